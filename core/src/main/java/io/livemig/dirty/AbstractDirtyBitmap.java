@@ -1,0 +1,239 @@
+package io.livemig.dirty;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Shape, validation and word storage shared by the bitmap dirty logs: a {@code long[]} reached through a
+ * {@link VarHandle} for atomic access. Subclasses decide how marks and clears keep any extra index current.
+ */
+abstract class AbstractDirtyBitmap implements DirtyLog
+{
+    /** Largest granularity shift accepted: one bit per 2^20 pages (4 GiB of 4 KiB pages). */
+    public static final int MAX_GRANULARITY_SHIFT = 20;
+
+    static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    final long[] words;
+    final long pageCount;
+    final long units;
+    final int shift;
+
+    AbstractDirtyBitmap(final long pageCount, final int granularityShift)
+    {
+        if (pageCount <= 0)
+        {
+            throw new IllegalArgumentException("pageCount must be positive: " + pageCount);
+        }
+        if (granularityShift < 0 || granularityShift > MAX_GRANULARITY_SHIFT)
+        {
+            throw new IllegalArgumentException(
+                "granularityShift must be in [0, " + MAX_GRANULARITY_SHIFT + "]: " + granularityShift);
+        }
+        final long units = ((pageCount - 1) >>> granularityShift) + 1;
+        final long wordCount = ((units - 1) >>> 6) + 1;
+        if (wordCount > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalArgumentException(
+                "too many units for one bitmap: " + units + " (pageCount " + pageCount + ", shift " +
+                granularityShift + "); use a larger granularity");
+        }
+        this.pageCount = pageCount;
+        this.shift = granularityShift;
+        this.units = units;
+        this.words = new long[(int)wordCount];
+    }
+
+    @Override
+    public final long pageCount()
+    {
+        return pageCount;
+    }
+
+    @Override
+    public final int granularityShift()
+    {
+        return shift;
+    }
+
+    @Override
+    public final long size()
+    {
+        return units;
+    }
+
+    @Override
+    public final int wordCount()
+    {
+        return words.length;
+    }
+
+    @Override
+    public final boolean isDirty(final long unit)
+    {
+        checkUnit(unit);
+        return ((long)WORDS.getVolatile(words, (int)(unit >>> 6)) & (1L << unit)) != 0;
+    }
+
+    @Override
+    public final long cardinality()
+    {
+        final long[] words = this.words;
+        long count = 0;
+        for (final long word : words)
+        {
+            count += Long.bitCount(word);
+        }
+        return count;
+    }
+
+    @Override
+    public final long takeWord(final int wordIndex)
+    {
+        checkWord(wordIndex);
+        return take(wordIndex);
+    }
+
+    @Override
+    public final long orWord(final int wordIndex, final long bits)
+    {
+        checkWord(wordIndex);
+        if ((bits & ~validBits(wordIndex)) != 0)
+        {
+            throw new IndexOutOfBoundsException(
+                "bits past the last unit " + (units - 1) + " in word " + wordIndex + ": 0x" + Long.toHexString(bits));
+        }
+        return or(wordIndex, bits);
+    }
+
+    /** Unchecked atomic exchange of a word with 0, keeping any index current. */
+    abstract long take(int wordIndex);
+
+    /** Unchecked atomic OR into a word, keeping any index current; returns the previous word. */
+    abstract long or(int wordIndex, long bits);
+
+    /** Unchecked atomic AND-NOT of a word, keeping any index current; returns the previous word. */
+    abstract long andNot(int wordIndex, long bits);
+
+    @Override
+    public final boolean testAndClear(final long unit)
+    {
+        checkUnit(unit);
+        final int index = (int)(unit >>> 6);
+        final long bit = 1L << unit;
+        if (((long)WORDS.getVolatile(words, index) & bit) == 0)
+        {
+            return false;
+        }
+        return (andNot(index, bit) & bit) != 0;
+    }
+
+    @Override
+    public final void clearRange(final long fromUnit, final long toUnit)
+    {
+        if (fromUnit < 0 || toUnit > units || fromUnit > toUnit)
+        {
+            throw new IndexOutOfBoundsException(
+                "range [" + fromUnit + ", " + toUnit + ") is not within [0, " + units + "]");
+        }
+        forEachWordMask(fromUnit, toUnit, true);
+    }
+
+    @Override
+    public final void setAll()
+    {
+        forEachWordMask(0, units, false);
+    }
+
+    private void forEachWordMask(final long fromUnit, final long toUnit, final boolean clear)
+    {
+        if (fromUnit == toUnit)
+        {
+            return;
+        }
+        final int first = (int)(fromUnit >>> 6);
+        final int last = (int)((toUnit - 1) >>> 6);
+        for (int i = first; i <= last; i++)
+        {
+            long mask = -1L;
+            if (i == first)
+            {
+                mask &= -1L << fromUnit;
+            }
+            if (i == last)
+            {
+                mask &= -1L >>> (63 - ((toUnit - 1) & 63));
+            }
+            if (clear)
+            {
+                andNot(i, mask);
+            }
+            else
+            {
+                or(i, mask);
+            }
+        }
+    }
+
+    @Override
+    public final long harvestInto(final DirtyLog target)
+    {
+        if (target == this || target.size() != units || target.granularityShift() != shift ||
+            target.pageCount() != pageCount)
+        {
+            throw new IllegalArgumentException(
+                "harvest target must be another log of " + pageCount + " pages at shift " + shift + ", got " +
+                (target == this ? "this log" : target.pageCount() + " pages at shift " + target.granularityShift()));
+        }
+        return harvest(target);
+    }
+
+    /** Subclasses walk their words, taking each non-zero one; the target's shape is already checked. */
+    abstract long harvest(DirtyLog target);
+
+    /** Moves one taken word into {@code target} and counts the units that are new there. */
+    static long moveWord(final DirtyLog target, final int index, final long taken)
+    {
+        final long previous = target instanceof AbstractDirtyBitmap ?
+            ((AbstractDirtyBitmap)target).or(index, taken) : target.orWord(index, taken);
+        return Long.bitCount(taken & ~previous);
+    }
+
+    final void checkPage(final long page)
+    {
+        if (page < 0 || page >= pageCount)
+        {
+            throw new IndexOutOfBoundsException("page " + page + " is outside [0, " + pageCount + ")");
+        }
+    }
+
+    final void checkUnit(final long unit)
+    {
+        if (unit < 0 || unit >= units)
+        {
+            throw new IndexOutOfBoundsException("unit " + unit + " is outside [0, " + units + ")");
+        }
+    }
+
+    private void checkWord(final int wordIndex)
+    {
+        if (wordIndex < 0 || wordIndex >= words.length)
+        {
+            throw new IndexOutOfBoundsException("word " + wordIndex + " is outside [0, " + words.length + ")");
+        }
+    }
+
+    private long validBits(final int wordIndex)
+    {
+        final long firstUnit = (long)wordIndex << 6;
+        final long inWord = units - firstUnit;
+        return inWord >= 64 ? -1L : (1L << inWord) - 1;
+    }
+
+    @Override
+    public String toString()
+    {
+        return getClass().getSimpleName() + "[pages=" + pageCount + ", shift=" + shift + ", units=" + units +
+            ", dirty=" + cardinality() + "]";
+    }
+}

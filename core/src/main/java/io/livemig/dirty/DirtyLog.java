@@ -1,0 +1,123 @@
+package io.livemig.dirty;
+
+/**
+ * A dirty log: one bit per unit of {@code 2^granularityShift()} pages, set by writers through {@link
+ * #mark}, read and cleared by the migration side.
+ *
+ * <p>Thread-safety: every operation is safe to call from any number of threads at once, and none blocks.
+ * Orderings are stated per method. Bits past {@link #size()} are never set.
+ *
+ * <p>The word-level methods ({@link #wordCount()}, {@link #orWord}, {@link #takeWord}) expose the 64-bit
+ * words so that one log can be harvested into another without per-bit work, as QEMU's
+ * {@code migration_bitmap_sync} ORs the KVM dirty log into the migration bitmap. Unit {@code u} lives in
+ * word {@code u >>> 6}, bit {@code u & 63}.
+ */
+public interface DirtyLog extends DirtyMarker
+{
+    /** @return number of pages tracked. */
+    long pageCount();
+
+    /** @return the granularity shift {@code g}: one unit covers {@code 2^g} pages. */
+    int granularityShift();
+
+    /** @return number of units, {@code ceil(pageCount / 2^g)}. */
+    long size();
+
+    /** @return number of 64-bit words backing the units. */
+    int wordCount();
+
+    /**
+     * Marks the unit that holds {@code page} dirty. Issues a full fence first, so the caller's earlier data
+     * stores are ordered before the (volatile) read of the word; skips the atomic OR when the bit is already
+     * set, so re-dirtying a dirty unit costs the fence and one load.
+     *
+     * @throws IndexOutOfBoundsException if {@code page} is not in {@code [0, pageCount())}.
+     */
+    @Override
+    void mark(long page);
+
+    /**
+     * Volatile read of one unit.
+     *
+     * @return whether {@code unit} is dirty.
+     * @throws IndexOutOfBoundsException if {@code unit} is not in {@code [0, size())}.
+     */
+    boolean isDirty(long unit);
+
+    /**
+     * Atomically clears {@code unit} and says whether it was set. Exactly one of several threads racing to
+     * clear the same set bit gets {@code true}.
+     *
+     * @throws IndexOutOfBoundsException if {@code unit} is not in {@code [0, size())}.
+     */
+    boolean testAndClear(long unit);
+
+    /**
+     * Atomically (per word) clears units {@code [fromUnit, toUnit)}.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within {@code [0, size()]} or is reversed.
+     */
+    void clearRange(long fromUnit, long toUnit);
+
+    /** Atomically (per word) sets every unit, as the migration bitmap starts before the first pass. */
+    void setAll();
+
+    /**
+     * Counts the dirty units with plain reads: exact when no thread writes meanwhile, otherwise some count
+     * between the values before and after the concurrent changes.
+     *
+     * @return number of dirty units.
+     */
+    long cardinality();
+
+    /**
+     * Finds the next dirty unit at or after {@code fromUnit}, word at a time. Reads are plain: a bit set
+     * concurrently may be missed by this call (it stays set, so the next pass finds it), which is the same
+     * answer as a call made a moment earlier.
+     *
+     * @param fromUnit where to start, at least 0; a value at or past {@link #size()} gives -1.
+     * @return the unit, or -1 if there is none.
+     */
+    long nextDirty(long fromUnit);
+
+    /**
+     * Moves every dirty bit of this log into {@code target}: word by word, atomically takes the word
+     * (exchange with 0) and ORs it into the same word of {@code target}. A concurrent {@link #mark} is either
+     * taken by this call or left set here for the next one, never dropped.
+     *
+     * @param target a log of the same {@link #size()} and granularity.
+     * @return number of units newly dirty in {@code target} (set here and not already set there).
+     * @throws IllegalArgumentException if the shapes differ.
+     */
+    long harvestInto(DirtyLog target);
+
+    /**
+     * Atomically ORs {@code bits} into word {@code wordIndex}.
+     *
+     * @return the word's previous value.
+     * @throws IndexOutOfBoundsException if {@code wordIndex} is not in {@code [0, wordCount())}, or bits
+     *                                   past {@link #size()} are given.
+     */
+    long orWord(int wordIndex, long bits);
+
+    /**
+     * Atomically exchanges word {@code wordIndex} with 0.
+     *
+     * @return the word's previous value.
+     * @throws IndexOutOfBoundsException if {@code wordIndex} is not in {@code [0, wordCount())}.
+     */
+    long takeWord(int wordIndex);
+
+    /** @return the first page covered by {@code unit}. */
+    default long firstPageOf(final long unit)
+    {
+        return unit << granularityShift();
+    }
+
+    /** @return the number of pages covered by {@code unit}: {@code 2^g}, fewer for a last partial unit. */
+    default long pagesIn(final long unit)
+    {
+        final long first = unit << granularityShift();
+        return Math.min(1L << granularityShift(), pageCount() - first);
+    }
+}
