@@ -26,7 +26,7 @@ import java.util.Locale;
 public final class BenchRunner
 {
     /** JVM options every fork needs: Agrona reaches jdk.internal.misc.Unsafe. */
-    static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xms2g", "-Xmx2g"};
+    static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
 
     private BenchRunner()
     {
