@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * covered by the contract, property, Lincheck and stress tests by adding one constant here (and, for the
  * per-class suites, one small subclass).
  */
-enum DirtyLogKind
+public enum DirtyLogKind
 {
     ATOMIC
     {
         @Override
-        DirtyLog create(final long pageCount, final int granularityShift)
+        public DirtyLog create(final long pageCount, final int granularityShift)
         {
             return new AtomicDirtyBitmap(pageCount, granularityShift);
         }
@@ -22,16 +22,16 @@ enum DirtyLogKind
     SUMMARY
     {
         @Override
-        DirtyLog create(final long pageCount, final int granularityShift)
+        public DirtyLog create(final long pageCount, final int granularityShift)
         {
             return new SummaryDirtyBitmap(pageCount, granularityShift);
         }
     };
 
-    abstract DirtyLog create(long pageCount, int granularityShift);
+    public abstract DirtyLog create(long pageCount, int granularityShift);
 
     /** Enumerates the dirty units with {@code nextDirty}, as a scanner sees them. */
-    static BitSet enumerate(final DirtyLog log)
+    public static BitSet enumerate(final DirtyLog log)
     {
         final BitSet seen = new BitSet();
         for (long u = log.nextDirty(0); u >= 0; u = log.nextDirty(u + 1))
@@ -42,7 +42,7 @@ enum DirtyLogKind
     }
 
     /** Reads every unit with {@code isDirty} (volatile reads of the words, no index involved). */
-    static BitSet bits(final DirtyLog log)
+    public static BitSet bits(final DirtyLog log)
     {
         final BitSet bits = new BitSet();
         for (long u = 0; u < log.size(); u++)
@@ -56,7 +56,7 @@ enum DirtyLogKind
     }
 
     /** Asserts that {@code log} holds exactly {@code model}, through every read path it has. */
-    static void assertHolds(final BitSet model, final DirtyLog log)
+    public static void assertHolds(final BitSet model, final DirtyLog log)
     {
         assertEquals(model, bits(log), () -> "isDirty of " + log);
         assertEquals(model, enumerate(log), () -> "nextDirty enumeration of " + log);
