@@ -130,19 +130,19 @@ public class MarkBenchmark
     @OperationsPerInvocation(BATCH)
     public void markFresh(final Single s)
     {
-        final DirtyLog log = s.fresh;
-        for (final int page : s.order)
-        {
-            log.mark(page);
-        }
+        markAll(s.fresh, s.order);
     }
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public void markDirty(final Single s)
     {
-        final DirtyLog log = s.dirty;
-        for (final int page : s.order)
+        markAll(s.dirty, s.order);
+    }
+
+    private static void markAll(final DirtyLog log, final int[] order)
+    {
+        for (final int page : order)
         {
             log.mark(page);
         }

@@ -35,26 +35,38 @@ public final class DirtyBitmapInputs
         }
         final long[] words = new long[(int)((units + 63) >>> 6)];
         final long target = Math.round(density * units);
-        // Set the rarer of set/clear bits at random positions until the count is exact.
-        final boolean setMode = target <= units / 2;
-        if (!setMode)
+        final SplittableRandom random = new SplittableRandom(seed);
+        if (target > units / 64)
         {
-            java.util.Arrays.fill(words, -1L);
+            // Dense: every bit set with probability density (to 2^-16) a word at a time, sequentially, so
+            // 2^28 units take a fraction of a second; the fix-up below then makes the count exact.
+            final long p = Math.round(density * (1 << 16));
+            for (int i = 0; i < words.length; i++)
+            {
+                long word = 0;
+                for (int b = 0; b < 16; b++)
+                {
+                    word = ((p >>> b) & 1) != 0 ? word | random.nextLong() : word & random.nextLong();
+                }
+                words[i] = word;
+            }
             if ((units & 63) != 0)
             {
-                words[words.length - 1] = (1L << units) - 1;
+                words[words.length - 1] &= (1L << units) - 1;
             }
         }
-        final SplittableRandom random = new SplittableRandom(seed);
-        for (long changed = 0, goal = setMode ? target : units - target; changed < goal; )
+        // Sparse (or fix-up): flip bits at uniformly random positions until the count is exact.
+        long count = count(words);
+        while (count != target)
         {
+            final boolean set = count < target;
             final long unit = random.nextLong(units);
             final int index = (int)(unit >>> 6);
             final long bit = 1L << unit;
-            if (((words[index] & bit) == 0) == setMode)
+            if (((words[index] & bit) == 0) == set)
             {
                 words[index] ^= bit;
-                changed++;
+                count += set ? 1 : -1;
             }
         }
         return words;
