@@ -51,6 +51,18 @@ abstract class DirtyLogContractTest
             .filter(u -> u >= 0 && u < units).distinct().toArray();
     }
 
+    /** Marks the first page of every edge unit of {@code log}; returns the model of what it set. */
+    private static BitSet markEdges(final DirtyLog log)
+    {
+        final BitSet model = new BitSet();
+        for (final long u : edges(log.size()))
+        {
+            log.mark(log.firstPageOf(u));
+            model.set((int)u);
+        }
+        return model;
+    }
+
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
     void shape(final int shift, final long units, final long pages)
@@ -102,12 +114,7 @@ abstract class DirtyLogContractTest
     void testAndClearHandsOutEachSetBitOnce(final int shift, final long units, final long pages)
     {
         final DirtyLog log = kind.create(pages, shift);
-        final BitSet model = new BitSet();
-        for (final long u : edges(units))
-        {
-            log.mark(log.firstPageOf(u));
-            model.set((int)u);
-        }
+        final BitSet model = markEdges(log);
         for (final long u : edges(units))
         {
             assertTrue(log.testAndClear(u), "first clear of unit " + u);
@@ -178,12 +185,7 @@ abstract class DirtyLogContractTest
         {
             final DirtyLog log = kind.create(pages, shift);
             final DirtyLog target = targetKind.create(pages, shift);
-            final BitSet model = new BitSet();
-            for (final long u : edges(units))
-            {
-                log.mark(log.firstPageOf(u));
-                model.set((int)u);
-            }
+            final BitSet model = markEdges(log);
             target.mark(0);
             final BitSet expected = (BitSet)model.clone();
             expected.set(0);
