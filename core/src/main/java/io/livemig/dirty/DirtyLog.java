@@ -108,16 +108,33 @@ public interface DirtyLog extends DirtyMarker
      */
     long takeWord(int wordIndex);
 
-    /** @return the first page covered by {@code unit}. */
+    /**
+     * @return the first page covered by {@code unit}.
+     * @throws IndexOutOfBoundsException if {@code unit} is not in {@code [0, size())}.
+     */
     default long firstPageOf(final long unit)
     {
+        checkUnitOf(this, unit);
         return unit << granularityShift();
     }
 
-    /** @return the number of pages covered by {@code unit}: {@code 2^g}, fewer for a last partial unit. */
+    /**
+     * @return the number of pages covered by {@code unit}: {@code 2^g}, fewer for a last partial unit.
+     * @throws IndexOutOfBoundsException if {@code unit} is not in {@code [0, size())}.
+     */
     default long pagesIn(final long unit)
     {
+        checkUnitOf(this, unit);
         final long first = unit << granularityShift();
         return Math.min(1L << granularityShift(), pageCount() - first);
+    }
+
+    /** Throws {@link IndexOutOfBoundsException} naming {@code unit} and the size if it is not a unit of {@code log}. */
+    private static void checkUnitOf(final DirtyLog log, final long unit)
+    {
+        if (unit < 0 || unit >= log.size())
+        {
+            throw new IndexOutOfBoundsException("unit " + unit + " is outside [0, " + log.size() + ")");
+        }
     }
 }

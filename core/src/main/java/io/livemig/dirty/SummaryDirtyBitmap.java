@@ -15,13 +15,21 @@ import java.lang.invoke.VarHandle;
  * invariant, all accesses being volatile or atomic (so they fall in one total order):
  * <ul>
  *   <li>{@code mark}: atomic OR into the word, <em>then</em> volatile read of the summary bit and, if clear,
- *       atomic OR into the summary.</li>
+ *       atomic OR into the summary. A mark that finds its bit already set still checks the summary bit the
+ *       same way, so that once {@code mark} returns a later harvest or {@code nextDirty} finds the unit even
+ *       if the writer that set the bit is stalled before its own summary update.</li>
  *   <li>a clear that may empty a word: atomic AND on the word; if it became zero, clear the summary bit,
  *       <em>then</em> re-read the word and set the summary bit again if it is non-zero.</li>
  *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word it named.</li>
  * </ul>
  * A mark racing with a clear of the summary either sets its word bit before the clearer's re-read (which
  * then sees it and restores the summary), or reads the summary after the clear (and sets it itself).
+ *
+ * <p>Allowed race, benign: while a {@code mark} is in flight, {@link #isDirty} may already report its unit
+ * while a harvest or {@code nextDirty} does not see it yet (its summary bit is not set); likewise a harvest
+ * may miss a word whose summary bit a concurrent harvest has just taken. The unit stays set and the next
+ * pass finds it, so no write is lost, but unlike {@link AtomicDirtyBitmap} a harvest is not linearizable
+ * against other observers of the same log.
  */
 public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
 {
@@ -49,6 +57,13 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
         if (((long)WORDS.getVolatile(words, index) & bit) == 0)
         {
             or(index, bit);
+        }
+        else
+        {
+            // The bit is set, but the mark that set it may not have set the summary bit yet (it may be
+            // descheduled between the two). Without this check our mark would return while a harvest or
+            // nextDirty could still miss the unit for as long as that other writer stays stalled.
+            setSummary(index);
         }
     }
 
@@ -136,13 +151,19 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     long or(final int wordIndex, final long bits)
     {
         final long previous = (long)WORDS.getAndBitwiseOr(words, wordIndex, bits);
+        setSummary(wordIndex);
+        return previous;
+    }
+
+    /** Sets the summary bit of a word known to be non-zero, skipping the atomic OR when already set. */
+    private void setSummary(final int wordIndex)
+    {
         final int s = wordIndex >>> 6;
         final long summaryBit = 1L << wordIndex;
         if (((long)WORDS.getVolatile(summary, s) & summaryBit) == 0)
         {
             WORDS.getAndBitwiseOr(summary, s, summaryBit);
         }
-        return previous;
     }
 
     @Override

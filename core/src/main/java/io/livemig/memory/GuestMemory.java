@@ -192,13 +192,14 @@ public final class GuestMemory implements AutoCloseable
     {
         checkArray(src, srcOffset, length);
         checkRange(address, length);
+        final UnsafeBuffer[] regions = openRegions();
         long at = address;
         int from = srcOffset;
         int left = length;
         while (left > 0)
         {
             final int chunk = (int)Math.min(left, regionMask + 1 - (at & regionMask));
-            region(at).putBytes((int)(at & regionMask), src, from, chunk);
+            regions[(int)(at >>> regionShift)].putBytes((int)(at & regionMask), src, from, chunk);
             at += chunk;
             from += chunk;
             left -= chunk;
@@ -210,12 +211,13 @@ public final class GuestMemory implements AutoCloseable
     public void fill(final long address, final long length, final byte value)
     {
         checkRange(address, length);
+        final UnsafeBuffer[] regions = openRegions();
         long at = address;
         long left = length;
         while (left > 0)
         {
             final int chunk = (int)Math.min(left, regionMask + 1 - (at & regionMask));
-            region(at).setMemory((int)(at & regionMask), chunk, value);
+            regions[(int)(at >>> regionShift)].setMemory((int)(at & regionMask), chunk, value);
             at += chunk;
             left -= chunk;
         }
@@ -268,13 +270,14 @@ public final class GuestMemory implements AutoCloseable
     {
         checkArray(dst, dstOffset, length);
         checkRange(address, length);
+        final UnsafeBuffer[] regions = openRegions();
         long at = address;
         int to = dstOffset;
         int left = length;
         while (left > 0)
         {
             final int chunk = (int)Math.min(left, regionMask + 1 - (at & regionMask));
-            region(at).getBytes((int)(at & regionMask), dst, to, chunk);
+            regions[(int)(at >>> regionShift)].getBytes((int)(at & regionMask), dst, to, chunk);
             at += chunk;
             to += chunk;
             left -= chunk;
@@ -356,12 +359,18 @@ public final class GuestMemory implements AutoCloseable
 
     private UnsafeBuffer region(final long address)
     {
+        return openRegions()[(int)(address >>> regionShift)];
+    }
+
+    /** @return the regions, read once, so that even a zero-length access to closed memory throws. */
+    private UnsafeBuffer[] openRegions()
+    {
         final UnsafeBuffer[] regions = this.regions;
         if (regions == null)
         {
-            throw new IllegalStateException("guest memory is closed");
+            throw new IllegalStateException("guest memory " + blockName + " is closed");
         }
-        return regions[(int)(address >>> regionShift)];
+        return regions;
     }
 
     private void markBytes(final long address, final long length)

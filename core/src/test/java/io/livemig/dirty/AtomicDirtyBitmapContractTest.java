@@ -1,0 +1,10 @@
+package io.livemig.dirty;
+
+/** {@link DirtyLogContractTest} on {@link AtomicDirtyBitmap}. */
+class AtomicDirtyBitmapContractTest extends DirtyLogContractTest
+{
+    AtomicDirtyBitmapContractTest()
+    {
+        super(DirtyLogKind.ATOMIC);
+    }
+}

@@ -1,0 +1,6 @@
+package io.livemig.dirty;
+
+/** {@link DirtyLogLincheckTest} on {@link AtomicDirtyBitmap}. */
+public class AtomicDirtyBitmapLincheckTest extends DirtyLogLincheckTest
+{
+}

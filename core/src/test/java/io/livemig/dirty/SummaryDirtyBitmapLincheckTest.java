@@ -1,0 +1,6 @@
+package io.livemig.dirty;
+
+/** {@link DirtyLogLincheckTest} on {@link SummaryDirtyBitmap}. */
+public class SummaryDirtyBitmapLincheckTest extends DirtyLogLincheckTest
+{
+}
