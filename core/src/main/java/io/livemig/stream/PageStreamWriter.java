@@ -259,6 +259,12 @@ public final class PageStreamWriter
         out.flush();
     }
 
+    /** @return the XBZRLE cache, or null; for tests that check it equals the destination. */
+    XbzrleCache xbzrleCache()
+    {
+        return cache;
+    }
+
     /**
      * Test-only faults: {@code afterSnapshot} runs right after each snapshot (a test writes the guest page
      * there, as a vCPU racing the sender would); {@code sendLivePage} sends pages that go whole from guest
