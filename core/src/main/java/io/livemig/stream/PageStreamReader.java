@@ -281,7 +281,7 @@ public final class PageStreamReader
             }
             haveBlock = true;
         }
-        if (offset >= blockSize)
+        if (Long.compareUnsigned(offset, blockSize) >= 0)
         {
             throw new PageStreamException(start, "offset 0x" + Long.toHexString(offset) + " is outside block \"" +
                 memory.blockName() + "\" of " + blockSize + " bytes");
