@@ -302,10 +302,12 @@ public final class PageStreamReader
                 applyXbzrle(start, page);
                 kind = PageKind.XBZRLE;
                 break;
-            default:
+            case LZ4:
                 applyLz4(start, page);
                 kind = PageKind.LZ4;
                 break;
+            default:
+                throw new IllegalStateException("unreachable: checkFlags admits one page kind");
         }
         final int wireBytes = (int)(in.position() - start);
         stats.page(kind, wireBytes);
