@@ -184,7 +184,8 @@ public final class ChannelInput
     {
         if (length < 0 || length > limit - readIndex)
         {
-            throw new IllegalArgumentException("cannot skip " + length + " bytes, " + (limit - readIndex) + " buffered");
+            throw new IllegalArgumentException(
+                "cannot skip " + length + " bytes, " + (limit - readIndex) + " buffered");
         }
         readIndex += length;
     }

@@ -236,7 +236,8 @@ public final class ChannelOutput
         if (offset < 0 || length < 0 || offset > capacity - length)
         {
             throw new IndexOutOfBoundsException(
-                "range [" + offset + ", " + offset + " + " + length + ") is outside a source of " + capacity + " bytes");
+                "range [" + offset + ", " + offset + " + " + length + ") is outside a source of " + capacity +
+                " bytes");
         }
     }
 }

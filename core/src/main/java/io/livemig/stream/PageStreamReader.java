@@ -163,7 +163,8 @@ public final class PageStreamReader
         }
         if (!listed)
         {
-            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + Long.toUnsignedString(total) + " bytes): the " +
+            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + Long.toUnsignedString(total) +
+                " bytes): the " +
                 "destination has \"" + memory.blockName() + "\" of " + blockSize + " bytes");
         }
         memSizeRead = true;
