@@ -1,0 +1,51 @@
+package io.livemig.bench.report;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code scripts/report RESULT_DIR}: regenerates a run's REPORT.md and charts from its jmh.json (and env.json
+ * if present). Exit 0, or 2 with one line on stderr if the directory or its files are missing or malformed.
+ *
+ * <p>Not thread-safe; one command per object.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = "Regenerates RESULT_DIR/REPORT.md and RESULT_DIR/charts/ from RESULT_DIR/jmh.json (+ env.json).")
+public final class ReportCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "RESULT_DIR", description = "a results/<time>-<preset> directory")
+    Path dir;
+
+    @Option(names = "--bandwidth", paramLabel = "B", defaultValue = "10Gbit",
+        description = "link bandwidth of the granularity model, e.g. 10Gbit, 1.25GB/s, 128MiB/s (default ${DEFAULT-VALUE})")
+    String bandwidth;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws ReportException
+    {
+        final Path report = ReportWriter.write(dir, Units.parseBandwidth(bandwidth));
+        out.println("report: wrote " + report);
+        return 0;
+    }
+
+    /** Entry point. */
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** @return the exit status of running with {@code args}. */
+    static int run(final String[] args, final PrintWriter out, final PrintWriter err)
+    {
+        final ReportCommand command = new ReportCommand();
+        command.out = out;
+        return Cli.run("report", command, args, out, err);
+    }
+}
