@@ -132,7 +132,7 @@ public final class Comparison
             final StringBuilder line = new StringBuilder();
             for (int i = 0; i < l.length; i++)
             {
-                line.append(String.format(Locale.ROOT, i == 0 ? "%-" + width[i] + "s" : "  %" + width[i] + "s", l[i]));
+                line.append(String.format(Locale.ROOT, i == 0 ? "%-" + Math.max(1, width[i]) + "s" : "  %" + Math.max(1, width[i]) + "s", l[i]));
             }
             text.append(line.toString().stripTrailing()).append('\n');
         }

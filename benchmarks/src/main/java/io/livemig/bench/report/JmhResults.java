@@ -36,6 +36,10 @@ public final class JmhResults
      */
     public static List<JmhResult> read(final Path file) throws ReportException
     {
+        if (!Files.exists(file))
+        {
+            throw new ReportException(file + ": no such file or directory");
+        }
         final Path json = Files.isDirectory(file) ? file.resolve("jmh.json") : file;
         final JsonNode root;
         try

@@ -2,6 +2,7 @@ package io.livemig.bench.report;
 
 import io.livemig.bench.dirty.GranularityBenchmark;
 import io.livemig.bench.run.BenchRunner;
+import io.livemig.bench.run.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,9 +41,9 @@ public final class TuneGranularityCommand implements Callable<Integer>
         description = "benchmark preset: smoke, quick or full (default ${DEFAULT-VALUE})")
     String preset;
 
-    @Option(names = "--results", paramLabel = "DIR", defaultValue = "results",
-        description = "where the run's directory is made (default ${DEFAULT-VALUE})")
-    Path results;
+    @Option(names = "--results", paramLabel = "DIR",
+        description = "where the run's directory is made (default: results/ of the checkout the script is in)")
+    Path results = Path.of(System.getProperty("livemig.root", "."), "results");
 
     @Option(names = "--from", paramLabel = "RESULT_DIR", description = "analyse this existing run instead of measuring")
     Path from;
@@ -62,6 +63,7 @@ public final class TuneGranularityCommand implements Callable<Integer>
         Path dir = from;
         if (dir == null)
         {
+            Preset.parse(preset);
             final Path[] made = new Path[1];
             final int status = BenchRunner.run(new String[] {"--preset=" + preset,
                 "--include=^" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.",

@@ -97,10 +97,16 @@ public final class ProgressFormat implements OutputFormat
         {
             values.put(key, params.getParam(key));
         }
-        out.println(progressLine(params.getBenchmark() + " (" + params.getMode().shortLabel() + ")",
-            values.isEmpty() ? "" : values.toString()));
-        started++;
+        announce(params.getBenchmark() + " (" + params.getMode().shortLabel() + ")",
+            values.isEmpty() ? "" : values.toString());
         delegate.startBenchmark(params);
+    }
+
+    /** Prints the progress line of the run that starts now and counts it as started. */
+    void announce(final String benchmark, final String params)
+    {
+        out.println(progressLine(benchmark, params));
+        started++;
     }
 
     @Override
