@@ -4,6 +4,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -16,21 +17,24 @@ import java.util.stream.Collectors;
  */
 public enum Preset
 {
-    /** Every benchmark once, briefly: 1 fork, 1 warmup + 1 measurement iteration; no profiler. */
+    /**
+     * Every benchmark once, briefly: 1 fork, 1 warmup + 1 measurement iteration; no profiler. The granularity
+     * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run).
+     */
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"})),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true),
+        true, Map.of()),
     /** For publication: 3 forks, 5 x 1 s warmup + 5 x 1 s measurement; gc profiler on hot paths. */
     FULL(new Sizing(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
         new Sizing(3, 3, ms(500), 5, ms(500)),
         new Sizing(3, 2, ms(0), 5, ms(0)),
-        true);
+        true, Map.of());
 
     /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one
@@ -51,9 +55,12 @@ public enum Preset
     private final Sizing sweep;
     private final Sizing singleShot;
     private final boolean gcProfilerOnHotPaths;
+    private final Map<String, String[]> sweepParams;
 
-    Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths)
+    Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths,
+           final Map<String, String[]> sweepParams)
     {
+        this.sweepParams = sweepParams;
         this.timed = timed;
         this.sweep = sweep;
         this.singleShot = singleShot;
@@ -80,6 +87,12 @@ public enum Preset
             case SINGLE_SHOT: return singleShot;
             default: return timed;
         }
+    }
+
+    /** @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). */
+    public Map<String, String[]> paramOverrides(final BenchKind kind)
+    {
+        return kind == BenchKind.SWEEP ? sweepParams : Map.of();
     }
 
     /** @return whether {@link BenchKind#HOT_PATH} benchmarks run with JMH's gc profiler (for B/op). */

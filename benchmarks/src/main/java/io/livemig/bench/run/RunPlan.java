@@ -203,7 +203,7 @@ public final class RunPlan
             excludes.add(Pattern.compile(exclude));
         }
         final Map<BenchKind, TreeSet<String>> names = new EnumMap<>(BenchKind.class);
-        final Map<BenchKind, Integer> runs = new EnumMap<>(BenchKind.class);
+        final Map<BenchKind, List<BenchmarkListEntry>> selected = new EnumMap<>(BenchKind.class);
         final Collection<Mode> userModes = user.getBenchModes();
         for (final BenchmarkListEntry entry : entries)
         {
@@ -217,7 +217,7 @@ public final class RunPlan
             {
                 final BenchKind kind = BenchKind.of(name, mode);
                 names.computeIfAbsent(kind, k -> new TreeSet<>()).add(name);
-                runs.merge(kind, parameterSets(entry, user), Integer::sum);
+                selected.computeIfAbsent(kind, k -> new ArrayList<>()).add(entry);
             }
         }
         final List<Batch> batches = new ArrayList<>();
@@ -225,21 +225,21 @@ public final class RunPlan
         {
             final BenchKind kind = e.getKey();
             final Options options = options(preset, kind, user, jvm, e.getValue());
-            batches.add(new Batch(kind, List.copyOf(e.getValue()), runs.get(kind), estimateSeconds(options, kind),
-                options));
+            final int runs = selected.get(kind).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
+            batches.add(new Batch(kind, List.copyOf(e.getValue()), runs, estimateSeconds(options, kind), options));
         }
         return new RunPlan(preset, List.copyOf(batches));
     }
 
-    /** @return how many parameter sets JMH will run for {@code entry}, with the user's -p overrides. */
-    static int parameterSets(final BenchmarkListEntry entry, final CommandLineOptions user)
+    /** @return how many parameter sets JMH will run for {@code entry} under {@code options} (their -p overrides). */
+    static int parameterSets(final BenchmarkListEntry entry, final Options options)
     {
         int sets = 1;
         if (entry.getParams().hasValue())
         {
             for (final Map.Entry<String, String[]> param : entry.getParams().get().entrySet())
             {
-                final org.openjdk.jmh.util.Optional<Collection<String>> override = user.getParameter(param.getKey());
+                final org.openjdk.jmh.util.Optional<Collection<String>> override = options.getParameter(param.getKey());
                 sets *= override.hasValue() ? override.get().size() : param.getValue().length;
             }
         }
@@ -279,6 +279,13 @@ public final class RunPlan
                 builder.measurementTime(sizing.measurementTime());
             }
         }
+        preset.paramOverrides(kind).forEach((name, values) ->
+        {
+            if (!user.getParameter(name).hasValue())
+            {
+                builder.param(name, values);
+            }
+        });
         if (!user.getJvmArgs().hasValue())
         {
             // Explicit, so forks do not inherit whatever options the runner's own JVM was started with.

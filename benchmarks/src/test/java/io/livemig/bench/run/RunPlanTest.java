@@ -151,6 +151,18 @@ class RunPlanTest
     }
 
     @Test
+    void smokeRunsTheSweepAtThreeGranularitiesUnlessTheUserSaysOtherwise()
+    {
+        final RunPlan smoke = RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        assertEquals(2 * 4 * 3, smoke.totalRuns());
+        assertEquals(List.of("1", "64", "512"), List.copyOf(smoke.batches().get(0).options().getParameter("pagesPerBit").get()));
+        assertEquals(2 * 4 * 2, RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs("-p pagesPerBit=2,4"), null,
+            compiledBenchmarks()).totalRuns());
+        assertEquals(2 * 4 * 10, RunPlan.build(Preset.FULL, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks()).totalRuns());
+    }
+
+    @Test
     void badIncludeRegexIsOneLine()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
