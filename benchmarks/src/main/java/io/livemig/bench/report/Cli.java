@@ -3,6 +3,7 @@ package io.livemig.bench.report;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
 /**
@@ -24,15 +25,16 @@ final class Cli
      * Runs a picocli command.
      *
      * @param name    the tool's name for messages.
-     * @param command the command object ({@code @Command} and a {@link Callable} of the exit status).
+     * @param command the command object ({@code @Command}; its call returns the exit status).
      * @param args    the arguments.
      * @param out     standard output.
      * @param err     standard error.
      * @return the exit status.
      */
-    static int run(final String name, final Callable<Integer> command, final String[] args, final PrintWriter out,
+    static int run(final String name, final Tool command, final String[] args, final PrintWriter out,
                    final PrintWriter err)
     {
+        command.out = out;
         final CommandLine line = new CommandLine(command).setOut(out).setErr(err);
         line.setParameterExceptionHandler((ex, a) ->
         {
@@ -52,5 +54,19 @@ final class Cli
         out.flush();
         err.flush();
         return status;
+    }
+
+    /** Runs a picocli command on the process's standard streams and exits with its status. */
+    static void main(final String name, final Tool command, final String[] args)
+    {
+        System.exit(run(name, command, args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    }
+
+    /** A report tool: a picocli command whose call returns the exit status and prints to {@link #out}. */
+    abstract static class Tool implements Callable<Integer>
+    {
+        /** Standard output, set before the call. */
+        PrintWriter out;
     }
 }

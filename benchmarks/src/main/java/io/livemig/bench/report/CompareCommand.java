@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 
 /**
  * {@code scripts/compare OLD_DIR NEW_DIR [--threshold 10%]}: prints each matched benchmark's old and new
@@ -20,7 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = {"Compares two benchmark runs (result directories or jmh.json files).",
         "Exit status: 0 no significant regression beyond the threshold, 1 at least one, 2 bad input."})
-public final class CompareCommand implements Callable<Integer>
+public final class CompareCommand extends Cli.Tool
 {
     @Parameters(index = "0", paramLabel = "OLD_DIR", description = "the earlier run")
     Path old;
@@ -32,7 +31,6 @@ public final class CompareCommand implements Callable<Integer>
         description = "smallest significant worsening that fails, e.g. 10% or 5 (percent); default ${DEFAULT-VALUE}")
     String threshold;
 
-    private PrintWriter out;
 
     @Override
     public Integer call() throws ReportException
@@ -80,14 +78,12 @@ public final class CompareCommand implements Callable<Integer>
     /** Entry point. */
     public static void main(final String[] args)
     {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Cli.main("compare", new CompareCommand(), args);
     }
 
     /** @return the exit status of running with {@code args}. */
     static int run(final String[] args, final PrintWriter out, final PrintWriter err)
     {
-        final CompareCommand command = new CompareCommand();
-        command.out = out;
-        return Cli.run("compare", command, args, out, err);
+        return Cli.run("compare", new CompareCommand(), args, out, err);
     }
 }

@@ -23,7 +23,11 @@ public final class Fmt
         {
             return num(value);
         }
-        final int decimals = Math.max(0, Math.min(9, 1 - (int)Math.floor(Math.log10(error))));
+        int decimals = Math.max(0, Math.min(9, 1 - (int)Math.floor(Math.log10(error))));
+        if (decimals > 0 && Math.round(error * Math.pow(10, decimals)) >= 100)
+        {
+            decimals--; // e.g. 0.0000099996 rounds up to 100 units of the last digit: one digit fewer
+        }
         final String pattern = "%." + decimals + "f";
         return String.format(Locale.ROOT, pattern + " ± " + pattern, value, error);
     }

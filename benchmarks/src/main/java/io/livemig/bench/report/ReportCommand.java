@@ -6,7 +6,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /**
  * {@code scripts/report RESULT_DIR}: regenerates a run's REPORT.md and charts from its jmh.json (and env.json
@@ -16,7 +15,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = "Regenerates RESULT_DIR/REPORT.md and RESULT_DIR/charts/ from RESULT_DIR/jmh.json (+ env.json).")
-public final class ReportCommand implements Callable<Integer>
+public final class ReportCommand extends Cli.Tool
 {
     @Parameters(index = "0", paramLabel = "RESULT_DIR", description = "a results/<time>-<preset> directory")
     Path dir;
@@ -25,7 +24,6 @@ public final class ReportCommand implements Callable<Integer>
         description = "link bandwidth of the granularity model, e.g. 10Gbit, 1.25GB/s, 128MiB/s (default ${DEFAULT-VALUE})")
     String bandwidth;
 
-    private PrintWriter out;
 
     @Override
     public Integer call() throws ReportException
@@ -38,14 +36,12 @@ public final class ReportCommand implements Callable<Integer>
     /** Entry point. */
     public static void main(final String[] args)
     {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Cli.main("report", new ReportCommand(), args);
     }
 
     /** @return the exit status of running with {@code args}. */
     static int run(final String[] args, final PrintWriter out, final PrintWriter err)
     {
-        final ReportCommand command = new ReportCommand();
-        command.out = out;
-        return Cli.run("report", command, args, out, err);
+        return Cli.run("report", new ReportCommand(), args, out, err);
     }
 }

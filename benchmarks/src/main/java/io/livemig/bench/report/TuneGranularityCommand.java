@@ -6,12 +6,9 @@ import io.livemig.bench.run.Preset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code scripts/tune-granularity [--pattern P] [--bandwidth B]}: runs only GranularityBenchmark (quick
@@ -25,7 +22,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tune-granularity", mixinStandardHelpOptions = true,
     description = "Measures GranularityBenchmark and recommends pages per dirty bit for each access pattern.")
-public final class TuneGranularityCommand implements Callable<Integer>
+public final class TuneGranularityCommand extends Cli.Tool
 {
     /** The patterns GranularityBenchmark knows. */
     static final List<String> PATTERNS = List.of("uniform", "hotset", "zipf", "sequential");
@@ -48,9 +45,6 @@ public final class TuneGranularityCommand implements Callable<Integer>
     @Option(names = "--from", paramLabel = "RESULT_DIR", description = "analyse this existing run instead of measuring")
     Path from;
 
-    private PrintWriter out;
-    private PrintStream runnerOut = System.out;
-    private PrintStream runnerErr = System.err;
 
     @Override
     public Integer call() throws ReportException
@@ -68,7 +62,7 @@ public final class TuneGranularityCommand implements Callable<Integer>
             final int status = BenchRunner.run(new String[] {"--preset=" + preset,
                 "--include=^" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.",
                 "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
-                runnerOut, runnerErr, d -> made[0] = d);
+                System.out, System.err, d -> made[0] = d);
             if (status != 0)
             {
                 return status;
@@ -97,15 +91,12 @@ public final class TuneGranularityCommand implements Callable<Integer>
     /** Entry point. */
     public static void main(final String[] args)
     {
-        System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8),
-            new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+        Cli.main("tune-granularity", new TuneGranularityCommand(), args);
     }
 
     /** @return the exit status of running with {@code args}. */
     static int run(final String[] args, final PrintWriter out, final PrintWriter err)
     {
-        final TuneGranularityCommand command = new TuneGranularityCommand();
-        command.out = out;
-        return Cli.run("tune-granularity", command, args, out, err);
+        return Cli.run("tune-granularity", new TuneGranularityCommand(), args, out, err);
     }
 }
