@@ -220,8 +220,8 @@ public final class GranularityAnalysis
             first.pagesPerBit(), last.pagesPerBit(), us(first.scanSeconds()), us(last.scanSeconds()),
             Fmt.num(first.amplification()), Fmt.num(last.amplification()),
             ms(first.transferSeconds(bandwidth)), ms(last.transferSeconds(bandwidth))));
-        text.append(String.format(Locale.ROOT, "The least cost is at %d pages per bit: %s per round, %.1f %% of it " +
-            "harvest+scan", least.pagesPerBit(), ms(least.costSeconds().value()),
+        text.append(String.format(Locale.ROOT, "The least cost is at %s: %s per round, %.1f %% of it " +
+            "harvest+scan", perBit(least.pagesPerBit()), ms(least.costSeconds().value()),
             100 * least.scanSeconds().value() / least.costSeconds().value()));
         if (least == first)
         {
@@ -238,15 +238,20 @@ public final class GranularityAnalysis
         if (s.ties().isEmpty())
         {
             text.append("No other granularity comes within ").append(TOLERANCE_PERCENT).append(" %: recommended **")
-                .append(s.recommended().pagesPerBit()).append(" pages per bit**.");
+                .append(perBit(s.recommended().pagesPerBit())).append("**.");
         }
         else
         {
             text.append("Within ").append(TOLERANCE_PERCENT).append(" % of it: ").append(list(s.ties()))
                 .append(" pages per bit, a difference within a quick run's noise; recommended is the coarsest, **")
-                .append(s.recommended().pagesPerBit()).append(" pages per bit**, for the smaller bitmap.");
+                .append(perBit(s.recommended().pagesPerBit())).append("**, for the smaller bitmap.");
         }
         return text.toString();
+    }
+
+    private static String perBit(final int pages)
+    {
+        return pages == 1 ? "1 page per bit" : pages + " pages per bit";
     }
 
     private static String list(final List<Point> points)

@@ -59,10 +59,11 @@ public final class TuneGranularityCommand extends Cli.Tool
         {
             Preset.parse(preset);
             final Path[] made = new Path[1];
+            // JMH's console output goes to stderr, so stdout is only the recommendation.
             final int status = BenchRunner.run(new String[] {"--preset=" + preset,
                 "--include=^" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.",
                 "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
-                System.out, System.err, d -> made[0] = d);
+                System.err, System.err, d -> made[0] = d);
             if (status != 0)
             {
                 return status;
