@@ -242,7 +242,9 @@ public final class ReportWriter
             .append("io/livemig/bench/report/reference-figures.csv`, which cites each row): speed relative to a plain ")
             .append("read of the same memory, measured on a 2-vCPU AMD EPYC Zen 3 (AVX2); read them as ±15 %. livemig's ")
             .append("ratio is against its own baseline in this run, so a weak baseline would flatter it. livemig ÷ C ")
-            .append("above 1 means livemig is closer to its read limit than QEMU is to its own.\n\n");
+            .append("above 1 means livemig is closer to its read limit than QEMU is to its own. QEMU's bitmap figures are ")
+            .append("for a flat bitmap: livemig's `summary` rows skip clean regions and may beat the read of the whole ")
+            .append("bitmap by design, so compare `flat` with QEMU and `summary` with `flat`.\n\n");
         final StringBuilder rows = new StringBuilder();
         for (final ReferenceFigures.Row ref : ReferenceFigures.load())
         {
