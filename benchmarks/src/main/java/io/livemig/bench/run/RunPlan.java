@@ -38,8 +38,8 @@ public final class RunPlan
      * jdk.internal.misc.Unsafe (also for a class that forgot BenchJvm's flags).
      */
     static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
-    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown), for estimates only. */
-    static final double FORK_OVERHEAD_SECONDS = 1.5;
+    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; about 0.9 s measured), for estimates only. */
+    static final double FORK_OVERHEAD_SECONDS = 1.0;
     /** Guessed seconds per single-shot invocation before any has run, for estimates only. */
     static final double SINGLE_SHOT_GUESS_SECONDS = 1.0;
 
