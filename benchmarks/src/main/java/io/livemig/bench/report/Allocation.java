@@ -65,7 +65,8 @@ public final class Allocation
         final double iterationSeconds;
         try
         {
-            iterationSeconds = TimeValue.fromString(result.measurementTime().replace(" ", "")).convertTo(TimeUnit.NANOSECONDS) / 1e9;
+            final TimeValue time = TimeValue.fromString(result.measurementTime().replace(" ", ""));
+            iterationSeconds = time.convertTo(TimeUnit.NANOSECONDS) / 1e9;
         }
         catch (final RuntimeException ex)
         {

@@ -87,7 +87,8 @@ public final class Charts
         }
         final YIntervalSeriesCollection data = seriesBy(rows, JmhResult::method,
             r -> Double.parseDouble(r.param("density").get()) * 100, r -> r.primary().estimate());
-        final XYPlot plot = xyPlot(data, log("density of set bits (%)"), log("time per full enumeration (" + unit(rows) + ")"));
+        final XYPlot plot = xyPlot(data, log("density of set bits (%)"),
+            log("time per full enumeration (" + unit(rows) + ")"));
         return Optional.of(chart("nextDirty over 2^28 units: cost against density", plot,
             "lower is better; the memory read is the floor of any full scan"));
     }
@@ -111,7 +112,8 @@ public final class Charts
             data.add(r.primary().score(), errorOrZero(r.primary().error()), r.param("impl").orElse("-"), label);
         }
         final CategoryPlot plot = barPlot(data, "case", "time per mark (" + unit(rows) + ")", PlotOrientation.VERTICAL);
-        plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.createUpRotationLabelPositions(Math.PI / 8));
+        plot.getDomainAxis().setCategoryLabelPositions(
+            CategoryLabelPositions.createUpRotationLabelPositions(Math.PI / 8));
         return Optional.of(chart("Marking a page dirty, by case", plot,
             "lower is better; x2 = two threads (@GroupThreads(2)) on the same or on different words"));
     }
@@ -139,18 +141,19 @@ public final class Charts
         final String read = "memory read (same run, same pages)";
         boolean any = false;
         for (final String[] spec : new String[][] {{"ZeroPageBenchmark", "isZero", "input", "zero"},
-            {"XbzrleEncodeBenchmark", "encode", "pattern", "encode"}, {"XbzrleDecodeBenchmark", "decode", "pattern", "decode"}})
+            {"XbzrleEncodeBenchmark", "encode", "pattern", "encode"},
+            {"XbzrleDecodeBenchmark", "decode", "pattern", "decode"}})
         {
             for (final JmhResult r : of(results, spec[0], x -> x.method().equals(spec[1]) &&
                 x.param("workingSet").map("64m"::equals).orElse(true)))
             {
                 final Optional<JmhResult> baseline = Baselines.find(results, r, "baselineMemoryRead");
                 final String category = spec[3] + ": " + r.param(spec[2]).orElse(r.paramsText());
-                final Estimate gbs = r.primary().estimate().reciprocalTimes(Units.PAGE_BYTES * 1e-9 / secondsPerUnit(r));
+                final Estimate gbs = gigabytesPerSecond(r);
                 data.add(gbs.value(), errorOrZero(gbs.error()), operation, category);
                 baseline.ifPresent(b ->
                 {
-                    final Estimate bgbs = b.primary().estimate().reciprocalTimes(Units.PAGE_BYTES * 1e-9 / secondsPerUnit(b));
+                    final Estimate bgbs = gigabytesPerSecond(b);
                     data.add(bgbs.value(), errorOrZero(bgbs.error()), read, category);
                 });
                 any = true;
@@ -265,7 +268,8 @@ public final class Charts
     public static Optional<JFreeChart> migration(final List<JmhResult> results)
     {
         final List<JmhResult> rows = of(results, "MigrationBenchmark", r -> r.method().equals("migrate") &&
-            r.param("ratio").isPresent() && r.secondary().containsKey("downtimeMs") && r.secondary().containsKey("totalMs"));
+            r.param("ratio").isPresent() && r.secondary().containsKey("downtimeMs") &&
+            r.secondary().containsKey("totalMs"));
         if (rows.isEmpty())
         {
             return Optional.empty();
@@ -275,7 +279,8 @@ public final class Charts
         for (final String[] metric : new String[][] {{"downtimeMs", "downtime (ms)"}, {"totalMs", "total time (ms)"}})
         {
             final YIntervalSeriesCollection data = seriesBy(rows, r -> r.param("mode").orElse("migrate"),
-                r -> Double.parseDouble(r.param("ratio").get()), r -> new Estimate(r.secondary().get(metric[0]).meanPerIteration(), 0));
+                r -> Double.parseDouble(r.param("ratio").get()),
+                r -> new Estimate(r.secondary().get(metric[0]).meanPerIteration(), 0));
             final YIntervalSeries notConverged = new YIntervalSeries("did not converge");
             for (final JmhResult r : rows)
             {
@@ -318,9 +323,11 @@ public final class Charts
         return Double.isNaN(error) || Double.isInfinite(error) ? 0 : error;
     }
 
-    private static double secondsPerUnit(final JmhResult r)
+    /** @return GB/s of page input of a time-per-page result: 4096 B / time per page. */
+    static Estimate gigabytesPerSecond(final JmhResult r)
     {
-        return Units.secondsPerOp(1, r.primary().unit());
+        final double secondsPerUnit = Units.secondsPerOp(1, r.primary().unit());
+        return r.primary().estimate().reciprocalTimes(Units.PAGE_BYTES * 1e-9 / secondsPerUnit);
     }
 
     private static Estimate scale(final Estimate e, final double factor)
@@ -347,7 +354,8 @@ public final class Charts
         return rows.get(0).primary().unit();
     }
 
-    private static YIntervalSeriesCollection seriesBy(final List<JmhResult> rows, final Function<JmhResult, String> name,
+    private static YIntervalSeriesCollection seriesBy(final List<JmhResult> rows,
+                                                      final Function<JmhResult, String> name,
                                                       final Function<JmhResult, Double> x,
                                                       final Function<JmhResult, Estimate> y)
     {
@@ -437,7 +445,8 @@ public final class Charts
         {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         }
-        final CategoryPlot plot = new CategoryPlot(data, new CategoryAxis(categoryLabel), new NumberAxis(valueLabel), renderer);
+        final CategoryPlot plot =
+            new CategoryPlot(data, new CategoryAxis(categoryLabel), new NumberAxis(valueLabel), renderer);
         plot.setOrientation(orientation);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

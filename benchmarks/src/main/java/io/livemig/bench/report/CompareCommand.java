@@ -59,7 +59,8 @@ public final class CompareCommand extends Cli.Tool
      */
     static double parseThreshold(final String text)
     {
-        final String t = text.trim().endsWith("%") ? text.trim().substring(0, text.trim().length() - 1).trim() : text.trim();
+        final String trimmed = text.trim();
+        final String t = trimmed.endsWith("%") ? trimmed.substring(0, trimmed.length() - 1).trim() : trimmed;
         try
         {
             final double percent = Double.parseDouble(t);

@@ -121,7 +121,8 @@ public final class Comparison
             lines.add(new String[] {r.key(), r.old().estimate().toString(), r.now().estimate().toString(),
                 r.comparable() ? r.now().unit() : r.old().unit() + " -> " + r.now().unit(),
                 r.comparable() ? Fmt.percent(r.change()) : "units differ",
-                !r.comparable() ? "-" : r.old().hasInterval() && r.now().hasInterval() ? (r.significant() ? "yes" : "no") : "n/a",
+                !r.comparable() ? "-" :
+                    r.old().hasInterval() && r.now().hasInterval() ? (r.significant() ? "yes" : "no") : "n/a",
                 r.regression() ? "REGRESSION" : r.significant() ? (better(r) ? "better" : "worse") : ""});
         }
         final int[] width = new int[7];
@@ -132,7 +133,8 @@ public final class Comparison
             final StringBuilder line = new StringBuilder();
             for (int i = 0; i < l.length; i++)
             {
-                line.append(String.format(Locale.ROOT, i == 0 ? "%-" + Math.max(1, width[i]) + "s" : "  %" + Math.max(1, width[i]) + "s", l[i]));
+                final int w = Math.max(1, width[i]);
+                line.append(String.format(Locale.ROOT, i == 0 ? "%-" + w + "s" : "  %" + w + "s", l[i]));
             }
             text.append(line.toString().stripTrailing()).append('\n');
         }

@@ -171,8 +171,8 @@ public final class GranularityAnalysis
     public String recommendationTable()
     {
         final StringBuilder md = new StringBuilder();
-        md.append("| pattern | recommended pages per bit | cost per round | harvest+scan | amplification | least cost at | within " +
-            TOLERANCE_PERCENT + " % of least |\n");
+        md.append("| pattern | recommended pages per bit | cost per round | harvest+scan | amplification | ")
+            .append("least cost at | within ").append(TOLERANCE_PERCENT).append(" % of least |\n");
         md.append("|---|---|---|---|---|---|---|\n");
         for (final Sweep s : sweeps)
         {
@@ -192,7 +192,8 @@ public final class GranularityAnalysis
         for (final Sweep s : sweeps)
         {
             md.append("\n**").append(s.pattern()).append("**\n\n");
-            md.append("| pages per bit | harvest+scan per round | amplification | MiB sent per round | transfer | cost per round |\n");
+            md.append("| pages per bit | harvest+scan per round | amplification | MiB sent per round | transfer | ")
+                .append("cost per round |\n");
             md.append("|---|---|---|---|---|---|\n");
             for (final Point p : s.points())
             {

@@ -117,7 +117,8 @@ public final class JmhResults
             throw new ReportException(where + ": missing");
         }
         final double score = number(node.get("score"), where + ".score");
-        final double error = node.has("scoreError") ? number(node.get("scoreError"), where + ".scoreError") : Double.NaN;
+        final double error =
+            node.has("scoreError") ? number(node.get("scoreError"), where + ".scoreError") : Double.NaN;
         double low = Double.NaN;
         double high = Double.NaN;
         final JsonNode ci = node.get("scoreConfidence");

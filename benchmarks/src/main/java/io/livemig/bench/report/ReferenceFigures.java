@@ -87,7 +87,8 @@ public final class ReferenceFigures
             final String[] f = line.split("\\|", -1);
             if (f.length != 8)
             {
-                throw new IllegalStateException(RESOURCE + " line " + lineNumber + ": expected 8 fields, got " + f.length);
+                throw new IllegalStateException(
+                    RESOURCE + " line " + lineNumber + ": expected 8 fields, got " + f.length);
             }
             final Map<String, String> params = new LinkedHashMap<>();
             for (final String pair : f[2].split(","))

@@ -21,7 +21,8 @@ public final class ReportCommand extends Cli.Tool
     Path dir;
 
     @Option(names = "--bandwidth", paramLabel = "B", defaultValue = "10Gbit",
-        description = "link bandwidth of the granularity model, e.g. 10Gbit, 1.25GB/s, 128MiB/s (default ${DEFAULT-VALUE})")
+        description = "link bandwidth of the granularity model, e.g. 10Gbit, 1.25GB/s, 128MiB/s " +
+            "(default ${DEFAULT-VALUE})")
     String bandwidth;
 
 

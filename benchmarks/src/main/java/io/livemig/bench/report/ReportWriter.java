@@ -83,7 +83,8 @@ public final class ReportWriter
         }
         catch (final IOException ex)
         {
-            throw new ReportException(file + ": not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")", ex);
+            throw new ReportException(
+                file + ": not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")", ex);
         }
         return flat;
     }
@@ -116,7 +117,8 @@ public final class ReportWriter
     {
         final StringBuilder md = new StringBuilder();
         md.append("# livemig benchmarks: ").append(dir.toAbsolutePath().normalize().getFileName()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "Preset **%s**, %s %s, commit %s%s; %s to %s. %d results from %d classes.%n%n",
+        md.append(String.format(Locale.ROOT,
+            "Preset **%s**, %s %s, commit %s%s; %s to %s. %d results from %d classes.%n%n",
             env.getOrDefault("preset", "?"), env.getOrDefault("jdk.java.vendor", "JDK"),
             env.getOrDefault("jdk.java.version", "(env.json absent)"), env.getOrDefault("git.commit", "?"),
             "true".equals(String.valueOf(env.get("git.dirty"))) ? " (with uncommitted changes)" : "",
@@ -148,7 +150,8 @@ public final class ReportWriter
         "throughput): above 1 the operation beats the plainest code doing the same work on the same inputs in the same",
         "run; 0.5 means half the baseline's speed. Its ± propagates both errors to first order (relative errors add",
         "in quadrature), which is good while each is under about 20 %. A memory-read baseline is the ceiling for",
-        "anything that reads the same memory. For codec and stream classes **GB/s** = 4096 B ÷ ns per page (a byte per ns is a GB/s). **B/op**",
+        "anything that reads the same memory. For codec and stream classes **GB/s** = 4096 B ÷ ns per page (a byte",
+        "per ns is a GB/s). **B/op**",
         "is JMH's gc profiler (`gc.alloc.rate.norm`); a hot path is marked ⚠ when it is above 0.5 B/op plus 16 KiB",
         "per iteration spread over the iteration's operations (JMH itself allocates a few KiB per iteration, which",
         "shows as B/op on long operations; an allocation per operation is at least 16 B). Ratios carry between",
@@ -189,11 +192,13 @@ public final class ReportWriter
         }
         if (checked == 0)
         {
-            md.append("_No hot-path result carries gc.alloc.rate.norm (the gc profiler runs in the quick and full presets)._\n\n");
+            md.append("_No hot-path result carries gc.alloc.rate.norm ")
+                .append("(the gc profiler runs in the quick and full presets)._\n\n");
         }
         else if (flagged.isEmpty())
         {
-            md.append("All ").append(checked).append(" hot-path results are within the allocation allowance (0 B/op).\n\n");
+            md.append("All ").append(checked)
+                .append(" hot-path results are within the allocation allowance (0 B/op).\n\n");
         }
         else
         {
@@ -212,7 +217,8 @@ public final class ReportWriter
         figure(md, charts, "mark-cost", "Mark cost by case", "MarkBenchmark", Charts.markCost(results), Charts.HEIGHT);
         figure(md, charts, "codec-throughput", "Zero detection and XBZRLE throughput against the memory-read limit",
             "ZeroPageBenchmark, XbzrleEncodeBenchmark or XbzrleDecodeBenchmark", Charts.codecThroughput(results), 700);
-        figure(md, charts, "granularity", "Granularity trade-off", "GranularityBenchmark.harvestAndScan (with its counters)",
+        figure(md, charts, "granularity", "Granularity trade-off",
+            "GranularityBenchmark.harvestAndScan (with its counters)",
             Charts.granularity(granularity), 900);
         figure(md, charts, "scaling", "Harvest and scan time against guest size", "ScalingBenchmark",
             Charts.scaling(results), 800);
@@ -221,7 +227,8 @@ public final class ReportWriter
     }
 
     private static void figure(final StringBuilder md, final Path charts, final String name, final String title,
-                               final String needs, final Optional<JFreeChart> chart, final int height) throws IOException
+                               final String needs, final Optional<JFreeChart> chart, final int height)
+        throws IOException
     {
         md.append("### ").append(title).append("\n\n");
         final Path file = charts.resolve(name + ".png");
@@ -240,10 +247,12 @@ public final class ReportWriter
         md.append("## Against QEMU's C cores\n\n");
         md.append("QEMU's figures from the project's reference-figures spec (copied to `benchmarks/src/main/resources/")
             .append("io/livemig/bench/report/reference-figures.csv`, which cites each row): speed relative to a plain ")
-            .append("read of the same memory, measured on a 2-vCPU AMD EPYC Zen 3 (AVX2); read them as ±15 %. livemig's ")
+            .append("read of the same memory, measured on a 2-vCPU AMD EPYC Zen 3 (AVX2); read them as ±15 %. ")
+            .append("livemig's ")
             .append("ratio is against its own baseline in this run, so a weak baseline would flatter it. livemig ÷ C ")
-            .append("above 1 means livemig is closer to its read limit than QEMU is to its own. QEMU's bitmap figures are ")
-            .append("for a flat bitmap: livemig's `summary` rows skip clean regions and may beat the read of the whole ")
+            .append("above 1 means livemig is closer to its read limit than QEMU is to its own. ")
+            .append("QEMU's bitmap figures are for a flat bitmap: livemig's `summary` rows skip clean regions ")
+            .append("and may beat the read of the whole ")
             .append("bitmap by design, so compare `flat` with QEMU and `summary` with `flat`.\n\n");
         final StringBuilder rows = new StringBuilder();
         for (final ReferenceFigures.Row ref : ReferenceFigures.load())
@@ -267,7 +276,8 @@ public final class ReportWriter
                 final Optional<Estimate> ratio = base.flatMap(b -> Baselines.speedup(r, b));
                 rows.append("| ").append(name).append(" | ")
                     .append(ratio.map(Estimate::toString).orElse("no " + ref.baseline() + " in this run")).append(" | ")
-                    .append(ref.low() == ref.high() ? Fmt.plain(ref.low()) : Fmt.plain(ref.low()) + " – " + Fmt.plain(ref.high()))
+                    .append(ref.low() == ref.high() ? Fmt.plain(ref.low()) :
+                        Fmt.plain(ref.low()) + " – " + Fmt.plain(ref.high()))
                     .append(" | ").append(ratio.map(e -> Fmt.num(e.value() / ref.mid())).orElse("–")).append(" | ")
                     .append(ref.what()).append(" |\n");
             }
@@ -299,7 +309,8 @@ public final class ReportWriter
     {
         final List<JmhResult> rows = new ArrayList<>();
         results.stream().filter(r -> r.className().equals(className)).forEach(rows::add);
-        rows.sort(Comparator.<JmhResult, List<String>>comparing(r -> new ArrayList<>(r.params().values()), ParamOrder.LISTS)
+        rows.sort(Comparator
+            .<JmhResult, List<String>>comparing(r -> new ArrayList<>(r.params().values()), ParamOrder.LISTS)
             .thenComparing(JmhResult::isBaseline).thenComparing(JmhResult::method).thenComparing(JmhResult::mode));
         final List<String> baselines = Baselines.methodsOf(results, className);
         final boolean threads = rows.stream().anyMatch(r -> r.threads() != 1);
@@ -340,13 +351,12 @@ public final class ReportWriter
             cells.add(r.primary().unit());
             if (gbs)
             {
-                cells.add(r.primary().estimate().reciprocalTimes(Units.PAGE_BYTES * 1e-9 /
-                    Units.secondsPerOp(1, r.primary().unit())).toString());
+                cells.add(Charts.gigabytesPerSecond(r).toString());
             }
             for (final String b : baselines)
             {
-                cells.add(b.equals(r.method()) ? "1" : Baselines.find(results, r, b).flatMap(x -> Baselines.speedup(r, x))
-                    .map(Estimate::toString).orElse(""));
+                cells.add(b.equals(r.method()) ? "1" : Baselines.find(results, r, b)
+                    .flatMap(x -> Baselines.speedup(r, x)).map(Estimate::toString).orElse(""));
             }
             if (alloc)
             {

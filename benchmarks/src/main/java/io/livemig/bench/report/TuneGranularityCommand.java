@@ -27,7 +27,8 @@ public final class TuneGranularityCommand extends Cli.Tool
     /** The patterns GranularityBenchmark knows. */
     static final List<String> PATTERNS = List.of("uniform", "hotset", "zipf", "sequential");
 
-    @Option(names = "--pattern", paramLabel = "P", description = "only this pattern: uniform, hotset, zipf or sequential")
+    @Option(names = "--pattern", paramLabel = "P",
+        description = "only this pattern: uniform, hotset, zipf or sequential")
     String pattern;
 
     @Option(names = "--bandwidth", paramLabel = "B", defaultValue = "10Gbit",

@@ -86,7 +86,8 @@ public final class Units
             }
         }
         throw new IllegalArgumentException("bad bandwidth '" + text +
-            "' (expected a positive number and B/s, KB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s, Mbit/s or Gbit/s, e.g. 10Gbit)");
+            "' (expected a positive number and B/s, KB/s, MB/s, GB/s, KiB/s, MiB/s, GiB/s, Mbit/s or Gbit/s, " +
+            "e.g. 10Gbit)");
     }
 
     /** @return e.g. {@code 1.25 GB/s (10 Gbit/s)}. */

@@ -58,7 +58,10 @@ public final class ProgressFormat implements OutputFormat
         this.startNanos = nanoClock.getAsLong();
     }
 
-    /** @return the progress line for the run that starts now, e.g. {@code [3/40] X.y {a=1} | 0:42 elapsed, ~5:10 left}. */
+    /**
+     * @return the progress line for the run that starts now, e.g.
+     *         {@code bench: [3/40] X.y {a=1} | 0:42 elapsed, ~5:10 left}.
+     */
     String progressLine(final String benchmark, final String params)
     {
         final int k = started;

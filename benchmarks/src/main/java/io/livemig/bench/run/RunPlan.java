@@ -38,7 +38,7 @@ public final class RunPlan
      * jdk.internal.misc.Unsafe (also for a class that forgot BenchJvm's flags).
      */
     static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
-    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; about 0.9 s measured), for estimates only. */
+    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; ~0.9 s measured), for estimates. */
     static final double FORK_OVERHEAD_SECONDS = 1.0;
     /** Guessed seconds per single-shot invocation before any has run, for estimates only. */
     static final double SINGLE_SHOT_GUESS_SECONDS = 1.0;
@@ -195,7 +195,8 @@ public final class RunPlan
         }
         catch (final PatternSyntaxException ex)
         {
-            throw new IllegalArgumentException("bad -Dbench.include '" + include + "': " + oneLine(ex.getDescription()), ex);
+            throw new IllegalArgumentException(
+                "bad -Dbench.include '" + include + "': " + oneLine(ex.getDescription()), ex);
         }
         final List<Pattern> excludes = new ArrayList<>();
         for (final String exclude : user.getExcludes())
