@@ -51,7 +51,8 @@ class CommandsTest
     {
         final Path dir = Fixtures.fullRun(tmp.resolve("run"), false);
         expectBad(ReportCommand::run, "report: Missing required parameter: 'RESULT_DIR'");
-        expectBad(ReportCommand::run, "report: " + tmp.resolve("none") + ": not a directory", tmp.resolve("none").toString());
+        expectBad(ReportCommand::run, "report: " + tmp.resolve("none") + ": not a directory",
+            tmp.resolve("none").toString());
         expectBad(ReportCommand::run, "report: bad bandwidth 'fast'", dir.toString(), "--bandwidth", "fast");
         expectBad(ReportCommand::run, "report: Unknown option: '--colour'", dir.toString(), "--colour");
         expectBad(ReportCommand::run, "report: " + tmp.resolve("jmh.json") + ": no such file", tmp.toString());
@@ -76,9 +77,12 @@ class CommandsTest
         final Path dir = Fixtures.fullRun(tmp.resolve("run"), false);
         final Path noSweep = Fixtures.write(tmp.resolve("nosweep"), Fixtures.only(Fixtures.fullRunJson(),
             e -> !e.get("benchmark").asText().contains("Granularity")));
-        expectBad(TuneGranularityCommand::run, "tune-granularity: bad --pattern 'random'", "--pattern", "random", "--from", dir.toString());
-        expectBad(TuneGranularityCommand::run, "tune-granularity: bad bandwidth '0Gbit'", "--bandwidth", "0Gbit", "--from", dir.toString());
-        expectBad(TuneGranularityCommand::run, "tune-granularity: " + noSweep + ": no GranularityBenchmark.harvestAndScan results",
+        expectBad(TuneGranularityCommand::run, "tune-granularity: bad --pattern 'random'", "--pattern", "random",
+            "--from", dir.toString());
+        expectBad(TuneGranularityCommand::run, "tune-granularity: bad bandwidth '0Gbit'", "--bandwidth", "0Gbit",
+            "--from", dir.toString());
+        expectBad(TuneGranularityCommand::run, "tune-granularity: " + noSweep +
+            ": no GranularityBenchmark.harvestAndScan results",
             "--from", noSweep.toString());
         expectBad(TuneGranularityCommand::run, "tune-granularity: " + tmp.resolve("x") + ": no such file or directory",
             "--from", tmp.resolve("x").toString());

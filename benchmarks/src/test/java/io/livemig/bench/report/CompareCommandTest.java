@@ -77,7 +77,8 @@ class CompareCommandTest
     @Test
     void throughputRegressesWhenItFalls() throws Exception
     {
-        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(), e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
+        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(),
+            e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
         old.forEach(e ->
         {
             ((ObjectNode)e).put("mode", "thrpt");
@@ -94,7 +95,8 @@ class CompareCommandTest
     @Test
     void unknownIntervalsAreNeverSignificant() throws Exception
     {
-        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(), e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
+        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(),
+            e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
         old.forEach(e ->
         {
             final ObjectNode m = (ObjectNode)e.get("primaryMetric");
@@ -110,7 +112,8 @@ class CompareCommandTest
     @Test
     void unmatchedBenchmarksAreListed() throws Exception
     {
-        final ArrayNode fewer = Fixtures.only(Fixtures.fullRunJson(), e -> !e.get("benchmark").asText().contains("Scaling"));
+        final ArrayNode fewer = Fixtures.only(Fixtures.fullRunJson(),
+            e -> !e.get("benchmark").asText().contains("Scaling"));
         assertEquals(0, compare(run("old", Fixtures.fullRunJson()).toString(), run("new", fewer).toString()), out);
         assertTrue(out.contains("only in old: io.livemig.bench.dirty.ScalingBenchmark.scanFlat avgt {guest=1g, density=0.001}"), out);
     }

@@ -18,12 +18,15 @@ class EstimateProperties
      */
     @Property(tries = 300)
     void propagatedErrorMatchesTheCornersOfTheIntervals(
-        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double a, @ForAll @DoubleRange(min = 0, max = 0.03) @Scale(9) final double ra,
-        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double b, @ForAll @DoubleRange(min = 0, max = 0.03) @Scale(9) final double rb)
+        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double a, @ForAll @DoubleRange(min = 0,
+            max = 0.03) @Scale(9) final double ra,
+        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double b, @ForAll @DoubleRange(min = 0,
+            max = 0.03) @Scale(9) final double rb)
     {
         final Estimate r = Estimate.ratio(new Estimate(a, a * ra), new Estimate(b, b * rb));
         assertEquals(a / b, r.value(), 1e-12 * a / b);
-        final double corner = Math.max(Math.abs((a + a * ra) / (b - b * rb) - a / b), Math.abs((a - a * ra) / (b + b * rb) - a / b));
+        final double corner = Math.max(Math.abs((a + a * ra) / (b - b * rb) - a / b), Math.abs((a - a * ra) / (b +
+            b * rb) - a / b));
         if (ra + rb == 0)
         {
             assertEquals(0, r.error());
@@ -35,8 +38,10 @@ class EstimateProperties
 
     @Property(tries = 200)
     void ratioIsScaleInvariantAndItsInverseHasTheSameRelativeError(
-        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double a, @ForAll @DoubleRange(min = 0, max = 0.5) @Scale(9) final double ra,
-        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double b, @ForAll @DoubleRange(min = 0, max = 0.5) @Scale(9) final double rb,
+        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double a, @ForAll @DoubleRange(min = 0,
+            max = 0.5) @Scale(9) final double ra,
+        @ForAll @DoubleRange(min = 1e-3, max = 1e6) @Scale(9) final double b, @ForAll @DoubleRange(min = 0,
+            max = 0.5) @Scale(9) final double rb,
         @ForAll @DoubleRange(min = 1e-6, max = 1e6) @Scale(9) final double k)
     {
         final Estimate x = new Estimate(a, a * ra);
@@ -61,7 +66,8 @@ class EstimateProperties
     /** The printed value is within half a unit of its last digit, which is the error's second significant digit. */
     @Property(tries = 300)
     void printedValueKeepsTwoSignificantDigitsOfTheError(
-        @ForAll @DoubleRange(min = 1e-4, max = 1e6) @Scale(9) final double value, @ForAll @DoubleRange(min = 1e-3, max = 0.5) @Scale(9) final double relative)
+        @ForAll @DoubleRange(min = 1e-4, max = 1e6) @Scale(9) final double value, @ForAll @DoubleRange(min = 1e-3,
+            max = 0.5) @Scale(9) final double relative)
     {
         final double error = value * relative;
         final String[] parts = Fmt.withError(value, error).split(" ± ");

@@ -70,7 +70,8 @@ class ReportWriterTest
     @Test
     void codecTablesShowGigabytesPerSecond()
     {
-        assertTrue(row("ZeroPageBenchmark", "| isZero | input=BYTE_3600, workingSet=64m |").contains("| 360 ± 18 | ns/op | 11.38 ± 0.57 |"));
+        assertTrue(row("ZeroPageBenchmark",
+            "| isZero | input=BYTE_3600, workingSet=64m |").contains("| 360 ± 18 | ns/op | 11.38 ± 0.57 |"));
     }
 
     @Test
@@ -81,7 +82,8 @@ class ReportWriterTest
         // 200 B/op on a 10 ms operation is JMH's own per-iteration allocation spread over 50 operations.
         assertFalse(row("NextDirtyBenchmark", "| flat | density=0.001 |").contains("⚠"));
         assertTrue(report.contains("1 of 20 hot-path results allocate:"), report);
-        assertTrue(report.contains("- ⚠ `MarkBenchmark.markDirty` (impl=summary) allocates 24.0000 ± 0.0010 B/op"), report);
+        assertTrue(report.contains("- ⚠ `MarkBenchmark.markDirty` (impl=summary) allocates 24.0000 ± 0.0010 B/op"),
+            report);
         assertEquals(1, report.lines().filter(l -> l.contains("⚠")).count() - 2, "only one table row is marked");
     }
 
@@ -110,7 +112,8 @@ class ReportWriterTest
         assertTrue(report.contains("| machine.cpu | AMD EPYC 7B13 |"), report);
         assertTrue(report.contains("| git.commit | 0123456789abcdef0123456789abcdef01234567 |"), report);
         assertTrue(report.contains("Preset **quick**, Eclipse Adoptium 17.0.15, commit 0123456789abcdef0123456789abcdef01234567;"), report);
-        assertTrue(row("MigrationBenchmark", "| migrate | mode=precopy, ratio=2.0 |").contains("| 1600 | 360.0 |"), report);
+        assertTrue(row("MigrationBenchmark", "| migrate | mode=precopy, ratio=2.0 |").contains("| 1600 | 360.0 |"),
+            report);
     }
 
     @Test

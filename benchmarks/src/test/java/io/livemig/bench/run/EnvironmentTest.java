@@ -25,7 +25,8 @@ class EnvironmentTest
     @Test
     void readsProcStyleValues()
     {
-        final String cpuinfo = "processor\t: 0\nmodel name\t: AMD EPYC 7B13\nprocessor\t: 1\nmodel name\t: AMD EPYC 7B13\n";
+        final String cpuinfo = "processor\t: 0\nmodel name\t: AMD EPYC 7B13\n" +
+            "processor\t: 1\nmodel name\t: AMD EPYC 7B13\n";
         assertEquals("AMD EPYC 7B13", Environment.firstValue(cpuinfo, "model name"));
         assertEquals("unknown", Environment.firstValue("", "MemTotal"));
     }

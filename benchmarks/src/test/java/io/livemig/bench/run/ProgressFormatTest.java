@@ -18,14 +18,16 @@ class ProgressFormatTest
     @Test
     void estimateStartsFromThePresetAndFollowsThePace()
     {
-        final RunPlan plan = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest", RunPlan.parseUserArgs("-p pattern=zipf"),
+        final RunPlan plan = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest",
+            RunPlan.parseUserArgs("-p pattern=zipf"),
             null, RunPlanTest.compiledBenchmarks());
         final double perRun = plan.batches().get(0).secondsPerRun();
         assertEquals(10, plan.totalRuns());
         final AtomicLong clock = new AtomicLong(1_000_000_000L);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ProgressFormat format = new ProgressFormat(OutputFormatFactory.createFormatInstance(
-            new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT), new PrintStream(out, true), plan, clock::get);
+            new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT), new PrintStream(out, true), plan,
+                clock::get);
 
         format.announce("X.harvestAndScan (avgt)", "{pagesPerBit=1}");
         // Runs take twice their planned time: after 2 runs, 8 remain at twice the plan.

@@ -64,13 +64,19 @@ class RunPlanTest
     @Test
     void kindsFollowPackageClassAndMode()
     {
-        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.dirty.MarkBenchmark.markFresh", Mode.AverageTime));
-        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.codec.Lz4Benchmark.compress", Mode.AverageTime));
-        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.stream.PageStreamBenchmark.writeAndRead", Mode.AverageTime));
-        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.dirty.ScalingBenchmark.scanFlat", Mode.AverageTime));
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.dirty.MarkBenchmark.markFresh",
+            Mode.AverageTime));
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.codec.Lz4Benchmark.compress",
+            Mode.AverageTime));
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.stream.PageStreamBenchmark.writeAndRead",
+            Mode.AverageTime));
+        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.dirty.ScalingBenchmark.scanFlat",
+            Mode.AverageTime));
         assertEquals(BenchKind.SWEEP, BenchKind.of(GRANULARITY + ".harvestAndScan", Mode.AverageTime));
-        assertEquals(BenchKind.SINGLE_SHOT, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate", Mode.SingleShotTime));
-        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate", Mode.AverageTime));
+        assertEquals(BenchKind.SINGLE_SHOT, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate",
+            Mode.SingleShotTime));
+        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate",
+            Mode.AverageTime));
     }
 
     @Test
@@ -83,8 +89,10 @@ class RunPlanTest
         assertEquals(List.of("^\\Qa.B.c\\E$"), quick.getIncludes());
         assertEquals(1, (int)quick.getForkCount().get());
         assertEquals(TimeValue.milliseconds(500), quick.getWarmupTime().get());
-        assertTrue(RunPlan.options(Preset.SMOKE, BenchKind.HOT_PATH, none, null, List.of("a.B.c")).getProfilers().isEmpty());
-        assertTrue(RunPlan.options(Preset.QUICK, BenchKind.TIMED, none, null, List.of("a.B.c")).getProfilers().isEmpty());
+        assertTrue(RunPlan.options(Preset.SMOKE, BenchKind.HOT_PATH, none, null,
+            List.of("a.B.c")).getProfilers().isEmpty());
+        assertTrue(RunPlan.options(Preset.QUICK, BenchKind.TIMED, none, null,
+            List.of("a.B.c")).getProfilers().isEmpty());
         // A user's own -prof gc is not added twice.
         assertEquals(1, RunPlan.options(Preset.QUICK, BenchKind.HOT_PATH, RunPlan.parseUserArgs("-prof gc"), null,
             List.of("a.B.c")).getProfilers().size());
@@ -94,7 +102,8 @@ class RunPlanTest
     void userArgsOverrideThePresetAndSingleShotsKeepShotCounts()
     {
         final Options opts = RunPlan.options(Preset.QUICK, BenchKind.TIMED,
-            RunPlan.parseUserArgs("-f 2 -i 7 -p density=0.01 -jvmArgs '-Xmx1g -Xms1g'"), "/opt/jdk/bin/java", List.of("x.Y.z"));
+            RunPlan.parseUserArgs("-f 2 -i 7 -p density=0.01 -jvmArgs '-Xmx1g -Xms1g'"), "/opt/jdk/bin/java",
+                List.of("x.Y.z"));
         assertEquals(2, (int)opts.getForkCount().get());
         assertEquals(7, (int)opts.getMeasurementIterations().get());
         assertEquals(3, (int)opts.getWarmupIterations().get(), "preset fills what the user left out");
@@ -102,7 +111,8 @@ class RunPlanTest
         assertEquals("/opt/jdk/bin/java", opts.getJvm().get());
         assertEquals(List.of("0.01"), List.copyOf(opts.getParameter("density").get()));
 
-        final Options shot = RunPlan.options(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null, List.of("m.M.migrate"));
+        final Options shot = RunPlan.options(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null,
+            List.of("m.M.migrate"));
         assertEquals(3, (int)shot.getForkCount().get());
         assertEquals(5, (int)shot.getMeasurementIterations().get());
         assertFalse(shot.getMeasurementTime().hasValue(), "single shots have no iteration time");
@@ -115,7 +125,8 @@ class RunPlanTest
         "-jvmArgs '-Xmx1g"})
     void badUserArgsAreRefusedWithTheirText(final String args)
     {
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> RunPlan.parseUserArgs(args));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> RunPlan.parseUserArgs(args));
         assertTrue(ex.getMessage().startsWith("bad -Dbench.args '" + args + "'"), ex.getMessage());
         assertFalse(ex.getMessage().contains("\n"), "one line");
     }
@@ -123,7 +134,8 @@ class RunPlanTest
     @Test
     void tokenizerGroupsQuotedWords()
     {
-        assertEquals(List.of("-jvmArgs", "-Xmx1g -Xms1g", "-f", "1"), RunPlan.tokenize(" -jvmArgs \"-Xmx1g -Xms1g\"  -f 1 "));
+        assertEquals(List.of("-jvmArgs", "-Xmx1g -Xms1g", "-f", "1"),
+            RunPlan.tokenize(" -jvmArgs \"-Xmx1g -Xms1g\"  -f 1 "));
         assertEquals(List.of("a b", "c"), RunPlan.tokenize("'a b' c"));
         assertEquals(List.of(), RunPlan.tokenize("   "));
     }
@@ -131,7 +143,8 @@ class RunPlanTest
     @Test
     void planCountsEveryParameterSetOfTheCompiledBenchmarks()
     {
-        final RunPlan all = RunPlan.build(Preset.QUICK, "Granularity", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        final RunPlan all = RunPlan.build(Preset.QUICK, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
         assertEquals(1, all.batches().size());
         final RunPlan.Batch batch = all.batches().get(0);
         assertEquals(BenchKind.SWEEP, batch.kind());
@@ -141,7 +154,8 @@ class RunPlanTest
         assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 0.3 + 0.6, batch.secondsPerRun(), 1e-9);
         assertTrue(all.totalRuns() * batch.secondsPerRun() < 200);
 
-        final RunPlan one = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest", RunPlan.parseUserArgs("-p pattern=zipf"),
+        final RunPlan one = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest",
+            RunPlan.parseUserArgs("-p pattern=zipf"),
             null, compiledBenchmarks());
         assertEquals(10, one.totalRuns());
         assertEquals(0, RunPlan.build(Preset.SMOKE, "NoSuchBenchmark", RunPlan.parseUserArgs(""), null,
@@ -153,10 +167,13 @@ class RunPlanTest
     @Test
     void smokeRunsTheSweepAtThreeGranularitiesUnlessTheUserSaysOtherwise()
     {
-        final RunPlan smoke = RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        final RunPlan smoke = RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
         assertEquals(2 * 4 * 3, smoke.totalRuns());
-        assertEquals(List.of("1", "64", "512"), List.copyOf(smoke.batches().get(0).options().getParameter("pagesPerBit").get()));
-        assertEquals(2 * 4 * 2, RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs("-p pagesPerBit=2,4"), null,
+        assertEquals(List.of("1", "64", "512"),
+            List.copyOf(smoke.batches().get(0).options().getParameter("pagesPerBit").get()));
+        assertEquals(2 * 4 * 2, RunPlan.build(Preset.SMOKE, "Granularity",
+            RunPlan.parseUserArgs("-p pagesPerBit=2,4"), null,
             compiledBenchmarks()).totalRuns());
         assertEquals(2 * 4 * 10, RunPlan.build(Preset.FULL, "Granularity", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks()).totalRuns());
