@@ -1,32 +1,55 @@
 package io.livemig.bench.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.livemig.bench.report.ReportException;
+import io.livemig.bench.report.ReportWriter;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * The main job behind {@code mvn -B verify -Pbench}: runs the selected benchmarks with a preset's forks and
- * iterations and writes JMH's JSON to {@code results/<UTC date-time>-<preset>/jmh.json}.
+ * The main job behind {@code mvn -B verify -Pbench}: runs the selected benchmarks with a {@link Preset}'s
+ * forks and iterations (hot paths with JMH's gc profiler), prints progress with an estimate of the time
+ * left, and leaves in {@code results/<UTC yyyyMMdd'T'HHmmss'Z'>-<preset>/}: {@code jmh.json} (JMH's JSON),
+ * {@code env.json} (JDK, machine, commit, settings, times) and {@code REPORT.md} with its charts.
+ *
+ * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message).
  *
  * <p>Not thread-safe; one run per JVM.
  */
 public final class BenchRunner
 {
-    /** JVM options every fork needs: Agrona reaches jdk.internal.misc.Unsafe. */
-    static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
+    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    /** The command line, parsed and checked. */
+    record Config(Preset preset, String include, String jmhArgs, CommandLineOptions user, Path java, Path results)
+    {
+    }
 
     private BenchRunner()
     {
@@ -35,10 +58,70 @@ public final class BenchRunner
     /**
      * @param args {@code --preset=quick|full|smoke --include=REGEX --jmh-args="..." --jdk=PATH --results=DIR}
      */
-    public static void main(final String[] args) throws IOException, RunnerException
+    public static void main(final String[] args)
     {
-        String preset = "quick";
-        String include = ".*";
+        System.exit(run(args, System.out, System.err, dir -> { }));
+    }
+
+    /**
+     * Runs as {@link #main} does.
+     *
+     * @param resultDir told the result directory once it exists.
+     * @return the exit status.
+     */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err,
+                          final Consumer<Path> resultDir)
+    {
+        final Config config;
+        try
+        {
+            config = parse(args, System.getenv("JAVA_HOME"));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("bench: " + ex.getMessage());
+            return 2;
+        }
+        final RunPlan plan;
+        try
+        {
+            plan = RunPlan.build(config.preset(), config.include(), config.user(),
+                config.java() == null ? null : config.java().toString(),
+                BenchmarkList.defaultList().find(OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT),
+                    List.of(".*"), List.of()));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("bench: " + ex.getMessage());
+            return 2;
+        }
+        if (plan.totalRuns() == 0)
+        {
+            err.println("bench: no benchmark matches -Dbench.include='" + config.include() + "'" +
+                " (java -jar benchmarks/target/benchmarks.jar -l lists them)");
+            return 2;
+        }
+        try
+        {
+            return execute(config, plan, out, err, resultDir);
+        }
+        catch (final IOException ex)
+        {
+            err.println("bench: " + ex);
+            return 1;
+        }
+    }
+
+    /**
+     * Parses and checks the runner's options.
+     *
+     * @param javaHome the JAVA_HOME environment value, used when {@code --jdk} is empty.
+     * @throws IllegalArgumentException with a one-line message.
+     */
+    static Config parse(final String[] args, final String javaHome)
+    {
+        String preset = "";
+        String include = "";
         String jmhArgs = "";
         String jdk = "";
         Path results = Path.of("results");
@@ -49,66 +132,101 @@ public final class BenchRunner
             final String value = eq < 0 ? "" : arg.substring(eq + 1);
             switch (key)
             {
-                case "--preset": preset = value.isEmpty() ? "quick" : value.toLowerCase(Locale.ROOT); break;
-                case "--include": include = value.isEmpty() ? ".*" : value; break;
+                case "--preset": preset = value; break;
+                case "--include": include = value; break;
                 case "--jmh-args": jmhArgs = value; break;
                 case "--jdk": jdk = value; break;
                 case "--results": results = Path.of(value); break;
-                default:
-                    System.err.println("bench: unknown option " + arg);
-                    System.exit(2);
+                default: throw new IllegalArgumentException("unknown option '" + arg +
+                    "' (expected --preset=, --include=, --jmh-args=, --jdk=, --results=)");
             }
         }
-
-        final ChainedOptionsBuilder options = new OptionsBuilder().include(include).jvmArgsPrepend(FORK_JVM_ARGS);
-        switch (preset)
+        final Preset parsed = Preset.parse(preset);
+        final CommandLineOptions user = RunPlan.parseUserArgs(jmhArgs);
+        final String home = jdk.isBlank() ? javaHome : jdk;
+        Path java = null;
+        if (home != null && !home.isBlank())
         {
-            case "smoke":
-                options.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(100))
-                    .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
-                break;
-            case "quick":
-                options.forks(1).warmupIterations(3).warmupTime(TimeValue.milliseconds(500))
-                    .measurementIterations(5).measurementTime(TimeValue.milliseconds(500));
-                break;
-            case "full":
-                options.forks(3).warmupIterations(5).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(5).measurementTime(TimeValue.seconds(1));
-                break;
-            default:
-                System.err.println("bench: unknown preset '" + preset + "' (expected quick, full or smoke)");
-                System.exit(2);
-        }
-        final String javaHome = jdk.isEmpty() ? System.getenv("JAVA_HOME") : jdk;
-        if (javaHome != null && !javaHome.isEmpty())
-        {
-            final Path java = Path.of(javaHome, "bin", "java");
+            java = Path.of(home.trim(), "bin", "java");
             if (!Files.isExecutable(java))
             {
-                System.err.println("bench: no java executable at " + java + " (from -Dbench.jdk or JAVA_HOME)");
-                System.exit(2);
+                throw new IllegalArgumentException("no java executable at " + java +
+                    (jdk.isBlank() ? " (from JAVA_HOME)" : " (from -Dbench.jdk)"));
             }
-            options.jvm(java.toString());
         }
-        if (!jmhArgs.isBlank())
+        return new Config(parsed, include.isBlank() ? ".*" : include, jmhArgs, user, java, results);
+    }
+
+    private static int execute(final Config config, final RunPlan plan, final PrintStream out, final PrintStream err,
+                               final Consumer<Path> resultDir) throws IOException
+    {
+        final Instant start = Instant.now();
+        final Path dir = config.results().resolve(
+            ZonedDateTime.ofInstant(start, ZoneOffset.UTC).format(STAMP) + "-" + config.preset().id());
+        Files.createDirectories(dir);
+        resultDir.accept(dir);
+        final Path java = config.java() != null ? config.java() :
+            Path.of(System.getProperty("java.home"), "bin", "java");
+        out.println("bench: preset " + config.preset().id() + ", " + plan.totalRuns() + " benchmark runs in " +
+            plan.batches().size() + " batches, forks run " + java + "; results go to " + dir);
+
+        final ProgressFormat progress = new ProgressFormat(OutputFormatFactory.createFormatInstance(out,
+            VerboseMode.NORMAL), out, plan, System::nanoTime);
+        final List<RunResult> results = new ArrayList<>();
+        String failure = null;
+        for (final RunPlan.Batch batch : plan.batches())
         {
             try
             {
-                options.parent(new CommandLineOptions(jmhArgs.trim().split("\\s+")));
+                results.addAll(new Runner(batch.options(), progress).run());
             }
-            catch (final CommandLineOptionException ex)
+            catch (final RunnerException ex)
             {
-                System.err.println("bench: bad -Dbench.args: " + ex.getMessage());
-                System.exit(2);
+                failure = "JMH failed in the " + batch.kind() + " batch: " + ex.getMessage();
+                err.println("bench: " + failure);
+                break;
             }
         }
-
-        final String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
-        final Path dir = results.resolve(stamp + "-" + preset);
-        Files.createDirectories(dir);
         final Path json = dir.resolve("jmh.json");
-        options.resultFormat(ResultFormatType.JSON).result(json.toString());
-        new Runner(options.build()).run();
-        System.out.println("bench: results in " + dir);
+        ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results);
+        if (failure != null)
+        {
+            return 1;
+        }
+        try
+        {
+            ReportWriter.write(dir, ReportWriter.DEFAULT_BANDWIDTH);
+        }
+        catch (final ReportException ex)
+        {
+            err.println("bench: the report failed (jmh.json is kept; retry with scripts/report " + dir + "): " +
+                ex.getMessage());
+            return 1;
+        }
+        out.println("bench: results in " + dir + " (REPORT.md, jmh.json, env.json)");
+        return 0;
+    }
+
+    static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
+                         final Instant end, final Collection<RunResult> results) throws IOException
+    {
+        final Map<String, Object> env = new LinkedHashMap<>();
+        env.put("jdk", Environment.jdk(java));
+        final Set<List<String>> jvmArgs = new LinkedHashSet<>();
+        for (final RunResult result : results)
+        {
+            jvmArgs.add(List.copyOf(result.getParams().getJvmArgs()));
+        }
+        env.put("forkJvmArgs", jvmArgs);
+        env.put("machine", Environment.machine());
+        final Path root = config.results().toAbsolutePath().getParent();
+        env.put("git", Environment.git(root == null ? Path.of(".") : root));
+        env.put("preset", config.preset().id());
+        env.put("include", config.include());
+        env.put("jmhArgs", config.jmhArgs());
+        env.put("start", start.toString());
+        env.put("end", end.toString());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), env);
     }
 }

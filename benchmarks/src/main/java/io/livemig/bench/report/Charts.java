@@ -1,0 +1,464 @@
+package io.livemig.bench.report;
+
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.DefaultDrawingSupplier;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.StatisticalBarRenderer;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.util.ShapeUtils;
+import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Shape;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.Locale;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The report's figures, drawn with JFreeChart into PNG files (headless). Each method returns the chart, or
+ * empty when the run has none of the results it needs; error bars are JMH's 99.9 % intervals.
+ *
+ * <p>Stateless; thread-safe (each call builds its own chart).
+ */
+public final class Charts
+{
+    static
+    {
+        if (System.getProperty("java.awt.headless") == null)
+        {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    /** Width of a chart, pixels. */
+    public static final int WIDTH = 1000;
+    /** Height of a one-panel chart, pixels. */
+    public static final int HEIGHT = 560;
+    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
+        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+        new Color(0xbcbd22), new Color(0x17becf)};
+
+    private static final Shape[] SHAPES = DefaultDrawingSupplier.createStandardSeriesShapes();
+
+    private Charts()
+    {
+    }
+
+    /** Writes {@code chart} as a PNG of {@code height} pixels. */
+    public static void save(final JFreeChart chart, final Path file, final int height) throws IOException
+    {
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, height);
+    }
+
+    /** nextDirty enumeration time against density, log-log: flat, summary, BitSet, memory read. */
+    public static Optional<JFreeChart> nextDirtyByDensity(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "NextDirtyBenchmark", r -> r.param("density").isPresent());
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final YIntervalSeriesCollection data = seriesBy(rows, JmhResult::method,
+            r -> Double.parseDouble(r.param("density").get()) * 100, r -> r.primary().estimate());
+        final XYPlot plot = xyPlot(data, log("density of set bits (%)"),
+            log("time per full enumeration (" + unit(rows) + ")"));
+        return Optional.of(chart("nextDirty over 2^28 units: cost against density", plot,
+            "lower is better; the memory read is the floor of any full scan"));
+    }
+
+    /** Mark cost by case (fresh, re-mark, contended groups, baselines), one bar per implementation. */
+    public static Optional<JFreeChart> markCost(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "MarkBenchmark", r -> true);
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
+        final List<String> order = List.of("markFresh", "markDirty", "sameWord", "differentWords",
+            "baselinePlainStore", "baselineAtomicLongArray", "baselineAtomicSameWord");
+        final List<JmhResult> sorted = new ArrayList<>(rows);
+        sorted.sort((a, b) -> Integer.compare(rank(order, a.method()), rank(order, b.method())));
+        for (final JmhResult r : sorted)
+        {
+            final String label = caseLabel(r.method());
+            data.add(r.primary().score(), errorOrZero(r.primary().error()), r.param("impl").orElse("-"), label);
+        }
+        final CategoryPlot plot = barPlot(data, "case", "time per mark (" + unit(rows) + ")", PlotOrientation.VERTICAL);
+        plot.getDomainAxis().setCategoryLabelPositions(
+            CategoryLabelPositions.createUpRotationLabelPositions(Math.PI / 8));
+        return Optional.of(chart("Marking a page dirty, by case", plot,
+            "lower is better; x2 = two threads (@GroupThreads(2)) on the same or on different words"));
+    }
+
+    private static String caseLabel(final String method)
+    {
+        switch (method)
+        {
+            case "markFresh": return "fresh (bit clear)";
+            case "markDirty": return "re-mark (bit set)";
+            case "sameWord": return "same word x2";
+            case "differentWords": return "different words x2";
+            case "baselinePlainStore": return "baseline: plain store";
+            case "baselineAtomicLongArray": return "baseline: AtomicLongArray OR";
+            case "baselineAtomicSameWord": return "baseline: atomic same word x2";
+            default: return method;
+        }
+    }
+
+    /** Zero detection and XBZRLE throughput by input pattern in GB/s, beside the same run's memory read. */
+    public static Optional<JFreeChart> codecThroughput(final List<JmhResult> results)
+    {
+        final DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
+        final String operation = "operation";
+        final String read = "memory read (same run, same pages)";
+        boolean any = false;
+        for (final String[] spec : new String[][] {{"ZeroPageBenchmark", "isZero", "input", "zero"},
+            {"XbzrleEncodeBenchmark", "encode", "pattern", "encode"},
+            {"XbzrleDecodeBenchmark", "decode", "pattern", "decode"}})
+        {
+            for (final JmhResult r : of(results, spec[0], x -> x.method().equals(spec[1]) &&
+                x.param("workingSet").map("64m"::equals).orElse(true)))
+            {
+                final Optional<JmhResult> baseline = Baselines.find(results, r, "baselineMemoryRead");
+                final String category = spec[3] + ": " + r.param(spec[2]).orElse(r.paramsText());
+                final Estimate gbs = gigabytesPerSecond(r);
+                data.add(gbs.value(), errorOrZero(gbs.error()), operation, category);
+                baseline.ifPresent(b ->
+                {
+                    final Estimate bgbs = gigabytesPerSecond(b);
+                    data.add(bgbs.value(), errorOrZero(bgbs.error()), read, category);
+                });
+                any = true;
+            }
+        }
+        if (!any)
+        {
+            return Optional.empty();
+        }
+        final CategoryPlot plot = barPlot(data, "operation: input", "GB/s of page input (higher is better)",
+            PlotOrientation.HORIZONTAL);
+        // Early exits (a non-zero first byte, an empty delta) run at hundreds of GB/s: a log scale keeps
+        // them from flattening the bars that stream through the page.
+        final LogAxis gbs = log("GB/s of page input (higher is better; log scale)");
+        gbs.setSmallestValue(0.01);
+        plot.setRangeAxis(gbs);
+        ((StatisticalBarRenderer)plot.getRenderer()).setBase(0.01);
+        return Optional.of(chart("Zero detection and XBZRLE against the memory-read limit", plot,
+            "64 MiB working set; GB/s = 4096 B / ns per page"));
+    }
+
+    /** The granularity trade-off: scan time, amplification and modelled cost per round against pages per bit. */
+    public static Optional<JFreeChart> granularity(final GranularityAnalysis analysis)
+    {
+        if (analysis.sweeps().isEmpty())
+        {
+            return Optional.empty();
+        }
+        final YIntervalSeriesCollection scan = new YIntervalSeriesCollection();
+        final YIntervalSeriesCollection amplification = new YIntervalSeriesCollection();
+        final YIntervalSeriesCollection cost = new YIntervalSeriesCollection();
+        for (final GranularityAnalysis.Sweep s : analysis.sweeps())
+        {
+            final YIntervalSeries a = new YIntervalSeries(s.pattern());
+            final YIntervalSeries b = new YIntervalSeries(s.pattern());
+            final YIntervalSeries c = new YIntervalSeries(s.pattern());
+            for (final GranularityAnalysis.Point p : s.points())
+            {
+                addInterval(a, p.pagesPerBit(), scale(p.scanSeconds(), 1e6));
+                addInterval(b, p.pagesPerBit(), new Estimate(p.amplification(), 0));
+                addInterval(c, p.pagesPerBit(), scale(p.costSeconds(), 1e3));
+            }
+            scan.addSeries(a);
+            amplification.addSeries(b);
+            cost.addSeries(c);
+        }
+        final LogAxis x = log("pages per dirty bit");
+        x.setBase(2);
+        x.setSmallestValue(0.5);
+        final CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+        plot.add(xyPlot(scan, null, log("harvest+scan (µs/round)")));
+        plot.add(xyPlot(amplification, null, log("amplification (x)")));
+        plot.add(xyPlot(cost, null, log("cost per round (ms)")));
+        sharedLegend(plot);
+        plot.setGap(12);
+        return Optional.of(chart("Dirty-bit granularity: scan cost against transfer amplification", plot,
+            analysis.modelText()));
+    }
+
+    /** Harvest and scan time against guest size, one panel per density. */
+    public static Optional<JFreeChart> scaling(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "ScalingBenchmark",
+            r -> r.param("guest").isPresent() && r.param("density").isPresent());
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final LogAxis x = log("guest size (GiB of 4 KiB pages)");
+        x.setBase(2);
+        final CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+        final Set<String> densities = new LinkedHashSet<>();
+        rows.forEach(r -> densities.add(r.param("density").get()));
+        for (final String density : densities)
+        {
+            final List<JmhResult> panel = new ArrayList<>();
+            rows.stream().filter(r -> r.param("density").get().equals(density)).forEach(panel::add);
+            final YIntervalSeriesCollection data = seriesBy(panel, JmhResult::method,
+                r -> guestGiB(r.param("guest").get()), r -> r.primary().estimate());
+            plot.add(xyPlot(data, null, log("density " + density + ": " + unit(rows))));
+        }
+        sharedLegend(plot);
+        return Optional.of(chart("Harvest and scan time against guest size", plot,
+            "lower is better; fixed densities; the memory read is the floor of a full pass"));
+    }
+
+    /** @return GiB of a guest size parameter such as {@code 1g}, {@code 256g}, {@code 1t}; NaN if unknown. */
+    static double guestGiB(final String size)
+    {
+        final String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+        try
+        {
+            final double n = Double.parseDouble(s.substring(0, s.length() - 1));
+            switch (s.charAt(s.length() - 1))
+            {
+                case 'm': return n / 1024;
+                case 'g': return n;
+                case 't': return n * 1024;
+                default: return Double.parseDouble(s);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Pre-copy against post-copy: downtime and total time against dirty rate / bandwidth, per mode, from
+     * MigrationBenchmark's auxiliary counters (mean per shot); runs that did not converge are crossed.
+     */
+    public static Optional<JFreeChart> migration(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "MigrationBenchmark", r -> r.method().equals("migrate") &&
+            r.param("ratio").isPresent() && r.secondary().containsKey("downtimeMs") &&
+            r.secondary().containsKey("totalMs"));
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final NumberAxis x = new NumberAxis("dirty rate / bandwidth");
+        final CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+        for (final String[] metric : new String[][] {{"downtimeMs", "downtime (ms)"}, {"totalMs", "total time (ms)"}})
+        {
+            final YIntervalSeriesCollection data = seriesBy(rows, r -> r.param("mode").orElse("migrate"),
+                r -> Double.parseDouble(r.param("ratio").get()),
+                r -> new Estimate(r.secondary().get(metric[0]).meanPerIteration(), 0));
+            final YIntervalSeries notConverged = new YIntervalSeries("did not converge");
+            for (final JmhResult r : rows)
+            {
+                final Metric converged = r.secondary().get("converged");
+                if (converged != null && converged.meanPerIteration() < 1)
+                {
+                    final double y = r.secondary().get(metric[0]).meanPerIteration();
+                    notConverged.add(Double.parseDouble(r.param("ratio").get()), y, y, y);
+                }
+            }
+            final int crossed = data.getSeriesCount();
+            if (notConverged.getItemCount() > 0)
+            {
+                data.addSeries(notConverged);
+            }
+            final boolean positive = rows.stream().allMatch(r -> r.secondary().get(metric[0]).meanPerIteration() > 0);
+            final XYPlot panel = xyPlot(data, null, positive ? log(metric[1]) : new NumberAxis(metric[1]));
+            if (notConverged.getItemCount() > 0)
+            {
+                final XYErrorRenderer renderer = (XYErrorRenderer)panel.getRenderer();
+                renderer.setSeriesLinesVisible(crossed, false);
+                renderer.setSeriesShape(crossed, ShapeUtils.createDiagonalCross(6, 1.5f));
+                renderer.setSeriesPaint(crossed, Color.BLACK);
+            }
+            plot.add(panel);
+        }
+        sharedLegend(plot);
+        return Optional.of(chart("Pre-copy and post-copy against dirty rate / bandwidth", plot,
+            "mean per single shot; crossed points did not converge (a forced stop, not a successful switch-over)"));
+    }
+
+    private static int rank(final List<String> order, final String method)
+    {
+        final int i = order.indexOf(method);
+        return i < 0 ? order.size() : i;
+    }
+
+    private static double errorOrZero(final double error)
+    {
+        return Double.isNaN(error) || Double.isInfinite(error) ? 0 : error;
+    }
+
+    /** @return GB/s of page input of a time-per-page result: 4096 B / time per page. */
+    static Estimate gigabytesPerSecond(final JmhResult r)
+    {
+        final double secondsPerUnit = Units.secondsPerOp(1, r.primary().unit());
+        return r.primary().estimate().reciprocalTimes(Units.PAGE_BYTES * 1e-9 / secondsPerUnit);
+    }
+
+    private static Estimate scale(final Estimate e, final double factor)
+    {
+        return new Estimate(e.value() * factor, e.error() * factor);
+    }
+
+    private static List<JmhResult> of(final List<JmhResult> results, final String simpleClass,
+                                      final Predicate<JmhResult> filter)
+    {
+        final List<JmhResult> rows = new ArrayList<>();
+        for (final JmhResult r : results)
+        {
+            if (r.simpleClassName().equals(simpleClass) && filter.test(r))
+            {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    private static String unit(final List<JmhResult> rows)
+    {
+        return rows.get(0).primary().unit();
+    }
+
+    private static YIntervalSeriesCollection seriesBy(final List<JmhResult> rows,
+                                                      final Function<JmhResult, String> name,
+                                                      final Function<JmhResult, Double> x,
+                                                      final Function<JmhResult, Estimate> y)
+    {
+        final Map<String, YIntervalSeries> series = new LinkedHashMap<>();
+        for (final JmhResult r : rows)
+        {
+            final double xv = x.apply(r);
+            if (Double.isNaN(xv))
+            {
+                continue;
+            }
+            addInterval(series.computeIfAbsent(name.apply(r), YIntervalSeries::new), xv, y.apply(r));
+        }
+        final YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        series.values().forEach(data::addSeries);
+        return data;
+    }
+
+    /** Adds a point with its error bar, keeping the bar's low end positive for log axes. */
+    private static void addInterval(final YIntervalSeries series, final double x, final Estimate y)
+    {
+        final double error = errorOrZero(y.error());
+        series.add(x, y.value(), Math.max(y.value() - error, y.value() / 10), y.value() + error);
+    }
+
+    /** A log axis with a tick at every power of its base, labelled with plain numbers. */
+    private static LogAxis log(final String label)
+    {
+        final LogAxis axis = new LogAxis(label);
+        axis.setSmallestValue(1e-9);
+        axis.setMinorTickMarksVisible(true);
+        axis.setTickUnit(new NumberTickUnit(1));
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0.#####", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        return axis;
+    }
+
+    /** Shows one legend entry per series of the first panel: every panel draws the same series alike. */
+    private static void sharedLegend(final CombinedDomainXYPlot plot)
+    {
+        final List<XYPlot> panels = plot.getSubplots();
+        if (!panels.isEmpty())
+        {
+            final LegendItemCollection items = new LegendItemCollection();
+            final Set<String> seen = new LinkedHashSet<>();
+            for (final XYPlot panel : panels)
+            {
+                final LegendItemCollection panelItems = panel.getLegendItems();
+                for (int i = 0; i < panelItems.getItemCount(); i++)
+                {
+                    if (seen.add(panelItems.get(i).getLabel()))
+                    {
+                        items.add(panelItems.get(i));
+                    }
+                }
+            }
+            plot.setFixedLegendItems(items);
+        }
+    }
+
+    private static XYPlot xyPlot(final YIntervalSeriesCollection data, final ValueAxis x, final ValueAxis y)
+    {
+        final XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDefaultLinesVisible(true);
+        renderer.setDefaultShapesVisible(true);
+        renderer.setCapLength(6);
+        for (int i = 0; i < data.getSeriesCount(); i++)
+        {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesShape(i, SHAPES[i % SHAPES.length]);
+        }
+        final XYPlot plot = new XYPlot(data, x, y, renderer);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setBackgroundPaint(Color.WHITE);
+        return plot;
+    }
+
+    private static CategoryPlot barPlot(final DefaultStatisticalCategoryDataset data, final String categoryLabel,
+                                        final String valueLabel, final PlotOrientation orientation)
+    {
+        final StatisticalBarRenderer renderer = new StatisticalBarRenderer();
+        renderer.setErrorIndicatorPaint(Color.BLACK);
+        renderer.setShadowVisible(false);
+        renderer.setDrawBarOutline(false);
+        for (int i = 0; i < data.getRowCount(); i++)
+        {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
+        final CategoryPlot plot =
+            new CategoryPlot(data, new CategoryAxis(categoryLabel), new NumberAxis(valueLabel), renderer);
+        plot.setOrientation(orientation);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return plot;
+    }
+
+    private static JFreeChart chart(final String title, final org.jfree.chart.plot.Plot plot, final String subtitle)
+    {
+        final JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, true);
+        chart.addSubtitle(new TextTitle(subtitle + "; error bars: JMH 99.9 % confidence interval",
+            new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        return chart;
+    }
+}

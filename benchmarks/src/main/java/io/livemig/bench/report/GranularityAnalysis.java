@@ -1,0 +1,273 @@
+package io.livemig.bench.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The granularity trade-off from {@code GranularityBenchmark} results: for each access pattern and pages per
+ * dirty bit, the measured harvest+scan time per round, the transfer amplification, and the cost per round
+ * under a bandwidth model:
+ *
+ * <pre>
+ *   cost per round = harvest+scan time + bytes sent per round / bandwidth
+ *   bytes sent per round = sentPages / rounds * 4096       (a whole unit is sent when any page of it is dirty)
+ *   amplification = sentPages / writtenPages                (1 = only the pages really written are sent)
+ * </pre>
+ *
+ * Coarser units make the bitmaps smaller (cheaper to harvest and scan) but send clean pages along with dirty
+ * ones; which wins depends on how clustered the pattern's writes are and on the link. The recommended
+ * granularity of a pattern is the coarsest whose cost is within {@value #TOLERANCE_PERCENT} % of the least:
+ * differences that small are within a quick run's noise, and a coarser bitmap is smaller and cheaper to
+ * harvest (also in the hypervisor's own dirty-log sync, which this benchmark does not measure).
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class GranularityAnalysis
+{
+    /** Simple name of the benchmark class analysed. */
+    public static final String CLASS = "GranularityBenchmark";
+    /** Its measured method. */
+    public static final String METHOD = "harvestAndScan";
+    /** Costs within this many percent of the least count as ties. */
+    public static final int TOLERANCE_PERCENT = 5;
+
+    /**
+     * One granularity of one pattern.
+     *
+     * @param pagesPerBit   pages per dirty bit.
+     * @param scanSeconds   harvest+scan time per round, with JMH's error.
+     * @param amplification pages sent / pages written.
+     * @param sentBytes     bytes sent per round.
+     * @param costSeconds   modelled cost per round (scan + transfer), error from the scan only.
+     */
+    public record Point(int pagesPerBit, Estimate scanSeconds, double amplification, double sentBytes,
+                        Estimate costSeconds)
+    {
+        /** @return the transfer part of the cost, seconds. */
+        public double transferSeconds(final double bandwidth)
+        {
+            return sentBytes / bandwidth;
+        }
+    }
+
+    /**
+     * One pattern's sweep.
+     *
+     * @param pattern     the pattern's name.
+     * @param points      by increasing pages per bit.
+     * @param least       the point of least cost.
+     * @param recommended the coarsest point within {@value #TOLERANCE_PERCENT} % of the least cost.
+     */
+    public record Sweep(String pattern, List<Point> points, Point least, Point recommended)
+    {
+        /** @return points other than the least whose cost is within the tolerance of the least's. */
+        public List<Point> ties()
+        {
+            final List<Point> near = new ArrayList<>();
+            for (final Point p : points)
+            {
+                if (p != least && withinTolerance(p, least))
+                {
+                    near.add(p);
+                }
+            }
+            return near;
+        }
+    }
+
+    static boolean withinTolerance(final Point p, final Point least)
+    {
+        return p.costSeconds().value() <= least.costSeconds().value() * (1 + TOLERANCE_PERCENT / 100.0);
+    }
+
+    private final double bandwidth;
+    private final List<Sweep> sweeps;
+
+    private GranularityAnalysis(final double bandwidth, final List<Sweep> sweeps)
+    {
+        this.bandwidth = bandwidth;
+        this.sweeps = sweeps;
+    }
+
+    /** @return the bandwidth of the model, bytes per second. */
+    public double bandwidth()
+    {
+        return bandwidth;
+    }
+
+    /** @return one sweep per pattern found, in the benchmark's order (uniform, hotset, zipf, sequential). */
+    public List<Sweep> sweeps()
+    {
+        return sweeps;
+    }
+
+    /**
+     * @param results   a run's results; only {@value #CLASS}.{@value #METHOD} ones are used.
+     * @param bandwidth link bandwidth for the model, bytes per second.
+     * @return the analysis; no sweeps if the run has no usable granularity results.
+     */
+    public static GranularityAnalysis of(final List<JmhResult> results, final double bandwidth)
+    {
+        final Map<String, List<Point>> byPattern = new LinkedHashMap<>();
+        for (final String known : List.of("uniform", "hotset", "zipf", "sequential"))
+        {
+            byPattern.put(known, new ArrayList<>());
+        }
+        for (final JmhResult r : results)
+        {
+            if (!r.simpleClassName().equals(CLASS) || !r.method().equals(METHOD))
+            {
+                continue;
+            }
+            final double unit = Units.secondsPerOp(1, r.primary().unit());
+            final Metric sent = r.secondary().get("sentPages");
+            final Metric written = r.secondary().get("writtenPages");
+            final Metric rounds = r.secondary().get("rounds");
+            if (Double.isNaN(unit) || sent == null || written == null || rounds == null || written.score() <= 0 ||
+                rounds.score() <= 0 || r.param("pattern").isEmpty() || r.param("pagesPerBit").isEmpty())
+            {
+                continue;
+            }
+            final Estimate scan = new Estimate(r.primary().score() * unit, r.primary().error() * unit);
+            final double sentBytes = sent.score() / rounds.score() * Units.PAGE_BYTES;
+            final double cost = scan.value() + sentBytes / bandwidth;
+            byPattern.computeIfAbsent(r.param("pattern").get(), k -> new ArrayList<>()).add(new Point(
+                Integer.parseInt(r.param("pagesPerBit").get()), scan, sent.score() / written.score(), sentBytes,
+                new Estimate(cost, scan.error())));
+        }
+        final List<Sweep> sweeps = new ArrayList<>();
+        byPattern.forEach((pattern, points) ->
+        {
+            if (!points.isEmpty())
+            {
+                points.sort(Comparator.comparingInt(Point::pagesPerBit));
+                final Point least = points.stream().min(Comparator.comparingDouble(p -> p.costSeconds().value())).get();
+                Point recommended = least;
+                for (final Point p : points)
+                {
+                    if (withinTolerance(p, least) && p.pagesPerBit() > recommended.pagesPerBit())
+                    {
+                        recommended = p;
+                    }
+                }
+                sweeps.add(new Sweep(pattern, List.copyOf(points), least, recommended));
+            }
+        });
+        return new GranularityAnalysis(bandwidth, List.copyOf(sweeps));
+    }
+
+    /** @return the model in one sentence, with the bandwidth. */
+    public String modelText()
+    {
+        return "cost per round = harvest+scan time + bytes sent per round / bandwidth, at " +
+            Units.bandwidthText(bandwidth) + "; bytes sent = every page of every dirty unit";
+    }
+
+    /** @return the recommendation table: one row per pattern. */
+    public String recommendationTable()
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("| pattern | recommended pages per bit | cost per round | harvest+scan | amplification | ")
+            .append("least cost at | within ").append(TOLERANCE_PERCENT).append(" % of least |\n");
+        md.append("|---|---|---|---|---|---|---|\n");
+        for (final Sweep s : sweeps)
+        {
+            final Point r = s.recommended();
+            md.append("| ").append(s.pattern()).append(" | **").append(r.pagesPerBit()).append("** | ")
+                .append(ms(r.costSeconds().value())).append(" | ").append(us(r.scanSeconds())).append(" | ")
+                .append(Fmt.num(r.amplification())).append("x | ").append(s.least().pagesPerBit()).append(" | ")
+                .append(list(s.ties())).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    /** @return per pattern, the full sweep table and the reasoning that names the recommendation. */
+    public String detail()
+    {
+        final StringBuilder md = new StringBuilder();
+        for (final Sweep s : sweeps)
+        {
+            md.append("\n**").append(s.pattern()).append("**\n\n");
+            md.append("| pages per bit | harvest+scan per round | amplification | MiB sent per round | transfer | ")
+                .append("cost per round |\n");
+            md.append("|---|---|---|---|---|---|\n");
+            for (final Point p : s.points())
+            {
+                final boolean chosen = p == s.recommended();
+                md.append("| ").append(chosen ? "**" + p.pagesPerBit() + "**" : String.valueOf(p.pagesPerBit()))
+                    .append(" | ").append(us(p.scanSeconds())).append(" | ").append(Fmt.num(p.amplification()))
+                    .append("x | ").append(Fmt.num(p.sentBytes() / (1024.0 * 1024))).append(" | ")
+                    .append(ms(p.transferSeconds(bandwidth))).append(" | ").append(ms(p.costSeconds().value()))
+                    .append(p == s.least() ? " (least)" : "").append(chosen ? " (recommended)" : "").append(" |\n");
+            }
+            md.append('\n').append(reasoning(s)).append('\n');
+        }
+        return md.toString();
+    }
+
+    /** @return why the recommended granularity of {@code s} is recommended, in words and numbers. */
+    String reasoning(final Sweep s)
+    {
+        final Point first = s.points().get(0);
+        final Point last = s.points().get(s.points().size() - 1);
+        final Point least = s.least();
+        final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+            "From %d to %d pages per bit, harvest+scan falls from %s to %s per round while amplification " +
+            "grows from %sx to %sx (transfer %s to %s). ",
+            first.pagesPerBit(), last.pagesPerBit(), us(first.scanSeconds()), us(last.scanSeconds()),
+            Fmt.num(first.amplification()), Fmt.num(last.amplification()),
+            ms(first.transferSeconds(bandwidth)), ms(last.transferSeconds(bandwidth))));
+        text.append(String.format(Locale.ROOT, "The least cost is at %s: %s per round, %.1f %% of it " +
+            "harvest+scan", perBit(least.pagesPerBit()), ms(least.costSeconds().value()),
+            100 * least.scanSeconds().value() / least.costSeconds().value()));
+        if (least == first)
+        {
+            text.append("; every coarser unit sends more clean pages than its cheaper scan saves. ");
+        }
+        else if (least == last)
+        {
+            text.append("; the writes are clustered enough that coarse units add almost no clean pages. ");
+        }
+        else
+        {
+            text.append("; finer units cost more to scan, coarser ones send more clean pages. ");
+        }
+        if (s.ties().isEmpty())
+        {
+            text.append("No other granularity comes within ").append(TOLERANCE_PERCENT).append(" %: recommended **")
+                .append(perBit(s.recommended().pagesPerBit())).append("**.");
+        }
+        else
+        {
+            text.append("Within ").append(TOLERANCE_PERCENT).append(" % of it: ").append(list(s.ties()))
+                .append(" pages per bit, a difference within a quick run's noise; recommended is the coarsest, **")
+                .append(perBit(s.recommended().pagesPerBit())).append("**, for the smaller bitmap.");
+        }
+        return text.toString();
+    }
+
+    private static String perBit(final int pages)
+    {
+        return pages == 1 ? "1 page per bit" : pages + " pages per bit";
+    }
+
+    private static String list(final List<Point> points)
+    {
+        return points.isEmpty() ? "none" :
+            String.join(", ", points.stream().map(p -> String.valueOf(p.pagesPerBit())).toList());
+    }
+
+    static String ms(final double seconds)
+    {
+        return Fmt.num(seconds * 1e3) + " ms";
+    }
+
+    static String us(final Estimate seconds)
+    {
+        return Fmt.withError(seconds.value() * 1e6, seconds.error() * 1e6) + " µs";
+    }
+}

@@ -1,0 +1,400 @@
+package io.livemig.bench.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jfree.chart.JFreeChart;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes a run's {@code REPORT.md} and {@code charts/*.png} from its {@code jmh.json} (and {@code env.json}
+ * when present) alone, so a report can be regenerated at any time ({@code scripts/report DIR}).
+ *
+ * <p>The report holds: how to read it; the environment; allocation on hot paths; the figures; livemig's
+ * ratios against QEMU's C cores; the granularity recommendation; and one table per benchmark class with
+ * each score's error, its speed relative to each baseline of the class, GB/s for codec and stream classes,
+ * B/op where the gc profiler ran, and auxiliary counters.
+ *
+ * <p>Stateless; thread-safe as long as two calls do not write the same directory.
+ */
+public final class ReportWriter
+{
+    /** Default link bandwidth of the granularity model: 10 Gbit/s. */
+    public static final double DEFAULT_BANDWIDTH = 1.25e9;
+    /** Name of the report file in a result directory. */
+    public static final String REPORT = "REPORT.md";
+    /** Sub-directory of the charts. */
+    public static final String CHARTS = "charts";
+
+    private ReportWriter()
+    {
+    }
+
+    /**
+     * @param dir       a result directory holding {@code jmh.json}.
+     * @param bandwidth link bandwidth of the granularity model, bytes per second.
+     * @return the report file written.
+     * @throws ReportException if the results cannot be read or the report cannot be written.
+     */
+    public static Path write(final Path dir, final double bandwidth) throws ReportException
+    {
+        if (!Files.isDirectory(dir))
+        {
+            throw new ReportException(dir + ": not a directory");
+        }
+        final List<JmhResult> results = JmhResults.read(dir.resolve("jmh.json"));
+        final Map<String, Object> env = readEnv(dir.resolve("env.json"));
+        final Path report = dir.resolve(REPORT);
+        try
+        {
+            Files.createDirectories(dir.resolve(CHARTS));
+            Files.writeString(report, render(dir, results, env, bandwidth));
+        }
+        catch (final IOException ex)
+        {
+            throw new ReportException(report + ": cannot write (" + ex.getMessage() + ")", ex);
+        }
+        return report;
+    }
+
+    /** @return env.json flattened to {@code a.b -> value}, empty if the file is absent. */
+    static Map<String, Object> readEnv(final Path file) throws ReportException
+    {
+        final Map<String, Object> flat = new LinkedHashMap<>();
+        if (!Files.exists(file))
+        {
+            return flat;
+        }
+        try
+        {
+            flatten("", new ObjectMapper().readTree(file.toFile()), flat);
+        }
+        catch (final IOException ex)
+        {
+            throw new ReportException(
+                file + ": not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")", ex);
+        }
+        return flat;
+    }
+
+    private static void flatten(final String prefix, final JsonNode node, final Map<String, Object> flat)
+    {
+        if (node.isObject())
+        {
+            final Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+            while (it.hasNext())
+            {
+                final Map.Entry<String, JsonNode> e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), flat);
+            }
+        }
+        else if (node.isArray())
+        {
+            final List<String> items = new ArrayList<>();
+            node.forEach(n -> items.add(n.isValueNode() ? n.asText() : n.toString()));
+            flat.put(prefix, String.join("; ", items));
+        }
+        else
+        {
+            flat.put(prefix, node.asText());
+        }
+    }
+
+    static String render(final Path dir, final List<JmhResult> results, final Map<String, Object> env,
+                         final double bandwidth) throws IOException
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("# livemig benchmarks: ").append(dir.toAbsolutePath().normalize().getFileName()).append("\n\n");
+        md.append(String.format(Locale.ROOT,
+            "Preset **%s**, %s %s, commit %s%s; %s to %s. %d results from %d classes.%n%n",
+            env.getOrDefault("preset", "?"), env.getOrDefault("jdk.java.vendor", "JDK"),
+            env.getOrDefault("jdk.java.version", "(env.json absent)"), env.getOrDefault("git.commit", "?"),
+            "true".equals(String.valueOf(env.get("git.dirty"))) ? " (with uncommitted changes)" : "",
+            env.getOrDefault("start", "?"), env.getOrDefault("end", "?"), results.size(),
+            classes(results).size()));
+        md.append(HOW_TO_READ);
+        environment(md, env);
+        allocation(md, results);
+        final GranularityAnalysis granularity = GranularityAnalysis.of(results, bandwidth);
+        figures(md, dir.resolve(CHARTS), results, granularity);
+        reference(md, results);
+        granularity(md, granularity);
+        md.append("## Results by class\n");
+        for (final String className : classes(results))
+        {
+            classTable(md, results, className);
+        }
+        return md.toString();
+    }
+
+    private static final String HOW_TO_READ = String.join("\n",
+        "## How to read this report",
+        "",
+        "Each score is JMH's mean over all measured iterations of all forks; **± is the half-width of JMH's 99.9 %",
+        "confidence interval** (Student's t over those iterations; none when a run had a single iteration). With one",
+        "fork (quick and smoke presets) the interval misses fork-to-fork variation (JIT and memory layout): compare",
+        "runs made with the `full` preset (3 forks) before publishing a difference. Time modes (avgt, ss) are",
+        "lower-is-better. **Speed vs a baseline** is baseline ÷ score for time modes (score ÷ baseline for",
+        "throughput): above 1 the operation beats the plainest code doing the same work on the same inputs in the same",
+        "run; 0.5 means half the baseline's speed. Its ± propagates both errors to first order (relative errors add",
+        "in quadrature), which is good while each is under about 20 %. A memory-read baseline is the ceiling for",
+        "anything that reads the same memory. For codec and stream classes **GB/s** = 4096 B ÷ ns per page (a byte",
+        "per ns is a GB/s). **B/op**",
+        "is JMH's gc profiler (`gc.alloc.rate.norm`); a hot path is marked ⚠ when it is above 0.5 B/op plus 16 KiB",
+        "per iteration spread over the iteration's operations (JMH itself allocates a few KiB per iteration, which",
+        "shows as B/op on long operations; an allocation per operation is at least 16 B). Ratios carry between",
+        "machines, absolute times do not: compare with QEMU's figures by ratio.",
+        "", "");
+
+    private static void environment(final StringBuilder md, final Map<String, Object> env)
+    {
+        md.append("## Environment\n\n");
+        if (env.isEmpty())
+        {
+            md.append("_No env.json in this directory: the environment of the run is unknown._\n\n");
+            return;
+        }
+        md.append("| | |\n|---|---|\n");
+        env.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(cell(String.valueOf(v))).append(" |\n"));
+        md.append('\n');
+    }
+
+    private static void allocation(final StringBuilder md, final List<JmhResult> results)
+    {
+        md.append("## Allocation on hot paths\n\n");
+        int checked = 0;
+        final List<String> flagged = new ArrayList<>();
+        for (final JmhResult r : results)
+        {
+            final Optional<Allocation.Verdict> v = Allocation.check(r);
+            if (v.isPresent())
+            {
+                checked++;
+                if (v.get().allocates())
+                {
+                    flagged.add("- ⚠ `" + r.simpleClassName() + "." + r.method() + "` " +
+                        (r.params().isEmpty() ? "" : "(" + r.paramsText() + ") ") + "allocates " +
+                        v.get().bytesPerOp() + " B/op (allowance " + Fmt.num(v.get().allowance()) + ")");
+                }
+            }
+        }
+        if (checked == 0)
+        {
+            md.append("_No hot-path result carries gc.alloc.rate.norm ")
+                .append("(the gc profiler runs in the quick and full presets)._\n\n");
+        }
+        else if (flagged.isEmpty())
+        {
+            md.append("All ").append(checked)
+                .append(" hot-path results are within the allocation allowance (0 B/op).\n\n");
+        }
+        else
+        {
+            md.append(flagged.size()).append(" of ").append(checked).append(" hot-path results allocate:\n\n");
+            flagged.forEach(line -> md.append(line).append('\n'));
+            md.append('\n');
+        }
+    }
+
+    private static void figures(final StringBuilder md, final Path charts, final List<JmhResult> results,
+                                final GranularityAnalysis granularity) throws IOException
+    {
+        md.append("## Figures\n\n");
+        figure(md, charts, "nextdirty-density", "nextDirty cost against density", "NextDirtyBenchmark",
+            Charts.nextDirtyByDensity(results), Charts.HEIGHT);
+        figure(md, charts, "mark-cost", "Mark cost by case", "MarkBenchmark", Charts.markCost(results), Charts.HEIGHT);
+        figure(md, charts, "codec-throughput", "Zero detection and XBZRLE throughput against the memory-read limit",
+            "ZeroPageBenchmark, XbzrleEncodeBenchmark or XbzrleDecodeBenchmark", Charts.codecThroughput(results), 700);
+        figure(md, charts, "granularity", "Granularity trade-off",
+            "GranularityBenchmark.harvestAndScan (with its counters)",
+            Charts.granularity(granularity), 900);
+        figure(md, charts, "scaling", "Harvest and scan time against guest size", "ScalingBenchmark",
+            Charts.scaling(results), 800);
+        figure(md, charts, "migration", "Pre-copy and post-copy against dirty rate / bandwidth",
+            "MigrationBenchmark.migrate with its counters", Charts.migration(results), 800);
+    }
+
+    private static void figure(final StringBuilder md, final Path charts, final String name, final String title,
+                               final String needs, final Optional<JFreeChart> chart, final int height)
+        throws IOException
+    {
+        md.append("### ").append(title).append("\n\n");
+        final Path file = charts.resolve(name + ".png");
+        if (chart.isEmpty())
+        {
+            Files.deleteIfExists(file);
+            md.append("_Skipped: no ").append(needs).append(" results in this run._\n\n");
+            return;
+        }
+        Charts.save(chart.get(), file, height);
+        md.append("![").append(title).append("](").append(CHARTS).append('/').append(name).append(".png)\n\n");
+    }
+
+    private static void reference(final StringBuilder md, final List<JmhResult> results)
+    {
+        md.append("## Against QEMU's C cores\n\n");
+        md.append("QEMU's figures from the project's reference-figures spec (copied to `benchmarks/src/main/resources/")
+            .append("io/livemig/bench/report/reference-figures.csv`, which cites each row): speed relative to a plain ")
+            .append("read of the same memory, measured on a 2-vCPU AMD EPYC Zen 3 (AVX2); read them as ±15 %. ")
+            .append("livemig's ")
+            .append("ratio is against its own baseline in this run, so a weak baseline would flatter it. livemig ÷ C ")
+            .append("above 1 means livemig is closer to its read limit than QEMU is to its own. ")
+            .append("QEMU's bitmap figures are for a flat bitmap: livemig's `summary` rows skip clean regions ")
+            .append("and may beat the read of the whole ")
+            .append("bitmap by design, so compare `flat` with QEMU and `summary` with `flat`.\n\n");
+        final StringBuilder rows = new StringBuilder();
+        for (final ReferenceFigures.Row ref : ReferenceFigures.load())
+        {
+            for (final JmhResult r : results)
+            {
+                if (!ref.matches(r))
+                {
+                    continue;
+                }
+                final String name = "`" + r.simpleClassName() + "." + r.method() + "` " + r.paramsText();
+                if (ref.absoluteNs())
+                {
+                    final double ns = Units.secondsPerOp(r.primary().score(), r.primary().unit()) * 1e9;
+                    rows.append("| ").append(name).append(" | ").append(Fmt.num(ns)).append(" ns/page | ~")
+                        .append(Fmt.plain(ref.mid())).append(" ns/page | (absolute; not portable) | ")
+                        .append(ref.what()).append(" |\n");
+                    continue;
+                }
+                final Optional<JmhResult> base = Baselines.find(results, r, ref.baseline());
+                final Optional<Estimate> ratio = base.flatMap(b -> Baselines.speedup(r, b));
+                rows.append("| ").append(name).append(" | ")
+                    .append(ratio.map(Estimate::toString).orElse("no " + ref.baseline() + " in this run")).append(" | ")
+                    .append(ref.low() == ref.high() ? Fmt.plain(ref.low()) :
+                        Fmt.plain(ref.low()) + " – " + Fmt.plain(ref.high()))
+                    .append(" | ").append(ratio.map(e -> Fmt.num(e.value() / ref.mid())).orElse("–")).append(" | ")
+                    .append(ref.what()).append(" |\n");
+            }
+        }
+        if (rows.length() == 0)
+        {
+            md.append("_Skipped: no codec or dirty-bitmap results with a reference figure in this run._\n\n");
+            return;
+        }
+        md.append("| livemig benchmark | livemig speed vs read | QEMU C speed vs read | livemig ÷ C | QEMU row |\n");
+        md.append("|---|---|---|---|---|\n").append(rows).append('\n');
+    }
+
+    private static void granularity(final StringBuilder md, final GranularityAnalysis analysis)
+    {
+        md.append("## Dirty-bit granularity\n\n");
+        if (analysis.sweeps().isEmpty())
+        {
+            md.append("_Skipped: no GranularityBenchmark.harvestAndScan results with counters in this run._\n\n");
+            return;
+        }
+        md.append("Model: ").append(analysis.modelText()).append(". Each round the guest writes 2 % of a 4 GiB ")
+            .append("guest's pages (seeded; see GranularityBenchmark); amplification = pages sent ÷ distinct pages ")
+            .append("written. `scripts/tune-granularity --bandwidth B` recomputes for another link.\n\n");
+        md.append(analysis.recommendationTable()).append(analysis.detail()).append('\n');
+    }
+
+    private static void classTable(final StringBuilder md, final List<JmhResult> results, final String className)
+    {
+        final List<JmhResult> rows = new ArrayList<>();
+        results.stream().filter(r -> r.className().equals(className)).forEach(rows::add);
+        rows.sort(Comparator
+            .<JmhResult, List<String>>comparing(r -> new ArrayList<>(r.params().values()), ParamOrder.LISTS)
+            .thenComparing(JmhResult::isBaseline).thenComparing(JmhResult::method).thenComparing(JmhResult::mode));
+        final List<String> baselines = Baselines.methodsOf(results, className);
+        final boolean threads = rows.stream().anyMatch(r -> r.threads() != 1);
+        final boolean gbs = (className.contains(".codec.") || className.contains(".stream.")) &&
+            rows.stream().allMatch(r -> !Double.isNaN(Units.secondsPerOp(1, r.primary().unit())));
+        final boolean alloc = rows.stream().anyMatch(r -> r.secondary().containsKey(JmhResult.ALLOC_NORM));
+        final Set<String> aux = new LinkedHashSet<>();
+        rows.forEach(r -> r.secondary().keySet().stream().filter(k -> !k.startsWith("gc.")).forEach(aux::add));
+
+        md.append("\n### ").append(className).append("\n\n");
+        final List<String> header = new ArrayList<>(List.of("benchmark", "params", "mode"));
+        if (threads)
+        {
+            header.add("threads");
+        }
+        header.add("score ± error");
+        header.add("unit");
+        if (gbs)
+        {
+            header.add("GB/s");
+        }
+        baselines.forEach(b -> header.add("speed vs " + b));
+        if (alloc)
+        {
+            header.add("B/op");
+        }
+        aux.forEach(a -> header.add(a + " (per iteration)"));
+        md.append("| ").append(String.join(" | ", header)).append(" |\n");
+        md.append("|").append("---|".repeat(header.size())).append('\n');
+        for (final JmhResult r : rows)
+        {
+            final List<String> cells = new ArrayList<>(List.of(r.method(), r.paramsText(), r.mode()));
+            if (threads)
+            {
+                cells.add(String.valueOf(r.threads()));
+            }
+            cells.add(r.primary().estimate().toString());
+            cells.add(r.primary().unit());
+            if (gbs)
+            {
+                cells.add(Charts.gigabytesPerSecond(r).toString());
+            }
+            for (final String b : baselines)
+            {
+                cells.add(b.equals(r.method()) ? "1" : Baselines.find(results, r, b)
+                    .flatMap(x -> Baselines.speedup(r, x)).map(Estimate::toString).orElse(""));
+            }
+            if (alloc)
+            {
+                final Optional<Metric> norm = r.secondary(JmhResult.ALLOC_NORM);
+                final boolean flagged = Allocation.check(r).map(Allocation.Verdict::allocates).orElse(false);
+                cells.add(norm.map(m -> (flagged ? "⚠ " : "") + m.estimate()).orElse(""));
+            }
+            for (final String a : aux)
+            {
+                cells.add(r.secondary(a).map(m -> Fmt.num(m.meanPerIteration())).orElse(""));
+            }
+            md.append("| ").append(String.join(" | ", cells.stream().map(ReportWriter::cell).toList())).append(" |\n");
+        }
+    }
+
+    private static String cell(final String text)
+    {
+        return text.replace("|", "\\|").replace("\n", " ");
+    }
+
+    /** @return the classes of {@code results}: dirty, codec, stream, migration packages first, then by name. */
+    static List<String> classes(final List<JmhResult> results)
+    {
+        final Set<String> names = new LinkedHashSet<>();
+        results.forEach(r -> names.add(r.className()));
+        final List<String> sorted = new ArrayList<>(names);
+        final List<String> order = List.of(".dirty.", ".codec.", ".stream.", ".migration.");
+        sorted.sort(Comparator.<String>comparingInt(c ->
+        {
+            for (int i = 0; i < order.size(); i++)
+            {
+                if (c.contains(order.get(i)))
+                {
+                    return i;
+                }
+            }
+            return order.size();
+        }).thenComparing(c -> c));
+        return sorted;
+    }
+}

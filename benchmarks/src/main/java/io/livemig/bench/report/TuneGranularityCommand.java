@@ -1,0 +1,104 @@
+package io.livemig.bench.report;
+
+import io.livemig.bench.dirty.GranularityBenchmark;
+import io.livemig.bench.run.BenchRunner;
+import io.livemig.bench.run.Preset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code scripts/tune-granularity [--pattern P] [--bandwidth B]}: runs only GranularityBenchmark (quick
+ * preset unless told otherwise, a couple of minutes), then prints per access pattern the best pages per dirty
+ * bit under the bandwidth model of {@link GranularityAnalysis}, with the sweep and the reasoning. With
+ * {@code --from DIR} it analyses an existing run instead of measuring.
+ *
+ * <p>Exit 0; 1 if the benchmark run failed; 2 with one line on stderr for a bad option or input.
+ *
+ * <p>Not thread-safe; one command per object.
+ */
+@Command(name = "tune-granularity", mixinStandardHelpOptions = true,
+    description = "Measures GranularityBenchmark and recommends pages per dirty bit for each access pattern.")
+public final class TuneGranularityCommand extends Cli.Tool
+{
+    /** The patterns GranularityBenchmark knows. */
+    static final List<String> PATTERNS = List.of("uniform", "hotset", "zipf", "sequential");
+
+    @Option(names = "--pattern", paramLabel = "P",
+        description = "only this pattern: uniform, hotset, zipf or sequential")
+    String pattern;
+
+    @Option(names = "--bandwidth", paramLabel = "B", defaultValue = "10Gbit",
+        description = "link bandwidth, e.g. 10Gbit, 1.25GB/s, 128MiB/s (default ${DEFAULT-VALUE})")
+    String bandwidth;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "quick",
+        description = "benchmark preset: smoke, quick or full (default ${DEFAULT-VALUE})")
+    String preset;
+
+    @Option(names = "--results", paramLabel = "DIR",
+        description = "where the run's directory is made (default: results/ of the checkout the script is in)")
+    Path results = Path.of(System.getProperty("livemig.root", "."), "results");
+
+    @Option(names = "--from", paramLabel = "RESULT_DIR", description = "analyse this existing run instead of measuring")
+    Path from;
+
+
+    @Override
+    public Integer call() throws ReportException
+    {
+        final double bytesPerSecond = Units.parseBandwidth(bandwidth);
+        if (pattern != null && !PATTERNS.contains(pattern))
+        {
+            throw new IllegalArgumentException("bad --pattern '" + pattern + "' (expected one of " + PATTERNS + ")");
+        }
+        Path dir = from;
+        if (dir == null)
+        {
+            Preset.parse(preset);
+            final Path[] made = new Path[1];
+            // JMH's console output goes to stderr, so stdout is only the recommendation.
+            final int status = BenchRunner.run(new String[] {"--preset=" + preset,
+                "--include=^" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.",
+                "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
+                System.err, System.err, d -> made[0] = d);
+            if (status != 0)
+            {
+                return status;
+            }
+            dir = made[0];
+        }
+        List<JmhResult> rows = JmhResults.read(dir);
+        if (pattern != null)
+        {
+            rows = rows.stream().filter(r -> r.param("pattern").map(pattern::equals).orElse(false)).toList();
+        }
+        final GranularityAnalysis analysis = GranularityAnalysis.of(rows, bytesPerSecond);
+        if (analysis.sweeps().isEmpty())
+        {
+            throw new ReportException(dir + ": no " + GranularityAnalysis.CLASS + "." + GranularityAnalysis.METHOD +
+                " results with counters" + (pattern == null ? "" : " for pattern " + pattern));
+        }
+        out.println("Granularity recommendation from " + dir);
+        out.println("Model: " + analysis.modelText() + ".");
+        out.println();
+        out.print(analysis.recommendationTable());
+        out.print(analysis.detail());
+        return 0;
+    }
+
+    /** Entry point. */
+    public static void main(final String[] args)
+    {
+        Cli.main("tune-granularity", new TuneGranularityCommand(), args);
+    }
+
+    /** @return the exit status of running with {@code args}. */
+    static int run(final String[] args, final PrintWriter out, final PrintWriter err)
+    {
+        return Cli.run("tune-granularity", new TuneGranularityCommand(), args, out, err);
+    }
+}

@@ -1,0 +1,341 @@
+package io.livemig.bench.run;
+
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * What a run will do: the selected benchmarks split by {@link BenchKind}, one JMH {@link Options} per kind
+ * (the preset's sizing, the gc profiler on hot paths, the user's pass-through options on top), and an
+ * estimate of each benchmark's duration for the progress line.
+ *
+ * <p>The user's {@code -Dbench.args} win over the preset: a preset value is set only where the user gave
+ * none. Options that would take the run's output away from {@code results/} or turn the run into a listing
+ * are refused.
+ *
+ * <p>Immutable once built; not shared between threads.
+ */
+public final class RunPlan
+{
+    /**
+     * JVM options every fork gets before its class's {@code @Fork(jvmArgsAppend)}: Agrona reaches
+     * jdk.internal.misc.Unsafe (also for a class that forgot BenchJvm's flags).
+     */
+    static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
+    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; ~0.9 s measured), for estimates. */
+    static final double FORK_OVERHEAD_SECONDS = 1.0;
+    /** Guessed seconds per single-shot invocation before any has run, for estimates only. */
+    static final double SINGLE_SHOT_GUESS_SECONDS = 1.0;
+
+    /** One JMH invocation of the plan: the benchmarks of one kind and their options. */
+    public record Batch(BenchKind kind, List<String> benchmarks, int runs, double secondsPerRun, Options options)
+    {
+    }
+
+    private final Preset preset;
+    private final List<Batch> batches;
+
+    private RunPlan(final Preset preset, final List<Batch> batches)
+    {
+        this.preset = preset;
+        this.batches = batches;
+    }
+
+    /** @return the preset. */
+    public Preset preset()
+    {
+        return preset;
+    }
+
+    /** @return the batches, in run order: hot paths, other timed benchmarks, sweeps, single shots. */
+    public List<Batch> batches()
+    {
+        return batches;
+    }
+
+    /** @return how many benchmark runs (benchmark x parameter set x mode) the plan holds. */
+    public int totalRuns()
+    {
+        return batches.stream().mapToInt(Batch::runs).sum();
+    }
+
+    /**
+     * Parses {@code -Dbench.args} as JMH command-line options, refusing those the runner owns.
+     *
+     * @param jmhArgs the options as one string; single or double quotes group words.
+     * @return the parsed options.
+     * @throws IllegalArgumentException with a one-line message naming what was wrong.
+     */
+    public static CommandLineOptions parseUserArgs(final String jmhArgs)
+    {
+        final List<String> tokens = tokenize(jmhArgs == null ? "" : jmhArgs);
+        final CommandLineOptions options;
+        try
+        {
+            options = new CommandLineOptions(tokens.toArray(new String[0]));
+        }
+        catch (final CommandLineOptionException ex)
+        {
+            throw new IllegalArgumentException("bad -Dbench.args '" + jmhArgs + "': " + oneLine(ex.getMessage()), ex);
+        }
+        if (!options.getIncludes().isEmpty())
+        {
+            throw new IllegalArgumentException("bad -Dbench.args '" + jmhArgs + "': benchmark patterns " +
+                options.getIncludes() + " belong in -Dbench.include");
+        }
+        if (options.getResult().hasValue() || options.getResultFormat().hasValue() || options.getOutput().hasValue())
+        {
+            throw new IllegalArgumentException("bad -Dbench.args '" + jmhArgs +
+                "': -rf, -rff and -o are set by the runner (it writes results/<time>-<preset>/jmh.json)");
+        }
+        if (options.shouldHelp() || options.shouldList() || options.shouldListWithParams() ||
+            options.shouldListProfilers() || options.shouldListResultFormats())
+        {
+            throw new IllegalArgumentException("bad -Dbench.args '" + jmhArgs +
+                "': -h and the -l* listings do not run benchmarks; use java -jar benchmarks/target/benchmarks.jar -l");
+        }
+        return options;
+    }
+
+    /**
+     * Splits a command line into words at white space; single or double quotes group words.
+     *
+     * @throws IllegalArgumentException if a quote is not closed.
+     */
+    static List<String> tokenize(final String line)
+    {
+        final List<String> tokens = new ArrayList<>();
+        final StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++)
+        {
+            final char c = line.charAt(i);
+            if (quote != 0)
+            {
+                if (c == quote)
+                {
+                    quote = 0;
+                }
+                else
+                {
+                    word.append(c);
+                }
+            }
+            else if (c == '"' || c == '\'')
+            {
+                quote = c;
+                inWord = true;
+            }
+            else if (Character.isWhitespace(c))
+            {
+                if (inWord)
+                {
+                    tokens.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            }
+            else
+            {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (quote != 0)
+        {
+            throw new IllegalArgumentException("bad -Dbench.args '" + line + "': unclosed " + quote);
+        }
+        if (inWord)
+        {
+            tokens.add(word.toString());
+        }
+        return tokens;
+    }
+
+    private static String oneLine(final String message)
+    {
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /**
+     * Builds the plan.
+     *
+     * @param preset   the preset.
+     * @param include  JMH include regex over benchmark names ({@code -Dbench.include}).
+     * @param user     the user's pass-through options ({@link #parseUserArgs}).
+     * @param jvm      path of the forks' java executable, or null for JMH's default (the running JVM).
+     * @param entries  the benchmarks compiled into the jar ({@code BenchmarkList.defaultList()} entries).
+     * @return the plan; it may hold no batch when nothing matches.
+     * @throws IllegalArgumentException if {@code include} is not a valid regex.
+     */
+    public static RunPlan build(final Preset preset, final String include, final CommandLineOptions user,
+                                final String jvm, final Collection<BenchmarkListEntry> entries)
+    {
+        final Pattern pattern;
+        try
+        {
+            pattern = Pattern.compile(include);
+        }
+        catch (final PatternSyntaxException ex)
+        {
+            throw new IllegalArgumentException(
+                "bad -Dbench.include '" + include + "': " + oneLine(ex.getDescription()), ex);
+        }
+        final List<Pattern> excludes = new ArrayList<>();
+        for (final String exclude : user.getExcludes())
+        {
+            excludes.add(Pattern.compile(exclude));
+        }
+        final Map<BenchKind, TreeSet<String>> names = new EnumMap<>(BenchKind.class);
+        final Map<BenchKind, List<BenchmarkListEntry>> selected = new EnumMap<>(BenchKind.class);
+        final Collection<Mode> userModes = user.getBenchModes();
+        for (final BenchmarkListEntry entry : entries)
+        {
+            final String name = entry.getUsername();
+            if (!pattern.matcher(name).find() || excludes.stream().anyMatch(e -> e.matcher(name).find()))
+            {
+                continue;
+            }
+            final Collection<Mode> modes = userModes.isEmpty() ? List.of(entry.getMode()) : userModes;
+            for (final Mode mode : modes)
+            {
+                final BenchKind kind = BenchKind.of(name, mode);
+                names.computeIfAbsent(kind, k -> new TreeSet<>()).add(name);
+                selected.computeIfAbsent(kind, k -> new ArrayList<>()).add(entry);
+            }
+        }
+        final List<Batch> batches = new ArrayList<>();
+        for (final Map.Entry<BenchKind, TreeSet<String>> e : names.entrySet())
+        {
+            final BenchKind kind = e.getKey();
+            final Options options = options(preset, kind, user, jvm, e.getValue());
+            final int runs = selected.get(kind).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
+            batches.add(new Batch(kind, List.copyOf(e.getValue()), runs, estimateSeconds(options, kind), options));
+        }
+        return new RunPlan(preset, List.copyOf(batches));
+    }
+
+    /** @return how many parameter sets JMH will run for {@code entry} under {@code options} (their -p overrides). */
+    static int parameterSets(final BenchmarkListEntry entry, final Options options)
+    {
+        int sets = 1;
+        if (entry.getParams().hasValue())
+        {
+            for (final Map.Entry<String, String[]> param : entry.getParams().get().entrySet())
+            {
+                final org.openjdk.jmh.util.Optional<Collection<String>> override = options.getParameter(param.getKey());
+                sets *= override.hasValue() ? override.get().size() : param.getValue().length;
+            }
+        }
+        return sets;
+    }
+
+    /** The JMH options of one batch: the preset's sizing where the user gave none. */
+    static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
+                           final Collection<String> benchmarks)
+    {
+        final Preset.Sizing sizing = preset.sizing(kind);
+        final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
+        for (final String name : benchmarks)
+        {
+            builder.include("^" + Pattern.quote(name) + "$");
+        }
+        if (!user.getForkCount().hasValue())
+        {
+            builder.forks(sizing.forks());
+        }
+        if (!user.getWarmupIterations().hasValue())
+        {
+            builder.warmupIterations(sizing.warmupIterations());
+        }
+        if (!user.getMeasurementIterations().hasValue())
+        {
+            builder.measurementIterations(sizing.measurementIterations());
+        }
+        if (kind != BenchKind.SINGLE_SHOT)
+        {
+            if (!user.getWarmupTime().hasValue())
+            {
+                builder.warmupTime(sizing.warmupTime());
+            }
+            if (!user.getMeasurementTime().hasValue())
+            {
+                builder.measurementTime(sizing.measurementTime());
+            }
+        }
+        preset.paramOverrides(kind).forEach((name, values) ->
+        {
+            if (!user.getParameter(name).hasValue())
+            {
+                builder.param(name, values);
+            }
+        });
+        if (!user.getJvmArgs().hasValue())
+        {
+            // Explicit, so forks do not inherit whatever options the runner's own JVM was started with.
+            builder.jvmArgs(FORK_JVM_ARGS);
+        }
+        if (jvm != null && !user.getJvm().hasValue())
+        {
+            builder.jvm(jvm);
+        }
+        if (kind == BenchKind.HOT_PATH && preset.gcProfilerOnHotPaths() &&
+            user.getProfilers().stream().noneMatch(p -> isGcProfiler(p.getKlass())))
+        {
+            builder.addProfiler(GCProfiler.class);
+        }
+        return builder.build();
+    }
+
+    private static boolean isGcProfiler(final String name)
+    {
+        return name.equals("gc") || name.equals(GCProfiler.class.getName());
+    }
+
+    /** Estimated seconds for one benchmark run (all its forks) under {@code options}. */
+    static double estimateSeconds(final Options options, final BenchKind kind)
+    {
+        final int forks = options.getForkCount().orElse(1) + options.getWarmupForkCount().orElse(0);
+        final int warmups = options.getWarmupIterations().orElse(0);
+        final int measurements = options.getMeasurementIterations().orElse(1);
+        final double iterations;
+        if (kind == BenchKind.SINGLE_SHOT)
+        {
+            iterations = (warmups + measurements) * SINGLE_SHOT_GUESS_SECONDS;
+        }
+        else
+        {
+            iterations = warmups * seconds(options.getWarmupTime().orElse(TimeValue.seconds(1))) +
+                measurements * seconds(options.getMeasurementTime().orElse(TimeValue.seconds(1)));
+        }
+        return Math.max(1, forks) * (FORK_OVERHEAD_SECONDS + iterations);
+    }
+
+    private static double seconds(final TimeValue time)
+    {
+        return time.convertTo(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
+    }
+
+    /** @return the batch that runs {@code benchmark}, if any. */
+    public Optional<Batch> batchOf(final String benchmark)
+    {
+        return batches.stream().filter(b -> b.benchmarks().contains(benchmark)).findFirst();
+    }
+}

@@ -1,0 +1,151 @@
+package io.livemig.bench.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** scripts/compare: significance from non-overlapping 99.9 % intervals, direction-aware regressions, exit codes. */
+class CompareCommandTest
+{
+    @TempDir
+    Path tmp;
+
+    private String out;
+    private String err;
+
+    private int compare(final String... args)
+    {
+        final StringWriter o = new StringWriter();
+        final StringWriter e = new StringWriter();
+        final int status = CompareCommand.run(args, new PrintWriter(o), new PrintWriter(e));
+        out = o.toString();
+        err = e.toString();
+        return status;
+    }
+
+    private Path run(final String name, final ArrayNode results) throws Exception
+    {
+        return Fixtures.write(tmp.resolve(name), results);
+    }
+
+    @Test
+    void identicalRunsPass() throws Exception
+    {
+        final Path old = run("old", Fixtures.fullRunJson());
+        assertEquals(0, compare(old.toString(), old.toString()), err);
+        assertTrue(out.contains("compare: 70 matched, 0 significant, 0 regressions beyond 10%"), out);
+    }
+
+    @Test
+    void aSignificantSlowdownBeyondTheThresholdFails() throws Exception
+    {
+        final ArrayNode now = Fixtures.fullRunJson();
+        // 10 ± 1 ms -> 14 ± 1.4 ms: intervals [9, 11] and [12.6, 15.4] do not overlap, 40 % slower.
+        Fixtures.score(Fixtures.entry(now, "NextDirtyBenchmark.flat", "density", "0.001"), 14, 1.4);
+        final Path old = run("old", Fixtures.fullRunJson());
+        final Path slower = run("new", now);
+        assertEquals(1, compare(old.toString(), slower.toString()), out + err);
+        final String line = out.lines().filter(l -> l.contains("NextDirtyBenchmark.flat avgt {density=0.001}")).findFirst().orElseThrow();
+        assertTrue(line.contains("10.0 ± 1.0") && line.contains("14.0 ± 1.4") && line.contains("+40.0 %") &&
+            line.contains("yes") && line.endsWith("REGRESSION"), line);
+        assertEquals(0, compare(old.toString(), slower.toString(), "--threshold", "50%"), out);
+        assertEquals(0, compare(old.toString(), slower.toString(), "--threshold=45"), out);
+        // The other way round it is a significant improvement, not a failure.
+        assertEquals(0, compare(slower.toString(), old.toString()), out);
+        assertTrue(out.lines().anyMatch(l -> l.contains("-28.6 %") && l.endsWith("better")), out);
+    }
+
+    @Test
+    void overlappingIntervalsAreNotSignificant() throws Exception
+    {
+        final ArrayNode now = Fixtures.fullRunJson();
+        // 10 ± 1 -> 11.5 ± 1.2: +15 % but [9, 11] and [10.3, 12.7] overlap.
+        Fixtures.score(Fixtures.entry(now, "NextDirtyBenchmark.flat", "density", "0.001"), 11.5, 1.2);
+        assertEquals(0, compare(run("old", Fixtures.fullRunJson()).toString(), run("new", now).toString()), out);
+        assertTrue(out.contains("0 significant"), out);
+    }
+
+    @Test
+    void throughputRegressesWhenItFalls() throws Exception
+    {
+        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(),
+            e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
+        old.forEach(e ->
+        {
+            ((ObjectNode)e).put("mode", "thrpt");
+            ((ObjectNode)e.get("primaryMetric")).put("scoreUnit", "ops/us");
+        });
+        final ArrayNode fewer = old.deepCopy();
+        Fixtures.score(Fixtures.entry(fewer, "markFresh", "impl", "atomic"), 5, 0.2);
+        final Path a = run("old", old);
+        final Path b = run("new", fewer);
+        assertEquals(1, compare(a.toString(), b.toString()), out);
+        assertEquals(0, compare(b.toString(), a.toString()), out);
+    }
+
+    @Test
+    void unknownIntervalsAreNeverSignificant() throws Exception
+    {
+        final ArrayNode old = Fixtures.only(Fixtures.fullRunJson(),
+            e -> e.get("benchmark").asText().endsWith("MarkBenchmark.markFresh"));
+        old.forEach(e ->
+        {
+            final ObjectNode m = (ObjectNode)e.get("primaryMetric");
+            m.put("scoreError", "NaN");
+            m.putArray("scoreConfidence").add("NaN").add("NaN");
+        });
+        final ArrayNode slower = old.deepCopy();
+        ((ObjectNode)Fixtures.entry(slower, "markFresh", "impl", "atomic").get("primaryMetric")).put("score", 80.0);
+        assertEquals(0, compare(run("old", old).toString(), run("new", slower).toString()), out);
+        assertTrue(out.lines().anyMatch(l -> l.contains("+900.0 %") && l.contains("n/a")), out);
+    }
+
+    @Test
+    void unmatchedBenchmarksAreListed() throws Exception
+    {
+        final ArrayNode fewer = Fixtures.only(Fixtures.fullRunJson(),
+            e -> !e.get("benchmark").asText().contains("Scaling"));
+        assertEquals(0, compare(run("old", Fixtures.fullRunJson()).toString(), run("new", fewer).toString()), out);
+        assertTrue(out.contains("only in old: io.livemig.bench.dirty.ScalingBenchmark.scanFlat avgt {guest=1g, density=0.001}"), out);
+    }
+
+    @Test
+    void badInputsExitTwoWithOneLine() throws Exception
+    {
+        final Path good = run("good", Fixtures.fullRunJson());
+        final Path broken = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(broken.resolve("jmh.json"), "not json");
+        final Path other = run("other", Fixtures.only(Fixtures.fullRunJson(), e -> false));
+        final String[][] cases = {
+            {good.toString()},
+            {good.toString(), tmp.resolve("missing").toString()},
+            {good.toString(), broken.toString()},
+            {good.toString(), good.toString(), "--threshold", "ten"},
+            {good.toString(), good.toString(), "--threshold", "-5%"},
+            {good.toString(), good.toString(), "--bogus"},
+            {good.toString(), other.toString()}};
+        final String[] messages = {
+            "compare: Missing required parameter: 'NEW_DIR'",
+            "compare: " + tmp.resolve("missing") + ": no such file or directory",
+            "compare: " + broken.resolve("jmh.json") + ": not valid JSON",
+            "compare: bad --threshold 'ten'",
+            "compare: bad --threshold '-5%'",
+            "compare: Unknown option: '--bogus'",
+            "compare: no benchmark of " + other + " matches one of " + good};
+        for (int i = 0; i < cases.length; i++)
+        {
+            assertEquals(2, compare(cases[i]), String.join(" ", cases[i]) + ": " + out + err);
+            assertTrue(err.startsWith(messages[i]), err);
+            assertEquals(1, err.lines().count(), err);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.livemig.bench.run;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runner's own options: what `mvn -B verify -Pbench -D...` passes it, and its exit status 2 for bad ones. */
+class BenchRunnerTest
+{
+    @TempDir
+    Path tmp;
+
+    @Test
+    void emptyValuesFromThePomMeanTheDefaults()
+    {
+        final BenchRunner.Config config = BenchRunner.parse(new String[] {"--preset=", "--include=", "--jmh-args=",
+            "--jdk=", "--results=" + tmp}, null);
+        assertEquals(Preset.QUICK, config.preset());
+        assertEquals(".*", config.include());
+        assertNull(config.java(), "no JDK given: JMH forks the runner's own");
+        assertEquals(tmp, config.results());
+    }
+
+    @Test
+    void jdkComesFromTheOptionElseJavaHome() throws Exception
+    {
+        final Path jdk = Files.createDirectories(tmp.resolve("jdk/bin"));
+        final Path java = Files.createFile(jdk.resolve("java"));
+        assertTrue(java.toFile().setExecutable(true));
+        final Path home = tmp.resolve("jdk");
+        assertEquals(java, BenchRunner.parse(new String[] {"--jdk=" + home}, "/nowhere").java());
+        assertEquals(java, BenchRunner.parse(new String[] {"--jdk="}, home.toString()).java());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "--preset=fast; bench: unknown preset 'fast' (expected smoke, quick, full)",
+        "--jdk=/no/such/jdk; bench: no java executable at /no/such/jdk/bin/java (from -Dbench.jdk)",
+        "--jmh-args=-wat; bench: bad -Dbench.args '-wat'",
+        "--include=Mark(; bench: bad -Dbench.include 'Mark('",
+        "--include=NoSuchBenchmark; bench: no benchmark matches -Dbench.include='NoSuchBenchmark'",
+        "--colour=red; bench: unknown option '--colour=red'"})
+    void badOptionsExitTwoWithOneLine(final String arg, final String message)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int status = BenchRunner.run(new String[] {arg, "--results=" + tmp}, new PrintStream(out),
+            new PrintStream(err), dir -> { });
+        final String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, status, text);
+        assertTrue(text.startsWith(message), text);
+        assertEquals(1, text.lines().count(), text);
+        assertFalse(Files.exists(tmp.resolve("results")));
+    }
+
+    @Test
+    void badJavaHomeIsNamed()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> BenchRunner.parse(new String[0], "/no/such/home"));
+        assertEquals("no java executable at /no/such/home/bin/java (from JAVA_HOME)", ex.getMessage());
+    }
+}

@@ -1,0 +1,190 @@
+package io.livemig.bench.run;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Presets, the benchmark kinds and the JMH options a plan builds from them. */
+class RunPlanTest
+{
+    private static final String GRANULARITY = "io.livemig.bench.dirty.GranularityBenchmark";
+
+    static Set<BenchmarkListEntry> compiledBenchmarks()
+    {
+        return BenchmarkList.defaultList().find(OutputFormatFactory.createFormatInstance(
+            new PrintStream(OutputStream.nullOutputStream()), VerboseMode.SILENT), List.of(".*"), List.of());
+    }
+
+    @Test
+    void presetsParseByNameAndDefaultToQuick()
+    {
+        assertEquals(Preset.QUICK, Preset.parse(""));
+        assertEquals(Preset.QUICK, Preset.parse(null));
+        assertEquals(Preset.SMOKE, Preset.parse("smoke"));
+        assertEquals(Preset.FULL, Preset.parse(" FULL "));
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Preset.parse("fast"));
+        assertEquals("unknown preset 'fast' (expected smoke, quick, full)", ex.getMessage());
+    }
+
+    @Test
+    void presetsSizeEachKindAsDocumented()
+    {
+        final Preset.Sizing quick = Preset.QUICK.sizing(BenchKind.HOT_PATH);
+        assertEquals(List.of(1, 3, 5), List.of(quick.forks(), quick.warmupIterations(), quick.measurementIterations()));
+        assertEquals(TimeValue.milliseconds(500), quick.measurementTime());
+        final Preset.Sizing full = Preset.FULL.sizing(BenchKind.TIMED);
+        assertTrue(full.forks() >= 3 && full.warmupIterations() >= 5 && full.measurementIterations() >= 5);
+        assertEquals(TimeValue.seconds(1), full.measurementTime());
+        final Preset.Sizing smoke = Preset.SMOKE.sizing(BenchKind.TIMED);
+        assertEquals(List.of(1, 1, 1), List.of(smoke.forks(), smoke.warmupIterations(), smoke.measurementIterations()));
+        assertTrue(Preset.FULL.sizing(BenchKind.SINGLE_SHOT).forks() >= 3);
+        assertTrue(Preset.QUICK.gcProfilerOnHotPaths() && Preset.FULL.gcProfilerOnHotPaths());
+        assertFalse(Preset.SMOKE.gcProfilerOnHotPaths());
+    }
+
+    @Test
+    void kindsFollowPackageClassAndMode()
+    {
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.dirty.MarkBenchmark.markFresh",
+            Mode.AverageTime));
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.codec.Lz4Benchmark.compress",
+            Mode.AverageTime));
+        assertEquals(BenchKind.HOT_PATH, BenchKind.of("io.livemig.bench.stream.PageStreamBenchmark.writeAndRead",
+            Mode.AverageTime));
+        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.dirty.ScalingBenchmark.scanFlat",
+            Mode.AverageTime));
+        assertEquals(BenchKind.SWEEP, BenchKind.of(GRANULARITY + ".harvestAndScan", Mode.AverageTime));
+        assertEquals(BenchKind.SINGLE_SHOT, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate",
+            Mode.SingleShotTime));
+        assertEquals(BenchKind.TIMED, BenchKind.of("io.livemig.bench.migration.MigrationBenchmark.migrate",
+            Mode.AverageTime));
+    }
+
+    @Test
+    void hotPathsGetTheGcProfilerInQuickButNotInSmoke()
+    {
+        final CommandLineOptions none = RunPlan.parseUserArgs("");
+        final Options quick = RunPlan.options(Preset.QUICK, BenchKind.HOT_PATH, none, null, List.of("a.B.c"));
+        assertEquals(1, quick.getProfilers().size());
+        assertEquals(GCProfiler.class.getName(), quick.getProfilers().get(0).getKlass());
+        assertEquals(List.of("^\\Qa.B.c\\E$"), quick.getIncludes());
+        assertEquals(1, (int)quick.getForkCount().get());
+        assertEquals(TimeValue.milliseconds(500), quick.getWarmupTime().get());
+        assertTrue(RunPlan.options(Preset.SMOKE, BenchKind.HOT_PATH, none, null,
+            List.of("a.B.c")).getProfilers().isEmpty());
+        assertTrue(RunPlan.options(Preset.QUICK, BenchKind.TIMED, none, null,
+            List.of("a.B.c")).getProfilers().isEmpty());
+        // A user's own -prof gc is not added twice.
+        assertEquals(1, RunPlan.options(Preset.QUICK, BenchKind.HOT_PATH, RunPlan.parseUserArgs("-prof gc"), null,
+            List.of("a.B.c")).getProfilers().size());
+    }
+
+    @Test
+    void userArgsOverrideThePresetAndSingleShotsKeepShotCounts()
+    {
+        final Options opts = RunPlan.options(Preset.QUICK, BenchKind.TIMED,
+            RunPlan.parseUserArgs("-f 2 -i 7 -p density=0.01 -jvmArgs '-Xmx1g -Xms1g'"), "/opt/jdk/bin/java",
+                List.of("x.Y.z"));
+        assertEquals(2, (int)opts.getForkCount().get());
+        assertEquals(7, (int)opts.getMeasurementIterations().get());
+        assertEquals(3, (int)opts.getWarmupIterations().get(), "preset fills what the user left out");
+        assertEquals(List.of("-Xmx1g", "-Xms1g"), List.copyOf(opts.getJvmArgs().get()));
+        assertEquals("/opt/jdk/bin/java", opts.getJvm().get());
+        assertEquals(List.of("0.01"), List.copyOf(opts.getParameter("density").get()));
+
+        final Options shot = RunPlan.options(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null,
+            List.of("m.M.migrate"));
+        assertEquals(3, (int)shot.getForkCount().get());
+        assertEquals(5, (int)shot.getMeasurementIterations().get());
+        assertFalse(shot.getMeasurementTime().hasValue(), "single shots have no iteration time");
+        assertEquals(List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"),
+            List.copyOf(shot.getJvmArgs().get()), "forks do not inherit the runner's own JVM options");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-foo", "MarkBenchmark", "-rf csv", "-rff x.json", "-o out.txt", "-l", "-h", "-f", "-f two",
+        "-jvmArgs '-Xmx1g"})
+    void badUserArgsAreRefusedWithTheirText(final String args)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> RunPlan.parseUserArgs(args));
+        assertTrue(ex.getMessage().startsWith("bad -Dbench.args '" + args + "'"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void tokenizerGroupsQuotedWords()
+    {
+        assertEquals(List.of("-jvmArgs", "-Xmx1g -Xms1g", "-f", "1"),
+            RunPlan.tokenize(" -jvmArgs \"-Xmx1g -Xms1g\"  -f 1 "));
+        assertEquals(List.of("a b", "c"), RunPlan.tokenize("'a b' c"));
+        assertEquals(List.of(), RunPlan.tokenize("   "));
+    }
+
+    @Test
+    void planCountsEveryParameterSetOfTheCompiledBenchmarks()
+    {
+        final RunPlan all = RunPlan.build(Preset.QUICK, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
+        assertEquals(1, all.batches().size());
+        final RunPlan.Batch batch = all.batches().get(0);
+        assertEquals(BenchKind.SWEEP, batch.kind());
+        assertEquals(List.of(GRANULARITY + ".baselineMemoryRead", GRANULARITY + ".harvestAndScan"), batch.benchmarks());
+        assertEquals(2 * 4 * 10, all.totalRuns());
+        // The sweep's quick sizing keeps it near 2 minutes: 80 runs of 1 fork x (0.3 s + 4 x 0.15 s) + overhead.
+        assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 0.3 + 0.6, batch.secondsPerRun(), 1e-9);
+        assertTrue(all.totalRuns() * batch.secondsPerRun() < 200);
+
+        final RunPlan one = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest",
+            RunPlan.parseUserArgs("-p pattern=zipf"),
+            null, compiledBenchmarks());
+        assertEquals(10, one.totalRuns());
+        assertEquals(0, RunPlan.build(Preset.SMOKE, "NoSuchBenchmark", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks()).totalRuns());
+        assertEquals(0, RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs("-e Granularity"), null,
+            compiledBenchmarks()).totalRuns());
+    }
+
+    @Test
+    void smokeRunsTheSweepAtThreeGranularitiesUnlessTheUserSaysOtherwise()
+    {
+        final RunPlan smoke = RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
+        assertEquals(2 * 4 * 3, smoke.totalRuns());
+        assertEquals(List.of("1", "64", "512"),
+            List.copyOf(smoke.batches().get(0).options().getParameter("pagesPerBit").get()));
+        assertEquals(2 * 4 * 2, RunPlan.build(Preset.SMOKE, "Granularity",
+            RunPlan.parseUserArgs("-p pagesPerBit=2,4"), null,
+            compiledBenchmarks()).totalRuns());
+        assertEquals(2 * 4 * 10, RunPlan.build(Preset.FULL, "Granularity", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks()).totalRuns());
+    }
+
+    @Test
+    void badIncludeRegexIsOneLine()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> RunPlan.build(Preset.QUICK, "Mark(", RunPlan.parseUserArgs(""), null, compiledBenchmarks()));
+        assertTrue(ex.getMessage().startsWith("bad -Dbench.include 'Mark('"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("\n"));
+    }
+}
