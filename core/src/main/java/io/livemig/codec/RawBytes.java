@@ -1,0 +1,96 @@
+package io.livemig.codec;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteOrder;
+
+/**
+ * The one place in this package that reads and writes memory raw, as {@code (base, address)} pairs the way
+ * {@link org.agrona.UnsafeApi} takes them: a {@code byte[]} with {@link #ARRAY_BASE_OFFSET} plus an index, or
+ * {@code null} with an absolute off-heap address. {@link #base(DirectBuffer)} and {@link
+ * #address(DirectBuffer, int)} turn any Agrona buffer into such a pair, so one implementation of each codec
+ * serves arrays, heap buffers and off-heap buffers alike.
+ *
+ * <p>Nothing here checks anything: callers check every range against the buffers' capacities first.
+ */
+final class RawBytes
+{
+    /** Offset of element 0 of a {@code byte[]}. */
+    static final long ARRAY_BASE_OFFSET = BufferUtil.ARRAY_BASE_OFFSET;
+
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private RawBytes()
+    {
+    }
+
+    /** @return the object that {@code buffer}'s addresses are relative to ({@code null} when off-heap). */
+    static Object base(final DirectBuffer buffer)
+    {
+        return buffer.byteArray();
+    }
+
+    /** @return the raw address of {@code buffer}'s byte {@code index}, relative to {@link #base}. */
+    static long address(final DirectBuffer buffer, final int index)
+    {
+        return buffer.addressOffset() + index;
+    }
+
+    /**
+     * @return the 8 bytes at {@code address} as a little-endian long on every platform, so that the first
+     *         byte in memory is the least significant and {@link #firstByte} finds it.
+     */
+    static long getLongLE(final Object base, final long address)
+    {
+        final long value = UnsafeApi.getLongUnaligned(base, address);
+        return LITTLE_ENDIAN ? value : Long.reverseBytes(value);
+    }
+
+    /** @return the index (0-7) of the lowest-addressed byte whose bits are set in a {@link #getLongLE} word. */
+    static int firstByte(final long word)
+    {
+        return Long.numberOfTrailingZeros(word) >>> 3;
+    }
+
+    static byte getByte(final Object base, final long address)
+    {
+        return UnsafeApi.getByte(base, address);
+    }
+
+    static void putByte(final Object base, final long address, final byte value)
+    {
+        UnsafeApi.putByte(base, address, value);
+    }
+
+    /**
+     * Copies {@code length} bytes between non-overlapping ranges: 8 bytes at a time with the last word
+     * overlapping the previous one (the short runs of an XBZRLE delta would pay more for a call to
+     * {@code Unsafe.copyMemory}'s checks and stub than for the copy), bulk copy for long runs.
+     */
+    static void copy(final Object srcBase, final long src, final Object dstBase, final long dst, final int length)
+    {
+        if (length >= 8)
+        {
+            if (length > 256)
+            {
+                UnsafeApi.copyMemory(srcBase, src, dstBase, dst, length);
+                return;
+            }
+            final int last = length - 8;
+            for (int k = 0; k < last; k += 8)
+            {
+                UnsafeApi.putLongUnaligned(dstBase, dst + k, UnsafeApi.getLongUnaligned(srcBase, src + k));
+            }
+            UnsafeApi.putLongUnaligned(dstBase, dst + last, UnsafeApi.getLongUnaligned(srcBase, src + last));
+        }
+        else
+        {
+            for (int k = 0; k < length; k++)
+            {
+                UnsafeApi.putByte(dstBase, dst + k, UnsafeApi.getByte(srcBase, src + k));
+            }
+        }
+    }
+}

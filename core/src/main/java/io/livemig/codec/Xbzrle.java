@@ -1,0 +1,322 @@
+package io.livemig.codec;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * XBZRLE page delta, byte for byte as QEMU encodes and decodes it ({@code /work/shared/spec/xbzrle.md}): a
+ * sequence of {@code zrun-length, nzrun-length, nzrun-bytes} with two-byte-limited ULEB128 lengths, the
+ * final unchanged run left out. Defined for pages of at most {@link #MAX_PAGE_SIZE} bytes.
+ *
+ * <h2>Encoder</h2>
+ * Compares the pages 8 bytes at a time: an unchanged run is skipped while {@code old ^ new} is zero (32 bytes
+ * per step), and its end is the lowest set byte of the first non-zero XOR word; a changed run is skipped
+ * while no byte of the XOR word is zero, found with the {@code (x - 0x01..01) & ~x & 0x80..80} test, whose
+ * lowest set bit is exact. The encoder refuses, returning {@code -1}, exactly where QEMU's does (the three
+ * capacity checks of the spec), so that the same pages take the same path in both.
+ *
+ * <h2>Decoder</h2>
+ * Accepts exactly what QEMU accepts (including non-canonical two-byte lengths such as {@code 85 00}) and
+ * returns the same position. It checks every length against the page and the source before it copies, so
+ * hostile input can neither make it write outside the page nor read outside the source. Like QEMU's, it
+ * applies the runs as it reads them: when it returns {@code -1}, runs before the bad one have already been
+ * written to the page.
+ *
+ * <p>One implementation serves byte arrays, heap buffers and off-heap buffers. Stateless, thread-safe and
+ * allocation-free. The pages and the destination must not overlap; a page that another thread writes while
+ * it is encoded gives an encoding of some mix of its bytes, which is why callers encode a private snapshot
+ * ({@link XbzrleCache}).
+ */
+public final class Xbzrle
+{
+    /** Largest page the format can describe: lengths are limited to 16383, a whole changed run fits below. */
+    public static final int MAX_PAGE_SIZE = 16384;
+
+    /** Largest value of a two-byte ULEB128 length. */
+    static final int MAX_LENGTH = 0x3fff;
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    private Xbzrle()
+    {
+    }
+
+    /**
+     * Encodes the change from {@code oldPage} to {@code newPage} into {@code dst}, with {@code dst.length} as
+     * the capacity (QEMU passes the page size).
+     *
+     * @return the number of bytes written; 0 if the pages are equal (nothing written); -1 if the encoding
+     *         does not fit (QEMU's three checks: a capacity below 2 gives -1 even for equal pages).
+     * @throws IllegalArgumentException if the pages differ in length or exceed {@link #MAX_PAGE_SIZE}.
+     */
+    public static int encode(final byte[] oldPage, final byte[] newPage, final byte[] dst)
+    {
+        checkArray("oldPage", oldPage);
+        checkArray("newPage", newPage);
+        checkArray("dst", dst);
+        if (oldPage.length != newPage.length)
+        {
+            throw new IllegalArgumentException(
+                "pages differ in length: old " + oldPage.length + ", new " + newPage.length);
+        }
+        Bounds.checkPageSize(newPage.length, MAX_PAGE_SIZE);
+        final long base = RawBytes.ARRAY_BASE_OFFSET;
+        return encode(oldPage, base, newPage, base, newPage.length, dst, base, dst.length);
+    }
+
+    /**
+     * Applies the delta {@code src[0, srcLength)} to {@code page} in place.
+     *
+     * @return the page position after the last run (not always the page length; 0 for an empty delta), or
+     *         -1 if the delta is malformed (the page may then be partly updated).
+     * @throws IndexOutOfBoundsException if {@code srcLength} is outside {@code [0, src.length]}.
+     * @throws IllegalArgumentException  if the page exceeds {@link #MAX_PAGE_SIZE}.
+     */
+    public static int decode(final byte[] src, final int srcLength, final byte[] page)
+    {
+        Bounds.checkRange("src", src, 0, srcLength);
+        checkArray("page", page);
+        Bounds.checkPageSize(page.length, MAX_PAGE_SIZE);
+        final long base = RawBytes.ARRAY_BASE_OFFSET;
+        return decode(src, base, srcLength, page, base, page.length);
+    }
+
+    /**
+     * Encodes the change from {@code oldPage[oldOffset, +pageSize)} to {@code newPage[newOffset, +pageSize)}
+     * into {@code dst[dstOffset, +capacity)}. Bytes of {@code dst} past the returned length may have been
+     * written when the result is -1.
+     *
+     * @return the number of bytes written; 0 if the pages are equal; -1 if the encoding does not fit in
+     *         {@code capacity} (see {@link #encode(byte[], byte[], byte[])}).
+     * @throws IndexOutOfBoundsException if a range is outside its buffer.
+     * @throws IllegalArgumentException  if {@code pageSize} is outside {@code [0, MAX_PAGE_SIZE]}.
+     */
+    public static int encode(
+        final DirectBuffer oldPage, final int oldOffset,
+        final DirectBuffer newPage, final int newOffset,
+        final int pageSize,
+        final MutableDirectBuffer dst, final int dstOffset, final int capacity)
+    {
+        Bounds.checkPageSize(pageSize, MAX_PAGE_SIZE);
+        Bounds.checkRange("oldPage", oldPage, oldOffset, pageSize);
+        Bounds.checkRange("newPage", newPage, newOffset, pageSize);
+        Bounds.checkRange("dst", dst, dstOffset, capacity);
+        return encode(
+            RawBytes.base(oldPage), RawBytes.address(oldPage, oldOffset),
+            RawBytes.base(newPage), RawBytes.address(newPage, newOffset),
+            pageSize,
+            RawBytes.base(dst), RawBytes.address(dst, dstOffset), capacity);
+    }
+
+    /**
+     * Applies the delta {@code src[srcOffset, +srcLength)} in place to {@code page[pageOffset, +pageSize)}.
+     *
+     * @return the page position after the last run, or -1 if the delta is malformed (see {@link
+     *         #decode(byte[], int, byte[])}); nothing outside the page is ever written.
+     * @throws IndexOutOfBoundsException if a range is outside its buffer.
+     * @throws IllegalArgumentException  if {@code pageSize} is outside {@code [0, MAX_PAGE_SIZE]}.
+     */
+    public static int decode(
+        final DirectBuffer src, final int srcOffset, final int srcLength,
+        final MutableDirectBuffer page, final int pageOffset, final int pageSize)
+    {
+        Bounds.checkPageSize(pageSize, MAX_PAGE_SIZE);
+        Bounds.checkRange("src", src, srcOffset, srcLength);
+        Bounds.checkRange("page", page, pageOffset, pageSize);
+        return decode(
+            RawBytes.base(src), RawBytes.address(src, srcOffset), srcLength,
+            RawBytes.base(page), RawBytes.address(page, pageOffset), pageSize);
+    }
+
+    // ---------------------------------------------------------------- unchecked core, (base, address) pairs
+
+    /** The encoder on raw memory; every range must have been checked. */
+    static int encode(
+        final Object oldBase, final long oldAddress,
+        final Object newBase, final long newAddress,
+        final int pageSize,
+        final Object dstBase, final long dstAddress, final int capacity)
+    {
+        int i = 0;
+        int d = 0;
+        while (i < pageSize)
+        {
+            if (d + 2 > capacity)
+            {
+                return -1;
+            }
+            final int zrunStart = i;
+            i = skipUnchanged(oldBase, oldAddress, newBase, newAddress, i, pageSize);
+            if (i == pageSize)
+            {
+                return zrunStart == 0 ? 0 : d; // the final unchanged run is not written
+            }
+            d = putLength(dstBase, dstAddress, d, i - zrunStart);
+            if (d + 2 > capacity)
+            {
+                return -1;
+            }
+            final int nzrunStart = i;
+            i = skipChanged(oldBase, oldAddress, newBase, newAddress, i, pageSize);
+            final int nzrun = i - nzrunStart;
+            if (nzrun > MAX_LENGTH)
+            {
+                return -1; // a wholly changed 16 KiB page: no length can say so
+            }
+            d = putLength(dstBase, dstAddress, d, nzrun);
+            if (d + nzrun > capacity)
+            {
+                return -1;
+            }
+            RawBytes.copy(newBase, newAddress + nzrunStart, dstBase, dstAddress + d, nzrun);
+            d += nzrun;
+        }
+        return d;
+    }
+
+    /** @return the first position from {@code i} where the pages differ, or {@code end}. */
+    static int skipUnchanged(
+        final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
+        final int from, final int end)
+    {
+        int i = from;
+        for (; i <= end - 32; i += 32)
+        {
+            final long o = oldAddress + i;
+            final long n = newAddress + i;
+            final long x0 = RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n);
+            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
+            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
+            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
+            if ((x0 | x1 | x2 | x3) != 0)
+            {
+                break;
+            }
+        }
+        for (; i <= end - 8; i += 8)
+        {
+            final long x = RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i);
+            if (x != 0)
+            {
+                return i + RawBytes.firstByte(x);
+            }
+        }
+        while (i < end && RawBytes.getByte(oldBase, oldAddress + i) == RawBytes.getByte(newBase, newAddress + i))
+        {
+            i++;
+        }
+        return i;
+    }
+
+    /** @return the first position from {@code i} where the pages are equal, or {@code end}. */
+    static int skipChanged(
+        final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
+        final int from, final int end)
+    {
+        int i = from;
+        for (; i <= end - 8; i += 8)
+        {
+            final long x = RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i);
+            final long equalBytes = (x - ONES) & ~x & HIGHS; // lowest set bit marks the first zero byte exactly
+            if (equalBytes != 0)
+            {
+                return i + RawBytes.firstByte(equalBytes);
+            }
+        }
+        while (i < end && RawBytes.getByte(oldBase, oldAddress + i) != RawBytes.getByte(newBase, newAddress + i))
+        {
+            i++;
+        }
+        return i;
+    }
+
+    /** Writes {@code value} (at most {@link #MAX_LENGTH}) as one or two ULEB128 bytes at {@code d}. */
+    private static int putLength(final Object base, final long address, final int d, final int value)
+    {
+        if (value < 0x80)
+        {
+            RawBytes.putByte(base, address + d, (byte)value);
+            return d + 1;
+        }
+        RawBytes.putByte(base, address + d, (byte)(value | 0x80));
+        RawBytes.putByte(base, address + d + 1, (byte)(value >>> 7));
+        return d + 2;
+    }
+
+    /** The decoder on raw memory; every range must have been checked. */
+    static int decode(
+        final Object srcBase, final long srcAddress, final int srcLength,
+        final Object pageBase, final long pageAddress, final int pageSize)
+    {
+        int i = 0;
+        int d = 0;
+        while (i < srcLength)
+        {
+            if (srcLength - i < 2)
+            {
+                return -1;
+            }
+            final int zrunLength = getLength(srcBase, srcAddress + i);
+            final int zrun = zrunLength & MAX_LENGTH;
+            if (zrunLength < 0 || (zrun == 0 && i != 0))
+            {
+                return -1;
+            }
+            i += lengthSize(zrunLength);
+            d += zrun;
+            if (d > pageSize || srcLength - i < 2)
+            {
+                return -1;
+            }
+            final int nzrunLength = getLength(srcBase, srcAddress + i);
+            final int nzrun = nzrunLength & MAX_LENGTH;
+            if (nzrunLength < 0 || nzrun == 0)
+            {
+                return -1;
+            }
+            i += lengthSize(nzrunLength);
+            if (nzrun > pageSize - d || nzrun > srcLength - i)
+            {
+                return -1;
+            }
+            RawBytes.copy(srcBase, srcAddress + i, pageBase, pageAddress + d, nzrun);
+            i += nzrun;
+            d += nzrun;
+        }
+        return d;
+    }
+
+    /**
+     * Reads a ULEB128 length of at most two bytes; two bytes must be readable.
+     *
+     * @return the value in the low 14 bits and, in bit 14, whether it took two bytes; or -1 if invalid.
+     */
+    private static int getLength(final Object base, final long address)
+    {
+        final int b0 = RawBytes.getByte(base, address) & 0xff;
+        if (b0 < 0x80)
+        {
+            return b0;
+        }
+        final int b1 = RawBytes.getByte(base, address + 1) & 0xff;
+        if (b1 >= 0x80)
+        {
+            return -1;
+        }
+        return (b0 & 0x7f) | (b1 << 7) | 0x4000;
+    }
+
+    private static int lengthSize(final int length)
+    {
+        return 1 + (length >>> 14);
+    }
+
+    private static void checkArray(final String what, final byte[] array)
+    {
+        if (array == null)
+        {
+            throw new NullPointerException(what + " is null");
+        }
+    }
+}
