@@ -66,7 +66,7 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
 public class Migration
 {
     private static final int ENVELOPE_BUFFER_BYTES = 64 << 10;
-    private static final int PAGE_BUFFER_BYTES = 256 << 10;
+    private static final int PAGE_BUFFER_BYTES = 64 << 10; // small: a post-copy request waits behind at most this much push
     private static final long PROGRESS_INTERVAL_NS = 250_000_000L;
 
     private final MigrationOptions options;
@@ -635,10 +635,13 @@ public class Migration
                 result.pages[kind.ordinal()] = writer.stats().pages(kind);
             }
             final XbzrleStats x = writer.xbzrleStats();
-            result.xbzrleCacheMiss = x.cacheMiss();
-            result.xbzrleCacheMissRate = x.cacheMissRate();
-            result.xbzrleOverflow = x.overflow();
-            result.xbzrleEncodingRate = x.encodingRate();
+            if (x != null)
+            {
+                result.xbzrleCacheMiss = x.cacheMiss();
+                result.xbzrleCacheMissRate = x.cacheMissRate();
+                result.xbzrleOverflow = x.overflow();
+                result.xbzrleEncodingRate = x.encodingRate();
+            }
         }
         result.throttlePercent = workload == null ? 0 : workload.throttlePercent();
         final long resumeNs = dest.resumeNs;

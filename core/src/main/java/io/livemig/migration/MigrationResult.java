@@ -147,6 +147,18 @@ public final class MigrationResult
         return requestedPages;
     }
 
+    /** @return pages sent because they were near a requested page (pre-paging). */
+    public long prepagedPages()
+    {
+        return prepagedPages;
+    }
+
+    /** @return pages sent by the background push after switch-over. */
+    public long pushedPages()
+    {
+        return pushedPages;
+    }
+
     /** @return the verdict of the page-by-page comparison, or {@code null} if none was made. */
     public Boolean verified()
     {
