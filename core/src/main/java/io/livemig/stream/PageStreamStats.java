@@ -21,9 +21,10 @@ public final class PageStreamStats
     private static final int WIRE = 2 * KINDS;
     private static final int EOS = WIRE + 1;
     private static final int MEM_SIZE = WIRE + 2;
+    private static final int MEM_SIZE_BYTES = WIRE + 3;
 
-    /** Pages counts, then bytes counts, by kind ordinal; then wire bytes, EOS and MEM_SIZE records. */
-    private final long[] counts = new long[MEM_SIZE + 1];
+    /** Pages counts, then bytes counts, by kind ordinal; then wire bytes, EOS and MEM_SIZE records and bytes. */
+    private final long[] counts = new long[MEM_SIZE_BYTES + 1];
 
     /** Counts one page record of {@code kind} of {@code wireBytes} bytes. Owner thread only. */
     void page(final PageKind kind, final int wireBytes)
@@ -44,6 +45,7 @@ public final class PageStreamStats
     void memSize(final int wireBytes)
     {
         add(MEM_SIZE, 1);
+        add(MEM_SIZE_BYTES, wireBytes);
         add(WIRE, wireBytes);
     }
 
@@ -102,6 +104,18 @@ public final class PageStreamStats
     public long memSizeRecords()
     {
         return get(MEM_SIZE);
+    }
+
+    /** Acquire load. @return wire bytes of the MEM_SIZE records. */
+    public long memSizeBytes()
+    {
+        return get(MEM_SIZE_BYTES);
+    }
+
+    /** Acquire load. @return wire bytes of the EOS records. */
+    public long eosBytes()
+    {
+        return get(EOS) * PageStreamDescriptor.HEADER_LENGTH;
     }
 
     @Override

@@ -1,0 +1,122 @@
+package io.livemig.codec;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decoder's accept/reject rules one by one, the encoder's edges, and the public API's argument checks. */
+class XbzrleTest
+{
+    private static int decode(final int pageSize, final int... delta)
+    {
+        final byte[] src = new byte[delta.length];
+        for (int i = 0; i < delta.length; i++)
+        {
+            src[i] = (byte)delta[i];
+        }
+        return Xbzrle.decode(src, src.length, new byte[pageSize]);
+    }
+
+    @Test
+    void decodeAcceptsWhatQemuAccepts()
+    {
+        assertEquals(0, decode(16), "empty delta: position 0");
+        assertEquals(3, decode(16, 2, 1, 9), "zrun 2, nzrun 1");
+        assertEquals(1, decode(16, 0, 1, 9), "zrun 0 in the first pair");
+        assertEquals(6, decode(16, 0x85, 0x00, 1, 9), "non-canonical two-byte zrun 5");
+        assertEquals(16, decode(16, 15, 1, 9), "a run ending exactly at the page end");
+        assertEquals(5, decode(16, 1, 1, 9, 2, 1, 8), "two pairs");
+        final byte[] page = new byte[16];
+        Xbzrle.decode(new byte[] {3, 2, 7, 8}, 4, page);
+        assertArrayEquals(new byte[] {0, 0, 0, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, page);
+    }
+
+    @Test
+    void decodeRejectsWhatQemuRejects()
+    {
+        assertEquals(-1, decode(16, 3), "one byte left for a zrun");
+        assertEquals(-1, decode(16, 1, 1, 9, 0, 1, 9), "zrun 0 after the first pair");
+        assertEquals(-1, decode(16, 0x80, 0x00, 1, 9, 0x80, 0x00, 1, 9), "two-byte zrun 0 after the first pair");
+        assertEquals(-1, decode(16, 0x81, 0x80, 1, 9), "second length byte with its top bit set");
+        assertEquals(-1, decode(16, 17, 1, 9), "zrun past the page end");
+        assertEquals(-1, decode(16, 2, 1), "one byte left for an nzrun");
+        assertEquals(-1, decode(16, 2, 0, 9), "nzrun 0");
+        assertEquals(-1, decode(16, 2, 0x80, 0x00, 9), "two-byte nzrun 0");
+        assertEquals(-1, decode(16, 15, 2, 9, 9), "nzrun past the page end");
+        assertEquals(-1, decode(16, 2, 3, 9, 9), "nzrun past the end of the delta");
+        assertEquals(-1, decode(16, 2, 1, 9, 5), "trailing byte");
+    }
+
+    @Test
+    void encodeMatchesQemuAtTheEdges()
+    {
+        assertEquals(0, Xbzrle.encode(new byte[0], new byte[0], new byte[0]), "empty page");
+        assertEquals(0, Xbzrle.encode(new byte[8], new byte[8], new byte[2]), "unchanged page");
+        assertEquals(-1, Xbzrle.encode(new byte[8], new byte[8], new byte[1]), "QEMU's check 1 comes first");
+
+        final byte[] old = new byte[Xbzrle.MAX_PAGE_SIZE];
+        final byte[] now = new byte[Xbzrle.MAX_PAGE_SIZE];
+        Arrays.fill(now, (byte)1);
+        assertEquals(-1, Xbzrle.encode(old, now, new byte[2 * Xbzrle.MAX_PAGE_SIZE]),
+            "a wholly changed 16 KiB page has no encoding, whatever the capacity");
+        now[0] = 0;
+        final byte[] dst = new byte[Xbzrle.MAX_PAGE_SIZE + 3];
+        final int length = Xbzrle.encode(old, now, dst);
+        assertEquals(Xbzrle.MAX_PAGE_SIZE + 2, length, "zrun 1, nzrun 16383 in two bytes, 16383 bytes");
+        assertArrayEquals(new byte[] {1, (byte)0xff, 0x7f}, Arrays.copyOf(dst, 3));
+        final byte[] page = old.clone();
+        assertEquals(Xbzrle.MAX_PAGE_SIZE, Xbzrle.decode(dst, length, page));
+        assertArrayEquals(now, page);
+    }
+
+    @Test
+    void encodeHandlesOddSizesAndUnalignedBuffers()
+    {
+        for (int size = 0; size < 80; size++)
+        {
+            for (int at = 0; at < size; at++)
+            {
+                final byte[] old = new byte[size];
+                final byte[] now = new byte[size];
+                now[at] = 1;
+                final byte[] memory = new byte[2 * size + 3];
+                System.arraycopy(old, 0, memory, 1, size);
+                System.arraycopy(now, 0, memory, size + 2, size);
+                final UnsafeBuffer buffer = new UnsafeBuffer(memory);
+                final UnsafeBuffer dst = new UnsafeBuffer(new byte[size + 8]);
+                final int length = Xbzrle.encode(buffer, 1, buffer, size + 2, size, dst, 5, 3);
+                final byte[] expected = ReferenceXbzrle.encode(old, now, 3);
+                assertEquals(expected == null ? -1 : expected.length, length, "size " + size + ", change at " + at);
+            }
+        }
+    }
+
+    @Test
+    void publicApiChecksItsArguments()
+    {
+        final byte[] page = new byte[64];
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        assertThrows(IllegalArgumentException.class, () -> Xbzrle.encode(page, new byte[63], page));
+        assertThrows(IllegalArgumentException.class,
+            () -> Xbzrle.encode(new byte[16385], new byte[16385], new byte[16385]));
+        assertThrows(NullPointerException.class, () -> Xbzrle.encode(null, page, page));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.decode(page, 65, new byte[64]));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.decode(page, -1, new byte[64]));
+        assertThrows(IllegalArgumentException.class, () -> Xbzrle.decode(page, 0, new byte[16385]));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.encode(buffer, 1, buffer, 0, 64, buffer, 0, 64));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.encode(buffer, 0, buffer, 0, 64, buffer, 1, 64));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.encode(buffer, 0, buffer, -1, 8, buffer, 0, 8));
+        assertThrows(IllegalArgumentException.class, () -> Xbzrle.encode(buffer, 0, buffer, 0, -1, buffer, 0, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.decode(buffer, 60, 8, buffer, 0, 8));
+        assertThrows(IndexOutOfBoundsException.class, () -> Xbzrle.decode(buffer, 0, 8, buffer, 57, 8));
+        final IndexOutOfBoundsException ex = assertThrows(IndexOutOfBoundsException.class,
+            () -> Xbzrle.decode(buffer, 0, 8, buffer, 60, 8));
+        assertTrue(ex.getMessage().contains("page") && ex.getMessage().contains("64"), ex.getMessage());
+    }
+}
