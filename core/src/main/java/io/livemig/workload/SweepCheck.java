@@ -31,7 +31,7 @@ public final class SweepCheck
         {
             final long first = AccessPattern.sliceFirst(pageCount, i, writerCount);
             final long end = Math.min(pageCount, AccessPattern.sliceEnd(pageCount, i, writerCount));
-            final long bad = firstViolation(memory, first, end);
+            final long bad = firstViolationInRange(memory, first, end);
             if (bad >= 0)
             {
                 return bad;
@@ -45,7 +45,7 @@ public final class SweepCheck
      *
      * @return the first page that breaks the invariant, or -1 if none does.
      */
-    public static long firstViolation(final GuestMemory memory, final long firstPage, final long endPage)
+    public static long firstViolationInRange(final GuestMemory memory, final long firstPage, final long endPage)
     {
         final int shift = memory.pageShift();
         boolean stepped = false;
