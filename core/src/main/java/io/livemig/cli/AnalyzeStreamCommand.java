@@ -79,7 +79,8 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        if (pageSize < GuestMemory.MIN_PAGE_SIZE || pageSize > GuestMemory.MAX_PAGE_SIZE || Long.bitCount(pageSize) != 1)
+        if (pageSize < GuestMemory.MIN_PAGE_SIZE || pageSize > GuestMemory.MAX_PAGE_SIZE ||
+            Long.bitCount(pageSize) != 1)
         {
             return usage(err, "--page-size must be a power of two from 4k to 2m: " + pageSize);
         }
@@ -89,7 +90,8 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file))
         {
-            return usage(err, "cannot read " + file + ": " + (Files.exists(file) ? "not a readable file" : "no such file"));
+            return usage(err, "cannot read " + file + ": " +
+                (Files.exists(file) ? "not a readable file" : "no such file"));
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             GuestMemory guest = new GuestMemory(memory, (int)pageSize, DirtyMarker.NONE))
@@ -125,7 +127,8 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
         }
     }
 
-    private void summary(final PrintWriter out, final long fileBytes, final GuestMemory guest, final PageStreamStats stats)
+    private void summary(
+        final PrintWriter out, final long fileBytes, final GuestMemory guest, final PageStreamStats stats)
     {
         out.printf("%s: %d bytes, guest %s of %s in %s pages%n", file, fileBytes, guest.blockName(),
             SizeParser.format(guest.size()), SizeParser.format(guest.pageSize()));

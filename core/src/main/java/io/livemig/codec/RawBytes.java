@@ -44,8 +44,25 @@ final class RawBytes
      */
     static long getLongLE(final Object base, final long address)
     {
-        final long value = UnsafeApi.getLongUnaligned(base, address);
-        return LITTLE_ENDIAN ? value : Long.reverseBytes(value);
+        return littleEndian(UnsafeApi.getLongUnaligned(base, address));
+    }
+
+    /** @return the 8 bytes at {@code address} in native order. */
+    static long getLongNative(final Object base, final long address)
+    {
+        return UnsafeApi.getLongUnaligned(base, address);
+    }
+
+    /** Stores 8 bytes at {@code address} in native order. */
+    static void putLongNative(final Object base, final long address, final long value)
+    {
+        UnsafeApi.putLongUnaligned(base, address, value);
+    }
+
+    /** @return a word loaded in native order, as {@link #getLongLE} would have loaded it. */
+    static long littleEndian(final long nativeWord)
+    {
+        return LITTLE_ENDIAN ? nativeWord : Long.reverseBytes(nativeWord);
     }
 
     /** @return the index (0-7) of the lowest-addressed byte whose bits are set in a {@link #getLongLE} word. */

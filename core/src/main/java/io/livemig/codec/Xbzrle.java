@@ -9,11 +9,14 @@ import org.agrona.MutableDirectBuffer;
  * final unchanged run left out. Defined for pages of at most {@link #MAX_PAGE_SIZE} bytes.
  *
  * <h2>Encoder</h2>
- * Compares the pages 8 bytes at a time: an unchanged run is skipped while {@code old ^ new} is zero (32 bytes
- * per step), and its end is the lowest set byte of the first non-zero XOR word; a changed run is skipped
- * while no byte of the XOR word is zero, found with the {@code (x - 0x01..01) & ~x & 0x80..80} test, whose
- * lowest set bit is exact. The encoder refuses, returning {@code -1}, exactly where QEMU's does (the three
- * capacity checks of the spec), so that the same pages take the same path in both.
+ * Compares the pages 8 bytes at a time, four words per loop step with an exit at the first word that
+ * decides. An unchanged run ends at the lowest set byte of the first non-zero {@code old ^ new} word; a
+ * changed run ends at the first zero byte of the XOR, found with {@code (x - 0x01..01) & ~x & 0x80..80},
+ * whose lowest set bit is exact. A short changed run (under 72 bytes, the common case) is stored to the
+ * destination word by word in the same pass that finds its end, behind its one-byte length; longer runs are
+ * copied after their end is found. The encoder refuses, returning {@code -1}, exactly where QEMU's does (the
+ * three capacity checks of the spec), so that the same pages take the same path in both. It writes only
+ * within {@code [0, capacity)} of the destination, but bytes past the returned length may be overwritten.
  *
  * <h2>Decoder</h2>
  * Accepts exactly what QEMU accepts (including non-canonical two-byte lengths such as {@code 85 00}) and
@@ -35,6 +38,8 @@ public final class Xbzrle
     /** Largest value of a two-byte ULEB128 length. */
     static final int MAX_LENGTH = 0x3fff;
 
+    /** Changed runs shorter than this are stored while they are scanned (see encode). */
+    private static final int SHORT_RUN_WINDOW = 72;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
 
@@ -84,8 +89,8 @@ public final class Xbzrle
 
     /**
      * Encodes the change from {@code oldPage[oldOffset, +pageSize)} to {@code newPage[newOffset, +pageSize)}
-     * into {@code dst[dstOffset, +capacity)}. Bytes of {@code dst} past the returned length may have been
-     * written when the result is -1.
+     * into {@code dst[dstOffset, +capacity)}. Bytes of that range past the returned length may have been
+     * overwritten.
      *
      * @return the number of bytes written; 0 if the pages are equal; -1 if the encoding does not fit in
      *         {@code capacity} (see {@link #encode(byte[], byte[], byte[])}).
@@ -157,8 +162,36 @@ public final class Xbzrle
             {
                 return -1;
             }
+            // The changed run. While it is short, scan it a word at a time and store each new word straight
+            // behind a one-byte length (never past capacity): most runs are then written in the same pass
+            // that finds their end. A longer run (or one near the end of the page or of dst) is finished
+            // by skipChanged and copied afterwards.
             final int nzrunStart = i;
-            i = skipChanged(oldBase, oldAddress, newBase, newAddress, i, pageSize);
+            final long out = dstAddress + d + 1 - nzrunStart; // where page position p goes: out + p
+            final int limit = Math.min(pageSize, nzrunStart + Math.min(capacity - d - 1, SHORT_RUN_WINDOW)) - 8;
+            long equalBytes = 0;
+            int p = nzrunStart;
+            for (; p <= limit; p += 8)
+            {
+                final long newWord = RawBytes.getLongNative(newBase, newAddress + p);
+                final long x = RawBytes.littleEndian(newWord ^ RawBytes.getLongNative(oldBase, oldAddress + p));
+                RawBytes.putLongNative(dstBase, out + p, newWord);
+                equalBytes = (x - ONES) & ~x & HIGHS;
+                if (equalBytes != 0)
+                {
+                    break;
+                }
+            }
+            if (equalBytes != 0)
+            {
+                // found within the window, so nzrun < SHORT_RUN_WINDOW < 0x80 (a one-byte length), every byte
+                // of it is stored, and d + 1 + nzrun <= capacity (QEMU's check 3 passes)
+                i = p + RawBytes.firstByte(equalBytes);
+                RawBytes.putByte(dstBase, dstAddress + d, (byte)(i - nzrunStart));
+                d += 1 + i - nzrunStart;
+                continue;
+            }
+            i = skipChanged(oldBase, oldAddress, newBase, newAddress, p, pageSize);
             final int nzrun = i - nzrunStart;
             if (nzrun > MAX_LENGTH)
             {
@@ -186,12 +219,24 @@ public final class Xbzrle
             final long o = oldAddress + i;
             final long n = newAddress + i;
             final long x0 = RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n);
-            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
-            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
-            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
-            if ((x0 | x1 | x2 | x3) != 0)
+            if (x0 != 0)
             {
-                break;
+                return i + RawBytes.firstByte(x0);
+            }
+            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
+            if (x1 != 0)
+            {
+                return i + 8 + RawBytes.firstByte(x1);
+            }
+            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
+            if (x2 != 0)
+            {
+                return i + 16 + RawBytes.firstByte(x2);
+            }
+            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
+            if (x3 != 0)
+            {
+                return i + 24 + RawBytes.firstByte(x3);
             }
         }
         for (; i <= end - 8; i += 8)
@@ -215,10 +260,39 @@ public final class Xbzrle
         final int from, final int end)
     {
         int i = from;
+        for (; i <= end - 32; i += 32)
+        {
+            final long o = oldAddress + i;
+            final long n = newAddress + i;
+            final long x0 = RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n);
+            final long e0 = (x0 - ONES) & ~x0 & HIGHS;
+            if (e0 != 0)
+            {
+                return i + RawBytes.firstByte(e0);
+            }
+            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
+            final long e1 = (x1 - ONES) & ~x1 & HIGHS;
+            if (e1 != 0)
+            {
+                return i + 8 + RawBytes.firstByte(e1);
+            }
+            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
+            final long e2 = (x2 - ONES) & ~x2 & HIGHS;
+            if (e2 != 0)
+            {
+                return i + 16 + RawBytes.firstByte(e2);
+            }
+            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
+            final long e3 = (x3 - ONES) & ~x3 & HIGHS;
+            if (e3 != 0)
+            {
+                return i + 24 + RawBytes.firstByte(e3);
+            }
+        }
         for (; i <= end - 8; i += 8)
         {
             final long x = RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i);
-            final long equalBytes = (x - ONES) & ~x & HIGHS; // lowest set bit marks the first zero byte exactly
+            final long equalBytes = (x - ONES) & ~x & HIGHS;
             if (equalBytes != 0)
             {
                 return i + RawBytes.firstByte(equalBytes);

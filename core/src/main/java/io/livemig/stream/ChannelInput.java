@@ -26,7 +26,7 @@ import java.nio.channels.ReadableByteChannel;
 public final class ChannelInput
 {
     /** Smallest buffer accepted. */
-    public static final int MIN_BUFFER_BYTES = 64;
+    public static final int MIN_BUFFER_BYTES = ChannelOutput.MIN_BUFFER_BYTES;
 
     private final ReadableByteChannel channel;
     private final ByteBuffer byteBuffer;
@@ -44,18 +44,9 @@ public final class ChannelInput
      */
     public ChannelInput(final ReadableByteChannel channel, final int bufferBytes)
     {
-        if (channel == null)
-        {
-            throw new NullPointerException("channel");
-        }
-        if (bufferBytes < MIN_BUFFER_BYTES)
-        {
-            throw new IllegalArgumentException(
-                "input buffer must be at least " + MIN_BUFFER_BYTES + " bytes: " + bufferBytes);
-        }
+        this.buffer = ChannelOutput.channelBuffer(channel, bufferBytes, "input");
+        this.byteBuffer = buffer.byteBuffer();
         this.channel = channel;
-        this.byteBuffer = ByteBuffer.allocateDirect(bufferBytes);
-        this.buffer = new UnsafeBuffer(byteBuffer);
     }
 
     /** @return the buffer's size: the longest run {@link #require(int)} can hold. */
@@ -193,7 +184,8 @@ public final class ChannelInput
     {
         if (length < 0 || length > limit - readIndex)
         {
-            throw new IllegalArgumentException("cannot skip " + length + " bytes, " + (limit - readIndex) + " buffered");
+            throw new IllegalArgumentException(
+                "cannot skip " + length + " bytes, " + (limit - readIndex) + " buffered");
         }
         readIndex += length;
     }

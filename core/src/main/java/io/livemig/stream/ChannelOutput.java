@@ -29,6 +29,8 @@ public final class ChannelOutput
     private final WritableByteChannel channel;
     private final ByteBuffer byteBuffer;
     private final UnsafeBuffer buffer;
+    private static final byte[] NO_BYTES = new byte[0];
+    private final UnsafeBuffer arrayView = new UnsafeBuffer(NO_BYTES);
     private int writeIndex;
     private int claimed = -1;
     private long flushedBytes;
@@ -40,6 +42,14 @@ public final class ChannelOutput
      */
     public ChannelOutput(final WritableByteChannel channel, final int bufferBytes)
     {
+        this.buffer = channelBuffer(channel, bufferBytes, "output");
+        this.byteBuffer = buffer.byteBuffer();
+        this.channel = channel;
+    }
+
+    /** Checks a channel and buffer size, and allocates the off-heap buffer, for this class and ChannelInput. */
+    static UnsafeBuffer channelBuffer(final Object channel, final int bufferBytes, final String side)
+    {
         if (channel == null)
         {
             throw new NullPointerException("channel");
@@ -47,11 +57,9 @@ public final class ChannelOutput
         if (bufferBytes < MIN_BUFFER_BYTES)
         {
             throw new IllegalArgumentException(
-                "output buffer must be at least " + MIN_BUFFER_BYTES + " bytes: " + bufferBytes);
+                side + " buffer must be at least " + MIN_BUFFER_BYTES + " bytes: " + bufferBytes);
         }
-        this.channel = channel;
-        this.byteBuffer = ByteBuffer.allocateDirect(bufferBytes);
-        this.buffer = new UnsafeBuffer(byteBuffer);
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(bufferBytes));
     }
 
     /** @return the buffer's size in bytes: the longest region {@link #claim(int)} can give. */
@@ -101,17 +109,14 @@ public final class ChannelOutput
     /** Puts {@code length} bytes of {@code src} from {@code offset}, flushing as often as needed. */
     public void putBytes(final byte[] src, final int offset, final int length) throws IOException
     {
-        checkRange(src.length, offset, length);
-        claimed = -1;
-        int from = offset;
-        int left = length;
-        while (left > 0)
+        arrayView.wrap(src);
+        try
         {
-            final int chunk = Math.min(left, room());
-            buffer.putBytes(writeIndex, src, from, chunk);
-            writeIndex += chunk;
-            from += chunk;
-            left -= chunk;
+            putBytes(arrayView, offset, length);
+        }
+        finally
+        {
+            arrayView.wrap(NO_BYTES); // keep no reference to the caller's array
         }
     }
 
@@ -231,7 +236,8 @@ public final class ChannelOutput
         if (offset < 0 || length < 0 || offset > capacity - length)
         {
             throw new IndexOutOfBoundsException(
-                "range [" + offset + ", " + offset + " + " + length + ") is outside a source of " + capacity + " bytes");
+                "range [" + offset + ", " + offset + " + " + length + ") is outside a source of " + capacity +
+                " bytes");
         }
     }
 }

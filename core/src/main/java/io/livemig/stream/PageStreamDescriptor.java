@@ -88,7 +88,7 @@ public final class PageStreamDescriptor
     /** LZ4 payload before the block: be32 length. */
     public static final int LZ4_PREFIX_LENGTH = 4;
     /** Largest page size for which XBZRLE is defined (its run lengths are two-byte ULEB128). */
-    public static final int XBZRLE_MAX_PAGE_SIZE = 16384;
+    public static final int XBZRLE_MAX_PAGE_SIZE = io.livemig.codec.Xbzrle.MAX_PAGE_SIZE;
 
     /** Return path: type and length words before each payload. */
     public static final int RP_HEADER_LENGTH = 4;

@@ -5,7 +5,8 @@ package io.livemig.stream;
  * the source's page cache) and LZ4. Immutable value with withers, each validating its argument; safe to share.
  *
  * <pre>{@code
- * PageStreamOptions options = PageStreamOptions.defaults().withXbzrle(true).withXbzrleCacheBytes(64 << 20).withLz4(true);
+ * PageStreamOptions options = PageStreamOptions.defaults()
+ *     .withXbzrle(true).withXbzrleCacheBytes(64 << 20).withLz4(true);
  * }</pre>
  * A writer further refuses XBZRLE for pages above 16 KiB and a cache smaller than one page.
  */

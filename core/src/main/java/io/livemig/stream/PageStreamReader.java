@@ -137,7 +137,7 @@ public final class PageStreamReader
         while (remaining > 0)
         {
             final int nameLength = in.readUnsignedByte();
-            final String name = nameLength == 0 ? "" : readBlockName(start, nameLength, "MEM_SIZE");
+            final String name = nameLength == 0 ? "" : readBlockName(nameLength);
             if (name != null)
             {
                 throw new PageStreamException(start, "MEM_SIZE lists " + (nameLength == 0 ? "a block name of length 0" :
@@ -155,14 +155,16 @@ public final class PageStreamReader
             }
             if (used > remaining)
             {
-                throw new PageStreamException(start, "MEM_SIZE block lengths add up to more than its total " + total);
+                throw new PageStreamException(start, "MEM_SIZE block lengths add up to more than its total " +
+                    Long.toUnsignedString(total));
             }
             remaining -= used;
             listed = true;
         }
         if (!listed)
         {
-            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + total + " bytes): the " +
+            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + Long.toUnsignedString(total) +
+                " bytes): the " +
                 "destination has \"" + memory.blockName() + "\" of " + blockSize + " bytes");
         }
         memSizeRead = true;
@@ -273,7 +275,7 @@ public final class PageStreamReader
             {
                 throw new PageStreamException(start, "block name of length 0");
             }
-            final String unknown = readBlockName(start, nameLength, "page record");
+            final String unknown = readBlockName(nameLength);
             if (unknown != null)
             {
                 throw new PageStreamException(start, "unknown block \"" + unknown + "\" (the destination has \"" +
@@ -302,10 +304,12 @@ public final class PageStreamReader
                 applyXbzrle(start, page);
                 kind = PageKind.XBZRLE;
                 break;
-            default:
+            case LZ4:
                 applyLz4(start, page);
                 kind = PageKind.LZ4;
                 break;
+            default:
+                throw new IllegalStateException("unreachable: checkFlags admits one page kind");
         }
         final int wireBytes = (int)(in.position() - start);
         stats.page(kind, wireBytes);
@@ -338,7 +342,7 @@ public final class PageStreamReader
     }
 
     /** @return null if the next {@code length} bytes name our block (consumed), else the name read, escaped. */
-    private String readBlockName(final long start, final int length, final String where) throws PageStreamException
+    private String readBlockName(final int length) throws PageStreamException
     {
         final int at = in.require(length);
         final DirectBuffer buffer = in.buffer();

@@ -157,7 +157,9 @@ public final class PageStreamWriter
      * the delta is empty); else as LZ4 if enabled and smaller than a page; else raw. The first page record
      * after MEM_SIZE or EOS names the block, later ones carry CONTINUE.
      *
-     * @param allowXbzrle false for pages that must go whole (post-copy requests).
+     * @param allowXbzrle false for pages that must go whole (post-copy requests); while XBZRLE is active such
+     *                    a page still goes through the cache (its delta is dropped), so that the cache keeps
+     *                    holding what the destination holds.
      * @return how the page went; {@link PageKind#UNCHANGED} if nothing was sent.
      * @throws IndexOutOfBoundsException if the page is outside the guest.
      */

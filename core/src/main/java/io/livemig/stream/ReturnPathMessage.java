@@ -68,7 +68,8 @@ public final class ReturnPathMessage
         {
             case PageStreamDescriptor.RP_REQ_PAGES_ID:
             case PageStreamDescriptor.RP_REQ_PAGES:
-                return "ReturnPathMessage[" + (type == PageStreamDescriptor.RP_REQ_PAGES_ID ? "REQ_PAGES_ID" : "REQ_PAGES") +
+                return "ReturnPathMessage[" +
+                    (type == PageStreamDescriptor.RP_REQ_PAGES_ID ? "REQ_PAGES_ID" : "REQ_PAGES") +
                     " " + block + " offset=" + offset + " length=" + byteLength + " @" + streamOffset + "]";
             case PageStreamDescriptor.RP_SHUT:
                 return "ReturnPathMessage[SHUT " + errorCode + " @" + streamOffset + "]";

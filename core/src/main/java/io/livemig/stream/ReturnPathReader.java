@@ -114,7 +114,8 @@ public final class ReturnPathReader
         final int byteLength = buffer.getInt(at + RP_HEADER_LENGTH + 8, ByteOrder.BIG_ENDIAN);
         if (offset < 0)
         {
-            throw new PageStreamException(start, what + " offset " + Long.toUnsignedString(offset) + " is out of range");
+            throw new PageStreamException(
+                start, what + " offset " + Long.toUnsignedString(offset) + " is out of range");
         }
         if (byteLength <= 0)
         {

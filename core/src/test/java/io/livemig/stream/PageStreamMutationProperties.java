@@ -149,7 +149,7 @@ class PageStreamMutationProperties
         }
     }
 
-    @Property(tries = 1000, seed = "20261126")
+    @Property(tries = 2000, seed = "20261126")
     void mutantsApplyCleanlyOrAreRefused(
         @ForAll final long seed, @ForAll @IntRange(min = 0, max = 5) final int mutation) throws IOException
     {

@@ -80,7 +80,8 @@ class ReturnPathTest
         assertRefused(new Crafted().u16(2).u16(12).u64(0).u32(4096), 0, "REQ_PAGES with no previous REQ_PAGES_ID");
         assertRefused(new Crafted().u16(2).u16(13).u64(0).u32(4096), 0, "REQ_PAGES length 13 must be 12");
         assertRefused(new Crafted().u16(1).u16(12).u64(0).u32(4096), 0, "too short for a name");
-        assertRefused(new Crafted().u16(1).u16(20).u64(0).u32(4096).name("pc.ram"), 0, "REQ_PAGES_ID length 20 does not match its 6-byte name (expected 19)");
+        assertRefused(new Crafted().u16(1).u16(20).u64(0).u32(4096).name("pc.ram"), 0,
+            "REQ_PAGES_ID length 20 does not match its 6-byte name (expected 19)");
         assertRefused(new Crafted().u16(1).u16(13).u64(0).u32(4096).u8(0), 0, "length 13 is too short for a name");
         assertRefused(new Crafted().u16(1).u16(14).u64(0).u32(4096).u8(0).u8(0), 0, "names a block of length 0");
         assertRefused(new Crafted().u16(1).u16(15).u64(0).u32(4096).u8(2).u8('a').u8(0), 0, "non-printable byte 0x0");

@@ -152,7 +152,7 @@ class SnapshotConsistencyTest
     @Test
     void destinationEqualsSourceWhileVcpusWrite() throws Exception
     {
-        final Outcome outcome = migrate(2, 30, true, false);
+        final Outcome outcome = migrate(2, 300, true, false);
         assertEquals(1, outcome.races);
         assertTrue(outcome.xbzrlePages > 0, "no XBZRLE page was sent");
         assertEquals(List.of(), outcome.differing, "pages where destination differs from source");

@@ -1,0 +1,92 @@
+package io.livemig.bench.codec;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.XbzrleInputs;
+import io.livemig.codec.Xbzrle;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * XBZRLE decode in place onto the destination's pages, ns per 4 KiB page over a 64 MiB off-heap working set,
+ * for the patterns whose encoding fits (RANDOM overflows and is sent raw), from the deltas laid back to back
+ * as a stream reader holds them. Decoding is idempotent (it copies
+ * the new bytes over the old), so every invocation does the same work on the same pages.
+ *
+ * <p>Baseline: the strong plain read of every word of the 64 MiB of pages ({@link OffHeapPages#sumWords}).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+public class XbzrleDecodeBenchmark
+{
+    private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
+
+    @Param({"UNCHANGED", "ONE_RUN_64", "SPARSE_10", "DENSE_50", "EVERY_16TH"})
+    public String pattern;
+
+    /** Pages decoded per invocation (the tests shrink it). */
+    public int pages = OPS;
+
+    XbzrleInputs inputs;
+    UnsafeBuffer deltas;
+    UnsafeBuffer targetPages;
+    int[] deltaLength;
+    int[] deltaOffset;
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
+        deltas = inputs.deltas();
+        targetPages = inputs.oldPages();
+        deltaLength = inputs.deltaLengths();
+        deltaOffset = inputs.deltaOffsets();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        inputs.close();
+    }
+
+    /** @return the sum of the decoder's results. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long decode()
+    {
+        final UnsafeBuffer deltas = this.deltas;
+        final UnsafeBuffer targetPages = this.targetPages;
+        final int[] deltaLength = this.deltaLength;
+        final int[] deltaOffset = this.deltaOffset;
+        long total = 0;
+        for (int p = 0; p < pages; p++)
+        {
+            total += Xbzrle.decode(deltas, deltaOffset[p], deltaLength[p],
+                targetPages, OffHeapPages.offset(p), OffHeapPages.PAGE_SIZE);
+        }
+        return total;
+    }
+
+    /** @return the sum of every word of the pages. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long baselineMemoryRead()
+    {
+        return OffHeapPages.sumWords(targetPages, 0, OffHeapPages.offset(pages));
+    }
+}

@@ -1,0 +1,94 @@
+package io.livemig.bench.codec;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.XbzrleInputs;
+import io.livemig.codec.Xbzrle;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * XBZRLE encode (cached old page → new page, capacity one page, as QEMU calls it), ns per 4 KiB page over
+ * 64 MiB off-heap working sets of old and new pages, in the patterns of reference-figures.md.
+ *
+ * <p>Baseline: the strong plain read of every word of the 64 MiB of new pages ({@link
+ * OffHeapPages#sumWords}), as QEMU's figures are given against a read of one 64 MiB working set, so that
+ * ratio = baseline / encode compares with their "ratio to read" (the encoder itself reads two pages per
+ * page).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+public class XbzrleEncodeBenchmark
+{
+    private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
+
+    @Param({"UNCHANGED", "ONE_RUN_64", "SPARSE_10", "DENSE_50", "EVERY_16TH", "RANDOM"})
+    public String pattern;
+
+    /** Pages encoded per invocation (the tests shrink it). */
+    public int pages = OPS;
+
+    XbzrleInputs inputs;
+    UnsafeBuffer oldPages;
+    UnsafeBuffer newPages;
+    UnsafeBuffer dst;
+    private OffHeapPages dstPage;
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
+        oldPages = inputs.oldPages();
+        newPages = inputs.newPages();
+        dstPage = new OffHeapPages(1);
+        dst = dstPage.buffer();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        inputs.close();
+        dstPage.close();
+    }
+
+    /** @return the sum of the encoder's results. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long encode()
+    {
+        final UnsafeBuffer oldPages = this.oldPages;
+        final UnsafeBuffer newPages = this.newPages;
+        final UnsafeBuffer dst = this.dst;
+        long total = 0;
+        for (int p = 0; p < pages; p++)
+        {
+            final int offset = OffHeapPages.offset(p);
+            total += Xbzrle.encode(oldPages, offset, newPages, offset, OffHeapPages.PAGE_SIZE,
+                dst, 0, OffHeapPages.PAGE_SIZE);
+        }
+        return total;
+    }
+
+    /** @return the sum of every word of the new pages. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long baselineMemoryRead()
+    {
+        return OffHeapPages.sumWords(newPages, 0, OffHeapPages.offset(pages));
+    }
+}

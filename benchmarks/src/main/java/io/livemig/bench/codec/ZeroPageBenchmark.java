@@ -1,0 +1,124 @@
+package io.livemig.bench.codec;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.ZeroPageInputs;
+import io.livemig.codec.ZeroPage;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Zero-page detection, ns per 4 KiB page, over one cache-resident page ({@code page}: the same page checked
+ * {@link OffHeapPages#WORKING_SET_PAGES} times) or a 64 MiB off-heap working set ({@code 64m}).
+ *
+ * <p>Baselines over the same bytes: {@code Arrays.mismatch} against a zero page (the JDK's vectorised
+ * compare, on a heap copy of the working set, since it takes arrays), and the strong plain read of every
+ * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+public class ZeroPageBenchmark
+{
+    private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
+    private static final byte[] ZERO_PAGE = new byte[OffHeapPages.PAGE_SIZE];
+
+    @Param({"ZERO", "FIRST_BYTE", "LAST_BYTE", "BYTE_3600"})
+    public String input;
+
+    @Param({"page", "64m"})
+    public String workingSet;
+
+    /** Pages checked per invocation (the tests shrink it). */
+    public int operations = OPS;
+
+    OffHeapPages pages;
+    UnsafeBuffer buffer;
+    byte[] heapCopy;
+    int pageMask;
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        final int count = "page".equals(workingSet) ? 1 : Math.min(operations, OPS);
+        pages = new OffHeapPages(count);
+        ZeroPageInputs.valueOf(input).fill(pages);
+        buffer = pages.buffer();
+        heapCopy = new byte[buffer.capacity()];
+        buffer.getBytes(0, heapCopy);
+        pageMask = count - 1;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        pages.close();
+    }
+
+    /** @return how many pages were zero. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int isZero()
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        final int mask = pageMask;
+        int zero = 0;
+        for (int i = 0; i < operations; i++)
+        {
+            if (ZeroPage.isZero(buffer, OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE))
+            {
+                zero++;
+            }
+        }
+        return zero;
+    }
+
+    /** @return how many pages {@code Arrays.mismatch} found equal to a zero page. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int baselineArraysMismatch()
+    {
+        final byte[] memory = heapCopy;
+        final int mask = pageMask;
+        int zero = 0;
+        for (int i = 0; i < operations; i++)
+        {
+            final int from = OffHeapPages.offset(i & mask);
+            if (Arrays.mismatch(memory, from, from + OffHeapPages.PAGE_SIZE, ZERO_PAGE, 0, OffHeapPages.PAGE_SIZE) < 0)
+            {
+                zero++;
+            }
+        }
+        return zero;
+    }
+
+    /** @return the sum of every word of the pages read. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long baselineMemoryRead()
+    {
+        final UnsafeBuffer buffer = this.buffer;
+        final int mask = pageMask;
+        long sum = 0;
+        for (int i = 0; i < operations; i++)
+        {
+            sum += OffHeapPages.sumWords(buffer, OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE);
+        }
+        return sum;
+    }
+}
