@@ -374,6 +374,12 @@ public class Migration
         return sourceLog;
     }
 
+    /** @return whether the source's vCPUs have been stopped for the switch-over (for overrides). */
+    final boolean vcpusStopped()
+    {
+        return stopNs != 0;
+    }
+
     /** @return the page-stream writer (for {@link #sendDirtyPages} overrides). */
     final PageStreamWriter pageWriter()
     {
