@@ -56,14 +56,7 @@ public final class TimeParser
         @Override
         public Long convert(final String value)
         {
-            try
-            {
-                return parseNanos(value) / 1_000_000L;
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return new NanosConverter().convert(value) / 1_000_000L;
         }
     }
 

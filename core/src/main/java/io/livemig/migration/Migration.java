@@ -317,6 +317,16 @@ public class Migration
     /** One iteration: a RAM section holding every page dirty in the migration bitmap, ended by EOS. */
     private long sendRound(final boolean allowXbzrle) throws IOException
     {
+        startRamSection();
+        final long sent = sendDirtyPages(allowXbzrle);
+        writer.writeEos();
+        pageOut.flush();
+        return sent;
+    }
+
+    /** Opens a RAM section: its envelope byte, MEM_SIZE if the stream has none yet, the round's start. */
+    private void startRamSection() throws IOException
+    {
         envOut.putByte(SECTION_RAM);
         envOut.flush();
         if (!memSizeSent)
@@ -325,10 +335,6 @@ public class Migration
             memSizeSent = true;
         }
         writer.startRound(round);
-        final long sent = sendDirtyPages(allowXbzrle);
-        writer.writeEos();
-        pageOut.flush();
-        return sent;
     }
 
     /**
@@ -432,14 +438,7 @@ public class Migration
         sendDiscard();
         sendDevice(deviceState);
         envOut.putByte(SECTION_POSTCOPY_RUN);
-        envOut.putByte(SECTION_RAM);
-        envOut.flush();
-        if (!memSizeSent)
-        {
-            writer.writeMemSize();
-            memSizeSent = true;
-        }
-        writer.startRound(round);
+        startRamSection();
         pushAndServe();
         writer.writeEos();
         pageOut.flush();
