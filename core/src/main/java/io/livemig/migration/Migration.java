@@ -631,7 +631,7 @@ public class Migration
         {
             result.converged = false;
         }
-        result.rounds = (int)Math.min(Integer.MAX_VALUE, result.roundStats.size());
+        result.rounds = result.roundStats.size();
         if (writer != null)
         {
             result.wireBytes = wireBytes();

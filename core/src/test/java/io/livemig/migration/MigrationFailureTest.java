@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** A link that breaks mid-migration fails the migration with a message, in every mode, without hanging. */
 @Timeout(60)
+@SuppressWarnings("try") // the link is closed on purpose inside its try block
 class MigrationFailureTest
 {
     @ParameterizedTest

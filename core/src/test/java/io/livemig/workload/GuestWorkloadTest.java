@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
+@SuppressWarnings("try") // writers are stopped inside their try block to inspect memory
 class GuestWorkloadTest
 {
     private static final int PS = 4096;
