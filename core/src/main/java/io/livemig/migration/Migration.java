@@ -394,16 +394,22 @@ public class Migration
 
     private void stopAndCopy(final byte[] deviceState, final String reason) throws IOException
     {
-        result.reason = reason;
-        phase = "stop-and-copy";
-        stopVcpus();
-        sourceLog.harvestInto(bitmap);
-        roundRemaining = bitmap.cardinality();
+        switchOver("stop-and-copy", reason);
         reportProgress(true);
         sendRound(options.xbzrle() && round > 0);
         sendDevice(deviceState);
         envOut.putByte(SECTION_COMPLETE);
         envOut.flush();
+    }
+
+    /** Stops the vCPUs and takes the last dirty-log sync: what remains is in the bitmap. */
+    private void switchOver(final String newPhase, final String reason)
+    {
+        result.reason = reason;
+        phase = newPhase;
+        stopVcpus();
+        sourceLog.harvestInto(bitmap);
+        roundRemaining = bitmap.cardinality();
     }
 
     private void stopVcpus()
@@ -430,11 +436,7 @@ public class Migration
 
     private void postcopy(final byte[] deviceState, final String reason) throws IOException
     {
-        result.reason = reason;
-        phase = "postcopy";
-        stopVcpus();
-        sourceLog.harvestInto(bitmap);
-        roundRemaining = bitmap.cardinality();
+        switchOver("postcopy", reason);
         sendDiscard();
         sendDevice(deviceState);
         envOut.putByte(SECTION_POSTCOPY_RUN);
