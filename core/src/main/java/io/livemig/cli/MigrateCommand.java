@@ -309,6 +309,7 @@ public final class MigrateCommand implements Callable<Integer>
         }
         check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
         check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
+        check(latencyNs == 0 || link.equals("memory"), "--latency", "applies to --link memory only (TCP has loopback's own), not", link);
         check(writers >= 0 && writers <= 256, "--writers", "must be 0 to 256", writers);
         check(dirtyRate >= 0, "--dirty-rate", "must be 0 (flat out) or positive", dirtyRate);
         check(bytesPerTouch >= 1 && (writers == 0 || (long)bytesPerTouch * writers <= pageSize),

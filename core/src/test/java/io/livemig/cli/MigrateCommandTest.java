@@ -138,7 +138,8 @@ class MigrateCommandTest
         "--max-rounds 0                  | --max-rounds must be at least 1",
         "--prepage 5000                  | --prepage must be 0 to 4096",
         "--bytes-per-touch 4096 --writers 2 | --bytes-per-touch must be 1 to page size / writers",
-        "--device-state 1g               | --device-state must be 0 to 64m"})
+        "--device-state 1g               | --device-state must be 0 to 64m",
+        "--latency 1ms --link tcp        | --latency applies to --link memory only"})
     void badOptionsPrintOneLineNamingTheOptionAndExit2(final String args, final String message)
     {
         final Run r = migrate(args.trim().split("\\s+"));
