@@ -129,8 +129,8 @@ public abstract class AccessPattern
                     throw new IllegalArgumentException("writer " + writerIndex + " of " + writerCount);
                 }
                 final long n = this.pageCount;
-                final long first = n * writerIndex / writerCount;
-                final long end = Math.max(first + 1, n * (writerIndex + 1) / writerCount);
+                final long first = sliceFirst(n, writerIndex, writerCount);
+                final long end = sliceEnd(n, writerIndex, writerCount);
                 final long[] next = {first};
                 return () ->
                 {
@@ -140,5 +140,17 @@ public abstract class AccessPattern
                 };
             }
         };
+    }
+
+    /** @return the first page of writer {@code i}'s slice of {@code n} pages shared by {@code w} sweeping writers. */
+    static long sliceFirst(final long n, final int i, final int w)
+    {
+        return n * i / w;
+    }
+
+    /** @return one past the last page of writer {@code i}'s slice (at least one page, clamped at use). */
+    static long sliceEnd(final long n, final int i, final int w)
+    {
+        return Math.max(sliceFirst(n, i, w) + 1, n * (i + 1) / w);
     }
 }

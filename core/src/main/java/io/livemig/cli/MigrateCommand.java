@@ -1,0 +1,381 @@
+package io.livemig.cli;
+
+import io.livemig.memory.GuestMemory;
+import io.livemig.migration.MigrationMode;
+import io.livemig.migration.MigrationOptions;
+import io.livemig.migration.MigrationResult;
+import io.livemig.migration.MigrationRun;
+import io.livemig.migration.StopPolicy;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code scripts/migrate}: migrates a simulated guest inside this process, with writers running, and prints
+ * the result: a live progress line on stderr, then one {@code info migrate}-style line (or, with {@code
+ * --json}, one JSON object) on stdout. {@code --verify} compares the destination with the source page by
+ * page; {@code --capture FILE} records the page stream exactly as sent.
+ *
+ * <p>Exit codes: 0 done (and verified, if asked); 1 the migration failed or verification found differing
+ * pages; 2 a bad option (one line on stderr naming it). Not thread-safe; one run per instance.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Live-migrates a simulated guest in this process and prints the result.")
+public final class MigrateCommand implements Callable<Integer>
+{
+    /** Exit code of a failed migration or a failed verification. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit code of bad options. */
+    public static final int EXIT_USAGE = 2;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "64m", converter = SizeParser.Converter.class,
+        description = "guest RAM (k, m, g suffixes; default ${DEFAULT-VALUE})")
+    private long memory;
+
+    @Option(names = "--page-size", paramLabel = "SIZE", defaultValue = "4k", converter = SizeParser.Converter.class,
+        description = "page size, a power of two from 4k to 2m (default ${DEFAULT-VALUE})")
+    private long pageSize;
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "precopy",
+        description = "precopy, postcopy or hybrid (default ${DEFAULT-VALUE})")
+    private String mode;
+
+    @Option(names = "--bandwidth", paramLabel = "SIZE[/s]", defaultValue = "128m",
+        description = "link bandwidth per second, 0 for unlimited (default ${DEFAULT-VALUE}, QEMU's)")
+    private String bandwidth;
+
+    @Option(names = "--downtime", paramLabel = "TIME", defaultValue = "300ms", converter = TimeParser.MillisConverter.class,
+        description = "downtime limit, e.g. 300ms or 1s (default ${DEFAULT-VALUE})")
+    private long downtimeMs;
+
+    @Option(names = "--writers", paramLabel = "N", defaultValue = "1",
+        description = "writer threads (vCPUs), 0 for an idle guest (default ${DEFAULT-VALUE})")
+    private int writers;
+
+    @Option(names = "--pattern", paramLabel = "NAME", defaultValue = "uniform",
+        description = "uniform, hotset, zipf or sequential (default ${DEFAULT-VALUE})")
+    private String pattern;
+
+    @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0",
+        description = "target writes per second over all writers, 0 for flat out (default ${DEFAULT-VALUE})")
+    private long dirtyRate;
+
+    @Option(names = "--bytes-per-touch", paramLabel = "N", defaultValue = "8",
+        description = "bytes each write stores (default ${DEFAULT-VALUE})")
+    private int bytesPerTouch;
+
+    @Option(names = "--fill", paramLabel = "FRACTION", defaultValue = "0.5",
+        description = "fraction of pages holding data before migration (default ${DEFAULT-VALUE})")
+    private double fill;
+
+    @Option(names = "--xbzrle", description = "send changed pages as XBZRLE deltas after the first pass")
+    private boolean xbzrle;
+
+    @Option(names = "--xbzrle-cache", paramLabel = "SIZE", defaultValue = "64m", converter = SizeParser.Converter.class,
+        description = "XBZRLE cache, a power of two (default ${DEFAULT-VALUE})")
+    private long xbzrleCache;
+
+    @Option(names = "--lz4", description = "compress pages sent in full with LZ4")
+    private boolean lz4;
+
+    @Option(names = "--auto-converge", description = "throttle the guest when it dirties faster than the link sends")
+    private boolean autoConverge;
+
+    @Option(names = "--policy", paramLabel = "NAME", defaultValue = "wire",
+        description = "stop decision: qemu or wire (default ${DEFAULT-VALUE})")
+    private String policy;
+
+    @Option(names = "--max-rounds", paramLabel = "N", defaultValue = "100",
+        description = "give up pre-copy after N rounds (default ${DEFAULT-VALUE})")
+    private int maxRounds;
+
+    @Option(names = "--max-time", paramLabel = "TIME", defaultValue = "60s", converter = TimeParser.MillisConverter.class,
+        description = "give up pre-copy after this long (default ${DEFAULT-VALUE})")
+    private long maxTimeMs;
+
+    @Option(names = "--postcopy-after", paramLabel = "N", defaultValue = "2",
+        description = "hybrid: pre-copy rounds before switching to post-copy (default ${DEFAULT-VALUE})")
+    private int postcopyAfter;
+
+    @Option(names = "--prepage", paramLabel = "PAGES", defaultValue = "8",
+        description = "post-copy: pages sent around each fault (default ${DEFAULT-VALUE})")
+    private int prepage;
+
+    @Option(names = "--device-state", paramLabel = "SIZE", defaultValue = "256k", converter = SizeParser.Converter.class,
+        description = "device-state blob sent at switch-over (default ${DEFAULT-VALUE})")
+    private long deviceState;
+
+    @Option(names = "--link", paramLabel = "KIND", defaultValue = "memory",
+        description = "memory or tcp (127.0.0.1, ephemeral port) (default ${DEFAULT-VALUE})")
+    private String link;
+
+    @Option(names = "--latency", paramLabel = "TIME", defaultValue = "0", converter = TimeParser.NanosConverter.class,
+        description = "one-way latency of the memory link, e.g. 1ms (default ${DEFAULT-VALUE})")
+    private long latencyNs;
+
+    @Option(names = "--before", paramLabel = "TIME", defaultValue = "200ms", converter = TimeParser.MillisConverter.class,
+        description = "guest runs this long before migration, to measure its rate (default ${DEFAULT-VALUE})")
+    private long beforeMs;
+
+    @Option(names = "--after", paramLabel = "TIME", defaultValue = "200ms", converter = TimeParser.MillisConverter.class,
+        description = "and this long after, on the destination (default ${DEFAULT-VALUE})")
+    private long afterMs;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "seed of data and writers")
+    private long seed;
+
+    @Option(names = "--json", description = "print the result as one JSON object on stdout")
+    private boolean json;
+
+    @Option(names = "--verify", description = "compare destination with source page by page; exit 1 on a mismatch")
+    private boolean verify;
+
+    @Option(names = "--capture", paramLabel = "FILE", description = "write the page stream as sent to FILE")
+    private Path capture;
+
+    @Option(names = "--quiet", description = "no progress line")
+    private boolean quiet;
+
+    /** Runs the command and exits with its code. */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** @return a command line whose usage errors print one line and give {@link #EXIT_USAGE}. */
+    public static CommandLine commandLine()
+    {
+        final CommandLine cl = new CommandLine(new MigrateCommand());
+        cl.setParameterExceptionHandler((ex, args) ->
+        {
+            cl.getErr().println("migrate: " + ex.getMessage() + " (see --help)");
+            cl.getErr().flush();
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    /** A bad option value: its name and what was wrong. */
+    private static final class BadOption extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+
+        BadOption(final String option, final String message)
+        {
+            super(option + " " + message);
+        }
+    }
+
+    private static void check(final boolean ok, final String option, final String rule, final Object value)
+        throws BadOption
+    {
+        if (!ok)
+        {
+            throw new BadOption(option, rule + ": " + value);
+        }
+    }
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final MigrationRun run;
+        try
+        {
+            run = configure();
+        }
+        catch (final BadOption ex)
+        {
+            err.println("migrate: " + ex.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        FileChannel captureChannel = null;
+        try
+        {
+            if (capture != null)
+            {
+                try
+                {
+                    captureChannel = FileChannel.open(capture, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    err.println("migrate: --capture cannot write " + capture + ": " + ex);
+                    err.flush();
+                    return EXIT_USAGE;
+                }
+                run.capture(captureChannel);
+            }
+            if (!quiet)
+            {
+                run.progress(new ProgressLine(err, System.console() != null));
+            }
+            final MigrationResult result = run.run();
+            if (!quiet)
+            {
+                err.println();
+            }
+            out.println(json ? result.toJson() : result.summary());
+            out.flush();
+            if (result.error() != null)
+            {
+                err.println("migrate: migration failed: " + result.error());
+                err.flush();
+                return EXIT_FAILED;
+            }
+            if (verify && !Boolean.TRUE.equals(result.verified()))
+            {
+                err.println("migrate: verification failed: first mismatching pages " + result.mismatchPages() +
+                    (result.sweepViolation() >= 0 ? ", sweep invariant broken at page " + result.sweepViolation() : ""));
+                err.flush();
+                return EXIT_FAILED;
+            }
+            return 0;
+        }
+        catch (final IOException ex)
+        {
+            err.println("migrate: " + ex.getMessage());
+            err.flush();
+            return EXIT_FAILED;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            err.println("migrate: interrupted");
+            err.flush();
+            return EXIT_FAILED;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            err.println("migrate: --memory " + SizeParser.format(memory) + " cannot be allocated: " + ex.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        finally
+        {
+            if (captureChannel != null)
+            {
+                try
+                {
+                    captureChannel.close();
+                }
+                catch (final IOException ex)
+                {
+                    err.println("migrate: --capture " + capture + " could not be closed: " + ex);
+                }
+            }
+        }
+    }
+
+    private MigrationRun configure() throws BadOption
+    {
+        check(pageSize >= GuestMemory.MIN_PAGE_SIZE && pageSize <= GuestMemory.MAX_PAGE_SIZE &&
+            Long.bitCount(pageSize) == 1, "--page-size", "must be a power of two from 4k to 2m", pageSize);
+        check(memory > 0 && memory % pageSize == 0 && memory / pageSize <= (1L << 31),
+            "--memory", "must be a positive multiple of the page size " + pageSize + " (at most 2^31 pages)", memory);
+        final MigrationMode m;
+        final StopPolicy p;
+        try
+        {
+            m = MigrationMode.parse(mode);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--mode", "must be precopy, postcopy or hybrid: " + mode);
+        }
+        try
+        {
+            p = StopPolicy.parse(policy);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--policy", "must be qemu or wire: " + policy);
+        }
+        check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
+        check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
+        check(latencyNs == 0 || link.equals("memory"), "--latency", "applies to --link memory only (TCP has loopback's own), not", link);
+        check(writers >= 0 && writers <= 256, "--writers", "must be 0 to 256", writers);
+        check(dirtyRate >= 0, "--dirty-rate", "must be 0 (flat out) or positive", dirtyRate);
+        check(bytesPerTouch >= 1 && (writers == 0 || (long)bytesPerTouch * writers <= pageSize),
+            "--bytes-per-touch", "must be 1 to page size / writers", bytesPerTouch);
+        check(fill >= 0 && fill <= 1, "--fill", "must be 0 to 1", fill);
+        check(xbzrleCache >= pageSize && Long.bitCount(xbzrleCache) == 1, "--xbzrle-cache",
+            "must be a power of two of at least one page", xbzrleCache);
+        check(!xbzrle || pageSize <= 16384, "--xbzrle", "needs pages of at most 16k, not", pageSize);
+        check(maxRounds >= 1, "--max-rounds", "must be at least 1", maxRounds);
+        check(maxTimeMs >= 1, "--max-time", "must be at least 1ms", maxTimeMs);
+        check(downtimeMs >= 1 && downtimeMs <= 2_000_000, "--downtime", "must be 1ms to 2000s", downtimeMs);
+        check(postcopyAfter >= 1, "--postcopy-after", "must be at least 1", postcopyAfter);
+        check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
+        check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
+        final long bytesPerSecond = parseBandwidth(bandwidth);
+        final MigrationOptions options = MigrationOptions.defaults().withMode(m).withBandwidth(bytesPerSecond)
+            .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
+            .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
+            .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
+        return new MigrationRun().memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
+            .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
+            .phasesMs(beforeMs, afterMs).verify(verify).options(options);
+    }
+
+    private static long parseBandwidth(final String text) throws BadOption
+    {
+        final String s = text.toLowerCase(Locale.ROOT);
+        try
+        {
+            return SizeParser.parse(s.endsWith("/s") ? s.substring(0, s.length() - 2) : s);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--bandwidth", "must be a size per second such as 1g or 128m/s (0 for unlimited): " + text);
+        }
+    }
+
+    /** The live progress line: rewritten in place on a terminal, one line per update otherwise. */
+    private static final class ProgressLine implements io.livemig.migration.MigrationProgress
+    {
+        private final PrintWriter err;
+        private final boolean inPlace;
+
+        ProgressLine(final PrintWriter err, final boolean inPlace)
+        {
+            this.err = err;
+            this.inPlace = inPlace;
+        }
+
+        @Override
+        public void onProgress(final String phase, final long round, final long remainingPages,
+            final double dirtyPagesPerSecond, final double wireBytesPerSecond, final int throttlePercent)
+        {
+            final String line = String.format(Locale.ROOT,
+                "%-13s round %3d  remaining %10d pages  dirty rate %10.0f pages/s  throughput %8.1f MiB/s  throttle %2d %%",
+                phase, round, remainingPages, dirtyPagesPerSecond, wireBytesPerSecond / (1 << 20), throttlePercent);
+            if (inPlace)
+            {
+                err.print('\r');
+                err.print(line);
+            }
+            else
+            {
+                err.println(line);
+            }
+            err.flush();
+        }
+    }
+}

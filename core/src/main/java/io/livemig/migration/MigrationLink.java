@@ -1,0 +1,62 @@
+package io.livemig.migration;
+
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * The connection between a migration's source and destination: a forward stream (envelope and page stream,
+ * limited to the link's bandwidth) and a return path (destination to source: post-copy page requests and
+ * the final status). Both ends live in this process; {@link MemoryLink} and {@link TcpLink} carry the same
+ * bytes.
+ *
+ * <p>Thread-safety: each of the four channels is used by one thread at a time; {@link #close()} may be
+ * called from any thread and unblocks every blocked read and write.
+ */
+public interface MigrationLink extends AutoCloseable
+{
+    /** @return a short name for results, e.g. {@code memory} or {@code tcp}. */
+    String name();
+
+    /** @return the source's end of the forward stream, limited to the link's bandwidth. */
+    WritableByteChannel sourceOut();
+
+    /** @return the destination's end of the forward stream. */
+    ReadableByteChannel destinationIn();
+
+    /** @return the destination's end of the return path. */
+    WritableByteChannel destinationOut();
+
+    /** @return the source's end of the return path. */
+    ReadableByteChannel sourceIn();
+
+    /** The source has sent everything: the destination's reads then end cleanly (-1) after the last byte. */
+    void finishSource() throws IOException;
+
+    /** The destination has sent everything on the return path. */
+    void finishDestination() throws IOException;
+
+    /** Closes every channel; idempotent. */
+    @Override
+    void close();
+
+    /**
+     * Opens a link.
+     *
+     * @param kind           {@code memory} or {@code tcp}.
+     * @param bytesPerSecond forward bandwidth, 0 for unlimited.
+     * @param latencyNs      one-way latency of the in-memory link (the TCP link has loopback's own).
+     */
+    static MigrationLink open(final String kind, final long bytesPerSecond, final long latencyNs) throws IOException
+    {
+        switch (kind)
+        {
+            case "memory":
+                return new MemoryLink(bytesPerSecond, latencyNs);
+            case "tcp":
+                return new TcpLink(bytesPerSecond);
+            default:
+                throw new IllegalArgumentException("link must be memory or tcp: " + kind);
+        }
+    }
+}

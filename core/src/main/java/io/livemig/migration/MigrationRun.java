@@ -1,0 +1,330 @@
+package io.livemig.migration;
+
+import io.livemig.dirty.DirtyLog;
+import io.livemig.dirty.DirtyMarker;
+import io.livemig.dirty.SummaryDirtyBitmap;
+import io.livemig.memory.GuestMemory;
+import io.livemig.workload.AccessPattern;
+import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.SweepCheck;
+import io.livemig.workload.VcpuTarget;
+
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole migration experiment, as {@code scripts/migrate}, the benchmark and the tests run it: builds a
+ * source guest (filled with seeded data), an empty destination and a link, starts the guest's writers,
+ * measures their rate before, migrates with {@link Migration}, measures the rate after on the destination,
+ * stops the writers and, if asked, verifies the destination page by page against the source (with
+ * destination writes mirrored into it; see {@link io.livemig.workload.VcpuTarget}) and, for the sequential
+ * workload, checks QEMU's migration-test invariant on the destination.
+ *
+ * <p>Configured through chained setters, then {@link #run()} once. Not thread-safe.
+ */
+public final class MigrationRun
+{
+    /** Most mismatching pages listed in a result. */
+    public static final int MAX_MISMATCHES = 8;
+
+    private long memoryBytes = 64L << 20;
+    private int pageSize = GuestMemory.DEFAULT_PAGE_SIZE;
+    private String pattern = "uniform";
+    private int writers = 1;
+    private long dirtyRate;
+    private int bytesPerTouch = 8;
+    private double fill = 0.5;
+    private long seed = 1;
+    private String linkKind = "memory";
+    private long latencyNs;
+    private long beforeMs = 100;
+    private long afterMs = 100;
+    private boolean verify;
+    private MigrationOptions options = MigrationOptions.defaults();
+    private MigrationProgress progress;
+    private WritableByteChannel capture;
+    private Factory factory = Migration::new;
+
+    /** Builds the engine; tests substitute a broken one. */
+    @FunctionalInterface
+    interface Factory
+    {
+        Migration create(MigrationOptions options, GuestMemory source, DirtyLog log, GuestMemory destination,
+            GuestWorkload workload, MigrationLink link);
+    }
+
+    /** Guest size in bytes (a multiple of the page size). */
+    public MigrationRun memoryBytes(final long value)
+    {
+        memoryBytes = value;
+        return this;
+    }
+
+    /** Page size in bytes. */
+    public MigrationRun pageSize(final int value)
+    {
+        pageSize = value;
+        return this;
+    }
+
+    /** Access pattern: {@code uniform}, {@code hotset}, {@code zipf} or {@code sequential}. */
+    public MigrationRun pattern(final String value)
+    {
+        pattern(value, 1);
+        pattern = value;
+        return this;
+    }
+
+    /** Writer threads; 0 for an idle guest. */
+    public MigrationRun writers(final int value)
+    {
+        if (value < 0 || value > 256)
+        {
+            throw new IllegalArgumentException("writers must be 0 to 256: " + value);
+        }
+        writers = value;
+        return this;
+    }
+
+    /** Target dirty rate in pages per second over all writers; 0 for flat out. */
+    public MigrationRun dirtyRate(final long pagesPerSecond)
+    {
+        if (pagesPerSecond < 0)
+        {
+            throw new IllegalArgumentException("dirty rate must be 0 (flat out) or positive: " + pagesPerSecond);
+        }
+        dirtyRate = pagesPerSecond;
+        return this;
+    }
+
+    /** Bytes stored per write (non-sequential patterns). */
+    public MigrationRun bytesPerTouch(final int value)
+    {
+        if (value < 1)
+        {
+            throw new IllegalArgumentException("bytes per touch must be positive: " + value);
+        }
+        bytesPerTouch = value;
+        return this;
+    }
+
+    /** Fraction of pages filled with seeded data before migration (a random run from byte 64 to the middle, zeros
+     * elsewhere, so LZ4 halves them and the sweep's first bytes start equal), 0 to 1. */
+    public MigrationRun fill(final double fraction)
+    {
+        if (!(fraction >= 0 && fraction <= 1))
+        {
+            throw new IllegalArgumentException("fill must be 0 to 1: " + fraction);
+        }
+        fill = fraction;
+        return this;
+    }
+
+    /** Seed of the data, the writers and the device state. */
+    public MigrationRun seed(final long value)
+    {
+        seed = value;
+        return this;
+    }
+
+    /** Link: {@code memory} or {@code tcp}. */
+    public MigrationRun link(final String kind)
+    {
+        if (!"memory".equals(kind) && !"tcp".equals(kind))
+        {
+            throw new IllegalArgumentException("link must be memory or tcp: " + kind);
+        }
+        linkKind = kind;
+        return this;
+    }
+
+    /** One-way latency of the in-memory link, nanoseconds. */
+    public MigrationRun latencyNs(final long value)
+    {
+        if (value < 0)
+        {
+            throw new IllegalArgumentException("latency must not be negative: " + value);
+        }
+        latencyNs = value;
+        return this;
+    }
+
+    /** Milliseconds the guest runs before migration (to measure its rate) and after it. */
+    public MigrationRun phasesMs(final long before, final long after)
+    {
+        if (before < 0 || after < 0)
+        {
+            throw new IllegalArgumentException("phase lengths must not be negative: " + before + ", " + after);
+        }
+        beforeMs = before;
+        afterMs = after;
+        return this;
+    }
+
+    /** Whether to verify the destination at the end. */
+    public MigrationRun verify(final boolean value)
+    {
+        verify = value;
+        return this;
+    }
+
+    /** The engine's options. */
+    public MigrationRun options(final MigrationOptions value)
+    {
+        options = value;
+        return this;
+    }
+
+    /** Progress listener, or {@code null}. */
+    public MigrationRun progress(final MigrationProgress value)
+    {
+        progress = value;
+        return this;
+    }
+
+    /** Page-stream capture, or {@code null}. */
+    public MigrationRun capture(final WritableByteChannel value)
+    {
+        capture = value;
+        return this;
+    }
+
+    MigrationRun factory(final Factory value)
+    {
+        factory = value;
+        return this;
+    }
+
+    /** Runs the experiment. */
+    public MigrationResult run() throws IOException, InterruptedException
+    {
+        final long pages = memoryBytes / pageSize;
+        final DirtyLog log = new SummaryDirtyBitmap(Math.max(1, pages), 0);
+        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log);
+             GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
+             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs))
+        {
+            fillGuest(src);
+            final GuestWorkload workload = writers == 0 ? null :
+                new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+            try
+            {
+                double before = Double.NaN;
+                if (workload != null)
+                {
+                    workload.start(VcpuTarget.of(src));
+                    before = rate(workload, beforeMs);
+                }
+                final Migration migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
+                    .seed(seed);
+                if (progress != null)
+                {
+                    migration.progress(progress);
+                }
+                if (capture != null)
+                {
+                    migration.capture(capture);
+                }
+                final MigrationResult result = migration.run();
+                result.writesPerSecBefore = before;
+                if (workload != null)
+                {
+                    if (result.error() == null)
+                    {
+                        result.writesPerSecAfter = rate(workload, afterMs);
+                    }
+                    workload.close();
+                }
+                if (verify && result.error() == null)
+                {
+                    verify(src, dst, workload, result);
+                }
+                return result;
+            }
+            finally
+            {
+                if (workload != null)
+                {
+                    workload.close();
+                }
+            }
+        }
+    }
+
+    private static double rate(final GuestWorkload workload, final long ms) throws InterruptedException
+    {
+        if (ms == 0)
+        {
+            return Double.NaN;
+        }
+        final long w0 = workload.writes();
+        final long t0 = System.nanoTime();
+        TimeUnit.MILLISECONDS.sleep(ms);
+        return (workload.writes() - w0) / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private void fillGuest(final GuestMemory src)
+    {
+        final long pages = src.pageCount();
+        final int ps = src.pageSize();
+        final byte[] page = new byte[ps];
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (long p = 0; p < pages; p++)
+        {
+            if (random.nextDouble() < fill)
+            {
+                // Bytes [64, ps/2) random, the rest zero: the first bytes stay 0 for the sweep's invariant.
+                for (int i = 64; i < ps / 2; i += 8)
+                {
+                    final long v = random.nextLong();
+                    for (int b = 0; b < 8; b++)
+                    {
+                        page[i + b] = (byte)(v >>> (8 * b));
+                    }
+                }
+                src.writePage(p, page, 0);
+            }
+        }
+    }
+
+    /** Compares every page; for the sweep also checks its invariant on the destination. */
+    static void verify(final GuestMemory src, final GuestMemory dst, final GuestWorkload workload, final MigrationResult result)
+    {
+        final byte[] a = new byte[src.pageSize()];
+        final byte[] b = new byte[dst.pageSize()];
+        for (long p = 0, n = src.pageCount(); p < n; p++)
+        {
+            src.readPage(p, a, 0);
+            dst.readPage(p, b, 0);
+            if (!Arrays.equals(a, b))
+            {
+                result.mismatchPages.add(p);
+                if (result.mismatchPages.size() == MAX_MISMATCHES)
+                {
+                    break;
+                }
+            }
+        }
+        if (workload != null && workload.isSweep())
+        {
+            result.sweepViolation = SweepCheck.firstViolation(dst, workload.pattern().pageCount(), workload.writerCount());
+        }
+        result.verified = result.mismatchPages.isEmpty() && result.sweepViolation < 0;
+    }
+
+    /** @return the pattern named {@code name} over {@code pages} pages. */
+    static AccessPattern pattern(final String name, final long pages)
+    {
+        switch (name)
+        {
+            case "uniform": return AccessPattern.uniform(pages);
+            case "hotset": return AccessPattern.hotSet(pages, 0.1, 0.9);
+            case "zipf": return AccessPattern.zipf(pages, 0.99);
+            case "sequential": return AccessPattern.sequential(pages);
+            default: throw new IllegalArgumentException("pattern must be uniform, hotset, zipf or sequential: " + name);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.livemig.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** scripts/migrate in-process: results, JSON, verification, capture, and one-line errors for bad options. */
+class MigrateCommandTest
+{
+    /** Exit code, stdout and stderr of one run. */
+    static final class Run
+    {
+        final int code;
+        final String out;
+        final String err;
+
+        Run(final CommandLine cl, final String... args)
+        {
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            cl.setErr(new PrintWriter(err));
+            this.code = cl.execute(args);
+            this.out = out.toString();
+            this.err = err.toString();
+        }
+    }
+
+    private static Run migrate(final String... args)
+    {
+        return new Run(MigrateCommand.commandLine(), args);
+    }
+
+    private static final String[] SMALL = {"--memory", "8m", "--bandwidth", "256m/s", "--before", "10ms", "--after", "10ms"};
+
+    private static String[] small(final String... more)
+    {
+        final String[] all = new String[SMALL.length + more.length];
+        System.arraycopy(SMALL, 0, all, 0, SMALL.length);
+        System.arraycopy(more, 0, all, SMALL.length, more.length);
+        return all;
+    }
+
+    @Test
+    void jsonResultOfAVerifiedMigration() throws Exception
+    {
+        final Run r = migrate(small("--mode", "hybrid", "--writers", "2", "--pattern", "sequential",
+            "--dirty-rate", "20000", "--xbzrle", "--xbzrle-cache", "4m", "--lz4", "--downtime", "1ms",
+            "--link", "tcp", "--json", "--verify"));
+        assertEquals(0, r.code, r.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("hybrid", j.get("mode").asText());
+        assertEquals("tcp", j.get("link").asText());
+        assertTrue(j.get("verified").asBoolean(), r.out);
+        for (final String field : new String[]{"converged", "reason", "totalMs", "setupMs", "downtimeMs", "rounds",
+            "wireBytes", "throttlePct"})
+        {
+            assertTrue(j.has(field), field);
+        }
+        for (final String field : new String[]{"zero", "normal", "xbzrle", "lz4"})
+        {
+            assertTrue(j.get("pages").has(field), field);
+        }
+        for (final String field : new String[]{"cacheMiss", "cacheMissRate", "overflow", "encodingRate"})
+        {
+            assertTrue(j.get("xbzrle").has(field), field);
+        }
+        for (final String field : new String[]{"count", "p50Us", "p99Us", "maxUs"})
+        {
+            assertTrue(j.get("faults").has(field), field);
+        }
+        assertEquals(j.get("rounds").asInt(), j.get("roundStats").size());
+        assertTrue(j.get("roundStats").get(0).has("dirtyPagesPerSec"));
+        assertTrue(j.get("wireBytes").asLong() > 0);
+        assertTrue(r.err.contains("round"), "progress line on stderr: " + r.err);
+    }
+
+    @Test
+    void summaryLineWithoutJson()
+    {
+        final Run r = migrate(small("--writers", "0", "--quiet"));
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.startsWith("Migration status: completed (converged), mode: precopy"), r.out);
+        assertEquals(1, r.out.strip().lines().count(), r.out);
+        assertEquals("", r.err);
+    }
+
+    @Test
+    void captureIsAPageStreamThatAnalyzeStreamReads(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("stream.bin");
+        final Run r = migrate(small("--writers", "1", "--dirty-rate", "5000", "--xbzrle", "--xbzrle-cache", "1m",
+            "--downtime", "2ms", "--max-rounds", "3", "--capture", file.toString(), "--quiet", "--json"));
+        assertEquals(0, r.code, r.err);
+        assertTrue(Files.size(file) > 0);
+        final Run a = new Run(AnalyzeStreamCommand.commandLine(), file.toString(), "--memory", "8m");
+        assertEquals(0, a.code, a.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        final long iterations = j.get("rounds").asLong() + 1; // the rounds, then stop-and-copy
+        assertTrue(a.out.contains("iterations: " + iterations + ","), a.out + "\n" + r.out);
+        // The capture is exactly the page stream: the link carried it plus the envelope and device state.
+        assertTrue(j.get("wireBytes").asLong() > Files.size(file));
+        assertFalse(a.out.contains("LMIG"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--frobnicate                    | Unknown option: '--frobnicate'",
+        "--memory 12x                    | --memory",
+        "--memory 5000                   | --memory must be a positive multiple of the page size",
+        "--page-size 3k                  | --page-size must be a power of two",
+        "--mode sideways                 | --mode must be precopy, postcopy or hybrid: sideways",
+        "--policy best                   | --policy must be qemu or wire",
+        "--pattern spiral                | --pattern must be",
+        "--link carrier-pigeon           | --link must be memory or tcp",
+        "--writers -1                    | --writers must be 0 to 256: -1",
+        "--writers 1000                  | --writers must be 0 to 256: 1000",
+        "--writers two                   | --writers",
+        "--dirty-rate -5                 | --dirty-rate must be 0",
+        "--downtime 5parsecs             | --downtime",
+        "--downtime 0ms                  | --downtime must be 1ms to 2000s",
+        "--bandwidth fast                | --bandwidth must be a size per second",
+        "--xbzrle-cache 3m               | --xbzrle-cache must be a power of two",
+        "--fill 2                        | --fill must be 0 to 1",
+        "--max-rounds 0                  | --max-rounds must be at least 1",
+        "--prepage 5000                  | --prepage must be 0 to 4096",
+        "--bytes-per-touch 4096 --writers 2 | --bytes-per-touch must be 1 to page size / writers",
+        "--device-state 1g               | --device-state must be 0 to 64m",
+        "--latency 1ms --link tcp        | --latency applies to --link memory only"})
+    void badOptionsPrintOneLineNamingTheOptionAndExit2(final String args, final String message)
+    {
+        final Run r = migrate(args.trim().split("\\s+"));
+        assertEquals(2, r.code, r.out + r.err);
+        assertTrue(r.err.contains(message), () -> "expected '" + message + "' in: " + r.err);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+        assertTrue(r.err.startsWith("migrate: "), r.err);
+        assertEquals("", r.out);
+    }
+
+    @Test
+    void captureToAnUnwritablePathIsABadOption(@TempDir final Path dir)
+    {
+        final Run r = migrate(small("--writers", "0", "--capture", dir.resolve("no/such/dir/f").toString()));
+        assertEquals(2, r.code);
+        assertTrue(r.err.startsWith("migrate: --capture cannot write"), r.err);
+    }
+
+    @Test
+    void timesParse()
+    {
+        assertEquals(300_000_000L, TimeParser.parseNanos("300ms"));
+        assertEquals(2_000_000_000L, TimeParser.parseNanos("2s"));
+        assertEquals(500_000L, TimeParser.parseNanos("500us"));
+        assertEquals(7_000_000L, TimeParser.parseNanos("7"));
+    }
+}
