@@ -69,6 +69,43 @@ abstract class AbstractDirtyBitmap implements DirtyLog
     }
 
     @Override
+    public final void mark(final long page)
+    {
+        checkPage(page);
+        // StoreLoad: the caller's data stores must be visible before we may see the bit set and skip.
+        VarHandle.fullFence();
+        markUnit(page >>> shift);
+    }
+
+    /**
+     * Marks every unit holding a page of {@code [firstPage, firstPage + pageCount)} after one full fence, so a
+     * write that spans many pages (a fill, a whole-page copy) pays the fence once, and each unit once.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within {@code [0, pageCount())}.
+     */
+    @Override
+    public final void markRange(final long firstPage, final long pageCount)
+    {
+        if (firstPage < 0 || pageCount < 0 || firstPage > this.pageCount - pageCount)
+        {
+            throw new IndexOutOfBoundsException(
+                "pages [" + firstPage + ", " + firstPage + " + " + pageCount + ") are outside [0, " + this.pageCount + ")");
+        }
+        if (pageCount == 0)
+        {
+            return;
+        }
+        VarHandle.fullFence();
+        for (long unit = firstPage >>> shift, last = (firstPage + pageCount - 1) >>> shift; unit <= last; unit++)
+        {
+            markUnit(unit);
+        }
+    }
+
+    /** Sets one unit's bit, skipping the atomic OR when it is already set; the caller has fenced. */
+    abstract void markUnit(long unit);
+
+    @Override
     public final boolean isDirty(final long unit)
     {
         checkUnit(unit);

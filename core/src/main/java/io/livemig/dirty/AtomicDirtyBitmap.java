@@ -24,14 +24,10 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    public void mark(final long page)
+    void markUnit(final long unit)
     {
-        checkPage(page);
-        final long unit = page >>> shift;
         final int index = (int)(unit >>> 6);
         final long bit = 1L << unit;
-        // StoreLoad: the caller's data stores must be visible before we may see the bit set and skip.
-        VarHandle.fullFence();
         if (((long)WORDS.getVolatile(words, index) & bit) == 0)
         {
             WORDS.getAndBitwiseOr(words, index, bit);

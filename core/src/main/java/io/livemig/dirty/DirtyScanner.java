@@ -13,8 +13,9 @@ package io.livemig.dirty;
  * <ul>
  *   <li>if W's read of the bit comes after C (in the total order of volatile and atomic accesses), W sees
  *       the bit clear and sets it again, so the unit is dirty and is sent again later;</li>
- *   <li>if W's read of the bit comes before C, then W's data store, which the fence orders before that read,
- *       happens-before C and so before the scanner reads the page: the page read sees W's data.</li>
+ *   <li>if W's read of the bit comes before C, then W's data store is ordered before that read by W's full
+ *       fence, and the page read is ordered after C by C's atomic read-modify-write (a full fence on both
+ *       sides of the race): the page read sees W's data.</li>
  * </ul>
  * Reading first and clearing after would lose W whenever W lands between the read and the clear: the
  * "read-then-clear" test double in the stress tests shows exactly that.

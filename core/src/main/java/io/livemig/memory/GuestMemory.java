@@ -56,7 +56,7 @@ public final class GuestMemory implements AutoCloseable
     }
 
     /**
-     * @param blockName  RAM block name used in the page stream, 1 to 255 ASCII characters.
+     * @param blockName  RAM block name used in the page stream, 1 to 255 printable ASCII characters, no spaces.
      * @param size       guest size in bytes, a positive multiple of {@code pageSize}.
      * @param pageSize   page size, a power of two from 4 KiB to 2 MiB.
      * @param regionSize bytes per off-heap region, a power of two from {@code pageSize} to 1 GiB.
@@ -68,7 +68,7 @@ public final class GuestMemory implements AutoCloseable
         if (blockName == null || blockName.isEmpty() || blockName.length() > 255 ||
             !blockName.chars().allMatch(c -> c > 0x20 && c < 0x7f))
         {
-            throw new IllegalArgumentException("block name must be 1-255 printable ASCII characters: " + blockName);
+            throw new IllegalArgumentException("block name must be 1-255 printable ASCII characters without spaces: " + blockName);
         }
         if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1)
         {

@@ -111,6 +111,36 @@ abstract class DirtyLogContractTest
 
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
+    void markRangeSetsTheUnitsOfExactlyThosePages(final int shift, final long units, final long pages)
+    {
+        for (final long first : new long[] {0, 1, pages / 3, pages - 1})
+        {
+            for (final long count : new long[] {0, 1, 2, 65, pages})
+            {
+                if (first + count > pages)
+                {
+                    continue;
+                }
+                final DirtyLog ranged = kind.create(pages, shift);
+                final BitSet model = new BitSet();
+                ranged.markRange(first, count);
+                for (long p = first; p < first + count; p++)
+                {
+                    model.set((int)(p >>> shift));
+                }
+                assertHolds(model, ranged);
+            }
+        }
+        final DirtyLog log = kind.create(pages, shift);
+        assertThrows(IndexOutOfBoundsException.class, () -> log.markRange(-1, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> log.markRange(0, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> log.markRange(pages - 1, 2));
+        assertThrows(IndexOutOfBoundsException.class, () -> log.markRange(1, Long.MAX_VALUE));
+        assertEquals(0, log.cardinality());
+    }
+
+    @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
+    @MethodSource("shapes")
     void testAndClearHandsOutEachSetBitOnce(final int shift, final long units, final long pages)
     {
         final DirtyLog log = kind.create(pages, shift);
