@@ -331,28 +331,50 @@ public final class Xbzrle
             {
                 return -1;
             }
-            final int zrunLength = getLength(srcBase, srcAddress + i);
-            final int zrun = zrunLength & MAX_LENGTH;
-            if (zrunLength < 0 || (zrun == 0 && i != 0))
+            final int zrun;
+            final int nzrun;
+            final int lengths = RawBytes.getShortLE(srcBase, srcAddress + i);
+            if ((lengths & 0x8080) == 0)
             {
-                return -1;
+                // fast path, two one-byte lengths: the same checks as below, in the same order of effect
+                zrun = lengths & 0x7f;
+                nzrun = lengths >>> 8;
+                if ((zrun == 0 && i != 0) || nzrun == 0)
+                {
+                    return -1;
+                }
+                i += 2;
+                d += zrun;
+                if (d > pageSize || nzrun > pageSize - d || nzrun > srcLength - i)
+                {
+                    return -1;
+                }
             }
-            i += lengthSize(zrunLength);
-            d += zrun;
-            if (d > pageSize || srcLength - i < 2)
+            else
             {
-                return -1;
-            }
-            final int nzrunLength = getLength(srcBase, srcAddress + i);
-            final int nzrun = nzrunLength & MAX_LENGTH;
-            if (nzrunLength < 0 || nzrun == 0)
-            {
-                return -1;
-            }
-            i += lengthSize(nzrunLength);
-            if (nzrun > pageSize - d || nzrun > srcLength - i)
-            {
-                return -1;
+                final int zrunLength = getLength(srcBase, srcAddress + i);
+                zrun = zrunLength & MAX_LENGTH;
+                if (zrunLength < 0 || (zrun == 0 && i != 0))
+                {
+                    return -1;
+                }
+                i += lengthSize(zrunLength);
+                d += zrun;
+                if (d > pageSize || srcLength - i < 2)
+                {
+                    return -1;
+                }
+                final int nzrunLength = getLength(srcBase, srcAddress + i);
+                nzrun = nzrunLength & MAX_LENGTH;
+                if (nzrunLength < 0 || nzrun == 0)
+                {
+                    return -1;
+                }
+                i += lengthSize(nzrunLength);
+                if (nzrun > pageSize - d || nzrun > srcLength - i)
+                {
+                    return -1;
+                }
             }
             RawBytes.copy(srcBase, srcAddress + i, pageBase, pageAddress + d, nzrun);
             i += nzrun;
