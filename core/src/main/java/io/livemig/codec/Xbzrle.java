@@ -350,6 +350,23 @@ public final class Xbzrle
                     return -1;
                 }
             }
+            else if ((lengths & 0x8080) == 0x0080 && srcLength - i > 2 &&
+                RawBytes.getByte(srcBase, srcAddress + i + 2) >= 0)
+            {
+                // two-byte zrun, one-byte nzrun: a sparse delta's common pair
+                zrun = (lengths & 0x7f) | ((lengths >>> 1) & 0x3f80);
+                nzrun = RawBytes.getByte(srcBase, srcAddress + i + 2);
+                if ((zrun == 0 && i != 0) || nzrun == 0)
+                {
+                    return -1;
+                }
+                i += 3;
+                d += zrun;
+                if (d > pageSize || nzrun > pageSize - d || nzrun > srcLength - i)
+                {
+                    return -1;
+                }
+            }
             else
             {
                 final int zrunLength = getLength(srcBase, srcAddress + i);
