@@ -80,6 +80,17 @@ class XbzrleTest
         assertEquals(-1, decode(16, 0x85, 0x00, 0), "two-byte zrun, nzrun 0");
         assertEquals(-1, decode(16, 0x85, 0x00, 12, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), "two-byte zrun, run past the end");
         assertEquals(-1, decode(16, 1, 1, 9, 0x80, 0x00, 1, 9), "two-byte zrun 0 after the first pair");
+        final int[] wideFirst = encoded(0, 128); // zrun 0 (one byte), nzrun 128 (two bytes)
+        final int[] widePair = new int[wideFirst.length + 1];
+        widePair[0] = 0x80; // zrun 0 in two bytes
+        System.arraycopy(wideFirst, 1, widePair, 2, wideFirst.length - 1);
+        assertEquals(128, decode(512, widePair), "a two-byte zrun 0 is fine in the first pair");
+        final int[] twoPairs = new int[3 + widePair.length];
+        twoPairs[0] = 1;
+        twoPairs[1] = 1;
+        twoPairs[2] = 9;
+        System.arraycopy(widePair, 0, twoPairs, 3, widePair.length);
+        assertEquals(-1, decode(512, twoPairs), "two-byte zrun 0 before a two-byte nzrun, after the first pair");
     }
 
     @Test
