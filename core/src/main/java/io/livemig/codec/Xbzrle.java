@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * XBZRLE page delta, byte for byte as QEMU encodes and decodes it ({@code /work/shared/spec/xbzrle.md}): a
+ * XBZRLE page delta, byte for byte as QEMU encodes and decodes it (spec: {@code xbzrle.md}): a
  * sequence of {@code zrun-length, nzrun-length, nzrun-bytes} with two-byte-limited ULEB128 lengths, the
  * final unchanged run left out. Defined for pages of at most {@link #MAX_PAGE_SIZE} bytes.
  *
