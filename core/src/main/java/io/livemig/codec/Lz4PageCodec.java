@@ -10,7 +10,7 @@ import org.agrona.UnsafeApi;
 
 /**
  * One page as one raw LZ4 block (no frame), the payload of the page stream's LZ4 record (livemig's
- * extension, {@code /work/shared/spec/page-stream.md}).
+ * extension, spec: {@code page-stream.md}).
  *
  * <p>Uses {@link LZ4Factory#fastestInstance()}'s fast compressor and its <em>safe</em> decompressor, which
  * never reads or writes outside the ranges it is given. lz4-java takes arrays (or NIO buffers), so a page

@@ -47,6 +47,13 @@ final class RawBytes
         return littleEndian(UnsafeApi.getLongUnaligned(base, address));
     }
 
+    /** @return the 2 bytes at {@code address} as a little-endian unsigned value: first byte in bits 0-7. */
+    static int getShortLE(final Object base, final long address)
+    {
+        final short value = UnsafeApi.getShortUnaligned(base, address);
+        return (LITTLE_ENDIAN ? value : Short.reverseBytes(value)) & 0xffff;
+    }
+
     /** @return the 8 bytes at {@code address} in native order. */
     static long getLongNative(final Object base, final long address)
     {

@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * XBZRLE page delta, byte for byte as QEMU encodes and decodes it ({@code /work/shared/spec/xbzrle.md}): a
+ * XBZRLE page delta, byte for byte as QEMU encodes and decodes it (spec: {@code xbzrle.md}): a
  * sequence of {@code zrun-length, nzrun-length, nzrun-bytes} with two-byte-limited ULEB128 lengths, the
  * final unchanged run left out. Defined for pages of at most {@link #MAX_PAGE_SIZE} bytes.
  *
@@ -176,7 +176,7 @@ public final class Xbzrle
                 final long newWord = RawBytes.getLongNative(newBase, newAddress + p);
                 final long x = RawBytes.littleEndian(newWord ^ RawBytes.getLongNative(oldBase, oldAddress + p));
                 RawBytes.putLongNative(dstBase, out + p, newWord);
-                equalBytes = (x - ONES) & ~x & HIGHS;
+                equalBytes = runEnds(x, true);
                 if (equalBytes != 0)
                 {
                     break;
@@ -208,101 +208,81 @@ public final class Xbzrle
         return d;
     }
 
-    /** @return the first position from {@code i} where the pages differ, or {@code end}. */
+    /** @return the first position from {@code from} where the pages differ, or {@code end}. */
     static int skipUnchanged(
         final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
         final int from, final int end)
+    {
+        return skip(oldBase, oldAddress, newBase, newAddress, from, end, false);
+    }
+
+    /** @return the first position from {@code from} where the pages are equal, or {@code end}. */
+    static int skipChanged(
+        final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
+        final int from, final int end)
+    {
+        return skip(oldBase, oldAddress, newBase, newAddress, from, end, true);
+    }
+
+    /**
+     * The run scanner: four XOR words per step, leaving at the first word that holds the run's end.
+     * {@code changedRun} is a constant at each call site, so the JIT compiles two loops without the branch.
+     */
+    private static int skip(
+        final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
+        final int from, final int end, final boolean changedRun)
     {
         int i = from;
         for (; i <= end - 32; i += 32)
         {
             final long o = oldAddress + i;
             final long n = newAddress + i;
-            final long x0 = RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n);
-            if (x0 != 0)
+            final long m0 = runEnds(RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n), changedRun);
+            if (m0 != 0)
             {
-                return i + RawBytes.firstByte(x0);
+                return i + RawBytes.firstByte(m0);
             }
-            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
-            if (x1 != 0)
+            final long m1 = runEnds(RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8), changedRun);
+            if (m1 != 0)
             {
-                return i + 8 + RawBytes.firstByte(x1);
+                return i + 8 + RawBytes.firstByte(m1);
             }
-            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
-            if (x2 != 0)
+            final long m2 = runEnds(RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16), changedRun);
+            if (m2 != 0)
             {
-                return i + 16 + RawBytes.firstByte(x2);
+                return i + 16 + RawBytes.firstByte(m2);
             }
-            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
-            if (x3 != 0)
+            final long m3 = runEnds(RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24), changedRun);
+            if (m3 != 0)
             {
-                return i + 24 + RawBytes.firstByte(x3);
+                return i + 24 + RawBytes.firstByte(m3);
             }
         }
         for (; i <= end - 8; i += 8)
         {
-            final long x = RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i);
-            if (x != 0)
+            final long m = runEnds(RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i),
+                changedRun);
+            if (m != 0)
             {
-                return i + RawBytes.firstByte(x);
+                return i + RawBytes.firstByte(m);
             }
         }
-        while (i < end && RawBytes.getByte(oldBase, oldAddress + i) == RawBytes.getByte(newBase, newAddress + i))
+        while (i < end &&
+            (RawBytes.getByte(oldBase, oldAddress + i) != RawBytes.getByte(newBase, newAddress + i)) == changedRun)
         {
             i++;
         }
         return i;
     }
 
-    /** @return the first position from {@code i} where the pages are equal, or {@code end}. */
-    static int skipChanged(
-        final Object oldBase, final long oldAddress, final Object newBase, final long newAddress,
-        final int from, final int end)
+    /**
+     * @return for an XOR word, a word whose lowest set bit lies in the first byte that ends the run: a
+     *         differing byte ends an unchanged run (the word itself); an equal byte ends a changed run (the
+     *         zero-byte test, exact in its lowest set bit).
+     */
+    private static long runEnds(final long xor, final boolean changedRun)
     {
-        int i = from;
-        for (; i <= end - 32; i += 32)
-        {
-            final long o = oldAddress + i;
-            final long n = newAddress + i;
-            final long x0 = RawBytes.getLongLE(oldBase, o) ^ RawBytes.getLongLE(newBase, n);
-            final long e0 = (x0 - ONES) & ~x0 & HIGHS;
-            if (e0 != 0)
-            {
-                return i + RawBytes.firstByte(e0);
-            }
-            final long x1 = RawBytes.getLongLE(oldBase, o + 8) ^ RawBytes.getLongLE(newBase, n + 8);
-            final long e1 = (x1 - ONES) & ~x1 & HIGHS;
-            if (e1 != 0)
-            {
-                return i + 8 + RawBytes.firstByte(e1);
-            }
-            final long x2 = RawBytes.getLongLE(oldBase, o + 16) ^ RawBytes.getLongLE(newBase, n + 16);
-            final long e2 = (x2 - ONES) & ~x2 & HIGHS;
-            if (e2 != 0)
-            {
-                return i + 16 + RawBytes.firstByte(e2);
-            }
-            final long x3 = RawBytes.getLongLE(oldBase, o + 24) ^ RawBytes.getLongLE(newBase, n + 24);
-            final long e3 = (x3 - ONES) & ~x3 & HIGHS;
-            if (e3 != 0)
-            {
-                return i + 24 + RawBytes.firstByte(e3);
-            }
-        }
-        for (; i <= end - 8; i += 8)
-        {
-            final long x = RawBytes.getLongLE(oldBase, oldAddress + i) ^ RawBytes.getLongLE(newBase, newAddress + i);
-            final long equalBytes = (x - ONES) & ~x & HIGHS;
-            if (equalBytes != 0)
-            {
-                return i + RawBytes.firstByte(equalBytes);
-            }
-        }
-        while (i < end && RawBytes.getByte(oldBase, oldAddress + i) != RawBytes.getByte(newBase, newAddress + i))
-        {
-            i++;
-        }
-        return i;
+        return changedRun ? (xor - ONES) & ~xor & HIGHS : xor;
     }
 
     /** Writes {@code value} (at most {@link #MAX_LENGTH}) as one or two ULEB128 bytes at {@code d}. */
@@ -331,28 +311,51 @@ public final class Xbzrle
             {
                 return -1;
             }
-            final int zrunLength = getLength(srcBase, srcAddress + i);
-            final int zrun = zrunLength & MAX_LENGTH;
-            if (zrunLength < 0 || (zrun == 0 && i != 0))
+            // Read the pair's two lengths; every check of the pair comes before its copy, so their order
+            // does not change the result. Fast paths first: both lengths one byte (dense deltas), or a
+            // two-byte zrun and a one-byte nzrun (sparse deltas).
+            final int zrun;
+            final int nzrun;
+            final int header;
+            final int lengths = RawBytes.getShortLE(srcBase, srcAddress + i);
+            if ((lengths & 0x8080) == 0)
             {
-                return -1;
+                zrun = lengths & 0x7f;
+                nzrun = lengths >>> 8;
+                header = 2;
             }
-            i += lengthSize(zrunLength);
+            else if ((lengths & 0x8080) == 0x0080 && srcLength - i > 2 &&
+                RawBytes.getByte(srcBase, srcAddress + i + 2) >= 0)
+            {
+                zrun = (lengths & 0x7f) | ((lengths >>> 1) & 0x3f80);
+                nzrun = RawBytes.getByte(srcBase, srcAddress + i + 2);
+                header = 3;
+            }
+            else
+            {
+                final int zrunLength = getLength(srcBase, srcAddress + i);
+                if (zrunLength < 0 || srcLength - i - lengthSize(zrunLength) < 2)
+                {
+                    return -1;
+                }
+                final int nzrunLength = getLength(srcBase, srcAddress + i + lengthSize(zrunLength));
+                if (nzrunLength < 0)
+                {
+                    return -1;
+                }
+                zrun = zrunLength & MAX_LENGTH;
+                nzrun = nzrunLength & MAX_LENGTH;
+                header = lengthSize(zrunLength) + lengthSize(nzrunLength);
+            }
+            if ((zrun == 0 && i != 0) || nzrun == 0)
+            {
+                return -1; // an empty run, other than the first pair's zrun
+            }
+            i += header;
             d += zrun;
-            if (d > pageSize || srcLength - i < 2)
+            if (d > pageSize || nzrun > pageSize - d || nzrun > srcLength - i)
             {
-                return -1;
-            }
-            final int nzrunLength = getLength(srcBase, srcAddress + i);
-            final int nzrun = nzrunLength & MAX_LENGTH;
-            if (nzrunLength < 0 || nzrun == 0)
-            {
-                return -1;
-            }
-            i += lengthSize(nzrunLength);
-            if (nzrun > pageSize - d || nzrun > srcLength - i)
-            {
-                return -1;
+                return -1; // past the page end or the end of the delta
             }
             RawBytes.copy(srcBase, srcAddress + i, pageBase, pageAddress + d, nzrun);
             i += nzrun;

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * The source side's XBZRLE page cache, with QEMU's {@code page_cache.c} semantics
- * ({@code /work/shared/spec/xbzrle.md}): a byte budget divided into page-sized slots, page {@code p} in slot
+ * (spec: {@code xbzrle.md}): a byte budget divided into page-sized slots, page {@code p} in slot
  * {@code p & (slots - 1)}, each entry remembering its page and its <em>age</em>, the round (dirty-log sync)
  * in which it was last inserted or hit. A page displaces another page's entry only once that entry is two
  * rounds old ({@code age + 2 <= round}).

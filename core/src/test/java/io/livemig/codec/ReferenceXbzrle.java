@@ -79,66 +79,58 @@ final class ReferenceXbzrle
     /** @return the page position after the last run, or -1; applies runs to {@code page} as it goes. */
     static int decode(final byte[] src, final int srcLength, final byte[] page)
     {
-        int i = 0;
+        final int[] at = new int[1];
         int d = 0;
-        boolean first = true;
-        while (i < srcLength)
+        while (at[0] < srcLength)
         {
-            if (srcLength - i < 2)
+            final boolean first = at[0] == 0;
+            final int zrun = readLength(src, srcLength, at);
+            if (zrun < 0 || (zrun == 0 && !first))
             {
                 return -1;
             }
-            int value = src[i] & 0xff;
-            if (value >= 0x80)
-            {
-                if ((src[i + 1] & 0x80) != 0)
-                {
-                    return -1;
-                }
-                value = (value & 0x7f) | ((src[i + 1] & 0xff) << 7);
-                i += 2;
-            }
-            else
-            {
-                i += 1;
-            }
-            if (value == 0 && !first)
-            {
-                return -1;
-            }
-            first = false;
-            d += value;
+            d += zrun;
             if (d > page.length)
             {
                 return -1;
             }
-            if (srcLength - i < 2)
-            {
-                return -1;
-            }
-            int count = src[i] & 0xff;
-            if (count >= 0x80)
-            {
-                if ((src[i + 1] & 0x80) != 0)
-                {
-                    return -1;
-                }
-                count = (count & 0x7f) | ((src[i + 1] & 0xff) << 7);
-                i += 2;
-            }
-            else
-            {
-                i += 1;
-            }
-            if (count == 0 || d + count > page.length || i + count > srcLength)
+            final int count = readLength(src, srcLength, at);
+            if (count <= 0 || d + count > page.length || at[0] + count > srcLength)
             {
                 return -1;
             }
             for (int k = 0; k < count; k++)
             {
-                page[d++] = src[i++];
+                page[d++] = src[at[0]++];
             }
         }
         return d;
+    }
+
+    /**
+     * Reads one length at {@code at[0]} and moves past it.
+     *
+     * @return the length, or -1 if fewer than 2 bytes remain or its second byte has the top bit set.
+     */
+    private static int readLength(final byte[] src, final int srcLength, final int[] at)
+    {
+        final int i = at[0];
+        if (srcLength - i < 2)
+        {
+            return -1;
+        }
+        final int b0 = src[i] & 0xff;
+        if (b0 < 0x80)
+        {
+            at[0] = i + 1;
+            return b0;
+        }
+        final int b1 = src[i + 1] & 0xff;
+        if (b1 >= 0x80)
+        {
+            return -1;
+        }
+        at[0] = i + 2;
+        return (b0 & 0x7f) | (b1 << 7);
     }
 }

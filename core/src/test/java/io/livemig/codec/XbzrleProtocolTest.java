@@ -33,6 +33,14 @@ class XbzrleProtocolTest
     }
 
     @Test
+    void everyOutcomeOccurs()
+    {
+        final XbzrleStats stats = statsOf(Caller.SNAPSHOT, 42);
+        assertTrue(stats.cacheMiss() > 0 && stats.pages() > 0 && stats.overflow() > 0 && stats.unchanged() > 0,
+            stats.toString());
+    }
+
+    @Test
     void callerReadingLiveMemoryIsCaught()
     {
         assertTrue(firstDivergence(Caller.LIVE_MEMORY, 42) >= 0, "divergence detected");
@@ -45,12 +53,25 @@ class XbzrleProtocolTest
      * @return the first step at which a cached page differs from the destination's copy, or -1 if none did
      *         and the destination ends equal to the guest.
      */
+    private static XbzrleStats statsOf(final Caller caller, final long seed)
+    {
+        final XbzrleStats[] stats = new XbzrleStats[1];
+        assertEquals(-1, firstDivergence(caller, seed, stats));
+        return stats[0];
+    }
+
     private static int firstDivergence(final Caller caller, final long seed)
+    {
+        return firstDivergence(caller, seed, new XbzrleStats[1]);
+    }
+
+    private static int firstDivergence(final Caller caller, final long seed, final XbzrleStats[] stats)
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final UnsafeBuffer guest = new UnsafeBuffer(new byte[PAGES * PAGE]);
         final byte[] destination = new byte[PAGES * PAGE];
         final XbzrleCache cache = new XbzrleCache(PAGES * PAGE, PAGE);
+        stats[0] = cache.stats();
         final UnsafeBuffer snapshot = new UnsafeBuffer(new byte[PAGE]);
         final UnsafeBuffer delta = new UnsafeBuffer(new byte[PAGE]);
         final UnsafeBuffer cached = new UnsafeBuffer(new byte[PAGE]);
@@ -98,10 +119,17 @@ class XbzrleProtocolTest
         return -1;
     }
 
-    /** A vCPU's write: a short run of random bytes at a random place of the page, now and then. */
+    /** A vCPU's write, now and then: a short run of random bytes, or rarely the whole page. */
     private static void guestWrite(final SplittableRandom random, final UnsafeBuffer guest, final int pageStart)
     {
-        if (random.nextInt(3) == 0)
+        if (random.nextInt(40) == 0)
+        {
+            for (int i = 0; i < PAGE; i++) // the page rewritten: its next delta overflows
+            {
+                guest.putByte(pageStart + i, (byte)random.nextInt(256));
+            }
+        }
+        else if (random.nextInt(3) == 0)
         {
             final int length = 1 + random.nextInt(32);
             final int at = pageStart + random.nextInt(PAGE - length);

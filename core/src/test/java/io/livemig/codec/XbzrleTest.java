@@ -23,6 +23,27 @@ class XbzrleTest
         return Xbzrle.decode(src, src.length, new byte[pageSize]);
     }
 
+    /** zrun, nzrun and that many bytes of 7, in canonical ULEB128. */
+    private static int[] encoded(final int zrun, final int nzrun)
+    {
+        final int[] out = new int[4 + nzrun];
+        int at = 0;
+        for (final int length : new int[] {zrun, nzrun})
+        {
+            if (length < 0x80)
+            {
+                out[at++] = length;
+            }
+            else
+            {
+                out[at++] = (length & 0x7f) | 0x80;
+                out[at++] = length >>> 7;
+            }
+        }
+        java.util.Arrays.fill(out, at, at + nzrun, 7);
+        return java.util.Arrays.copyOf(out, at + nzrun);
+    }
+
     @Test
     void decodeAcceptsWhatQemuAccepts()
     {
@@ -32,6 +53,9 @@ class XbzrleTest
         assertEquals(6, decode(16, 0x85, 0x00, 1, 9), "non-canonical two-byte zrun 5");
         assertEquals(16, decode(16, 15, 1, 9), "a run ending exactly at the page end");
         assertEquals(5, decode(16, 1, 1, 9, 2, 1, 8), "two pairs");
+        assertEquals(200, decode(256, 0xc6, 0x01, 2, 7, 7), "two-byte zrun 198, one-byte nzrun");
+        assertEquals(326, decode(512, encoded(198, 128)), "two-byte zrun and nzrun");
+        assertEquals(70, decode(512, encoded(5, 65)), "one-byte zrun and nzrun");
         final byte[] page = new byte[16];
         Xbzrle.decode(new byte[] {3, 2, 7, 8}, 4, page);
         assertArrayEquals(new byte[] {0, 0, 0, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, page);
@@ -51,6 +75,22 @@ class XbzrleTest
         assertEquals(-1, decode(16, 15, 2, 9, 9), "nzrun past the page end");
         assertEquals(-1, decode(16, 2, 3, 9, 9), "nzrun past the end of the delta");
         assertEquals(-1, decode(16, 2, 1, 9, 5), "trailing byte");
+        assertEquals(-1, decode(16, 0x85, 0x00), "two-byte zrun, nothing after it");
+        assertEquals(-1, decode(16, 0x85, 0x00, 1), "two-byte zrun, nzrun without its byte");
+        assertEquals(-1, decode(16, 0x85, 0x00, 0), "two-byte zrun, nzrun 0");
+        assertEquals(-1, decode(16, 0x85, 0x00, 12, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), "two-byte zrun, run past the end");
+        assertEquals(-1, decode(16, 1, 1, 9, 0x80, 0x00, 1, 9), "two-byte zrun 0 after the first pair");
+        final int[] wideFirst = encoded(0, 128); // zrun 0 (one byte), nzrun 128 (two bytes)
+        final int[] widePair = new int[wideFirst.length + 1];
+        widePair[0] = 0x80; // zrun 0 in two bytes
+        System.arraycopy(wideFirst, 1, widePair, 2, wideFirst.length - 1);
+        assertEquals(128, decode(512, widePair), "a two-byte zrun 0 is fine in the first pair");
+        final int[] twoPairs = new int[3 + widePair.length];
+        twoPairs[0] = 1;
+        twoPairs[1] = 1;
+        twoPairs[2] = 9;
+        System.arraycopy(widePair, 0, twoPairs, 3, widePair.length);
+        assertEquals(-1, decode(512, twoPairs), "two-byte zrun 0 before a two-byte nzrun, after the first pair");
     }
 
     @Test
