@@ -106,6 +106,23 @@ abstract class AbstractDirtyBitmap implements DirtyLog
     abstract void markUnit(long unit);
 
     @Override
+    public final long nextDirty(final long fromUnit)
+    {
+        if (fromUnit >= units)
+        {
+            return -1;
+        }
+        if (fromUnit < 0)
+        {
+            throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
+        }
+        return nextDirtyFrom(fromUnit);
+    }
+
+    /** The search itself, from a unit known to be in {@code [0, size())}. */
+    abstract long nextDirtyFrom(long fromUnit);
+
+    @Override
     public final boolean isDirty(final long unit)
     {
         checkUnit(unit);

@@ -35,16 +35,8 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    public long nextDirty(final long fromUnit)
+    long nextDirtyFrom(final long fromUnit)
     {
-        if (fromUnit >= units)
-        {
-            return -1;
-        }
-        if (fromUnit < 0)
-        {
-            throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
-        }
         final long[] words = this.words;
         int index = (int)(fromUnit >>> 6);
         long word = words[index] & (-1L << fromUnit);

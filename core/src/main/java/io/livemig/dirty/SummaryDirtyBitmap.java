@@ -64,16 +64,8 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    public long nextDirty(final long fromUnit)
+    long nextDirtyFrom(final long fromUnit)
     {
-        if (fromUnit >= units)
-        {
-            return -1;
-        }
-        if (fromUnit < 0)
-        {
-            throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
-        }
         final long[] words = this.words;
         final long[] summary = this.summary;
         int index = (int)(fromUnit >>> 6);
