@@ -46,7 +46,8 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * DirtyScanner} before the page is read. After each sync the remainder is compared with bandwidth x
  * downtime limit ({@link StopPolicy}); when it fits the vCPUs are stopped, the last sync's pages and the
  * device state are sent, and the destination resumes the guest. Auto-converge raises the guest's
- * throttle when a period dirtied more bytes than the round sent. Past the round or time limit the
+ * throttle when a period dirtied more than {@link MigrationOptions#throttleTrigger()} % (QEMU's
+ * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit the
  * migration is forced through a stop-and-copy and reported as not converged, with the reason.
  *
  * <h2>Post-copy, as QEMU's {@code postcopy-ram.c}</h2>
@@ -275,7 +276,8 @@ public class Migration
             final double threshold = bandwidth * options.downtimeLimitMs() / 1e3;
             final double bytesPerPage = sent == 0 ? pageSize : (double)roundWire / sent;
             final double estimate = remaining * (options.stopPolicy() == StopPolicy.QEMU ? pageSize : bytesPerPage);
-            if (options.autoConverge() && workload != null && (double)newlyDirty * pageSize > roundWire)
+            if (options.autoConverge() && workload != null &&
+                (double)newlyDirty * pageSize * 100 > (double)roundWire * options.throttleTrigger())
             {
                 final int t = workload.throttlePercent();
                 workload.setThrottlePercent(t == 0 ? options.throttleInitial() :

@@ -26,6 +26,7 @@ public final class MigrationOptions implements Cloneable
     private int throttleInitial = 20;
     private int throttleIncrement = 10;
     private int throttleMax = 99;
+    private int throttleTrigger = 50;
     private StopPolicy stopPolicy = StopPolicy.WIRE;
     private int postcopyAfterRounds = 2;
     private int prepageWindow = 8;
@@ -144,6 +145,18 @@ public final class MigrationOptions implements Cloneable
         return o;
     }
 
+    /**
+     * @return a copy in which auto-converge throttles after a period that dirtied more than {@code percent} %
+     *         of the bytes the round sent (QEMU's {@code throttle-trigger-threshold}, default 50).
+     */
+    public MigrationOptions withThrottleTrigger(final int percent)
+    {
+        check(percent >= 1 && percent <= 100, "throttle trigger", percent, "1 to 100");
+        final MigrationOptions o = copy();
+        o.throttleTrigger = percent;
+        return o;
+    }
+
     /** @return a copy with this stop policy. */
     public MigrationOptions withStopPolicy(final StopPolicy policy)
     {
@@ -259,6 +272,12 @@ public final class MigrationOptions implements Cloneable
     public int throttleIncrement()
     {
         return throttleIncrement;
+    }
+
+    /** @return the share of the round's sent bytes, in percent, that a period must dirty to be throttled. */
+    public int throttleTrigger()
+    {
+        return throttleTrigger;
     }
 
     /** @return largest throttle in percent. */
