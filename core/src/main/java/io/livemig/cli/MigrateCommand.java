@@ -91,7 +91,8 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--lz4", description = "compress pages sent in full with LZ4")
     private boolean lz4;
 
-    @Option(names = "--auto-converge", description = "throttle the guest when it dirties faster than the link sends")
+    @Option(names = "--auto-converge", description = "throttle the guest (20 %, +10 % per round, up to 99 %) after a "
+        + "period that dirtied over 50 % of what the round sent, as QEMU does")
     private boolean autoConverge;
 
     @Option(names = "--policy", paramLabel = "NAME", defaultValue = "wire",
