@@ -218,7 +218,7 @@ public final class BenchRunner
         {
             jvmArgs.add(List.copyOf(result.getParams().getJvmArgs()));
         }
-        env.put("forkJvmArgs", jvmArgs);
+        env.put("forkJvmArgs", Environment.distinctFlags(jvmArgs));
         env.put("machine", Environment.machine());
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));

@@ -6,9 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +25,13 @@ import java.util.concurrent.TimeUnit;
 public final class Environment
 {
     static final String UNKNOWN = "unknown";
+    /** The SIMD extensions the hot paths' code generation depends on, as cpuinfo's {@code flags} spell them. */
+    static final List<String> SIMD_FLAGS = List.of("sse4_2", "avx2", "bmi2", "avx512f", "avx512bw", "avx512vl");
+
+    /** java launcher options whose value is the next word. */
+    private static final Set<String> TWO_WORD_OPTIONS = Set.of("--add-opens", "--add-exports", "--add-reads",
+        "--add-modules", "--patch-module", "--limit-modules", "--module-path", "--upgrade-module-path", "-p", "-cp",
+        "-classpath", "--class-path");
 
     private Environment()
     {
@@ -57,11 +68,30 @@ public final class Environment
         return UNKNOWN;
     }
 
-    /** @return CPU model, logical cores, memory, OS and kernel of this machine. */
+    /**
+     * @return this machine: CPU model name (as {@code cpu}), vendor, family, model, stepping and
+     *         microarchitecture ({@link #cpu}), SIMD flags ({@link #simd}), caches ({@link #caches}), hypervisor
+     *         ({@link #hypervisor}), clock source, C compiler ({@link #compiler}), logical cores, memory, OS and
+     *         kernel.
+     */
     public static Map<String, Object> machine()
     {
+        final String cpuinfo = read(Path.of("/proc/cpuinfo"));
         final Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cpu", firstValue(read(Path.of("/proc/cpuinfo")), "model name"));
+        machine.put("cpu", firstValue(cpuinfo, "model name"));
+        machine.putAll(cpu(cpuinfo));
+        machine.put("simd", simd(cpuinfo));
+        Map<String, String> caches = caches(sysfsCaches(Path.of("/sys/devices/system/cpu/cpu0/cache")));
+        if (caches.values().stream().allMatch(UNKNOWN::equals))
+        {
+            caches = caches(run(List.of("lscpu"), null));
+        }
+        machine.put("caches", caches);
+        machine.put("hypervisor", hypervisor(cpuinfo, read(Path.of("/sys/hypervisor/type")),
+            run(List.of("systemd-detect-virt", "--vm"), null)));
+        machine.put("clocksource",
+            orUnknown(read(Path.of("/sys/devices/system/clocksource/clocksource0/current_clocksource"))));
+        machine.put("cc", compiler(run(List.of("cc", "--version"), null)));
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         machine.put("memory", firstValue(read(Path.of("/proc/meminfo")), "MemTotal"));
         String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
@@ -73,6 +103,254 @@ public final class Environment
         machine.put("os", os);
         machine.put("kernel", System.getProperty("os.version"));
         return machine;
+    }
+
+    /**
+     * The CPU's identity from {@code /proc/cpuinfo} text (its first processor): {@code vendor}, {@code family},
+     * {@code model}, {@code stepping} (decimal, as cpuinfo gives them; integers when readable), {@code familyHex}
+     * and {@code modelHex} (as vendors' documents name them, e.g. {@code 0x1a}) and {@code microarchitecture}
+     * ({@link #microarchitecture}). Unreadable values are {@link #UNKNOWN}.
+     *
+     * @param cpuinfo the text of /proc/cpuinfo; anything, even empty.
+     * @return the facts, in that order.
+     */
+    static Map<String, Object> cpu(final String cpuinfo)
+    {
+        final Map<String, Object> cpu = new LinkedHashMap<>();
+        final String vendor = firstValue(cpuinfo, "vendor_id");
+        final int family = number(firstValue(cpuinfo, "cpu family"));
+        final int model = number(firstValue(cpuinfo, "model"));
+        final int stepping = number(firstValue(cpuinfo, "stepping"));
+        cpu.put("vendor", vendor);
+        cpu.put("family", family < 0 ? UNKNOWN : (Object)family);
+        cpu.put("familyHex", family < 0 ? UNKNOWN : String.format(Locale.ROOT, "0x%02x", family));
+        cpu.put("model", model < 0 ? UNKNOWN : (Object)model);
+        cpu.put("modelHex", model < 0 ? UNKNOWN : String.format(Locale.ROOT, "0x%02x", model));
+        cpu.put("stepping", stepping < 0 ? UNKNOWN : (Object)stepping);
+        cpu.put("microarchitecture", microarchitecture(vendor, family, model, stepping));
+        return cpu;
+    }
+
+    /** @return a non-negative decimal, or -1. */
+    private static int number(final String text)
+    {
+        return text.matches("\\d{1,9}") ? Integer.parseInt(text) : -1;
+    }
+
+    /**
+     * The microarchitecture of a CPU identity, where a small table knows it. The table follows the public
+     * family/model lists: the Linux kernel's {@code arch/x86/include/asm/intel-family.h} for Intel family 6,
+     * and for AMD the model ranges that {@code arch/x86/kernel/cpu/amd.c} assigns to Zen generations (family
+     * 0x17: Zen, Zen+, Zen 2; 0x19: Zen 3, Zen 4; 0x1a: Zen 5), with Zen+ told from Zen by its models 0x08 and
+     * 0x18 (Pinnacle Ridge, Picasso). Skylake-SP and Cascade Lake share model 0x55: stepping 5 to 7 is
+     * Cascade Lake, 10 and 11 Cooper Lake.
+     *
+     * @param vendor   {@code vendor_id}, e.g. AuthenticAMD or GenuineIntel.
+     * @param family   the family (decimal), -1 if unknown.
+     * @param model    the model (decimal), -1 if unknown.
+     * @param stepping the stepping, -1 if unknown.
+     * @return the name, or {@link #UNKNOWN}.
+     */
+    static String microarchitecture(final String vendor, final int family, final int model, final int stepping)
+    {
+        if ("AuthenticAMD".equals(vendor))
+        {
+            return amd(family, model);
+        }
+        if ("GenuineIntel".equals(vendor) && family == 6)
+        {
+            return intel(model, stepping);
+        }
+        return UNKNOWN;
+    }
+
+    private static boolean in(final int model, final int low, final int high)
+    {
+        return model >= low && model <= high;
+    }
+
+    private static String amd(final int family, final int model)
+    {
+        switch (family)
+        {
+            case 0x17:
+                if (in(model, 0x08, 0x0f) || in(model, 0x18, 0x1f))
+                {
+                    return "Zen+";
+                }
+                if (in(model, 0x00, 0x2f) || in(model, 0x50, 0x5f))
+                {
+                    return "Zen";
+                }
+                return in(model, 0x30, 0x4f) || in(model, 0x60, 0x7f) || in(model, 0x90, 0x91) ||
+                    in(model, 0xa0, 0xaf) ? "Zen 2" : UNKNOWN;
+            case 0x19:
+                if (in(model, 0x00, 0x0f) || in(model, 0x20, 0x5f))
+                {
+                    return "Zen 3";
+                }
+                return in(model, 0x10, 0x1f) || in(model, 0x60, 0xaf) ? "Zen 4" : UNKNOWN;
+            case 0x1a:
+                return in(model, 0x00, 0x4f) || in(model, 0x60, 0x7f) ? "Zen 5" : UNKNOWN;
+            default:
+                return UNKNOWN;
+        }
+    }
+
+    private static String intel(final int model, final int stepping)
+    {
+        switch (model)
+        {
+            case 0x3c: case 0x45: case 0x46: return "Haswell";
+            case 0x3f: return "Haswell-EP";
+            case 0x3d: case 0x47: return "Broadwell";
+            case 0x4f: case 0x56: return "Broadwell-EP";
+            case 0x4e: case 0x5e: return "Skylake";
+            case 0x55:
+                if (stepping >= 10)
+                {
+                    return "Cooper Lake";
+                }
+                return stepping >= 5 ? "Cascade Lake" : "Skylake-SP";
+            case 0x8e: case 0x9e: return "Kaby Lake / Coffee Lake";
+            case 0xa5: case 0xa6: return "Comet Lake";
+            case 0x7d: case 0x7e: return "Ice Lake";
+            case 0x6a: case 0x6c: return "Ice Lake-SP";
+            case 0x8c: case 0x8d: return "Tiger Lake";
+            case 0xa7: return "Rocket Lake";
+            case 0x97: case 0x9a: return "Alder Lake";
+            case 0xb7: case 0xba: case 0xbf: return "Raptor Lake";
+            case 0xaa: case 0xac: return "Meteor Lake";
+            case 0xbd: return "Lunar Lake";
+            case 0xc5: case 0xc6: return "Arrow Lake";
+            case 0x8f: return "Sapphire Rapids";
+            case 0xcf: return "Emerald Rapids";
+            case 0xad: case 0xae: return "Granite Rapids";
+            case 0xaf: return "Sierra Forest";
+            default: return UNKNOWN;
+        }
+    }
+
+    /**
+     * @param cpuinfo the text of /proc/cpuinfo.
+     * @return each of {@link #SIMD_FLAGS} as {@code present} or {@code absent}; all {@link #UNKNOWN} without a
+     *         {@code flags} line.
+     */
+    static Map<String, String> simd(final String cpuinfo)
+    {
+        final String flags = firstValue(cpuinfo, "flags");
+        final List<String> present = List.of(flags.split("\\s+"));
+        final Map<String, String> simd = new LinkedHashMap<>();
+        for (final String flag : SIMD_FLAGS)
+        {
+            simd.put(flag, flags.equals(UNKNOWN) ? UNKNOWN : present.contains(flag) ? "present" : "absent");
+        }
+        return simd;
+    }
+
+    /**
+     * Cache sizes from either of two texts: {@link #sysfsCaches}' lines {@code level type size} (e.g.
+     * {@code 1 Data 48K}), or {@code lscpu}'s {@code L1d cache: 48 KiB (1 instance)} lines.
+     *
+     * @param text either text; anything, even empty.
+     * @return {@code L1d}, {@code L2}, {@code L3} sizes as given, each {@link #UNKNOWN} if absent.
+     */
+    static Map<String, String> caches(final String text)
+    {
+        final Map<String, String> caches = new LinkedHashMap<>();
+        for (final String level : List.of("L1d", "L2", "L3"))
+        {
+            caches.put(level, UNKNOWN);
+        }
+        for (final String line : text.split("\\R"))
+        {
+            final String[] words = line.trim().split("\\s+");
+            if (words.length == 3 && words[0].matches("[123]") && !words[1].equals("Instruction"))
+            {
+                caches.put(words[0].equals("1") ? "L1d" : "L" + words[0], words[2]);
+            }
+        }
+        for (final String level : List.of("L1d", "L2", "L3"))
+        {
+            final String value = firstValue(text, level + " cache");
+            if (!value.equals(UNKNOWN) && !value.isEmpty())
+            {
+                caches.put(level, value);
+            }
+        }
+        return caches;
+    }
+
+    /** @return one {@code level type size} line per cache of {@code dir}'s {@code index*} directories; or empty. */
+    private static String sysfsCaches(final Path dir)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            final Path index = dir.resolve("index" + i);
+            text.append(read(index.resolve("level")).trim()).append(' ').append(read(index.resolve("type")).trim())
+                .append(' ').append(read(index.resolve("size")).trim()).append('\n');
+        }
+        return text.toString();
+    }
+
+    /**
+     * @param cpuinfo        the text of /proc/cpuinfo ({@code hypervisor} flag).
+     * @param sysHypervisor  the text of /sys/hypervisor/type (Xen and some others), or empty.
+     * @param detectVirt     the output of {@code systemd-detect-virt --vm}, or empty.
+     * @return {@code flag} (present, absent, unknown) and {@code type} (the first readable name, none, unknown).
+     */
+    static Map<String, String> hypervisor(final String cpuinfo, final String sysHypervisor, final String detectVirt)
+    {
+        final Map<String, String> hypervisor = new LinkedHashMap<>();
+        final String flags = firstValue(cpuinfo, "flags");
+        hypervisor.put("flag", flags.equals(UNKNOWN) ? UNKNOWN :
+            List.of(flags.split("\\s+")).contains("hypervisor") ? "present" : "absent");
+        final String type = orUnknown(sysHypervisor);
+        hypervisor.put("type", type.equals(UNKNOWN) ? orUnknown(detectVirt) : type);
+        return hypervisor;
+    }
+
+    /** @return the first line of {@code cc --version} output, or {@code none}. */
+    static String compiler(final String version)
+    {
+        final String first = version.lines().findFirst().orElse("").trim();
+        return first.isEmpty() ? "none" : first;
+    }
+
+    /** @return the first line of a one-word file or command output, trimmed, or {@link #UNKNOWN}. */
+    private static String orUnknown(final String text)
+    {
+        final String first = text.lines().findFirst().orElse("").trim();
+        return first.isEmpty() || first.length() > 200 ? UNKNOWN : first;
+    }
+
+    /**
+     * The forks' JVM flags, each once, in order of first appearance: an option that takes its value as the
+     * next word ({@code --add-opens X}, {@code -cp X}...) counts as one flag.
+     *
+     * @param jvmArgs the forks' argument lists.
+     * @return the flags.
+     */
+    static List<String> distinctFlags(final Collection<? extends List<String>> jvmArgs)
+    {
+        final Set<String> flags = new LinkedHashSet<>();
+        for (final List<String> args : jvmArgs)
+        {
+            for (int i = 0; i < args.size(); i++)
+            {
+                final String arg = args.get(i);
+                if (TWO_WORD_OPTIONS.contains(arg) && i + 1 < args.size())
+                {
+                    flags.add(arg + " " + args.get(++i));
+                }
+                else
+                {
+                    flags.add(arg);
+                }
+            }
+        }
+        return List.copyOf(flags);
     }
 
     /** @return the first {@code key: value} value in a /proc-style text, or {@link #UNKNOWN}. */

@@ -12,6 +12,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,9 @@ import java.util.regex.PatternSyntaxException;
 public final class RunPlan
 {
     /**
-     * JVM options every fork gets before its class's {@code @Fork(jvmArgsAppend)}: Agrona reaches
-     * jdk.internal.misc.Unsafe (also for a class that forgot BenchJvm's flags).
+     * JVM options a fork gets before its class's {@code @Fork(jvmArgsAppend)} when some benchmark of its batch
+     * does not append them itself (a class that forgot BenchJvm's flags): Agrona reaches jdk.internal.misc.Unsafe.
+     * A batch whose classes all append them gets none, so that no fork has the flag twice.
      */
     static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
     /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; ~0.9 s measured), for estimates. */
@@ -225,7 +227,9 @@ public final class RunPlan
         for (final Map.Entry<BenchKind, TreeSet<String>> e : names.entrySet())
         {
             final BenchKind kind = e.getKey();
-            final Options options = options(preset, kind, user, jvm, e.getValue());
+            final boolean opensAppended = !user.getJvmArgsAppend().hasValue() &&
+                selected.get(kind).stream().allMatch(RunPlan::appendsForkJvmArgs);
+            final Options options = options(preset, kind, user, jvm, e.getValue(), opensAppended);
             final int runs = selected.get(kind).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
             batches.add(new Batch(kind, List.copyOf(e.getValue()), runs, estimateSeconds(options, kind), options));
         }
@@ -247,9 +251,31 @@ public final class RunPlan
         return sets;
     }
 
-    /** The JMH options of one batch: the preset's sizing where the user gave none. */
+    /**
+     * @return whether {@code entry}'s class appends {@link #FORK_JVM_ARGS} itself ({@code @Fork(jvmArgsAppend)}),
+     *         which JMH uses unless the user gives {@code -jvmArgsAppend}.
+     */
+    static boolean appendsForkJvmArgs(final BenchmarkListEntry entry)
+    {
+        return entry.getJvmArgsAppend().hasValue() &&
+            Collections.indexOfSubList(List.copyOf(entry.getJvmArgsAppend().get()),
+                List.of(FORK_JVM_ARGS)) >= 0;
+    }
+
+    /** The JMH options of one batch, for benchmarks that may not append {@link #FORK_JVM_ARGS} themselves. */
     static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
                            final Collection<String> benchmarks)
+    {
+        return options(preset, kind, user, jvm, benchmarks, false);
+    }
+
+    /**
+     * The JMH options of one batch: the preset's sizing where the user gave none.
+     *
+     * @param opensAppended whether every benchmark of the batch appends {@link #FORK_JVM_ARGS} itself.
+     */
+    static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
+                           final Collection<String> benchmarks, final boolean opensAppended)
     {
         final Preset.Sizing sizing = preset.sizing(kind);
         final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
@@ -289,8 +315,8 @@ public final class RunPlan
         });
         if (!user.getJvmArgs().hasValue())
         {
-            // Explicit, so forks do not inherit whatever options the runner's own JVM was started with.
-            builder.jvmArgs(FORK_JVM_ARGS);
+            // Explicit (even when empty), so forks do not inherit the options the runner's own JVM was started with.
+            builder.jvmArgs(opensAppended ? new String[0] : FORK_JVM_ARGS);
         }
         if (jvm != null && !user.getJvm().hasValue())
         {

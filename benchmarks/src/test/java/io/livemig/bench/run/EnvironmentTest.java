@@ -3,13 +3,20 @@ package io.livemig.bench.run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** env.json's facts: parsed from the JVM's settings and /proc-style text, unknown rather than failing. */
+/**
+ * env.json's facts: parsed from the JVM's settings and /proc-style text (fixtures of a Zen 5 VM, a Sapphire
+ * Rapids VM and a Zen 3 VM in {@code fixtures/cpuinfo}), unknown rather than failing.
+ */
 class EnvironmentTest
 {
     @Test
@@ -46,5 +53,132 @@ class EnvironmentTest
         assertEquals("unknown", git.get("commit"));
         assertEquals("unknown", git.get("dirty"));
         assertTrue(Environment.machine().get("cores") instanceof Integer);
+    }
+
+    private static String cpuinfo(final String name) throws IOException
+    {
+        try (InputStream in = EnvironmentTest.class.getResourceAsStream("/fixtures/cpuinfo/" + name + ".txt"))
+        {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void zen5IsIdentified() throws IOException
+    {
+        final String text = cpuinfo("zen5-epyc-vm");
+        final Map<String, Object> cpu = Environment.cpu(text);
+        assertEquals("AuthenticAMD", cpu.get("vendor"));
+        assertEquals(26, cpu.get("family"));
+        assertEquals("0x1a", cpu.get("familyHex"));
+        assertEquals(2, cpu.get("model"));
+        assertEquals("0x02", cpu.get("modelHex"));
+        assertEquals(1, cpu.get("stepping"));
+        assertEquals("Zen 5", cpu.get("microarchitecture"));
+        assertEquals(Map.of("sse4_2", "present", "avx2", "present", "bmi2", "present", "avx512f", "present",
+            "avx512bw", "present", "avx512vl", "present"), Environment.simd(text));
+        assertEquals(Map.of("flag", "present", "type", "kvm"), Environment.hypervisor(text, "", "kvm\n"));
+    }
+
+    @Test
+    void sapphireRapidsIsIdentified() throws IOException
+    {
+        final String text = cpuinfo("sapphire-rapids");
+        final Map<String, Object> cpu = Environment.cpu(text);
+        assertEquals("GenuineIntel", cpu.get("vendor"));
+        assertEquals("0x06", cpu.get("familyHex"));
+        assertEquals(143, cpu.get("model"));
+        assertEquals("0x8f", cpu.get("modelHex"));
+        assertEquals(8, cpu.get("stepping"));
+        assertEquals("Sapphire Rapids", cpu.get("microarchitecture"));
+        assertEquals("present", Environment.simd(text).get("avx512vl"));
+        assertEquals(Map.of("flag", "present", "type", "xen"), Environment.hypervisor(text, "xen\n", "kvm"));
+    }
+
+    @Test
+    void zen3HasNoAvx512() throws IOException
+    {
+        final String text = cpuinfo("zen3-epyc-7b13");
+        final Map<String, Object> cpu = Environment.cpu(text);
+        assertEquals("0x19", cpu.get("familyHex"));
+        assertEquals("Zen 3", cpu.get("microarchitecture"));
+        final Map<String, String> simd = Environment.simd(text);
+        assertEquals("present", simd.get("avx2"));
+        assertEquals("present", simd.get("bmi2"));
+        assertEquals("absent", simd.get("avx512f"));
+        assertEquals("absent", simd.get("avx512bw"));
+    }
+
+    @Test
+    void theTableSeparatesNeighbouringGenerations()
+    {
+        assertEquals("Skylake-SP", Environment.microarchitecture("GenuineIntel", 6, 0x55, 4));
+        assertEquals("Cascade Lake", Environment.microarchitecture("GenuineIntel", 6, 0x55, 7));
+        assertEquals("Ice Lake-SP", Environment.microarchitecture("GenuineIntel", 6, 0x6a, 6));
+        assertEquals("Emerald Rapids", Environment.microarchitecture("GenuineIntel", 6, 0xcf, 2));
+        assertEquals("Granite Rapids", Environment.microarchitecture("GenuineIntel", 6, 0xad, 1));
+        assertEquals("Zen", Environment.microarchitecture("AuthenticAMD", 0x17, 0x01, 2));
+        assertEquals("Zen+", Environment.microarchitecture("AuthenticAMD", 0x17, 0x08, 2));
+        assertEquals("Zen 2", Environment.microarchitecture("AuthenticAMD", 0x17, 0x31, 0));
+        assertEquals("Zen 4", Environment.microarchitecture("AuthenticAMD", 0x19, 0x11, 1));
+        assertEquals("unknown", Environment.microarchitecture("GenuineIntel", 6, 0x01, 1));
+        assertEquals("unknown", Environment.microarchitecture("HygonGenuine", 0x18, 0, 1));
+        assertEquals("unknown", Environment.microarchitecture("unknown", -1, -1, -1));
+    }
+
+    @Test
+    void garbageAndEmptyInputAreUnknown()
+    {
+        for (final String text : List.of("", "\u0000\u0001 garbage\n:::\ncpu family : twenty\nmodel\t: -3\nflags\t:"))
+        {
+            final Map<String, Object> cpu = Environment.cpu(text);
+            cpu.forEach((k, v) -> assertEquals("unknown", v, k));
+            Environment.simd(text).forEach((k, v) -> assertTrue(v.equals("unknown") || v.equals("absent"), k));
+            Environment.caches(text).forEach((k, v) -> assertEquals("unknown", v, k));
+            assertEquals(Map.of("flag", text.isEmpty() ? "unknown" : "absent", "type", "unknown"),
+                Environment.hypervisor(text, "", ""));
+        }
+        assertEquals("none", Environment.compiler(""));
+    }
+
+    @Test
+    void cachesComeFromSysfsLinesOrLscpu()
+    {
+        assertEquals(Map.of("L1d", "48K", "L2", "1024K", "L3", "32768K"),
+            Environment.caches("1 Data 48K\n1 Instruction 32K\n2 Unified 1024K\n3 Unified 32768K\n  \n"));
+        assertEquals(Map.of("L1d", "96 KiB (2 instances)", "L2", "2 MiB (2 instances)", "L3", "unknown"),
+            Environment.caches("L1d cache:   96 KiB (2 instances)\nL1i cache:  64 KiB (2 instances)\n" +
+                "L2 cache:    2 MiB (2 instances)\n"));
+    }
+
+    @Test
+    void theCompilerIsTheFirstLineOfItsVersion()
+    {
+        assertEquals("cc (Debian 12.2.0-14+deb12u1) 12.2.0",
+            Environment.compiler("cc (Debian 12.2.0-14+deb12u1) 12.2.0\nCopyright (C) 2022 Free Software Foundation\n"));
+    }
+
+    @Test
+    void forkFlagsAreListedOnceWithTheirValues()
+    {
+        final List<String> opens = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED");
+        final List<String> fork = List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
+            "java.base/jdk.internal.misc=ALL-UNNAMED", "-Dagrona.disable.bounds.checks=true", "-Xms2g", "-Xmx2g");
+        assertEquals(List.of("--add-opens java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Dagrona.disable.bounds.checks=true", "-Xms2g", "-Xmx2g", "-Xmx1g"),
+            Environment.distinctFlags(List.of(fork, opens, List.of("-Xms2g", "-Xmx1g"))));
+        assertEquals(List.of(), Environment.distinctFlags(List.of()));
+    }
+
+    @Test
+    void thisMachineIsDescribedWithoutFailing()
+    {
+        final Map<String, Object> machine = Environment.machine();
+        for (final String key : List.of("cpu", "vendor", "family", "familyHex", "model", "modelHex", "stepping",
+            "microarchitecture", "simd", "caches", "hypervisor", "clocksource", "cc", "cores", "memory", "os", "kernel"))
+        {
+            assertTrue(machine.containsKey(key), key);
+        }
+        System.out.println("machine: " + machine);
     }
 }

@@ -187,4 +187,22 @@ class RunPlanTest
         assertTrue(ex.getMessage().startsWith("bad -Dbench.include 'Mark('"), ex.getMessage());
         assertFalse(ex.getMessage().contains("\n"));
     }
+
+    @Test
+    void forksGetTheOpensOnceWhenEveryClassAppendsThem()
+    {
+        final RunPlan all = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        assertTrue(compiledBenchmarks().stream().allMatch(RunPlan::appendsForkJvmArgs),
+            "every class declares BenchJvm's flags");
+        for (final RunPlan.Batch batch : all.batches())
+        {
+            assertEquals(List.of(), List.copyOf(batch.options().getJvmArgs().get()),
+                "explicitly empty: the classes append the opens, and forks inherit nothing from the runner");
+        }
+        // A user's -jvmArgsAppend replaces the classes' own, so the opens come back through -jvmArgs.
+        final RunPlan appended = RunPlan.build(Preset.QUICK, "MarkBenchmark",
+            RunPlan.parseUserArgs("-jvmArgsAppend -XX:+UseParallelGC"), null, compiledBenchmarks());
+        assertEquals(List.of(RunPlan.FORK_JVM_ARGS),
+            List.copyOf(appended.batches().get(0).options().getJvmArgs().get()));
+    }
 }
