@@ -5,14 +5,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * {@code scripts/compare OLD_DIR NEW_DIR [--threshold 10%]}: prints each matched benchmark's old and new
- * score, the change and whether it is significant (see {@link Comparison}). Exit 1 when a significant
- * regression exceeds the threshold, 0 otherwise, 2 with one line on stderr for missing or malformed inputs.
+ * {@code scripts/compare OLD_DIR NEW_DIR [--threshold 10%]}: first a line saying whether the two runs come
+ * from the same CPU and JDK (from their {@code env.json}); then each matched benchmark's old and new score,
+ * the change and whether it is significant (see {@link Comparison}); then how many pairs agree (overlapping
+ * intervals) and which do not. Exit 1 when a significant regression exceeds the threshold, 0 otherwise, 2 with
+ * one line on stderr for missing or malformed inputs.
  *
  * <p>Not thread-safe; one command per object.
  */
@@ -44,12 +49,100 @@ public final class CompareCommand extends Cli.Tool
             throw new ReportException("no benchmark of " + now + " matches one of " + old +
                 " (same benchmark, mode, threads and params)");
         }
+        out.println(environment(readEnv(old), readEnv(now)));
         out.print(comparison.table());
         final List<Comparison.Row> regressions = comparison.regressions();
         out.printf(Locale.ROOT, "compare: %d matched, %d significant, %d regressions beyond %s%n",
             comparison.rows().size(), comparison.rows().stream().filter(Comparison.Row::significant).count(),
             regressions.size(), threshold);
+        out.print(comparison.agreement());
         return regressions.isEmpty() ? 0 : 1;
+    }
+
+    /** env.json's CPU identity, as {@link io.livemig.bench.run.Environment} records it (older runs: cpu only). */
+    static final List<String> CPU_FIELDS = List.of("machine.cpu", "machine.microarchitecture", "machine.family",
+        "machine.model", "machine.stepping");
+    /** env.json's JDK identity. */
+    static final List<String> JDK_FIELDS = List.of("jdk.java.vendor", "jdk.java.version");
+
+    /** @return the env.json beside a run's jmh.json, flattened; empty if absent or unreadable (it is optional). */
+    private static Map<String, Object> readEnv(final Path run)
+    {
+        final Path dir = Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
+        try
+        {
+            return ReportWriter.readEnv(dir == null ? Path.of("env.json") : dir.resolve("env.json"));
+        }
+        catch (final ReportException ex)
+        {
+            return Map.of();
+        }
+    }
+
+    /**
+     * @param old the old run's env.json, flattened ({@link ReportWriter#readEnv}); empty if absent.
+     * @param now the new run's.
+     * @return one line: a warning when the runs come from different CPUs or JDKs (fields either run does not
+     *         record, or records as unknown, are left out), or that they cannot be checked, or that they match.
+     */
+    static String environment(final Map<String, Object> old, final Map<String, Object> now)
+    {
+        if (old.isEmpty() || now.isEmpty())
+        {
+            return "warning: " + (old.isEmpty() && now.isEmpty() ? "neither run has a" : old.isEmpty() ?
+                "the old run has no" : "the new run has no") +
+                " readable env.json: whether the runs come from the same CPU and JDK cannot be checked";
+        }
+        final String oldCpu = describe(old, CPU_FIELDS);
+        final String newCpu = describe(now, CPU_FIELDS);
+        final String oldJdk = describe(old, JDK_FIELDS);
+        final String newJdk = describe(now, JDK_FIELDS);
+        final boolean cpuDiffers = differs(old, now, CPU_FIELDS);
+        final boolean jdkDiffers = differs(old, now, JDK_FIELDS);
+        final boolean partial = CPU_FIELDS.stream().anyMatch(f -> known(old, f) != known(now, f));
+        final String note = partial ? " (one env.json names the CPU by model name only)" : "";
+        if (!cpuDiffers && !jdkDiffers)
+        {
+            return "environment: same CPU (" + newCpu + ") and JDK (" + newJdk + ")" + note;
+        }
+        final List<String> what = new ArrayList<>();
+        if (cpuDiffers)
+        {
+            what.add("different CPUs (" + oldCpu + " vs " + newCpu + ")");
+        }
+        if (jdkDiffers)
+        {
+            what.add("different JDKs (" + oldJdk + " vs " + newJdk + ")");
+        }
+        return "warning: the runs come from " + String.join(" and ", what) + ": compare ratios, not times" + note;
+    }
+
+    private static boolean known(final Map<String, Object> env, final String field)
+    {
+        final Object value = env.get(field);
+        return value != null && !String.valueOf(value).isBlank() && !"unknown".equals(String.valueOf(value));
+    }
+
+    private static boolean differs(final Map<String, Object> old, final Map<String, Object> now,
+                                   final List<String> fields)
+    {
+        return fields.stream().anyMatch(f -> known(old, f) && known(now, f) &&
+            !String.valueOf(old.get(f)).equals(String.valueOf(now.get(f))));
+    }
+
+    private static String describe(final Map<String, Object> env, final List<String> fields)
+    {
+        final List<String> parts = new ArrayList<>();
+        for (final String field : fields)
+        {
+            if (known(env, field))
+            {
+                final String name = field.substring(field.lastIndexOf('.') + 1);
+                final String value = String.valueOf(env.get(field));
+                parts.add(List.of("family", "model", "stepping").contains(name) ? name + " " + value : value);
+            }
+        }
+        return parts.isEmpty() ? "unknown" : String.join(" ", parts);
     }
 
     /**

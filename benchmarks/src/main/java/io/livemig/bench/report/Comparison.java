@@ -111,6 +111,37 @@ public final class Comparison
         return rows.stream().filter(Row::regression).toList();
     }
 
+    /**
+     * Reproducibility of two runs of the same code: how many pairs with known intervals overlap (the pairs
+     * that are not {@link Row#significant}), and which do not.
+     *
+     * @return the summary line, then one line per pair whose intervals do not overlap.
+     */
+    public String agreement()
+    {
+        final List<Row> withIntervals = rows.stream()
+            .filter(r -> r.comparable() && r.old().hasInterval() && r.now().hasInterval()).toList();
+        final List<Row> apart = withIntervals.stream().filter(Row::significant).toList();
+        final int agree = withIntervals.size() - apart.size();
+        final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
+            "agreement: %d of %d matched benchmarks have overlapping 99.9 %% intervals (%s)", agree,
+            withIntervals.size(), withIntervals.isEmpty() ? "n/a" :
+                String.format(Locale.ROOT, "%.1f %%", 100.0 * agree / withIntervals.size())));
+        if (withIntervals.size() < rows.size())
+        {
+            text.append(String.format(Locale.ROOT, "; %d without a known interval or with other units left out",
+                rows.size() - withIntervals.size()));
+        }
+        text.append('\n');
+        for (final Row r : apart)
+        {
+            text.append("  not overlapping: ").append(r.key()).append(": ").append(r.old().estimate()).append(" -> ")
+                .append(r.now().estimate()).append(' ').append(r.now().unit()).append(" (")
+                .append(Fmt.percent(r.change())).append(")\n");
+        }
+        return text.toString();
+    }
+
     /** @return a plain-text table of every pair and the unmatched keys. */
     public String table()
     {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** scripts/compare: significance from non-overlapping 99.9 % intervals, direction-aware regressions, exit codes. */
@@ -43,6 +44,11 @@ class CompareCommandTest
         final Path old = run("old", Fixtures.fullRunJson());
         assertEquals(0, compare(old.toString(), old.toString()), err);
         assertTrue(out.contains("compare: 70 matched, 0 significant, 0 regressions beyond 10%"), out);
+        assertEquals("warning: neither run has a readable env.json: whether the runs come from the same CPU and JDK "
+            + "cannot be checked", out.lines().findFirst().orElseThrow());
+        assertTrue(out.contains("\nagreement: 70 of 70 matched benchmarks have overlapping 99.9 % intervals (100.0 %)\n"),
+            out);
+        assertFalse(out.contains("not overlapping"), out);
     }
 
     @Test
@@ -57,6 +63,10 @@ class CompareCommandTest
         final String line = out.lines().filter(l -> l.contains("NextDirtyBenchmark.flat avgt {density=0.001}")).findFirst().orElseThrow();
         assertTrue(line.contains("10.0 ± 1.0") && line.contains("14.0 ± 1.4") && line.contains("+40.0 %") &&
             line.contains("yes") && line.endsWith("REGRESSION"), line);
+        assertTrue(out.contains("\nagreement: 69 of 70 matched benchmarks have overlapping 99.9 % intervals (98.6 %)\n"
+            + "  not overlapping: io.livemig.bench.dirty.NextDirtyBenchmark.flat avgt {density=0.001}: 10.0 ± 1.0 -> "
+            + "14.0 ± 1.4 "), out);
+        assertTrue(out.stripTrailing().endsWith("(+40.0 %)"), out);
         assertEquals(0, compare(old.toString(), slower.toString(), "--threshold", "50%"), out);
         assertEquals(0, compare(old.toString(), slower.toString(), "--threshold=45"), out);
         // The other way round it is a significant improvement, not a failure.
@@ -107,6 +117,40 @@ class CompareCommandTest
         ((ObjectNode)Fixtures.entry(slower, "markFresh", "impl", "atomic").get("primaryMetric")).put("score", 80.0);
         assertEquals(0, compare(run("old", old).toString(), run("new", slower).toString()), out);
         assertTrue(out.lines().anyMatch(l -> l.contains("+900.0 %") && l.contains("n/a")), out);
+    }
+
+    private static final String OLD_ENV = "{\"jdk\": {\"java.vendor\": \"Debian\", \"java.version\": \"17.0.15\"}, "
+        + "\"machine\": {\"cpu\": \"AMD EPYC 7B13\", \"cores\": 2}}";
+    private static final String ZEN5_ENV = "{\"jdk\": {\"java.vendor\": \"Debian\", \"java.version\": \"%s\"}, "
+        + "\"machine\": {\"cpu\": \"AMD EPYC\", \"vendor\": \"AuthenticAMD\", \"family\": 26, \"model\": 2, "
+        + "\"stepping\": 1, \"microarchitecture\": \"Zen 5\", \"cores\": 2}}";
+
+    private Path runWithEnv(final String name, final String env) throws Exception
+    {
+        final Path dir = run(name, Fixtures.fullRunJson());
+        Files.writeString(dir.resolve("env.json"), env);
+        return dir;
+    }
+
+    @Test
+    void theFirstLineWarnsWhenCpusOrJdksDiffer() throws Exception
+    {
+        final Path zen3 = runWithEnv("zen3", OLD_ENV);
+        final Path zen5 = runWithEnv("zen5", String.format(ZEN5_ENV, "17.0.15"));
+        final Path zen5jdk25 = runWithEnv("zen5-25", String.format(ZEN5_ENV, "25.0.1"));
+        assertEquals(0, compare(zen3.toString(), zen5.toString()), err);
+        assertEquals("warning: the runs come from different CPUs (AMD EPYC 7B13 vs AMD EPYC Zen 5 family 26 model 2 "
+            + "stepping 1): compare ratios, not times (one env.json names the CPU by model name only)",
+            out.lines().findFirst().orElseThrow());
+        assertEquals(0, compare(zen5.toString(), zen5jdk25.toString()), err);
+        assertEquals("warning: the runs come from different JDKs (Debian 17.0.15 vs Debian 25.0.1): compare ratios, "
+            + "not times", out.lines().findFirst().orElseThrow());
+        assertEquals(0, compare(zen5.toString(), zen5.resolve("jmh.json").toString()), err);
+        assertEquals("environment: same CPU (AMD EPYC Zen 5 family 26 model 2 stepping 1) and JDK (Debian 17.0.15)",
+            out.lines().findFirst().orElseThrow());
+        assertEquals(0, compare(zen5.toString(), run("bare", Fixtures.fullRunJson()).toString()), err);
+        assertEquals("warning: the new run has no readable env.json: whether the runs come from the same CPU and JDK "
+            + "cannot be checked", out.lines().findFirst().orElseThrow());
     }
 
     @Test
