@@ -26,6 +26,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.Locale;
@@ -66,6 +67,10 @@ public final class Charts
         new Color(0xbcbd22), new Color(0x17becf)};
 
     private static final Shape[] SHAPES = DefaultDrawingSupplier.createStandardSeriesShapes();
+    /** Legend entry of runs forced through. */
+    static final String NOT_CONVERGED = "did not converge";
+    /** Legend entry of hybrid runs that handed over to post-copy. */
+    static final String SWITCHED = "switched to post-copy";
 
     private Charts()
     {
@@ -263,7 +268,9 @@ public final class Charts
 
     /**
      * Pre-copy against post-copy: downtime and total time against dirty rate / bandwidth, per mode, from
-     * MigrationBenchmark's auxiliary counters (mean per shot); runs that did not converge are crossed.
+     * MigrationBenchmark's auxiliary counters (mean per shot). Runs in which some shot neither converged nor
+     * handed over to post-copy (a forced stop) are crossed; hybrid runs that handed over to post-copy
+     * ({@code switchedToPostcopy}; runs recorded before that counter look like forced stops) get a ring.
      */
     public static Optional<JFreeChart> migration(final List<JmhResult> results)
     {
@@ -281,35 +288,73 @@ public final class Charts
             final YIntervalSeriesCollection data = seriesBy(rows, r -> r.param("mode").orElse("migrate"),
                 r -> Double.parseDouble(r.param("ratio").get()),
                 r -> new Estimate(r.secondary().get(metric[0]).meanPerIteration(), 0));
-            final YIntervalSeries notConverged = new YIntervalSeries("did not converge");
+            final YIntervalSeries notConverged = new YIntervalSeries(NOT_CONVERGED);
+            final YIntervalSeries switched = new YIntervalSeries(SWITCHED);
             for (final JmhResult r : rows)
             {
-                final Metric converged = r.secondary().get("converged");
-                if (converged != null && converged.meanPerIteration() < 1)
+                final double y = r.secondary().get(metric[0]).meanPerIteration();
+                final double ratio = Double.parseDouble(r.param("ratio").get());
+                switch (outcome(r))
                 {
-                    final double y = r.secondary().get(metric[0]).meanPerIteration();
-                    notConverged.add(Double.parseDouble(r.param("ratio").get()), y, y, y);
+                    case FORCED: notConverged.add(ratio, y, y, y); break;
+                    case SWITCHED: switched.add(ratio, y, y, y); break;
+                    default: break;
                 }
             }
-            final int crossed = data.getSeriesCount();
-            if (notConverged.getItemCount() > 0)
+            final int first = data.getSeriesCount();
+            final List<YIntervalSeries> marks = new ArrayList<>();
+            for (final YIntervalSeries series : List.of(notConverged, switched))
             {
-                data.addSeries(notConverged);
+                if (series.getItemCount() > 0)
+                {
+                    data.addSeries(series);
+                    marks.add(series);
+                }
             }
             final boolean positive = rows.stream().allMatch(r -> r.secondary().get(metric[0]).meanPerIteration() > 0);
             final XYPlot panel = xyPlot(data, null, positive ? log(metric[1]) : new NumberAxis(metric[1]));
-            if (notConverged.getItemCount() > 0)
+            final XYErrorRenderer renderer = (XYErrorRenderer)panel.getRenderer();
+            for (int i = 0; i < marks.size(); i++)
             {
-                final XYErrorRenderer renderer = (XYErrorRenderer)panel.getRenderer();
-                renderer.setSeriesLinesVisible(crossed, false);
-                renderer.setSeriesShape(crossed, ShapeUtils.createDiagonalCross(6, 1.5f));
-                renderer.setSeriesPaint(crossed, Color.BLACK);
+                final int series = first + i;
+                final boolean crossed = marks.get(i) == notConverged;
+                renderer.setSeriesLinesVisible(series, false);
+                renderer.setSeriesShape(series, crossed ? ShapeUtils.createDiagonalCross(6, 1.5f) :
+                    new Ellipse2D.Double(-7, -7, 14, 14));
+                renderer.setSeriesShapesFilled(series, crossed);
+                renderer.setSeriesPaint(series, Color.BLACK);
             }
             plot.add(panel);
         }
         sharedLegend(plot);
         return Optional.of(chart("Pre-copy and post-copy against dirty rate / bandwidth", plot,
-            "mean per single shot; crossed points did not converge (a forced stop, not a successful switch-over)"));
+            "mean per single shot; crossed points did not converge (a forced stop, not a successful switch-over); "
+                + "ringed points switched to post-copy as designed (hybrid)"));
+    }
+
+    /** How a MigrationBenchmark run ended, for its marker. */
+    enum Outcome
+    {
+        /** Every shot converged. */
+        CONVERGED,
+        /** Every shot converged or handed over to post-copy, at least one handed over. */
+        SWITCHED,
+        /** At least one shot was forced through. */
+        FORCED
+    }
+
+    /** @return how {@code r}'s shots ended, from its converged and switchedToPostcopy counters. */
+    static Outcome outcome(final JmhResult r)
+    {
+        final Metric converged = r.secondary().get("converged");
+        final Metric switched = r.secondary().get("switchedToPostcopy");
+        final double c = converged == null ? 1 : converged.meanPerIteration();
+        final double s = switched == null ? 0 : switched.meanPerIteration();
+        if (c + s < 1 - 1e-9)
+        {
+            return Outcome.FORCED;
+        }
+        return s > 0 ? Outcome.SWITCHED : Outcome.CONVERGED;
     }
 
     private static int rank(final List<String> order, final String method)
