@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -91,8 +93,8 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--lz4", description = "compress pages sent in full with LZ4")
     private boolean lz4;
 
-    @Option(names = "--auto-converge", description = "throttle the guest (20 %, +10 % per round, up to 99 %) after a "
-        + "period that dirtied over 50 % of what the round sent, as QEMU does")
+    @Option(names = "--auto-converge", description = "throttle the guest (20 %%, +10 %% per round, up to 99 %%) "
+        + "after a period that dirtied over 50 %% of what the round sent, as QEMU does")
     private boolean autoConverge;
 
     @Option(names = "--policy", paramLabel = "NAME", defaultValue = "wire",
@@ -150,6 +152,66 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "no progress line")
     private boolean quiet;
 
+    /** What the machine can give the run; probed at {@link #call}, injected by tests. */
+    private final MachineMemory machine;
+
+    /** A command for this machine. */
+    public MigrateCommand()
+    {
+        this(null);
+    }
+
+    /** @param machine the memory the machine has, or null to read it when the command runs. */
+    MigrateCommand(final MachineMemory machine)
+    {
+        this.machine = machine;
+    }
+
+    /**
+     * Physical memory of the machine.
+     *
+     * @param available bytes that can be allocated without swapping ({@code MemAvailable}), or -1 if unknown.
+     * @param total     bytes of physical memory, or -1 if unknown.
+     */
+    record MachineMemory(long available, long total)
+    {
+        /** @return this machine's: MemAvailable from /proc/meminfo, else the OS bean's free memory. */
+        static MachineMemory probe()
+        {
+            long total = -1;
+            long available = -1;
+            try
+            {
+                if (ManagementFactory.getOperatingSystemMXBean() instanceof
+                    com.sun.management.OperatingSystemMXBean bean)
+                {
+                    total = bean.getTotalMemorySize();
+                    available = bean.getFreeMemorySize();
+                }
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                // unknown
+            }
+            try
+            {
+                for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
+                {
+                    final String[] words = line.trim().split("\\s+");
+                    if (words.length >= 2 && words[0].equals("MemAvailable:") && words[1].matches("\\d{1,15}"))
+                    {
+                        available = Long.parseLong(words[1]) * 1024;
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                // keep the OS bean's figure
+            }
+            return new MachineMemory(available, total);
+        }
+    }
+
     /** Runs the command and exits with its code. */
     public static void main(final String[] args)
     {
@@ -159,7 +221,16 @@ public final class MigrateCommand implements Callable<Integer>
     /** @return a command line whose usage errors print one line and give {@link #EXIT_USAGE}. */
     public static CommandLine commandLine()
     {
-        final CommandLine cl = new CommandLine(new MigrateCommand());
+        return commandLine(null);
+    }
+
+    /**
+     * @param machine the machine's memory, or null to read it when the command runs.
+     * @return a command line whose usage errors print one line and give {@link #EXIT_USAGE}.
+     */
+    static CommandLine commandLine(final MachineMemory machine)
+    {
+        final CommandLine cl = new CommandLine(new MigrateCommand(machine));
         cl.setParameterExceptionHandler((ex, args) ->
         {
             cl.getErr().println("migrate: " + ex.getMessage() + " (see --help)");
@@ -326,6 +397,7 @@ public final class MigrateCommand implements Callable<Integer>
         check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
         check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
         final long bytesPerSecond = parseBandwidth(bandwidth);
+        checkMemory(machine == null ? MachineMemory.probe() : machine);
         final MigrationOptions options = MigrationOptions.defaults().withMode(m).withBandwidth(bytesPerSecond)
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
@@ -333,6 +405,49 @@ public final class MigrateCommand implements Callable<Integer>
         return new MigrationRun().memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
             .phasesMs(beforeMs, afterMs).verify(verify).options(options);
+    }
+
+    /**
+     * Refuses a run whose memory would not fit the machine, before anything is allocated: the source and
+     * destination guests (off-heap, zeroed at once), the XBZRLE cache if enabled (heap) and the dirty bitmaps
+     * (source log with its summary, the migration's bitmap, the destination's received pages: about four bits
+     * per page) and the device state on both sides.
+     */
+    private void checkMemory(final MachineMemory machine) throws BadOption
+    {
+        final long pages = memory / pageSize;
+        final long bitmaps = 4 * ((pages + 63) / 64 * 8);
+        final long cache = xbzrle ? xbzrleCache : 0;
+        final long needed = 2 * memory + cache + bitmaps + 2 * deviceState;
+        if (machine.available() >= 0 && needed > machine.available())
+        {
+            throw new BadOption("--memory", SizeParser.format(memory) + " needs " + human(needed) +
+                " (source and destination guests 2 x " + human(memory) +
+                (xbzrle ? ", XBZRLE cache " + human(cache) : "") + ", dirty bitmaps " + human(bitmaps) +
+                ", device state 2 x " + human(deviceState) + ") but this machine has " + human(machine.available()) +
+                " available" + (machine.total() > 0 ? " of " + human(machine.total()) + " physical memory" : ""));
+        }
+        final long heap = Runtime.getRuntime().maxMemory();
+        if (cache > 0 && heap != Long.MAX_VALUE && cache > heap)
+        {
+            throw new BadOption("--xbzrle-cache", SizeParser.format(cache) + " does not fit the JVM's heap of " +
+                human(heap) + " (raise -Xmx or lower the cache)");
+        }
+    }
+
+    /** @return bytes in binary units with one decimal, e.g. 2.0 TiB. */
+    static String human(final long bytes)
+    {
+        final String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++)
+        {
+            final long unit = 1L << (40 - 10 * i);
+            if (bytes >= unit)
+            {
+                return String.format(Locale.ROOT, "%.1f %s", (double)bytes / unit, units[i]);
+            }
+        }
+        return bytes + " B";
     }
 
     private static long parseBandwidth(final String text) throws BadOption
