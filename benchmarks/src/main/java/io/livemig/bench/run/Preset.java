@@ -24,17 +24,17 @@ public enum Preset
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"})),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}), Map.of()),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true, Map.of()),
+        true, Map.of(), Map.of()),
     /** For publication: 3 forks, 5 x 1 s warmup + 5 x 1 s measurement; gc profiler on hot paths. */
     FULL(new Sizing(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
         new Sizing(3, 3, ms(500), 5, ms(500)),
         new Sizing(3, 2, ms(0), 5, ms(0)),
-        true, Map.of());
+        true, Map.of(), Map.of());
 
     /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one
@@ -56,11 +56,13 @@ public enum Preset
     private final Sizing singleShot;
     private final boolean gcProfilerOnHotPaths;
     private final Map<String, String[]> sweepParams;
+    private final Map<BenchKind, Map<String, Sizing>> classSizing;
 
     Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths,
-           final Map<String, String[]> sweepParams)
+           final Map<String, String[]> sweepParams, final Map<BenchKind, Map<String, Sizing>> classSizing)
     {
         this.sweepParams = sweepParams;
+        this.classSizing = classSizing;
         this.timed = timed;
         this.sweep = sweep;
         this.singleShot = singleShot;
@@ -78,7 +80,7 @@ public enum Preset
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return the sizing for benchmarks of {@code kind}. */
+    /** @return the sizing for benchmarks of {@code kind} whose class has no entry of its own. */
     public Sizing sizing(final BenchKind kind)
     {
         switch (kind)
@@ -87,6 +89,22 @@ public enum Preset
             case SINGLE_SHOT: return singleShot;
             default: return timed;
         }
+    }
+
+    /**
+     * The sizing of one benchmark: its class's entry in this preset's table for {@code kind} if it has one,
+     * else the kind's. Keyed by kind too, so that a class run in another mode than its own (e.g.
+     * {@code MigrationBenchmark} with {@code -bm avgt}) falls back to that mode's kind sizing.
+     *
+     * @param kind      the benchmark's kind in this run.
+     * @param benchmark its full name, {@code package.Class.method}.
+     * @return the sizing.
+     */
+    public Sizing sizing(final BenchKind kind, final String benchmark)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        final String simpleName = className.substring(className.lastIndexOf('.') + 1);
+        return classSizing.getOrDefault(kind, Map.of()).getOrDefault(simpleName, sizing(kind));
     }
 
     /** @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). */

@@ -180,6 +180,18 @@ class RunPlanTest
     }
 
     @Test
+    void withoutClassSizingEachKindIsOneBatchAndMigrationShotsAreEstimatedFromTheirHint()
+    {
+        final RunPlan quick = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
+        assertEquals(List.of(BenchKind.HOT_PATH, BenchKind.TIMED, BenchKind.SWEEP, BenchKind.SINGLE_SHOT),
+            quick.batches().stream().map(RunPlan.Batch::kind).toList());
+        // Quick's migrations: 1 fork x (1 s + (1 + 5) shots x 0.12 s).
+        assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 6 * 0.12, quick.batchOf(
+            "io.livemig.bench.migration.MigrationBenchmark.migrate").orElseThrow().secondsPerRun(), 1e-9);
+    }
+
+    @Test
     void badIncludeRegexIsOneLine()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
