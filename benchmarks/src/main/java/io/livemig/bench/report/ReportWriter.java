@@ -145,7 +145,7 @@ public final class ReportWriter
         "Each score is JMH's mean over all measured iterations of all forks; **± is the half-width of JMH's 99.9 %",
         "confidence interval** (Student's t over those iterations; none when a run had a single iteration). With one",
         "fork (quick and smoke presets) the interval misses fork-to-fork variation (JIT and memory layout): compare",
-        "runs made with the `full` preset (3 forks) before publishing a difference. Time modes (avgt, ss) are",
+        "runs made with the `full` preset (3-5 forks) before publishing a difference. Time modes (avgt, ss) are",
         "lower-is-better. **Speed vs a baseline** is baseline ÷ score for time modes (score ÷ baseline for",
         "throughput): above 1 the operation beats the plainest code doing the same work on the same inputs in the same",
         "run; 0.5 means half the baseline's speed. Its ± propagates both errors to first order (relative errors add",

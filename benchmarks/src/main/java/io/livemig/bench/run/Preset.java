@@ -8,10 +8,74 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * How long a run measures: forks, iterations and iteration times for each {@link BenchKind}, and whether hot
- * paths get JMH's {@code gc} profiler. Each preset is sized for the machine the suite is developed on (2
- * cores): {@link #SMOKE} checks in a few minutes that everything still runs, {@link #QUICK} gives a usable
- * error bar in about a quarter of an hour, {@link #FULL} is for publication.
+ * How long a run measures: forks, iterations and iteration times for each {@link BenchKind} (and, in
+ * {@link #FULL}, for each benchmark class), and whether hot paths get JMH's {@code gc} profiler. Each preset is
+ * sized for the machine the suite is developed on (2 cores): {@link #SMOKE} checks in a few minutes that
+ * everything still runs, {@link #QUICK} gives a usable error bar in about a quarter of an hour, {@link #FULL}
+ * is for publication in about 50 minutes.
+ *
+ * <p><b>Why FULL is sized per class.</b> Two quick runs back to back (1 fork each) agreed on 264 of 290
+ * benchmarks; the ones that did not were each tight within their own fork but moved between runs: XBZRLE
+ * encode EVERY_16TH (+75 %) and ONE_RUN_64 (+38 %), the two-thread same-word {@code MarkBenchmark} groups
+ * (+64 % flat, +167 % summary), flat harvest at 0.1 % density (+22-30 % at every guest size of
+ * {@code ScalingBenchmark}). That variance lives between forks (JIT decisions, memory placement), so it is
+ * bought down with forks, not with iterations: every FULL class gets at least 3 forks, the classes that
+ * disagreed get 4 or 5, and the iterations within a fork follow the class's own within-fork relative standard
+ * deviation in the published quick run ({@code results/20261126T075529Z-quick/jmh.json}, rawData):
+ *
+ * <pre>
+ * class                  kind        runs  within-fork sd     forks  warmup      measured     s/run
+ *                                          median / max
+ * XbzrleEncodeBenchmark  HOT_PATH    12    1.5 % / 3.8 %      5      2 x 0.5 s   2 x 0.5 s    15.0
+ * MarkBenchmark          HOT_PATH    14    0.9 % / 12 %       5      2 x 0.5 s   2 x 0.5 s    15.0
+ * HarvestBenchmark       HOT_PATH    15    1.1 % / 8.4 %      4      2 x 0.5 s   2 x 0.5 s    12.0
+ * NextDirtyBenchmark     HOT_PATH    20    1.0 % / 10 %       3      2 x 0.5 s   3 x 0.5 s    10.5
+ * ZeroPageBenchmark      HOT_PATH    24    1.8 % / 11 %       3      2 x 0.5 s   3 x 0.5 s    10.5
+ * Lz4Benchmark           HOT_PATH     9    1.5 % / 3.1 %      3      2 x 0.5 s   2 x 0.5 s     9.0
+ * XbzrleDecodeBenchmark  HOT_PATH    10    1.9 % / 5.0 %      3      2 x 0.5 s   2 x 0.5 s     9.0
+ * PageStreamBenchmark    HOT_PATH     6    2.9 % / 5.4 %      3      2 x 0.5 s   2 x 0.5 s     9.0
+ * ScalingBenchmark       TIMED       40    2.8 % / 14 %       4      1 x 0.5 s   2 x 0.5 s    10.0
+ * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
+ * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
+ * </pre>
+ *
+ * <ul>
+ *   <li>Stable codec and stream classes (Lz4, XBZRLE decode, page stream: within-fork sd at most 5 %, no
+ *       disagreement between runs) need only 2 measured iterations per fork: 3 forks give 6 samples, and
+ *       their confidence interval is then set by the forks, as it should be.</li>
+ *   <li>XBZRLE encode and the two-thread mark groups moved 38-167 % between runs while tight within each:
+ *       5 forks, so that a fork landing on other code or placement shows up in the error bar instead of
+ *       deciding the score; 2 measured iterations each.</li>
+ *   <li>Scaling (flat harvest at 0.1 % moved 22-30 % between runs, at every guest size) and Harvest (the same
+ *       flat harvest, at the same density among others, over the same 2^28 units as Scaling's 1t): 4 forks.
+ *       Scaling's operations take up to 40 ms; one 0.5 s warmup covers their JIT.</li>
+ *   <li>Memory-bound scans ({@code NextDirty} over 32 MiB bitmaps, {@code ZeroPage} over 64 MiB; their
+ *       memory-read baselines reached 10-11 % within a fork) get a third measured iteration.</li>
+ *   <li>The granularity sweep is 80 parameter sets of a cheap operation: {@code harvestAndScan} has a median
+ *       within-fork sd of 1 %, so 3 x 0.1 s per fork suffice; its memory-read baseline spread 20-30 % in quick
+ *       because its code changed mid-measurement after 0.3 s of warmup (4.5 to 7.6 us/op between
+ *       iterations 2 and 3), so FULL warms it for 0.6 s.</li>
+ *   <li>Migrations are single shots (35-380 ms each) with 20 % spread within a fork and a slow first shot
+ *       or two after JVM start: 3 warmup shots, then 8 measured per fork (24 in all, against 5 in quick).</li>
+ *   <li>Every other AverageTime class gets 1 s of warmup (2 x 0.5 s), a little less than quick's 1.5 s, after
+ *       which the first measured iteration was within 5 % of the rest for 128 of 150 benchmarks (median ratio
+ *       1.00); the exceptions, slower by 10-25 %, were memory-bound baselines (ZeroPage 64m, NextDirty,
+ *       Harvest), where a third measured iteration helps more than more warmup would. 0.3 s (the quick sweep)
+ *       did not always reach steady code.</li>
+ * </ul>
+ *
+ * <p><b>Time budget</b> (as {@link RunPlan#estimateSeconds} counts it: runs x forks x (1 s fork overhead +
+ * iterations), 0.12 s per migration shot): the 290 runs above (977 forks) come to 2,531 s, 42 min. The C
+ * anchor runs about to join the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
+ * ZeroPage, 5 in NextDirty, 5 in Harvest: 35 runs, 422 s at their classes' sizing) are budgeted as 45 runs,
+ * 542 s: 51 min in all, under the 55 min that {@code RunPlanTest} holds the estimate to (and the 60 min
+ * ceiling). The count is pessimistic: the quick run's 290 forks took 825 s for about 700 s of iterations
+ * (about 0.4 s per fork for JVM start and trial setup, the 2^28-bit bitmap setups included, against the 1 s
+ * counted), and its migration shots averaged 0.09 s, so on an idle 2-core machine the plan should take nearer
+ * 40-45 min; the progress line rescales to the real pace as the run goes.
+ *
+ * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
+ * developing, not for publishing, and their run times are what users already plan around).
  *
  * <p>Immutable; thread-safe.
  */
@@ -24,17 +88,36 @@ public enum Preset
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"})),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}), Map.of()),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true, Map.of()),
-    /** For publication: 3 forks, 5 x 1 s warmup + 5 x 1 s measurement; gc profiler on hot paths. */
-    FULL(new Sizing(3, 5, TimeValue.seconds(1), 5, TimeValue.seconds(1)),
-        new Sizing(3, 3, ms(500), 5, ms(500)),
-        new Sizing(3, 2, ms(0), 5, ms(0)),
-        true, Map.of());
+        true, Map.of(), Map.of()),
+    /**
+     * For publication: 3 to 5 forks per benchmark, iterations per class (see the class comment); the kind
+     * defaults (3 forks, 2 x 0.5 s warmup + 3 x 0.5 s measurement; single shots 3 + 8) size classes not in
+     * the table. gc profiler on hot paths.
+     */
+    FULL(new Sizing(3, 2, ms(500), 3, ms(500)),
+        new Sizing(3, 1, ms(600), 3, ms(100)),
+        new Sizing(3, 3, ms(0), 8, ms(0)),
+        true, Map.of(), Map.of(
+            BenchKind.HOT_PATH, Map.of(
+                "XbzrleEncodeBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
+                "MarkBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
+                "HarvestBenchmark", new Sizing(4, 2, ms(500), 2, ms(500)),
+                "NextDirtyBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
+                "ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
+                "Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
+                "XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
+                "PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+            BenchKind.TIMED, Map.of(
+                "ScalingBenchmark", new Sizing(4, 1, ms(500), 2, ms(500))),
+            BenchKind.SWEEP, Map.of(
+                "GranularityBenchmark", new Sizing(3, 1, ms(600), 3, ms(100))),
+            BenchKind.SINGLE_SHOT, Map.of(
+                "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)))));
 
     /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one
@@ -56,11 +139,13 @@ public enum Preset
     private final Sizing singleShot;
     private final boolean gcProfilerOnHotPaths;
     private final Map<String, String[]> sweepParams;
+    private final Map<BenchKind, Map<String, Sizing>> classSizing;
 
     Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths,
-           final Map<String, String[]> sweepParams)
+           final Map<String, String[]> sweepParams, final Map<BenchKind, Map<String, Sizing>> classSizing)
     {
         this.sweepParams = sweepParams;
+        this.classSizing = classSizing;
         this.timed = timed;
         this.sweep = sweep;
         this.singleShot = singleShot;
@@ -78,7 +163,7 @@ public enum Preset
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return the sizing for benchmarks of {@code kind}. */
+    /** @return the sizing for benchmarks of {@code kind} whose class has no entry of its own. */
     public Sizing sizing(final BenchKind kind)
     {
         switch (kind)
@@ -87,6 +172,22 @@ public enum Preset
             case SINGLE_SHOT: return singleShot;
             default: return timed;
         }
+    }
+
+    /**
+     * The sizing of one benchmark: its class's entry in this preset's table for {@code kind} if it has one,
+     * else the kind's. Keyed by kind too, so that a class run in another mode than its own (e.g.
+     * {@code MigrationBenchmark} with {@code -bm avgt}) falls back to that mode's kind sizing.
+     *
+     * @param kind      the benchmark's kind in this run.
+     * @param benchmark its full name, {@code package.Class.method}.
+     * @return the sizing.
+     */
+    public Sizing sizing(final BenchKind kind, final String benchmark)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        final String simpleName = className.substring(className.lastIndexOf('.') + 1);
+        return classSizing.getOrDefault(kind, Map.of()).getOrDefault(simpleName, sizing(kind));
     }
 
     /** @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). */

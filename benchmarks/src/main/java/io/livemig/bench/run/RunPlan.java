@@ -13,7 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +23,11 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * What a run will do: the selected benchmarks split by {@link BenchKind}, one JMH {@link Options} per kind
- * (the preset's sizing, the gc profiler on hot paths, the user's pass-through options on top), and an
- * estimate of each benchmark's duration for the progress line.
+ * What a run will do: the selected benchmarks split by {@link BenchKind} and, within a kind, by the preset's
+ * sizing of their class (JMH takes forks and iterations per {@link org.openjdk.jmh.runner.Runner} call, so each
+ * distinct sizing is its own batch), one JMH {@link Options} per batch (the sizing, the gc profiler on hot
+ * paths, the user's pass-through options on top), and an estimate of each benchmark's duration for the
+ * progress line.
  *
  * <p>The user's {@code -Dbench.args} win over the preset: a preset value is set only where the user gave
  * none. Options that would take the run's output away from {@code results/} or turn the run into a listing
@@ -42,10 +45,26 @@ public final class RunPlan
     static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
     /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; ~0.9 s measured), for estimates. */
     static final double FORK_OVERHEAD_SECONDS = 1.0;
-    /** Guessed seconds per single-shot invocation before any has run, for estimates only. */
+    /** Guessed seconds per single-shot invocation of a class not in {@link #SHOT_SECONDS}, for estimates only. */
     static final double SINGLE_SHOT_GUESS_SECONDS = 1.0;
+    /**
+     * Seconds per single-shot invocation by simple class name, for estimates only. MigrationBenchmark: its
+     * shots averaged 0.09 s (35-380 ms, guest setup included) in the quick run of 2026-11-26; 0.12 s leaves
+     * room for a slower machine. Trial setups need no hint of their own: the heaviest (the 2^28-bit bitmaps of
+     * NextDirty, Harvest and Scaling) take well under {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of
+     * {@code NextDirtyBenchmark.flat} at density 0.5 runs in the same wall time as one of Lz4).
+     */
+    static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12);
 
-    /** One JMH invocation of the plan: the benchmarks of one kind and their options. */
+    /**
+     * One JMH invocation of the plan: benchmarks of one kind and one sizing, and their options.
+     *
+     * @param kind          the kind of every benchmark in the batch.
+     * @param benchmarks    their full names, sorted.
+     * @param runs          benchmark runs (benchmark x parameter set) the batch holds.
+     * @param secondsPerRun estimated seconds of one run, all its forks included.
+     * @param options       the JMH options of the batch.
+     */
     public record Batch(BenchKind kind, List<String> benchmarks, int runs, double secondsPerRun, Options options)
     {
     }
@@ -65,7 +84,10 @@ public final class RunPlan
         return preset;
     }
 
-    /** @return the batches, in run order: hot paths, other timed benchmarks, sweeps, single shots. */
+    /**
+     * @return the batches, in run order: hot paths, other timed benchmarks, sweeps, single shots; batches of
+     *         one kind in the order of their first benchmark.
+     */
     public List<Batch> batches()
     {
         return batches;
@@ -205,8 +227,8 @@ public final class RunPlan
         {
             excludes.add(Pattern.compile(exclude));
         }
-        final Map<BenchKind, TreeSet<String>> names = new EnumMap<>(BenchKind.class);
-        final Map<BenchKind, List<BenchmarkListEntry>> selected = new EnumMap<>(BenchKind.class);
+        final Map<BatchKey, TreeSet<String>> names = new HashMap<>();
+        final Map<BatchKey, List<BenchmarkListEntry>> selected = new HashMap<>();
         final Collection<Mode> userModes = user.getBenchModes();
         for (final BenchmarkListEntry entry : entries)
         {
@@ -219,21 +241,38 @@ public final class RunPlan
             for (final Mode mode : modes)
             {
                 final BenchKind kind = BenchKind.of(name, mode);
-                names.computeIfAbsent(kind, k -> new TreeSet<>()).add(name);
-                selected.computeIfAbsent(kind, k -> new ArrayList<>()).add(entry);
+                final BatchKey key = new BatchKey(kind, preset.sizing(kind, name),
+                    kind == BenchKind.SINGLE_SHOT ? shotSeconds(name) : 0);
+                names.computeIfAbsent(key, k -> new TreeSet<>()).add(name);
+                selected.computeIfAbsent(key, k -> new ArrayList<>()).add(entry);
             }
         }
         final List<Batch> batches = new ArrayList<>();
-        for (final Map.Entry<BenchKind, TreeSet<String>> e : names.entrySet())
+        for (final Map.Entry<BatchKey, TreeSet<String>> e : names.entrySet())
         {
-            final BenchKind kind = e.getKey();
+            final BatchKey key = e.getKey();
             final boolean opensAppended = !user.getJvmArgsAppend().hasValue() &&
-                selected.get(kind).stream().allMatch(RunPlan::appendsForkJvmArgs);
-            final Options options = options(preset, kind, user, jvm, e.getValue(), opensAppended);
-            final int runs = selected.get(kind).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
-            batches.add(new Batch(kind, List.copyOf(e.getValue()), runs, estimateSeconds(options, kind), options));
+                selected.get(key).stream().allMatch(RunPlan::appendsForkJvmArgs);
+            final Options options = options(preset, key.kind(), key.sizing(), user, jvm, e.getValue(), opensAppended);
+            final int runs = selected.get(key).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
+            batches.add(new Batch(key.kind(), List.copyOf(e.getValue()), runs,
+                estimateSeconds(options, key.kind(), key.shotSeconds()), options));
         }
+        batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0)));
         return new RunPlan(preset, List.copyOf(batches));
+    }
+
+    /** What puts two benchmarks in one batch: the same kind, sizing and (single shots) seconds per shot. */
+    private record BatchKey(BenchKind kind, Preset.Sizing sizing, double shotSeconds)
+    {
+    }
+
+    /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class. */
+    static double shotSeconds(final String benchmark)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        return SHOT_SECONDS.getOrDefault(className.substring(className.lastIndexOf('.') + 1),
+            SINGLE_SHOT_GUESS_SECONDS);
     }
 
     /** @return how many parameter sets JMH will run for {@code entry} under {@code options} (their -p overrides). */
@@ -262,22 +301,24 @@ public final class RunPlan
                 List.of(FORK_JVM_ARGS)) >= 0;
     }
 
-    /** The JMH options of one batch, for benchmarks that may not append {@link #FORK_JVM_ARGS} themselves. */
+    /**
+     * The JMH options of one batch sized as its kind's default, for benchmarks that may not append
+     * {@link #FORK_JVM_ARGS} themselves: the preset's sizing where the user gave none.
+     */
     static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
                            final Collection<String> benchmarks)
     {
-        return options(preset, kind, user, jvm, benchmarks, false);
+        return options(preset, kind, preset.sizing(kind), user, jvm, benchmarks, false);
     }
 
     /**
-     * The JMH options of one batch: the preset's sizing where the user gave none.
+     * The JMH options of one batch: {@code sizing} where the user gave none.
      *
      * @param opensAppended whether every benchmark of the batch appends {@link #FORK_JVM_ARGS} itself.
      */
-    static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
-                           final Collection<String> benchmarks, final boolean opensAppended)
+    static Options options(final Preset preset, final BenchKind kind, final Preset.Sizing sizing, final Options user,
+                           final String jvm, final Collection<String> benchmarks, final boolean opensAppended)
     {
-        final Preset.Sizing sizing = preset.sizing(kind);
         final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
         for (final String name : benchmarks)
         {
@@ -335,8 +376,11 @@ public final class RunPlan
         return name.equals("gc") || name.equals(GCProfiler.class.getName());
     }
 
-    /** Estimated seconds for one benchmark run (all its forks) under {@code options}. */
-    static double estimateSeconds(final Options options, final BenchKind kind)
+    /**
+     * Estimated seconds for one benchmark run (all its forks) under {@code options}: forks x
+     * ({@link #FORK_OVERHEAD_SECONDS} + iterations), a single-shot iteration counting {@code shotSeconds}.
+     */
+    static double estimateSeconds(final Options options, final BenchKind kind, final double shotSeconds)
     {
         final int forks = options.getForkCount().orElse(1) + options.getWarmupForkCount().orElse(0);
         final int warmups = options.getWarmupIterations().orElse(0);
@@ -344,7 +388,7 @@ public final class RunPlan
         final double iterations;
         if (kind == BenchKind.SINGLE_SHOT)
         {
-            iterations = (warmups + measurements) * SINGLE_SHOT_GUESS_SECONDS;
+            iterations = (warmups + measurements) * shotSeconds;
         }
         else
         {

@@ -16,6 +16,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunPlanTest
 {
     private static final String GRANULARITY = "io.livemig.bench.dirty.GranularityBenchmark";
+    private static final String MIGRATION = "io.livemig.bench.migration.MigrationBenchmark.migrate";
+    private static final String CODEC = "io.livemig.bench.codec.";
+    private static final String DIRTY = "io.livemig.bench.dirty.";
 
     static Set<BenchmarkListEntry> compiledBenchmarks()
     {
@@ -52,8 +57,8 @@ class RunPlanTest
         assertEquals(List.of(1, 3, 5), List.of(quick.forks(), quick.warmupIterations(), quick.measurementIterations()));
         assertEquals(TimeValue.milliseconds(500), quick.measurementTime());
         final Preset.Sizing full = Preset.FULL.sizing(BenchKind.TIMED);
-        assertTrue(full.forks() >= 3 && full.warmupIterations() >= 5 && full.measurementIterations() >= 5);
-        assertEquals(TimeValue.seconds(1), full.measurementTime());
+        assertEquals(List.of(3, 2, 3), List.of(full.forks(), full.warmupIterations(), full.measurementIterations()));
+        assertEquals(TimeValue.milliseconds(500), full.measurementTime());
         final Preset.Sizing smoke = Preset.SMOKE.sizing(BenchKind.TIMED);
         assertEquals(List.of(1, 1, 1), List.of(smoke.forks(), smoke.warmupIterations(), smoke.measurementIterations()));
         assertTrue(Preset.FULL.sizing(BenchKind.SINGLE_SHOT).forks() >= 3);
@@ -114,7 +119,7 @@ class RunPlanTest
         final Options shot = RunPlan.options(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null,
             List.of("m.M.migrate"));
         assertEquals(3, (int)shot.getForkCount().get());
-        assertEquals(5, (int)shot.getMeasurementIterations().get());
+        assertEquals(8, (int)shot.getMeasurementIterations().get());
         assertFalse(shot.getMeasurementTime().hasValue(), "single shots have no iteration time");
         assertEquals(List.of("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"),
             List.copyOf(shot.getJvmArgs().get()), "forks do not inherit the runner's own JVM options");
@@ -177,6 +182,81 @@ class RunPlanTest
             compiledBenchmarks()).totalRuns());
         assertEquals(2 * 4 * 10, RunPlan.build(Preset.FULL, "Granularity", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks()).totalRuns());
+    }
+
+    @Test
+    void fullSizesByClassAndFallsBackToTheKindOutsideItsTable()
+    {
+        final Preset.Sizing encode = Preset.FULL.sizing(BenchKind.HOT_PATH, CODEC + "XbzrleEncodeBenchmark.encode");
+        assertEquals(5, encode.forks());
+        assertEquals(Preset.FULL.sizing(BenchKind.HOT_PATH), Preset.FULL.sizing(BenchKind.HOT_PATH, "a.B.c"));
+        // MigrationBenchmark run with -bm avgt is TIMED: its single-shot entry (no iteration time) must not apply.
+        assertEquals(Preset.FULL.sizing(BenchKind.TIMED), Preset.FULL.sizing(BenchKind.TIMED, MIGRATION));
+        assertEquals(Preset.QUICK.sizing(BenchKind.HOT_PATH),
+            Preset.QUICK.sizing(BenchKind.HOT_PATH, CODEC + "XbzrleEncodeBenchmark.encode"));
+    }
+
+    @Test
+    void eachDistinctSizingGetsItsOwnBatchInFullButQuickKeepsOneBatchPerKind()
+    {
+        final RunPlan xbzrle = RunPlan.build(Preset.FULL, "Xbzrle", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
+        assertEquals(2, xbzrle.batches().size());
+        final RunPlan.Batch decode = xbzrle.batches().get(0);
+        final RunPlan.Batch encode = xbzrle.batches().get(1);
+        assertTrue(decode.benchmarks().stream().allMatch(b -> b.contains("XbzrleDecodeBenchmark.")));
+        assertTrue(encode.benchmarks().stream().allMatch(b -> b.contains("XbzrleEncodeBenchmark.")));
+        assertEquals(3, (int)decode.options().getForkCount().get());
+        assertEquals(5, (int)encode.options().getForkCount().get());
+        // 5 forks x (1 s + 2 x 0.5 s + 2 x 0.5 s).
+        assertEquals(5 * (RunPlan.FORK_OVERHEAD_SECONDS + 2), encode.secondsPerRun(), 1e-9);
+        assertEquals(encode, xbzrle.batchOf(CODEC + "XbzrleEncodeBenchmark.encode").orElseThrow());
+
+        final RunPlan quick = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks());
+        assertEquals(List.of(BenchKind.HOT_PATH, BenchKind.TIMED, BenchKind.SWEEP, BenchKind.SINGLE_SHOT),
+            quick.batches().stream().map(RunPlan.Batch::kind).toList());
+        // Quick's migrations: 1 fork x (1 s + (1 + 5) shots x 0.12 s).
+        assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 6 * 0.12,
+            quick.batchOf(MIGRATION).orElseThrow().secondsPerRun(), 1e-9);
+    }
+
+    /**
+     * The FULL preset's budget: the whole compiled suite plus the C anchor runs about to join the codec and
+     * bitmap classes (2 methods x 6 patterns in XbzrleEncode, 5 in XbzrleDecode, 8 in ZeroPage, 5 in
+     * NextDirty, 5 in Harvest: 35, budgeted as 45 to leave room) fits 55 minutes by the plan's own estimate,
+     * and no batch runs fewer than 3 forks.
+     */
+    @Test
+    void fullFitsItsBudgetWithTheAnchorRunsAndForksAtLeastThreeTimes()
+    {
+        final RunPlan full = RunPlan.build(Preset.FULL, ".*", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        for (final RunPlan.Batch batch : full.batches())
+        {
+            assertTrue(batch.options().getForkCount().get() >= 3, batch.benchmarks() + " forks fewer than 3");
+        }
+        final double suite = full.batches().stream().mapToDouble(b -> b.runs() * b.secondsPerRun()).sum();
+        final Map<String, Integer> anchors = Map.of(CODEC + "XbzrleEncodeBenchmark.encode", 12,
+            CODEC + "XbzrleDecodeBenchmark.decode", 5, CODEC + "ZeroPageBenchmark.isZero", 8,
+            DIRTY + "NextDirtyBenchmark.flat", 5, DIRTY + "HarvestBenchmark.flat", 5);
+        double anchorSeconds = 0;
+        for (final Map.Entry<String, Integer> anchor : anchors.entrySet())
+        {
+            anchorSeconds += anchor.getValue() * full.batchOf(anchor.getKey()).orElseThrow().secondsPerRun();
+        }
+        final int anchorRuns = anchors.values().stream().mapToInt(Integer::intValue).sum();
+        anchorSeconds *= 45.0 / anchorRuns;
+        final double minutes = (suite + anchorSeconds) / 60;
+        System.out.printf(Locale.ROOT, "full plan: %d runs in %d batches, %.1f min; with 45 anchor runs %.1f min%n",
+            full.totalRuns(), full.batches().size(), suite / 60, minutes);
+        for (final RunPlan.Batch batch : full.batches())
+        {
+            System.out.printf(Locale.ROOT, "  %-11s %3d runs x %5.2f s = %6.1f s  %s%n", batch.kind(), batch.runs(),
+                batch.secondsPerRun(), batch.runs() * batch.secondsPerRun(),
+                batch.benchmarks().stream().map(BenchKind::classOf).distinct()
+                    .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList());
+        }
+        assertTrue(minutes <= 55, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
     }
 
     @Test
