@@ -148,7 +148,8 @@ class QemuAnchorsTest
             assertEquals(javaTotal, QemuAnchors.xbzrleEncodePages(old, 0, now, 0, pages, PAGE, cDst, 0, PAGE));
             if (QemuAnchors.hasAvx512bw())
             {
-                assertEquals(javaTotal, QemuAnchors.xbzrleEncodePagesAvx512(old, 0, now, 0, pages, PAGE, cDst, 0, PAGE));
+                assertEquals(javaTotal,
+                    QemuAnchors.xbzrleEncodePagesAvx512(old, 0, now, 0, pages, PAGE, cDst, 0, PAGE));
             }
         }
     }
