@@ -87,7 +87,12 @@ public final class QemuAnchors
         {
             return;
         }
-        final String path = System.getProperty(LIBRARY_PROPERTY);
+        loadFrom(System.getProperty(LIBRARY_PROPERTY));
+    }
+
+    /** {@link #require()}'s slow path: loads from {@code path}, the property's value (may be {@code null}). */
+    static void loadFrom(final String path)
+    {
         if (path == null || path.isBlank())
         {
             throw new IllegalStateException(NOT_BUILT);

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -75,11 +76,12 @@ class AnchorBuildTest
     @Test
     void requireWithoutThePropertySaysHowToBuild()
     {
-        assumeFalse(QemuAnchors.isLoaded(), "another test loaded the library first");
-        assumeTrue(System.getProperty(QemuAnchors.LIBRARY_PROPERTY) == null);
-        final IllegalStateException ex =
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, QemuAnchors::require);
-        assertEquals("C anchors not built: run through the bench runner (mvn -B verify -Pbench) or pass " +
-            "-Dlivemig.anchors.lib=PATH", ex.getMessage());
+        for (final String unset : new String[] {null, "", "  "})
+        {
+            final IllegalStateException ex =
+                assertThrows(IllegalStateException.class, () -> QemuAnchors.loadFrom(unset));
+            assertEquals("C anchors not built: run through the bench runner (mvn -B verify -Pbench) or pass " +
+                "-Dlivemig.anchors.lib=PATH", ex.getMessage());
+        }
     }
 }
