@@ -1,0 +1,86 @@
+/*
+ * The dirty-bitmap cores of QEMU's migration: find_next_bit (util/bitops.c) and the loop that enumerates
+ * set bits with it, and the word-wise sync of a dirty log into the migration bitmap
+ * (cpu_physical_memory_sync_dirty_bitmap in include/exec/ram_addr.h, its word-aligned fast path).
+ * Words are unsigned longs, bit i in word i / 64 at bit i % 64, as in QEMU.
+ */
+#include "anchors.h"
+
+#define BITS_PER_LONG ((unsigned long)(8 * sizeof(unsigned long)))
+
+unsigned long lm_find_next_bit(const unsigned long *addr, unsigned long size, unsigned long offset)
+{
+    if (offset >= size) {
+        return size;
+    }
+    const unsigned long *p = addr + offset / BITS_PER_LONG;
+    unsigned long result = offset & ~(BITS_PER_LONG - 1);
+    unsigned long tmp;
+
+    size -= result;
+    offset %= BITS_PER_LONG;
+    if (offset) {
+        /* the first word, without the bits below offset */
+        tmp = *p++ & (~0UL << offset);
+        if (size < BITS_PER_LONG) {
+            goto found_first;
+        }
+        if (tmp) {
+            goto found_middle;
+        }
+        size -= BITS_PER_LONG;
+        result += BITS_PER_LONG;
+    }
+    /* four words per step while they are empty, then one at a time */
+    while (size >= 4 * BITS_PER_LONG) {
+        if ((p[0] | p[1] | p[2] | p[3]) != 0) {
+            break;
+        }
+        p += 4;
+        result += 4 * BITS_PER_LONG;
+        size -= 4 * BITS_PER_LONG;
+    }
+    while (size >= BITS_PER_LONG) {
+        if ((tmp = *p++)) {
+            goto found_middle;
+        }
+        result += BITS_PER_LONG;
+        size -= BITS_PER_LONG;
+    }
+    if (!size) {
+        return result;
+    }
+    tmp = *p;
+
+found_first:
+    tmp &= ~0UL >> (BITS_PER_LONG - size);
+    if (tmp == 0) {
+        return result + size; /* nothing set below size */
+    }
+found_middle:
+    return result + (unsigned long)__builtin_ctzl(tmp);
+}
+
+uint64_t lm_find_next_bit_count(const unsigned long *addr, unsigned long nbits)
+{
+    uint64_t count = 0;
+    for (unsigned long i = lm_find_next_bit(addr, nbits, 0); i < nbits; i = lm_find_next_bit(addr, nbits, i + 1)) {
+        count++;
+    }
+    return count;
+}
+
+uint64_t lm_sync_bitmap(unsigned long *src, unsigned long *dest, size_t words)
+{
+    uint64_t num_dirty = 0;
+    for (size_t k = 0; k < words; k++) {
+        if (src[k]) {
+            /* take the word from the dirty log; writers may set bits in it concurrently */
+            const unsigned long bits = __atomic_exchange_n(&src[k], 0UL, __ATOMIC_SEQ_CST);
+            const unsigned long new_dirty = ~dest[k] & bits;
+            dest[k] |= bits;
+            num_dirty += (uint64_t)__builtin_popcountl(new_dirty);
+        }
+    }
+    return num_dirty;
+}

@@ -1,0 +1,82 @@
+package io.livemig.bench.anchor;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Builds and loads the C anchors once per test JVM, into a temporary folder removed at exit. */
+final class TestAnchors
+{
+    private static AnchorBuild.Result result;
+
+    private TestAnchors()
+    {
+    }
+
+    /**
+     * Makes sure the anchors are loaded; skips the calling test only if no C compiler is installed, and fails
+     * it if one is but the build fails.
+     */
+    static synchronized AnchorBuild.Result load()
+    {
+        if (result == null)
+        {
+            try
+            {
+                final Path dir = Files.createTempDirectory("livemig-anchors-test");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+                result = AnchorBuild.build(dir, Map.of());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            if (result.built())
+            {
+                QemuAnchors.load(result.library());
+            }
+        }
+        assumeTrue(result.built() || !result.reason().startsWith("no C compiler"), result.reason());
+        assertTrue(result.built(), () -> "anchor build failed: " + result.reason() + "\n" + result.command());
+        return result;
+    }
+
+    /** @return {@code bytes} zeroed bytes off the heap, 64-byte aligned (freed with the JVM). */
+    static UnsafeBuffer offHeap(final int bytes)
+    {
+        final ByteBuffer direct = ByteBuffer.allocateDirect(bytes + 64);
+        final UnsafeBuffer whole = new UnsafeBuffer(direct);
+        final int skew = (int)((64 - (whole.addressOffset() & 63)) & 63);
+        return new UnsafeBuffer(direct, skew, bytes);
+    }
+
+    /** @return a copy of {@code bytes} off the heap. */
+    static UnsafeBuffer offHeap(final byte[] bytes)
+    {
+        final UnsafeBuffer buffer = offHeap(bytes.length);
+        buffer.putBytes(0, bytes);
+        return buffer;
+    }
+
+    private static void delete(final Path dir)
+    {
+        try (Stream<Path> files = Files.walk(dir))
+        {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+        catch (final IOException ignored)
+        {
+            // a temporary folder left behind is harmless
+        }
+    }
+}
