@@ -1,6 +1,8 @@
 package io.livemig.bench.codec;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.codec.Xbzrle;
@@ -17,6 +19,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * the new bytes over the old), so every invocation does the same work on the same pages.
  *
  * <p>Baseline: the strong plain read of every word of the 64 MiB of pages ({@link OffHeapPages#sumWords}).
+ * C anchor: {@code qemuDecode}, QEMU's {@code xbzrle_decode_buffer} algorithm over the same deltas and pages
+ * (one JNI call per invocation; the deltas' offsets and lengths from {@link XbzrleInputs#index()}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -48,7 +53,15 @@ public class XbzrleDecodeBenchmark
     int[] deltaLength;
     int[] deltaOffset;
 
+    /** Builds the inputs and records their digest (in C for the C anchor). */
     @Setup(Level.Trial)
+    public void trial(final BenchmarkParams run)
+    {
+        setup();
+        InputLog.of(run).add(targetPages).add(deltas).add(inputs.index()).write();
+    }
+
+    /** Builds the inputs (the unit tests call this directly). */
     public void setup()
     {
         inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
@@ -80,6 +93,14 @@ public class XbzrleDecodeBenchmark
                 targetPages, OffHeapPages.offset(p), OffHeapPages.PAGE_SIZE);
         }
         return total;
+    }
+
+    /** @return the sum of the C decoder's results: the same as {@link #decode()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long qemuDecode()
+    {
+        return QemuAnchors.xbzrleDecodePages(deltas, inputs.index(), pages, targetPages, 0, OffHeapPages.PAGE_SIZE);
     }
 
     /** @return the sum of every word of the pages. */

@@ -1,6 +1,8 @@
 package io.livemig.bench.codec;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.codec.Xbzrle;
@@ -17,6 +19,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * OffHeapPages#sumWords}), as QEMU's figures are given against a read of one 64 MiB working set, so that
  * ratio = baseline / encode compares with their "ratio to read" (the encoder itself reads two pages per
  * page).
+ *
+ * <p>C anchors on the same bytes, in the same fork layout: {@code qemuEncode}, QEMU's scalar
+ * {@code xbzrle_encode_buffer} algorithm, and {@code qemuEncodeAvx512}, its AVX-512BW encoder (QEMU 8.1+; the
+ * runner leaves it out where the CPU lacks AVX-512BW). Each is one JNI call per invocation over all pages.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -49,7 +56,15 @@ public class XbzrleEncodeBenchmark
     UnsafeBuffer dst;
     private OffHeapPages dstPage;
 
+    /** Builds the inputs and records their digest (in C for the C anchors). */
     @Setup(Level.Trial)
+    public void trial(final BenchmarkParams run)
+    {
+        setup();
+        InputLog.of(run).add(oldPages).add(newPages).write();
+    }
+
+    /** Builds the inputs (the unit tests call this directly). */
     public void setup()
     {
         inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
@@ -82,6 +97,24 @@ public class XbzrleEncodeBenchmark
                 dst, 0, OffHeapPages.PAGE_SIZE);
         }
         return total;
+    }
+
+    /** @return the sum of the C scalar encoder's results: the same as {@link #encode()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long qemuEncode()
+    {
+        return QemuAnchors.xbzrleEncodePages(oldPages, 0, newPages, 0, pages, OffHeapPages.PAGE_SIZE,
+            dst, 0, OffHeapPages.PAGE_SIZE);
+    }
+
+    /** @return the sum of the C AVX-512BW encoder's results: the same as {@link #encode()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long qemuEncodeAvx512()
+    {
+        return QemuAnchors.xbzrleEncodePagesAvx512(oldPages, 0, newPages, 0, pages, OffHeapPages.PAGE_SIZE,
+            dst, 0, OffHeapPages.PAGE_SIZE);
     }
 
     /** @return the sum of every word of the new pages. */

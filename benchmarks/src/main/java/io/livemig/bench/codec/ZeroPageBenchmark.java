@@ -1,6 +1,8 @@
 package io.livemig.bench.codec;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.ZeroPageInputs;
 import io.livemig.codec.ZeroPage;
@@ -17,6 +19,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +30,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Baselines over the same bytes: {@code Arrays.mismatch} against a zero page (the JDK's vectorised
  * compare, on a heap copy of the working set, since it takes arrays), and the strong plain read of every
- * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios.
+ * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios. C anchor:
+ * {@code qemuBufferIsZero}, QEMU's {@code buffer_is_zero} (sampled bytes, then the AVX-512, AVX2 or SSE2 loop
+ * chosen once by CPU flags, as {@code util/bufferiszero.c} does), one JNI call per invocation.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -52,7 +57,15 @@ public class ZeroPageBenchmark
     byte[] heapCopy;
     int pageMask;
 
+    /** Builds the inputs and records their digest (in C for the C anchor). */
     @Setup(Level.Trial)
+    public void trial(final BenchmarkParams run)
+    {
+        setup();
+        InputLog.of(run).add(buffer).write();
+    }
+
+    /** Builds the inputs (the unit tests call this directly). */
     public void setup()
     {
         final int count = "page".equals(workingSet) ? 1 : Math.min(operations, OPS);
@@ -105,6 +118,14 @@ public class ZeroPageBenchmark
             }
         }
         return zero;
+    }
+
+    /** @return how many pages the C {@code buffer_is_zero} found zero: the same as {@link #isZero()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int qemuBufferIsZero()
+    {
+        return QemuAnchors.bufferIsZeroPages(buffer, 0, operations, pageMask, OffHeapPages.PAGE_SIZE);
     }
 
     /** @return the sum of every word of the pages read. */

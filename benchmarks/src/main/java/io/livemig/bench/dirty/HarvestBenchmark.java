@@ -3,6 +3,9 @@ package io.livemig.bench.dirty;
 import java.util.concurrent.TimeUnit;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.state.InputLog;
+import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.bench.state.HarvestPingPong;
 import io.livemig.dirty.AtomicDirtyBitmap;
@@ -17,6 +20,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * One harvest of a whole 2^28-unit dirty log (1 TiB of 4 KiB pages) into an empty migration bitmap of the same
@@ -27,7 +32,9 @@ import org.openjdk.jmh.annotations.State;
  * invocation moves the same bits into an empty target with no untimed setup between invocations (a
  * {@code Level.Invocation} re-load would cost more than the harvest itself at low density).
  *
- * <p>Baseline: the strong plain read of a {@code long[]} of the same 32 MiB of words.
+ * <p>Baseline: the strong plain read of a {@code long[]} of the same 32 MiB of words. C anchor: {@code qemuSync},
+ * QEMU's bitmap sync step (if a word is non-zero: atomic exchange with 0, OR into the target, popcount of the
+ * new bits) between two off-heap copies in the same ping-pong, one JNI call per harvest.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -46,11 +53,40 @@ public class HarvestBenchmark
     long[] words;
     HarvestPingPong flat;
     HarvestPingPong summary;
+    OffHeapPages offHeapFull;
+    OffHeapPages offHeapEmpty;
 
+    /** Builds the inputs and records their digest (in C for the C anchor, over the copy it reads). */
     @Setup(Level.Trial)
+    public void trial(final BenchmarkParams run)
+    {
+        setup();
+        final InputLog log = InputLog.of(run);
+        if (InputLog.isAnchor(run.getBenchmark()))
+        {
+            log.add(offHeapFull.buffer(), 0, words.length * Long.BYTES);
+        }
+        else
+        {
+            log.add(words);
+        }
+        log.write();
+    }
+
+    /** Frees the off-heap copies. */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        offHeapFull.close();
+        offHeapEmpty.close();
+    }
+
+    /** Builds the inputs (the unit tests call this directly). */
     public void setup()
     {
         words = DirtyBitmapInputs.words(units, density, DirtyBitmapInputs.SEED);
+        offHeapFull = DirtyBitmapInputs.offHeap(words);
+        offHeapEmpty = new OffHeapPages(offHeapFull.pages());
         flat = new HarvestPingPong(
             DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words), new AtomicDirtyBitmap(units, 0));
         summary = new HarvestPingPong(
@@ -69,6 +105,17 @@ public class HarvestBenchmark
     public long summary()
     {
         return summary.harvest();
+    }
+
+    /** @return units moved by the C sync step (then the copies swap roles): the same as {@link #flat()}. */
+    @Benchmark
+    public long qemuSync()
+    {
+        final OffHeapPages source = offHeapFull;
+        final long moved = QemuAnchors.syncBitmap(source.buffer(), offHeapEmpty.buffer(), words.length);
+        offHeapFull = offHeapEmpty;
+        offHeapEmpty = source;
+        return moved;
     }
 
     /** @return the sum of the words. */

@@ -4,6 +4,9 @@ import java.util.BitSet;
 import java.util.concurrent.TimeUnit;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.state.InputLog;
+import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.SummaryDirtyBitmap;
@@ -17,6 +20,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * One full enumeration of the dirty units of a 2^28-unit bitmap (1 TiB of 4 KiB pages, 32 MiB of bits) with
@@ -27,6 +32,9 @@ import org.openjdk.jmh.annotations.State;
  * <p>Baselines on the same bits: {@link BitSet#nextSetBit} over a {@code BitSet} of them, and the strong plain
  * read of a {@code long[]} holding the same 32 MiB of words (the bitmaps keep their words private; the copy
  * has the same size and contents, so it is the same amount of memory, not cache resident either).
+ *
+ * <p>C anchor: {@code qemuFindNextBit}, QEMU's {@code find_next_bit} enumeration loop over an off-heap copy
+ * of the same words, one JNI call per enumeration.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -46,14 +54,40 @@ public class NextDirtyBenchmark
     AtomicDirtyBitmap flat;
     SummaryDirtyBitmap summary;
     BitSet bitSet;
+    OffHeapPages offHeapWords;
 
+    /** Builds the inputs and records their digest (in C for the C anchor, over the copy it reads). */
     @Setup(Level.Trial)
+    public void trial(final BenchmarkParams run)
+    {
+        setup();
+        final InputLog log = InputLog.of(run);
+        if (InputLog.isAnchor(run.getBenchmark()))
+        {
+            log.add(offHeapWords.buffer(), 0, words.length * Long.BYTES);
+        }
+        else
+        {
+            log.add(words);
+        }
+        log.write();
+    }
+
+    /** Builds the inputs (the unit tests call this directly). */
     public void setup()
     {
         words = DirtyBitmapInputs.words(units, density, DirtyBitmapInputs.SEED);
         flat = DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words);
         summary = DirtyBitmapInputs.load(new SummaryDirtyBitmap(units, 0), words);
         bitSet = DirtyBitmapInputs.bitSet(words);
+        offHeapWords = DirtyBitmapInputs.offHeap(words);
+    }
+
+    /** Frees the off-heap copy. */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        offHeapWords.close();
     }
 
     /** @return units found. */
@@ -81,6 +115,13 @@ public class NextDirtyBenchmark
             count++;
         }
         return count;
+    }
+
+    /** @return units found by the C {@code find_next_bit} loop: the same as {@link #flat()}. */
+    @Benchmark
+    public long qemuFindNextBit()
+    {
+        return QemuAnchors.findNextBitCount(offHeapWords.buffer(), units);
     }
 
     /** @return the sum of the words. */

@@ -180,6 +180,40 @@ public final class Charts
             "64 MiB working set; GB/s = 4096 B / ns per page"));
     }
 
+    /**
+     * livemig's speed relative to each C anchor of the run (C time ÷ livemig time), one bar per compared pair,
+     * on a log scale so that 0.5 and 2 sit equally far from parity; refused pairs are left out.
+     */
+    public static Optional<JFreeChart> anchorSpeed(final List<AnchorComparison.Row> rows)
+    {
+        final DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
+        boolean any = false;
+        for (final AnchorComparison.Row r : rows)
+        {
+            final Optional<Estimate> speed = r.speed();
+            if (speed.isEmpty())
+            {
+                continue;
+            }
+            final String category = r.pair().livemig() + " vs " + r.pair().anchor() + ": " + r.livemig().paramsText();
+            data.add(speed.get().value(), errorOrZero(speed.get().error()), "livemig ÷ C", category);
+            any = true;
+        }
+        if (!any)
+        {
+            return Optional.empty();
+        }
+        final CategoryPlot plot = barPlot(data, "livemig operation vs C anchor: input",
+            "livemig ÷ C (C time / livemig time; above 1 livemig is faster)", PlotOrientation.HORIZONTAL);
+        final LogAxis speed = log("livemig ÷ C (C time / livemig time; above 1 livemig is faster; log scale)");
+        speed.setSmallestValue(0.01);
+        plot.setRangeAxis(speed);
+        ((StatisticalBarRenderer)plot.getRenderer()).setBase(1);
+        plot.addRangeMarker(new org.jfree.chart.plot.ValueMarker(1, Color.DARK_GRAY, new BasicStroke(1.5f)));
+        return Optional.of(chart("livemig against QEMU's algorithms in C, same run, same inputs", plot,
+            "bars grow from parity (1)"));
+    }
+
     /** The granularity trade-off: scan time, amplification and modelled cost per round against pages per bit. */
     public static Optional<JFreeChart> granularity(final GranularityAnalysis analysis)
     {

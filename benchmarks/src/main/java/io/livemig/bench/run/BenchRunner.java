@@ -7,7 +7,9 @@ import io.livemig.bench.report.ReportWriter;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
+import io.livemig.bench.state.InputLog;
 import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.format.OutputFormat;
@@ -25,12 +27,14 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The main job behind {@code mvn -B verify -Pbench}: runs the selected benchmarks with a {@link Preset}'s
@@ -83,12 +87,13 @@ public final class BenchRunner
             return 2;
         }
         final RunPlan plan;
+        final Collection<BenchmarkListEntry> entries;
         try
         {
+            entries = BenchmarkList.defaultList().find(
+                OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT), List.of(".*"), List.of());
             plan = RunPlan.build(config.preset(), config.include(), config.user(),
-                config.java() == null ? null : config.java().toString(),
-                BenchmarkList.defaultList().find(OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT),
-                    List.of(".*"), List.of()));
+                config.java() == null ? null : config.java().toString(), entries);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -103,7 +108,7 @@ public final class BenchRunner
         }
         try
         {
-            return execute(config, plan, out, err, resultDir);
+            return execute(config, plan, entries, out, err, resultDir);
         }
         catch (final IOException ex)
         {
@@ -157,14 +162,51 @@ public final class BenchRunner
         return new Config(parsed, include.isBlank() ? ".*" : include, jmhArgs, user, java, results);
     }
 
-    private static int execute(final Config config, final RunPlan plan, final PrintStream out, final PrintStream err,
-                               final Consumer<Path> resultDir) throws IOException
+    private static int execute(final Config config, final RunPlan selected,
+                               final Collection<BenchmarkListEntry> entries, final PrintStream out,
+                               final PrintStream err, final Consumer<Path> resultDir) throws IOException
     {
         final Instant start = Instant.now();
         final Path dir = config.results().resolve(
             ZonedDateTime.ofInstant(start, ZoneOffset.UTC).format(STAMP) + "-" + config.preset().id());
         Files.createDirectories(dir);
         resultDir.accept(dir);
+        final Path anchorDir = selected.runsAny(InputLog::isAnchor) ? Files.createTempDirectory("livemig-anchors-") :
+            null;
+        try
+        {
+            final AnchorSetup anchors = anchorDir == null ? AnchorSetup.none() :
+                AnchorSetup.prepare(anchorDir, System.getenv());
+            anchors.skipped().forEach(line -> out.println("bench: " + line));
+            final List<String> forkArgs = new ArrayList<>(anchors.forkArgs());
+            forkArgs.add("-D" + InputLog.PROPERTY + "=" + dir.resolve(InputLog.FILE).toAbsolutePath());
+            final RunPlan plan = RunPlan.build(config.preset(), config.include(), config.user(),
+                config.java() == null ? null : config.java().toString(), entries, anchors.excludes(), forkArgs);
+            return measure(config, plan, anchors, dir, start, out, err);
+        }
+        finally
+        {
+            if (anchorDir != null)
+            {
+                deleteTree(anchorDir);
+            }
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors, final Path dir,
+                               final Instant start, final PrintStream out, final PrintStream err) throws IOException
+    {
         final Path java = config.java() != null ? config.java() :
             Path.of(System.getProperty("java.home"), "bin", "java");
         out.println("bench: preset " + config.preset().id() + ", " + plan.totalRuns() + " benchmark runs in " +
@@ -189,7 +231,7 @@ public final class BenchRunner
         }
         final Path json = dir.resolve("jmh.json");
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results);
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env());
         if (failure != null)
         {
             return 1;
@@ -209,7 +251,8 @@ public final class BenchRunner
     }
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
-                         final Instant end, final Collection<RunResult> results) throws IOException
+                         final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors)
+        throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
         env.put("jdk", Environment.jdk(java));
@@ -220,6 +263,7 @@ public final class BenchRunner
         }
         env.put("forkJvmArgs", Environment.distinctFlags(jvmArgs));
         env.put("machine", Environment.machine());
+        env.put("anchors", anchors);
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());

@@ -212,6 +212,21 @@ public final class RunPlan
     public static RunPlan build(final Preset preset, final String include, final CommandLineOptions user,
                                 final String jvm, final Collection<BenchmarkListEntry> entries)
     {
+        return build(preset, include, user, jvm, entries, List.of(), List.of());
+    }
+
+    /**
+     * Builds the plan with the runner's own additions: benchmarks it must leave out (e.g. C anchors that
+     * could not be built) and JVM options every fork needs (prepended, after any the user prepends).
+     *
+     * @param excludes  regexes over benchmark names, as JMH's {@code -e}.
+     * @param forkArgs  JVM options for every fork.
+     * @see #build(Preset, String, CommandLineOptions, String, Collection)
+     */
+    public static RunPlan build(final Preset preset, final String include, final CommandLineOptions user,
+                                final String jvm, final Collection<BenchmarkListEntry> entries,
+                                final List<String> excludes, final List<String> forkArgs)
+    {
         final Pattern pattern;
         try
         {
@@ -222,18 +237,19 @@ public final class RunPlan
             throw new IllegalArgumentException(
                 "bad -Dbench.include '" + include + "': " + oneLine(ex.getDescription()), ex);
         }
-        final List<Pattern> excludes = new ArrayList<>();
+        final List<Pattern> excluded = new ArrayList<>();
         for (final String exclude : user.getExcludes())
         {
-            excludes.add(Pattern.compile(exclude));
+            excluded.add(Pattern.compile(exclude));
         }
+        excludes.forEach(e -> excluded.add(Pattern.compile(e)));
         final Map<BatchKey, TreeSet<String>> names = new HashMap<>();
         final Map<BatchKey, List<BenchmarkListEntry>> selected = new HashMap<>();
         final Collection<Mode> userModes = user.getBenchModes();
         for (final BenchmarkListEntry entry : entries)
         {
             final String name = entry.getUsername();
-            if (!pattern.matcher(name).find() || excludes.stream().anyMatch(e -> e.matcher(name).find()))
+            if (!pattern.matcher(name).find() || excluded.stream().anyMatch(e -> e.matcher(name).find()))
             {
                 continue;
             }
@@ -253,7 +269,8 @@ public final class RunPlan
             final BatchKey key = e.getKey();
             final boolean opensAppended = !user.getJvmArgsAppend().hasValue() &&
                 selected.get(key).stream().allMatch(RunPlan::appendsForkJvmArgs);
-            final Options options = options(preset, key.kind(), key.sizing(), user, jvm, e.getValue(), opensAppended);
+            final Options options =
+                options(preset, key.kind(), key.sizing(), user, jvm, e.getValue(), opensAppended, forkArgs);
             final int runs = selected.get(key).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
             batches.add(new Batch(key.kind(), List.copyOf(e.getValue()), runs,
                 estimateSeconds(options, key.kind(), key.shotSeconds()), options));
@@ -308,16 +325,18 @@ public final class RunPlan
     static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
                            final Collection<String> benchmarks)
     {
-        return options(preset, kind, preset.sizing(kind), user, jvm, benchmarks, false);
+        return options(preset, kind, preset.sizing(kind), user, jvm, benchmarks, false, List.of());
     }
 
     /**
      * The JMH options of one batch: {@code sizing} where the user gave none.
      *
      * @param opensAppended whether every benchmark of the batch appends {@link #FORK_JVM_ARGS} itself.
+     * @param forkArgs      JVM options every fork needs (prepended, after any the user prepends).
      */
     static Options options(final Preset preset, final BenchKind kind, final Preset.Sizing sizing, final Options user,
-                           final String jvm, final Collection<String> benchmarks, final boolean opensAppended)
+                           final String jvm, final Collection<String> benchmarks, final boolean opensAppended,
+                           final List<String> forkArgs)
     {
         final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
         for (final String name : benchmarks)
@@ -358,6 +377,12 @@ public final class RunPlan
         {
             // Explicit (even when empty), so forks do not inherit the options the runner's own JVM was started with.
             builder.jvmArgs(opensAppended ? new String[0] : FORK_JVM_ARGS);
+        }
+        if (!forkArgs.isEmpty())
+        {
+            final List<String> prepend = new ArrayList<>(user.getJvmArgsPrepend().orElse(List.of()));
+            prepend.addAll(forkArgs);
+            builder.jvmArgsPrepend(prepend.toArray(new String[0]));
         }
         if (jvm != null && !user.getJvm().hasValue())
         {
@@ -401,6 +426,12 @@ public final class RunPlan
     private static double seconds(final TimeValue time)
     {
         return time.convertTo(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
+    }
+
+    /** @return whether the plan runs any benchmark whose name matches {@code test}. */
+    public boolean runsAny(final java.util.function.Predicate<String> test)
+    {
+        return batches.stream().flatMap(b -> b.benchmarks().stream()).anyMatch(test);
     }
 
     /** @return the batch that runs {@code benchmark}, if any. */

@@ -1,14 +1,21 @@
 package io.livemig.bench.state;
 
+import java.nio.ByteOrder;
 import java.util.BitSet;
 import java.util.SplittableRandom;
 
 import io.livemig.dirty.DirtyLog;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Seeded dirty-bitmap contents of an exact density, shared by the {@code bench.dirty} benchmarks: the words are
  * made once and loaded into each implementation (and a {@link BitSet}) so that every variant and its baseline
  * see the same bits. Also the strong plain read used as {@code baselineMemoryRead}.
+ *
+ * <p>The generator is {@link SplittableRandom} (SplitMix64) seeded with {@link #SEED}: dense bitmaps draw 16
+ * {@code nextLong()}s per word (the bits of the density in 1/65536 steps pick AND or OR), then, dense or sparse,
+ * single units from {@code nextLong(units)} are flipped until the count is exact. The C anchors read an
+ * off-heap copy of the very same words ({@link #offHeap}).
  *
  * <p>Not thread-safe; used from benchmark setup methods only.
  */
@@ -98,6 +105,23 @@ public final class DirtyBitmapInputs
             }
         }
         return log;
+    }
+
+    /**
+     * @return the same words off the heap, in native byte order and zero-padded to whole pages, for the C
+     *         anchors (which take an address); {@code bits} of them are meaningful.
+     */
+    public static OffHeapPages offHeap(final long[] words)
+    {
+        final long bytes = (long)words.length * Long.BYTES;
+        final OffHeapPages pages =
+            new OffHeapPages((int)((bytes + OffHeapPages.PAGE_SIZE - 1) >> OffHeapPages.PAGE_SHIFT));
+        final UnsafeBuffer buffer = pages.buffer();
+        for (int i = 0; i < words.length; i++)
+        {
+            buffer.putLong(i * Long.BYTES, words[i], ByteOrder.nativeOrder());
+        }
+        return pages;
     }
 
     /** @return a {@link BitSet} of the same bits. */

@@ -3,11 +3,18 @@ package io.livemig.bench.state;
 import io.livemig.codec.Xbzrle;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
  * Seeded old/new page pairs for the XBZRLE benchmarks, in the shapes of reference-figures.md (QEMU's C
  * figures), over off-heap working sets; and every pair's encoding, for the decoder.
+ *
+ * <p>The generator is {@link SplittableRandom} (SplitMix64) seeded with {@code 0x58425A524C45 + the pattern's
+ * ordinal}: the old pages are its {@code nextLong()}s in order (native byte order); then, page by page, the
+ * changes of {@link #change} draw from the same stream (run starts and lengths with {@code nextInt(lo, hi)},
+ * each changed byte XORed with {@code nextInt(1, 256)}). The C anchors are handed these very bytes, and each
+ * side records a digest of what it reads ({@link InputLog}).
  *
  * <p>Not thread-safe; built once per benchmark trial and freed by {@link #close()}.
  */
@@ -35,6 +42,7 @@ public final class XbzrleInputs implements AutoCloseable
     private final OffHeapPages oldPages;
     private final OffHeapPages newPages;
     private final OffHeapPages deltas;
+    private final OffHeapPages index;
     private final int[] deltaLength;
     private final int[] deltaOffset;
 
@@ -71,6 +79,14 @@ public final class XbzrleInputs implements AutoCloseable
             {
                 deltas.buffer().putBytes(deltaOffset[p], slots.buffer(), OffHeapPages.offset(p), Math.max(0, deltaLength[p]));
             }
+        }
+        // the same (offset, length) pairs off the heap, for the C decoder: int32 each, native order
+        this.index = new OffHeapPages(
+            Math.max(1, (pages * 2 * Integer.BYTES + OffHeapPages.PAGE_SIZE - 1) >> OffHeapPages.PAGE_SHIFT));
+        for (int p = 0; p < pages; p++)
+        {
+            index.buffer().putInt(p * 2 * Integer.BYTES, deltaOffset[p], ByteOrder.nativeOrder());
+            index.buffer().putInt(p * 2 * Integer.BYTES + Integer.BYTES, deltaLength[p], ByteOrder.nativeOrder());
         }
     }
 
@@ -144,6 +160,15 @@ public final class XbzrleInputs implements AutoCloseable
         return deltas.buffer();
     }
 
+    /**
+     * @return every page's {@code (offset, length)} into {@link #deltas()} as two native-order int32s per page
+     *         ({@link #deltaOffset(int)}, {@link #deltaLength(int)}), for code that cannot read Java arrays.
+     */
+    public UnsafeBuffer index()
+    {
+        return index.buffer();
+    }
+
     /** @return where page {@code page}'s encoding starts in {@link #deltas()}. */
     public int deltaOffset(final int page)
     {
@@ -174,5 +199,6 @@ public final class XbzrleInputs implements AutoCloseable
         oldPages.close();
         newPages.close();
         deltas.close();
+        index.close();
     }
 }

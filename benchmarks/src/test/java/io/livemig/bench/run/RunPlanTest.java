@@ -222,33 +222,21 @@ class RunPlanTest
     }
 
     /**
-     * The FULL preset's budget: the whole compiled suite plus the C anchor runs about to join the codec and
-     * bitmap classes (2 methods x 6 patterns in XbzrleEncode, 5 in XbzrleDecode, 8 in ZeroPage, 5 in
-     * NextDirty, 5 in Harvest: 35, budgeted as 45 to leave room) fits 55 minutes by the plan's own estimate,
-     * and no batch runs fewer than 3 forks.
+     * The FULL preset's budget: the whole compiled suite, C anchors included ({@code qemu...} methods of the codec
+     * and bitmap classes), fits 55 minutes by the plan's own estimate, and no batch runs fewer than 3 forks.
      */
     @Test
     void fullFitsItsBudgetWithTheAnchorRunsAndForksAtLeastThreeTimes()
     {
         final RunPlan full = RunPlan.build(Preset.FULL, ".*", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
+        assertTrue(full.runsAny(name -> name.endsWith(".qemuEncode")), "the anchors are in the plan");
         for (final RunPlan.Batch batch : full.batches())
         {
             assertTrue(batch.options().getForkCount().get() >= 3, batch.benchmarks() + " forks fewer than 3");
         }
-        final double suite = full.batches().stream().mapToDouble(b -> b.runs() * b.secondsPerRun()).sum();
-        final Map<String, Integer> anchors = Map.of(CODEC + "XbzrleEncodeBenchmark.encode", 12,
-            CODEC + "XbzrleDecodeBenchmark.decode", 5, CODEC + "ZeroPageBenchmark.isZero", 8,
-            DIRTY + "NextDirtyBenchmark.flat", 5, DIRTY + "HarvestBenchmark.flat", 5);
-        double anchorSeconds = 0;
-        for (final Map.Entry<String, Integer> anchor : anchors.entrySet())
-        {
-            anchorSeconds += anchor.getValue() * full.batchOf(anchor.getKey()).orElseThrow().secondsPerRun();
-        }
-        final int anchorRuns = anchors.values().stream().mapToInt(Integer::intValue).sum();
-        anchorSeconds *= 45.0 / anchorRuns;
-        final double minutes = (suite + anchorSeconds) / 60;
-        System.out.printf(Locale.ROOT, "full plan: %d runs in %d batches, %.1f min; with 45 anchor runs %.1f min%n",
-            full.totalRuns(), full.batches().size(), suite / 60, minutes);
+        final double minutes = full.batches().stream().mapToDouble(b -> b.runs() * b.secondsPerRun()).sum() / 60;
+        System.out.printf(Locale.ROOT, "full plan: %d runs in %d batches, %.1f min%n",
+            full.totalRuns(), full.batches().size(), minutes);
         for (final RunPlan.Batch batch : full.batches())
         {
             System.out.printf(Locale.ROOT, "  %-11s %3d runs x %5.2f s = %6.1f s  %s%n", batch.kind(), batch.runs(),

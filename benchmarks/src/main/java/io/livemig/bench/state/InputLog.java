@@ -1,0 +1,148 @@
+package io.livemig.bench.state;
+
+import io.livemig.bench.anchor.InputDigest;
+import io.livemig.bench.anchor.QemuAnchors;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+
+/**
+ * Records, once per benchmark trial, a digest of the bytes the measured code reads, so that the report can
+ * prove that livemig's row and its C anchor's row were measured on the same inputs and not just the same
+ * statistics. A trial of a C anchor (a method whose name starts with {@value #ANCHOR_PREFIX}) digests its
+ * inputs in C, through {@link QemuAnchors#digest}, over the very memory the C code is handed; every other
+ * trial digests in Java ({@link InputDigest}) over what the Java code reads. The two implementations of the
+ * digest agree byte for byte (the anchor tests check it), so equal digests mean equal bytes.
+ *
+ * <p>The runner names the log with {@code -D}{@value #PROPERTY}{@code =FILE}; each fork appends one line per
+ * trial: {@code benchmark TAB params (by name, k=v,...) TAB side TAB digest(hex) TAB bytes}, {@code side}
+ * being {@code java} or {@code c}. Without the property nothing is written (a benchmark run by hand, or a unit test), but a C
+ * anchor still digests its inputs, so a missing library fails its trial at set-up with the library's reason.
+ *
+ * <p>Thread-safe for the single benchmark thread per trial that JMH set-up methods run on; forks append
+ * one after another.
+ */
+public final class InputLog
+{
+    /** System property naming the log file. */
+    public static final String PROPERTY = "livemig.inputs.log";
+    /** The log's name in a result directory. */
+    public static final String FILE = "inputs.tsv";
+    /** Benchmark methods whose names start with this run QEMU's algorithms in C. */
+    public static final String ANCHOR_PREFIX = "qemu";
+    /** The digest's starting value. */
+    public static final long SEED = 0xcbf29ce484222325L;
+
+    private final BenchmarkParams run;
+    private final boolean anchor;
+    private long digest = SEED;
+    private long bytes;
+
+    private InputLog(final BenchmarkParams run)
+    {
+        this.run = run;
+        this.anchor = run != null && isAnchor(run.getBenchmark());
+        if (anchor)
+        {
+            QemuAnchors.require();
+        }
+    }
+
+    /**
+     * Starts the digest of one trial's inputs.
+     *
+     * @param run the trial's parameters as JMH injects them into a set-up method, or null (unit tests).
+     * @return a digest to feed with every input region, in a fixed order, then {@link #write()}.
+     * @throws IllegalStateException if the trial is a C anchor and the anchors' library cannot be loaded.
+     */
+    public static InputLog of(final BenchmarkParams run)
+    {
+        return new InputLog(run);
+    }
+
+    /** @return whether {@code benchmark} ({@code package.Class.method}) is a C anchor. */
+    public static boolean isAnchor(final String benchmark)
+    {
+        return benchmark.substring(benchmark.lastIndexOf('.') + 1).startsWith(ANCHOR_PREFIX);
+    }
+
+    /** Adds {@code [offset, offset + length)} of {@code buffer} ({@code length} a multiple of 8). */
+    public InputLog add(final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        digest = anchor ? QemuAnchors.digest(buffer, offset, length, digest) :
+            InputDigest.of(buffer, offset, length, digest);
+        bytes += length;
+        return this;
+    }
+
+    /** Adds the whole of {@code buffer}. */
+    public InputLog add(final UnsafeBuffer buffer)
+    {
+        return add(buffer, 0, buffer.capacity());
+    }
+
+    /**
+     * Adds {@code words} as the Java code reads them: a Java trial only (a C anchor reads an off-heap copy,
+     * which it adds with {@link #add(UnsafeBuffer)}; the digest of the same words is the same).
+     */
+    public InputLog add(final long[] words)
+    {
+        if (anchor)
+        {
+            throw new IllegalStateException(run.getBenchmark() + " is a C anchor: digest the memory it reads");
+        }
+        digest = InputDigest.of(words, digest);
+        bytes += (long)words.length * Long.BYTES;
+        return this;
+    }
+
+    /** @return {@code params} as the log writes them: {@code k=v} joined by commas, in the map's order. */
+    public static String paramsText(final Map<String, String> params)
+    {
+        final StringJoiner text = new StringJoiner(",");
+        params.forEach((k, v) -> text.add(k + "=" + v));
+        return text.toString();
+    }
+
+    /** @return the digest so far. */
+    public long digest()
+    {
+        return digest;
+    }
+
+    /** Appends the trial's line to the log named by {@value #PROPERTY}, if any. */
+    public void write()
+    {
+        final String file = System.getProperty(PROPERTY);
+        if (file == null || file.isBlank() || run == null)
+        {
+            return;
+        }
+        final Map<String, String> params = new TreeMap<>();
+        for (final String key : run.getParamsKeys())
+        {
+            params.put(key, run.getParam(key));
+        }
+        final String line = run.getBenchmark() + "\t" + paramsText(params) + "\t" + (anchor ? "c" : "java") + "\t" +
+            String.format(Locale.ROOT, "%016x", digest) + "\t" + bytes + "\n";
+        try
+        {
+            Files.write(Path.of(file), line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot append to the input log " + file, ex);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.livemig.bench.codec;
+
+import io.livemig.bench.anchor.AnchorBuild;
+import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.dirty.HarvestBenchmark;
+import io.livemig.bench.dirty.NextDirtyBenchmark;
+import io.livemig.bench.state.XbzrleInputs;
+import io.livemig.bench.state.ZeroPageInputs;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every C anchor method of the benchmarks computes what its livemig twin computes, on the twin's own inputs
+ * (small working sets built the same way as the measured ones): so a C row measures the same work. Needs a C
+ * compiler; without one the runner leaves the anchors out, and so do these tests.
+ */
+class AnchorBenchmarksTest
+{
+    private static final int PAGES = 64;
+
+    @TempDir
+    static Path build;
+
+    @BeforeAll
+    static void buildAndLoad()
+    {
+        if (!QemuAnchors.isLoaded())
+        {
+            final AnchorBuild.Result result = AnchorBuild.build(build, System.getenv());
+            assumeTrue(result.built(), "no C anchors here: " + result.reason());
+            QemuAnchors.load(result.library());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(XbzrleInputs.Pattern.class)
+    void encodersAgree(final XbzrleInputs.Pattern pattern)
+    {
+        final XbzrleEncodeBenchmark bench = new XbzrleEncodeBenchmark();
+        bench.pattern = pattern.name();
+        bench.pages = PAGES;
+        bench.setup();
+        try
+        {
+            final long java = bench.encode();
+            assertEquals(java, bench.qemuEncode(), pattern + ": scalar C");
+            if (QemuAnchors.hasAvx512bw())
+            {
+                assertEquals(java, bench.qemuEncodeAvx512(), pattern + ": AVX-512BW C");
+            }
+        }
+        finally
+        {
+            bench.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = XbzrleInputs.Pattern.class, names = "RANDOM", mode = EnumSource.Mode.EXCLUDE)
+    void decodersAgree(final XbzrleInputs.Pattern pattern)
+    {
+        final XbzrleDecodeBenchmark bench = new XbzrleDecodeBenchmark();
+        bench.pattern = pattern.name();
+        bench.pages = PAGES;
+        bench.setup();
+        try
+        {
+            assertEquals(bench.decode(), bench.qemuDecode(), pattern.name());
+        }
+        finally
+        {
+            bench.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ZeroPageInputs.class)
+    void zeroDetectionAgrees(final ZeroPageInputs input)
+    {
+        for (final String workingSet : new String[] {"page", "64m"})
+        {
+            final ZeroPageBenchmark bench = new ZeroPageBenchmark();
+            bench.input = input.name();
+            bench.workingSet = workingSet;
+            bench.operations = PAGES;
+            bench.setup();
+            try
+            {
+                assertEquals(bench.isZero(), bench.qemuBufferIsZero(), input + " " + workingSet);
+            }
+            finally
+            {
+                bench.tearDown();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.00001, 0.01, 0.5})
+    void bitmapAnchorsAgree(final double density)
+    {
+        final NextDirtyBenchmark next = new NextDirtyBenchmark();
+        next.density = density;
+        next.units = 1L << 20;
+        next.setup();
+        try
+        {
+            assertEquals(next.flat(), next.qemuFindNextBit(), "find_next_bit at " + density);
+        }
+        finally
+        {
+            next.tearDown();
+        }
+        final HarvestBenchmark harvest = new HarvestBenchmark();
+        harvest.density = density;
+        harvest.units = 1L << 20;
+        harvest.setup();
+        try
+        {
+            final long java = harvest.flat();
+            assertEquals(java, harvest.qemuSync(), "sync at " + density);
+            assertEquals(java, harvest.qemuSync(), "the ping-pong moves the same bits again");
+        }
+        finally
+        {
+            harvest.tearDown();
+        }
+    }
+
+}

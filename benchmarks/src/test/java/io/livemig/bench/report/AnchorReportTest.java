@@ -1,0 +1,123 @@
+package io.livemig.bench.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.bench.state.InputLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The report's QEMU section: livemig beside the C anchors of the same run, only where both sides digested the
+ * same inputs; a single line, and no table, when the anchors were not built.
+ */
+class AnchorReportTest
+{
+    private static final String PKG = "io.livemig.bench.";
+    private static final String ENCODE = PKG + "codec.XbzrleEncodeBenchmark.";
+    private static final String NEXT = PKG + "dirty.NextDirtyBenchmark.";
+
+    /** The fixture plus C anchors: qemuEncode at twice livemig's SPARSE_10 time, find_next_bit at 0.1 %. */
+    private static Path runWithAnchors(final Path dir) throws Exception
+    {
+        final ArrayNode results = Fixtures.fullRunJson();
+        final ObjectNode encode = Fixtures.entry(results, "XbzrleEncodeBenchmark.encode", "pattern", "SPARSE_10");
+        Fixtures.score(encode, 800, 8);
+        final ObjectNode c = encode.deepCopy();
+        c.put("benchmark", ENCODE + "qemuEncode");
+        Fixtures.score(c, 1600, 16);
+        results.add(c);
+        final ObjectNode flat = Fixtures.entry(results, "NextDirtyBenchmark.flat", "density", "0.001");
+        final ObjectNode find = flat.deepCopy();
+        find.put("benchmark", NEXT + "qemuFindNextBit");
+        Fixtures.score(find, 5, 0.5);
+        results.add(find);
+        Fixtures.write(dir, results);
+        Fixtures.MAPPER.writeValue(dir.resolve("env.json").toFile(), Fixtures.MAPPER.readTree(
+            "{\"preset\":\"quick\",\"anchors\":{\"built\":true,\"compilerVersion\":\"gcc (Debian 12.2.0) 12.2.0\"," +
+            "\"command\":\"cc -O2 -fno-strict-aliasing -fwrapv\",\"zeroPath\":\"avx512\",\"skipped\":[]}}"));
+        return dir;
+    }
+
+    private static void digests(final Path dir, final String... lines) throws Exception
+    {
+        Files.write(dir.resolve(InputLog.FILE), List.of(lines));
+    }
+
+    private static String report(final Path dir) throws Exception
+    {
+        return Files.readString(ReportWriter.write(dir, ReportWriter.DEFAULT_BANDWIDTH));
+    }
+
+    @Test
+    void pairsWithEqualDigestsAreComparedInGigabytesAndPerSetBit(@TempDir final Path tmp) throws Exception
+    {
+        final Path dir = runWithAnchors(tmp);
+        digests(dir,
+            ENCODE + "encode\tpattern=SPARSE_10\tjava\t00000000000000aa\t128",
+            ENCODE + "qemuEncode\tpattern=SPARSE_10\tc\t00000000000000aa\t128",
+            NEXT + "flat\tdensity=0.001\tjava\t00000000000000bb\t64",
+            NEXT + "flat\tdensity=0.001\tjava\t00000000000000bb\t64",
+            NEXT + "qemuFindNextBit\tdensity=0.001\tc\t00000000000000bb\t64");
+        final String report = report(dir);
+        // 4096 B / 800 ns = 5.12 GB/s; C 2.56; livemig ÷ C = 1600 / 800 = 2 ± 2 * sqrt(0.01² + 0.01²)
+        assertTrue(report.contains("| `XbzrleEncodeBenchmark.encode` | pattern=SPARSE_10 | 800.0 ± 8.0 | " +
+            "5.120 ± 0.051 | 1600 ± 16 | 2.560 ± 0.026 | **2.000 ± 0.028** | `qemuEncode`"), report);
+        assertTrue(report.contains("`00000000000000aa` (both)"), report);
+        // flat 10 ± 1 ms in the fixture against C's 5 ± 0.5: livemig is at half C's speed; 268435 set bits.
+        assertTrue(report.contains("| `flat` | 0.001 | 268435 | 10.0 ± 1.0 | 5.00 ± 0.50 | 37.3 ± 3.7 | " +
+            "18.6 ± 1.9 | **0.500 ± 0.071** |"), report);
+        assertTrue(report.contains("](charts/qemu-anchors.png)"), report);
+        assertTrue(Files.size(dir.resolve("charts/qemu-anchors.png")) > 0);
+        assertTrue(report.contains("## Appendix: QEMU's ratios from another machine (history)"), report);
+        assertTrue(report.indexOf("## Against QEMU's C cores, measured in this run") <
+            report.indexOf("## Appendix"), "history comes last");
+    }
+
+    @Test
+    void pairsWhoseInputsDifferOrWereNotDigestedAreRefused(@TempDir final Path tmp) throws Exception
+    {
+        final Path dir = runWithAnchors(tmp);
+        digests(dir,
+            ENCODE + "encode\tpattern=SPARSE_10\tjava\t00000000000000aa\t128",
+            ENCODE + "qemuEncode\tpattern=SPARSE_10\tc\t00000000000000ab\t128");
+        final String report = report(dir);
+        assertTrue(report.contains("refused: the inputs differ (livemig [00000000000000aa], C [00000000000000ab])"),
+            report);
+        assertTrue(report.contains("refused: no input digest of livemig's trial in inputs.tsv"), report);
+        assertFalse(report.contains("**2.000"), "a refused pair shows no ratio");
+        assertFalse(Files.exists(dir.resolve("charts/qemu-anchors.png")), "nothing left to chart");
+    }
+
+    @Test
+    void withoutACompilerTheSectionSaysWhyAndHasNoTable(@TempDir final Path tmp) throws Exception
+    {
+        final Path dir = Fixtures.fullRun(tmp, false);
+        Fixtures.MAPPER.writeValue(dir.resolve("env.json").toFile(), Fixtures.MAPPER.readTree(
+            "{\"preset\":\"quick\",\"anchors\":{\"built\":false," +
+            "\"reason\":\"no C compiler: 'cc' not found on PATH\"}}"));
+        final String report = report(dir);
+        assertTrue(report.contains("_The C anchors were not measured in this run: no C compiler: 'cc' not found on " +
+            "PATH; so there is no comparison with QEMU's C code._"), report);
+        final int from = report.indexOf("## Against QEMU's C cores, measured in this run");
+        final String section = report.substring(from, report.indexOf("\n## ", from + 1));
+        assertFalse(section.contains("|"), section);
+        assertFalse(report.contains("qemu-anchors.png"), report);
+    }
+
+    @Test
+    void aMalformedDigestLogNamesItsLine(@TempDir final Path tmp) throws Exception
+    {
+        final Path dir = runWithAnchors(tmp);
+        digests(dir, ENCODE + "encode\tpattern=SPARSE_10\tjava\tnot-hex\t128");
+        final ReportException ex = assertThrows(ReportException.class, () -> report(dir));
+        assertTrue(ex.getMessage().contains("inputs.tsv line 1"), ex.getMessage());
+    }
+}
