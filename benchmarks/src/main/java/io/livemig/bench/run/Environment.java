@@ -86,6 +86,11 @@ public final class Environment
         {
             caches = caches(run(List.of("lscpu"), null));
         }
+        if (caches.values().stream().allMatch(UNKNOWN::equals))
+        {
+            // glibc's getconf reads CPUID, which a VM without sysfs cache entries still answers
+            caches = caches(run(List.of("getconf", "-a"), null));
+        }
         machine.put("caches", caches);
         machine.put("hypervisor", hypervisor(cpuinfo, read(Path.of("/sys/hypervisor/type")),
             run(List.of("systemd-detect-virt", "--vm"), null)));
@@ -249,8 +254,9 @@ public final class Environment
     }
 
     /**
-     * Cache sizes from either of two texts: {@link #sysfsCaches}' lines {@code level type size} (e.g.
-     * {@code 1 Data 48K}), or {@code lscpu}'s {@code L1d cache: 48 KiB (1 instance)} lines.
+     * Cache sizes from any of three texts: {@link #sysfsCaches}' lines {@code level type size} (e.g.
+     * {@code 1 Data 48K}), {@code lscpu}'s {@code L1d cache: 48 KiB (1 instance)} lines, or {@code getconf -a}'s
+     * {@code LEVEL1_DCACHE_SIZE 49152} lines (bytes, shown as {@code 48K}).
      *
      * @param text either text; anything, even empty.
      * @return {@code L1d}, {@code L2}, {@code L3} sizes as given, each {@link #UNKNOWN} if absent.
@@ -268,6 +274,16 @@ public final class Environment
             if (words.length == 3 && words[0].matches("[123]") && !words[1].equals("Instruction"))
             {
                 caches.put(words[0].equals("1") ? "L1d" : "L" + words[0], words[2]);
+            }
+        }
+        final Map<String, String> getconf = Map.of("LEVEL1_DCACHE_SIZE", "L1d", "LEVEL2_CACHE_SIZE", "L2",
+            "LEVEL3_CACHE_SIZE", "L3");
+        for (final String line : text.split("\\R"))
+        {
+            final String[] words = line.trim().split("\\s+");
+            if (words.length == 2 && getconf.containsKey(words[0]) && words[1].matches("[1-9][0-9]*"))
+            {
+                caches.put(getconf.get(words[0]), (Long.parseLong(words[1]) >> 10) + "K");
             }
         }
         for (final String level : List.of("L1d", "L2", "L3"))

@@ -144,6 +144,10 @@ class EnvironmentTest
     @Test
     void cachesComeFromSysfsLinesOrLscpu()
     {
+        assertEquals(Map.of("L1d", "48K", "L2", "1024K", "L3", "32768K"), Environment.caches(
+            "LEVEL1_ICACHE_SIZE                 32768\nLEVEL1_DCACHE_SIZE                 49152\n" +
+            "LEVEL2_CACHE_SIZE                  1048576\nLEVEL3_CACHE_SIZE                  33554432\n" +
+            "LEVEL4_CACHE_SIZE                  \n"));
         assertEquals(Map.of("L1d", "48K", "L2", "1024K", "L3", "32768K"),
             Environment.caches("1 Data 48K\n1 Instruction 32K\n2 Unified 1024K\n3 Unified 32768K\n  \n"));
         assertEquals(Map.of("L1d", "96 KiB (2 instances)", "L2", "2 MiB (2 instances)", "L3", "unknown"),
