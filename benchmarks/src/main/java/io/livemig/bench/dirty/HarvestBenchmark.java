@@ -61,16 +61,7 @@ public class HarvestBenchmark
     public void trial(final BenchmarkParams run)
     {
         setup();
-        final InputLog log = InputLog.of(run);
-        if (InputLog.isAnchor(run.getBenchmark()))
-        {
-            log.add(offHeapFull.buffer(), 0, words.length * Long.BYTES);
-        }
-        else
-        {
-            log.add(words);
-        }
-        log.write();
+        InputLog.of(run).addWords(words, offHeapFull.buffer()).write();
     }
 
     /** Frees the off-heap copies. */

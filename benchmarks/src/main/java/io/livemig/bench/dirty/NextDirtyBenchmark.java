@@ -61,16 +61,7 @@ public class NextDirtyBenchmark
     public void trial(final BenchmarkParams run)
     {
         setup();
-        final InputLog log = InputLog.of(run);
-        if (InputLog.isAnchor(run.getBenchmark()))
-        {
-            log.add(offHeapWords.buffer(), 0, words.length * Long.BYTES);
-        }
-        else
-        {
-            log.add(words);
-        }
-        log.write();
+        InputLog.of(run).addWords(words, offHeapWords.buffer()).write();
     }
 
     /** Builds the inputs (the unit tests call this directly). */

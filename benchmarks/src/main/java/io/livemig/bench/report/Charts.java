@@ -195,7 +195,9 @@ public final class Charts
             {
                 continue;
             }
-            final String category = r.pair().livemig() + " vs " + r.pair().anchor() + ": " + r.livemig().paramsText();
+            // parameter values only: names like workingSet= would push the labels past the chart's margin
+            final String category = r.pair().livemig() + " vs " + r.pair().anchor() + ": " +
+                String.join(", ", r.livemig().params().values());
             data.add(speed.get().value(), errorOrZero(speed.get().error()), "livemig ÷ C", category);
             any = true;
         }

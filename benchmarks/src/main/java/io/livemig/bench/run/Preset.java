@@ -65,14 +65,13 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p><b>Time budget</b> (as {@link RunPlan#estimateSeconds} counts it: runs x forks x (1 s fork overhead +
- * iterations), 0.12 s per migration shot): the 290 runs above (977 forks) come to 2,531 s, 42 min. The C
- * anchor runs about to join the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
- * ZeroPage, 5 in NextDirty, 5 in Harvest: 35 runs, 422 s at their classes' sizing) are budgeted as 45 runs,
- * 542 s: 51 min in all, under the 55 min that {@code RunPlanTest} holds the estimate to (and the 60 min
- * ceiling). The count is pessimistic: the quick run's 290 forks took 825 s for about 700 s of iterations
- * (about 0.4 s per fork for JVM start and trial setup, the 2^28-bit bitmap setups included, against the 1 s
- * counted), and its migration shots averaged 0.09 s, so on an idle 2-core machine the plan should take nearer
- * 40-45 min; the progress line rescales to the real pace as the run goes.
+ * iterations), 0.12 s per migration shot): the 290 livemig runs above (977 forks) come to 2,531 s, 42 min; the
+ * 35 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in ZeroPage,
+ * 5 in NextDirty, 5 in Harvest) add 422 s at their classes' sizing: 49 min for the 325 runs, under the 55 min
+ * that {@code RunPlanTest} holds the estimate to (and the 60 min ceiling). The count is pessimistic: the
+ * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
+ * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
+ * 0.09 s; the progress line rescales to the real pace as the run goes.
  *
  * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
  * developing, not for publishing, and their run times are what users already plan around).

@@ -92,14 +92,15 @@ public final class InputLog
     }
 
     /**
-     * Adds {@code words} as the Java code reads them: a Java trial only (a C anchor reads an off-heap copy,
-     * which it adds with {@link #add(UnsafeBuffer)}; the digest of the same words is the same).
+     * Adds a bitmap's words as the trial's code reads them: {@code words} in a Java trial, or in a C anchor's
+     * trial the first {@code words.length} words of {@code offHeapCopy}, the copy the C code is handed. The
+     * digest of the same words is the same either way.
      */
-    public InputLog add(final long[] words)
+    public InputLog addWords(final long[] words, final UnsafeBuffer offHeapCopy)
     {
         if (anchor)
         {
-            throw new IllegalStateException(run.getBenchmark() + " is a C anchor: digest the memory it reads");
+            return add(offHeapCopy, 0, words.length * Long.BYTES);
         }
         digest = InputDigest.of(words, digest);
         bytes += (long)words.length * Long.BYTES;
