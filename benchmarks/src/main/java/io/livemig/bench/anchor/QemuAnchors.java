@@ -147,11 +147,8 @@ public final class QemuAnchors
         final UnsafeBuffer dst, final int dstOffset, final int dstCapacity)
     {
         require();
-        checkXbzrlePages(pages, pageSize);
-        final long span = (long)pages * pageSize;
-        return xbzrleEncodePages0(
-            address("oldPages", oldPages, oldOffset, span), address("newPages", newPages, newOffset, span),
-            pages, pageSize, address("dst", dst, dstOffset, dstCapacity), dstCapacity);
+        return encodePages(false, oldPages, oldOffset, newPages, newOffset, pages, pageSize, dst, dstOffset,
+            dstCapacity);
     }
 
     /**
@@ -170,11 +167,26 @@ public final class QemuAnchors
         {
             throw new IllegalStateException("AVX-512 XBZRLE anchor: this CPU has no AVX-512BW");
         }
+        return encodePages(true, oldPages, oldOffset, newPages, newOffset, pages, pageSize, dst, dstOffset,
+            dstCapacity);
+    }
+
+    /** Checks the ranges once, then runs the scalar or the AVX-512BW encoder over every page. */
+    private static long encodePages(
+        final boolean avx512,
+        final UnsafeBuffer oldPages, final int oldOffset,
+        final UnsafeBuffer newPages, final int newOffset,
+        final int pages, final int pageSize,
+        final UnsafeBuffer dst, final int dstOffset, final int dstCapacity)
+    {
         checkXbzrlePages(pages, pageSize);
         final long span = (long)pages * pageSize;
-        return xbzrleEncodePagesAvx5120(
-            address("oldPages", oldPages, oldOffset, span), address("newPages", newPages, newOffset, span),
-            pages, pageSize, address("dst", dst, dstOffset, dstCapacity), dstCapacity);
+        final long oldAddress = address("oldPages", oldPages, oldOffset, span);
+        final long newAddress = address("newPages", newPages, newOffset, span);
+        final long dstAddress = address("dst", dst, dstOffset, dstCapacity);
+        return avx512 ?
+            xbzrleEncodePagesAvx5120(oldAddress, newAddress, pages, pageSize, dstAddress, dstCapacity) :
+            xbzrleEncodePages0(oldAddress, newAddress, pages, pageSize, dstAddress, dstCapacity);
     }
 
     /**
