@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * then {@code toLong}); the ends of unchanged and changed runs are then found in that mask with
  * {@code numberOfTrailingZeros}, so a block holding many short runs is not reloaded per run, and an unchanged
  * stretch costs one compare per block. The lengths and the capacity checks are the scalar encoder's, in the same
- * order, so the output and the -1/0 answers are identical; a changed run is copied with {@link RawBytes#copy}.
+ * order, so the output and the -1/0 answers are identical; a short changed run is copied as whole words (see
+ * {@link #copyRun}), a long one with {@link RawBytes#copy}.
  * A final partial block is compared byte by byte.
  *
  * <h2>Zero detection</h2>
@@ -31,6 +32,8 @@ final class PanamaKernels implements VectorKernels, Simd.Wide
     private static final int LANES = SPECIES.length();
     /** The mask bits that stand for lanes (all 64 with 64 lanes). */
     private static final long LANE_BITS = LANES >= 64 ? -1L : (1L << LANES) - 1;
+    /** Longest run, rounded up to words, that {@link #copyRun} copies word by word past its end. */
+    private static final int SHORT_COPY = 64;
 
     PanamaKernels()
     {
@@ -105,10 +108,31 @@ final class PanamaKernels implements VectorKernels, Simd.Wide
             {
                 return -1;
             }
-            RawBytes.copy(now, RawBytes.ARRAY_BASE_OFFSET + newIndex + nzrunStart, dstBase, dstAddress + d, nzrun);
+            copyRun(now, newIndex + nzrunStart, dstBase, dstAddress + d, nzrun, capacity - d);
             d += nzrun;
         }
         return d;
+    }
+
+    /**
+     * Copies a changed run to the destination. A short run (the common case) is copied as whole words, up to
+     * 7 bytes past its end, when both the array and the destination's capacity ({@code room}) have them: the
+     * extra bytes lie past the returned length, where the contract allows writes.
+     */
+    private static void copyRun(
+        final byte[] now, final int from, final Object dstBase, final long dst, final int length, final int room)
+    {
+        final int words = (length + 7) & ~7;
+        if (words <= SHORT_COPY && words <= room && from + words <= now.length)
+        {
+            final long src = RawBytes.ARRAY_BASE_OFFSET + from;
+            for (int k = 0; k < words; k += Long.BYTES)
+            {
+                RawBytes.putLongNative(dstBase, dst + k, RawBytes.getLongNative(now, src + k));
+            }
+            return;
+        }
+        RawBytes.copy(now, RawBytes.ARRAY_BASE_OFFSET + from, dstBase, dst, length);
     }
 
     /** @return the mask of differing bytes of the block at page position {@code block}; none past the page. */
