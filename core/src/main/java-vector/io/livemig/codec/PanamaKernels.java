@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * A final partial block is compared byte by byte.
  *
  * <h2>Zero detection</h2>
- * ORs four vectors per step and tests the result for any non-zero lane, then one vector per step, then the
- * scalar kernel for the last bytes.
+ * First the first and last word (as the scalar loop, so a page that is non-zero at its start or end costs two
+ * loads, not a scan), then four vectors ORed per step and tested for any non-zero lane, then one vector per
+ * step, then the scalar kernel for the last bytes.
  *
  * <p>Stateless, thread-safe, allocation-free once compiled (the vectors are scalar-replaced by C2).
  */
@@ -159,6 +160,12 @@ final class PanamaKernels implements VectorKernels, Simd.Wide
     @Override
     public boolean isZero(final byte[] array, final int index, final int length)
     {
+        final long address = RawBytes.ARRAY_BASE_OFFSET + index;
+        if (length >= Long.BYTES &&
+            (RawBytes.getLongNative(array, address) | RawBytes.getLongNative(array, address + length - Long.BYTES)) != 0)
+        {
+            return false; // as the scalar loop: a non-zero page is most often non-zero at its start or end
+        }
         int i = 0;
         for (; i <= length - 4 * LANES; i += 4 * LANES)
         {
