@@ -17,6 +17,13 @@ public final class BenchJvm
     public static final String MISC_OPENS = "java.base/jdk.internal.misc=ALL-UNNAMED";
     /** Removes Agrona's internal bounds-check branches (livemig's API still checks its callers). */
     public static final String NO_BOUNDS_CHECKS = "-Dagrona.disable.bounds.checks=true";
+    /**
+     * With {@link #VECTOR_MODULE}: loads the Vector API, so that {@code io.livemig.codec.Simd} may choose the
+     * vector path (the codec classes append it; the runner adds it to every fork whose JDK has the module).
+     */
+    public static final String ADD_MODULES = "--add-modules";
+    /** The module added by {@link #ADD_MODULES}. */
+    public static final String VECTOR_MODULE = "jdk.incubator.vector";
     /** Fixed initial heap. */
     public static final String HEAP_MIN = "-Xms2g";
     /** Fixed maximum heap. */

@@ -25,6 +25,9 @@ import org.agrona.MutableDirectBuffer;
  * applies the runs as it reads them: when it returns {@code -1}, runs before the bad one have already been
  * written to the page.
  *
+ * <p>Where {@link Simd} chose the vector path, heap pages are encoded by the SIMD kernel instead (64-byte
+ * compare masks, identical output); off-heap pages and the decoder always run the scalar code.
+ *
  * <p>One implementation serves byte arrays, heap buffers and off-heap buffers. Stateless, thread-safe and
  * allocation-free. The pages and the destination must not overlap; a page that another thread writes while
  * it is encoded gives an encoding of some mix of its bytes, which is why callers encode a private snapshot
@@ -136,8 +139,29 @@ public final class Xbzrle
 
     // ---------------------------------------------------------------- unchecked core, (base, address) pairs
 
-    /** The encoder on raw memory; every range must have been checked. */
+    /**
+     * The encoder on raw memory; every range must have been checked. Heap pages go to the vector kernels when
+     * {@link Simd} chose them (same output), everything else to {@link #encodeScalar}.
+     */
     static int encode(
+        final Object oldBase, final long oldAddress,
+        final Object newBase, final long newAddress,
+        final int pageSize,
+        final Object dstBase, final long dstAddress, final int capacity)
+    {
+        final VectorKernels simd = Simd.KERNELS;
+        if (simd != null && oldBase instanceof byte[] && newBase instanceof byte[])
+        {
+            return simd.encode(
+                (byte[])oldBase, (int)(oldAddress - RawBytes.ARRAY_BASE_OFFSET),
+                (byte[])newBase, (int)(newAddress - RawBytes.ARRAY_BASE_OFFSET),
+                pageSize, dstBase, dstAddress, capacity);
+        }
+        return encodeScalar(oldBase, oldAddress, newBase, newAddress, pageSize, dstBase, dstAddress, capacity);
+    }
+
+    /** The scalar encoder on raw memory; every range must have been checked. */
+    static int encodeScalar(
         final Object oldBase, final long oldAddress,
         final Object newBase, final long newAddress,
         final int pageSize,
@@ -286,7 +310,7 @@ public final class Xbzrle
     }
 
     /** Writes {@code value} (at most {@link #MAX_LENGTH}) as one or two ULEB128 bytes at {@code d}. */
-    private static int putLength(final Object base, final long address, final int d, final int value)
+    static int putLength(final Object base, final long address, final int d, final int value)
     {
         if (value < 0x80)
         {

@@ -11,6 +11,8 @@ import org.agrona.DirectBuffer;
  * then 64 bytes (eight words ORed together) per step, leaving at the first non-zero step (measured against
  * 32 bytes per step: a third less time when only byte 3600 is set). Any length and alignment is accepted.
  *
+ * <p>Heap ranges take the SIMD kernel instead where {@link Simd} chose the vector path (same answers).
+ *
  * <p>Stateless and thread-safe; allocates nothing. The bytes are read with plain loads: a range that another
  * thread writes meanwhile gives some answer that was true of some mix of its old and new bytes, which is why
  * the page stream runs it on a private snapshot of the page.
@@ -41,7 +43,19 @@ public final class ZeroPage
         return isZero(RawBytes.base(buffer), RawBytes.address(buffer, offset), length);
     }
 
+    /** Heap ranges go to the vector kernels when {@link Simd} chose them, everything else to the scalar loop. */
     static boolean isZero(final Object base, final long address, final int length)
+    {
+        final VectorKernels simd = Simd.KERNELS;
+        if (simd != null && base instanceof byte[])
+        {
+            return simd.isZero((byte[])base, (int)(address - RawBytes.ARRAY_BASE_OFFSET), length);
+        }
+        return isZeroScalar(base, address, length);
+    }
+
+    /** The scalar loop on raw memory; the range must have been checked. */
+    static boolean isZeroScalar(final Object base, final long address, final int length)
     {
         if (length < Long.BYTES)
         {

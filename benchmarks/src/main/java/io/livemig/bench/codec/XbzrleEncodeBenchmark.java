@@ -5,6 +5,7 @@ import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.XbzrleInputs;
+import io.livemig.codec.Simd;
 import io.livemig.codec.Xbzrle;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,11 +36,16 @@ import java.util.concurrent.TimeUnit;
  * <p>C anchors on the same bytes, in the same fork layout: {@code qemuEncode}, QEMU's scalar
  * {@code xbzrle_encode_buffer} algorithm, and {@code qemuEncodeAvx512}, its AVX-512BW encoder (QEMU 8.1+; the
  * runner leaves it out where the CPU lacks AVX-512BW). Each is one JNI call per invocation over all pages.
+ *
+ * <p>Paths: {@code encode} runs the scalar encoder (off-heap pages always take it); {@code encodeVector} runs
+ * the SIMD encoder on heap copies of the same bytes, and refuses to start unless {@link Simd} chose the vector
+ * path in the fork (the runner leaves it out, with the reason, where that is not so).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
-@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE,
+    BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
 public class XbzrleEncodeBenchmark
 {
     private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
@@ -56,22 +62,55 @@ public class XbzrleEncodeBenchmark
     UnsafeBuffer dst;
     private OffHeapPages dstPage;
 
-    /** Builds the inputs and records their digest (in C for the C anchors). */
+    /** Heap copies of the pages, for {@link #encodeVector()} only. */
+    UnsafeBuffer oldHeap;
+    UnsafeBuffer newHeap;
+
+    /** Builds the inputs and records the digest of those the method reads (in C for the C anchors). */
     @Setup(Level.Trial)
     public void trial(final BenchmarkParams run)
     {
-        setup();
-        InputLog.of(run).add(oldPages).add(newPages).write();
+        final boolean vector = run.getBenchmark().endsWith(".encodeVector");
+        if (vector && !Simd.vector())
+        {
+            throw new IllegalStateException("encodeVector needs the vector path: " + Simd.description());
+        }
+        setup(vector);
+        if (vector)
+        {
+            InputLog.of(run).add(oldHeap).add(newHeap).write();
+        }
+        else
+        {
+            InputLog.of(run).add(oldPages).add(newPages).write();
+        }
     }
 
-    /** Builds the inputs (the unit tests call this directly). */
+    /** Builds the inputs, heap copies included (the unit tests call this directly). */
     public void setup()
+    {
+        setup(true);
+    }
+
+    private void setup(final boolean heapCopies)
     {
         inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
         oldPages = inputs.oldPages();
         newPages = inputs.newPages();
         dstPage = new OffHeapPages(1);
         dst = dstPage.buffer();
+        if (heapCopies)
+        {
+            oldHeap = heapCopy(oldPages);
+            newHeap = heapCopy(newPages);
+        }
+    }
+
+    private static UnsafeBuffer heapCopy(final UnsafeBuffer offHeap)
+    {
+        final byte[] copy = new byte[offHeap.capacity()];
+        offHeap.getBytes(0, copy);
+        return new UnsafeBuffer(copy);
     }
 
     @TearDown(Level.Trial)
@@ -86,8 +125,11 @@ public class XbzrleEncodeBenchmark
     @OperationsPerInvocation(OPS)
     public long encode()
     {
-        final UnsafeBuffer oldPages = this.oldPages;
-        final UnsafeBuffer newPages = this.newPages;
+        return encodeAll(oldPages, newPages);
+    }
+
+    private long encodeAll(final UnsafeBuffer oldPages, final UnsafeBuffer newPages)
+    {
         final UnsafeBuffer dst = this.dst;
         long total = 0;
         for (int p = 0; p < pages; p++)
@@ -97,6 +139,17 @@ public class XbzrleEncodeBenchmark
                 dst, 0, OffHeapPages.PAGE_SIZE);
         }
         return total;
+    }
+
+    /**
+     * @return the sum of the SIMD encoder's results over heap copies of the pages, into the same off-heap
+     *         destination: the same as {@link #encode()}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public long encodeVector()
+    {
+        return encodeAll(oldHeap, newHeap);
     }
 
     /** @return the sum of the C scalar encoder's results: the same as {@link #encode()}. */

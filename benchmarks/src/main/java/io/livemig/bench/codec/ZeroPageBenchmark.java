@@ -5,6 +5,7 @@ import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.ZeroPageInputs;
+import io.livemig.codec.Simd;
 import io.livemig.codec.ZeroPage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,11 +34,15 @@ import java.util.concurrent.TimeUnit;
  * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios. C anchor:
  * {@code qemuBufferIsZero}, QEMU's {@code buffer_is_zero} (sampled bytes, then the AVX-512, AVX2 or SSE2 loop
  * chosen once by CPU flags, as {@code util/bufferiszero.c} does), one JNI call per invocation.
+ *
+ * <p>Paths: {@code isZero} runs the scalar loop (off-heap pages always take it); {@code isZeroVector} runs the
+ * SIMD kernel on the heap copy, and refuses to start unless {@link Simd} chose the vector path in the fork.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
-@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE,
+    BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
 public class ZeroPageBenchmark
 {
     private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
@@ -61,8 +66,13 @@ public class ZeroPageBenchmark
     @Setup(Level.Trial)
     public void trial(final BenchmarkParams run)
     {
+        final boolean vector = run.getBenchmark().endsWith(".isZeroVector");
+        if (vector && !Simd.vector())
+        {
+            throw new IllegalStateException("isZeroVector needs the vector path: " + Simd.description());
+        }
         setup();
-        InputLog.of(run).add(buffer).write();
+        InputLog.of(run).add(vector ? new UnsafeBuffer(heapCopy) : buffer).write();
     }
 
     /** Builds the inputs (the unit tests call this directly). */
@@ -94,6 +104,24 @@ public class ZeroPageBenchmark
         for (int i = 0; i < operations; i++)
         {
             if (ZeroPage.isZero(buffer, OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE))
+            {
+                zero++;
+            }
+        }
+        return zero;
+    }
+
+    /** @return how many pages the SIMD kernel found zero, on the heap copy: the same as {@link #isZero()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int isZeroVector()
+    {
+        final byte[] memory = heapCopy;
+        final int mask = pageMask;
+        int zero = 0;
+        for (int i = 0; i < operations; i++)
+        {
+            if (ZeroPage.isZero(memory, OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE))
             {
                 zero++;
             }

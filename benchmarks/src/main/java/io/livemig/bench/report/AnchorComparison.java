@@ -50,6 +50,14 @@ public final class AnchorComparison
      */
     public record Pair(String simpleClass, String livemig, String anchor, String what, Kind kind)
     {
+        /**
+         * @return whether livemig's method runs the codecs' SIMD path ({@code ...Vector} methods, which the
+         *         runner measures only where {@code io.livemig.codec.Simd} chose it); the others run scalar code.
+         */
+        public boolean vectorPath()
+        {
+            return livemig.endsWith("Vector");
+        }
     }
 
     /** Every pair the report compares, in report order. */
@@ -58,8 +66,14 @@ public final class AnchorComparison
             Kind.PAGE),
         new Pair("XbzrleEncodeBenchmark", "encode", "qemuEncodeAvx512",
             "XBZRLE encode, AVX-512BW C (xbzrle_encode_buffer_avx512)", Kind.PAGE),
+        new Pair("XbzrleEncodeBenchmark", "encodeVector", "qemuEncode",
+            "XBZRLE encode, scalar C (xbzrle_encode_buffer)", Kind.PAGE),
+        new Pair("XbzrleEncodeBenchmark", "encodeVector", "qemuEncodeAvx512",
+            "XBZRLE encode, AVX-512BW C (xbzrle_encode_buffer_avx512)", Kind.PAGE),
         new Pair("XbzrleDecodeBenchmark", "decode", "qemuDecode", "XBZRLE decode, C (xbzrle_decode_buffer)", Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZero", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)", Kind.PAGE),
+        new Pair("ZeroPageBenchmark", "isZeroVector", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)",
+            Kind.PAGE),
         new Pair("NextDirtyBenchmark", "flat", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
         new Pair("NextDirtyBenchmark", "summary", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
         new Pair("HarvestBenchmark", "flat", "qemuSync", "bitmap sync, C", Kind.HARVEST),

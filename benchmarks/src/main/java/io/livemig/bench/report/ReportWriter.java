@@ -334,7 +334,7 @@ public final class ReportWriter
         {
             md.append("Not measured: ").append(skipped).append(".\n\n");
         }
-        pageAnchors(md, rows);
+        pageAnchors(md, rows, env);
         bitmapAnchors(md, rows);
         final Optional<JFreeChart> chart = Charts.anchorSpeed(rows);
         if (chart.isPresent())
@@ -348,7 +348,8 @@ public final class ReportWriter
         }
     }
 
-    private static void pageAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows)
+    private static void pageAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows,
+                                    final Map<String, Object> env)
     {
         final List<AnchorComparison.Row> pages = rows.stream()
             .filter(r -> r.pair().kind() == AnchorComparison.Kind.PAGE).toList();
@@ -357,11 +358,17 @@ public final class ReportWriter
             return;
         }
         md.append("### Page codecs (GB/s of page input = 4096 B ÷ ns per page)\n\n");
-        md.append("| operation | input | livemig ns/page | livemig GB/s | C ns/page | C GB/s | livemig ÷ C | C code | ")
-            .append("input digest |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.append("Codec path of the forks (`io.livemig.codec.Simd`): ")
+            .append(env.getOrDefault("simd.description", "unknown (no simd in env.json)"))
+            .append(". Rows of `...Vector` methods ran the SIMD kernels on heap copies of the pages; the others ")
+            .append("ran the scalar code.\n\n");
+        md.append("| operation | path | input | livemig ns/page | livemig GB/s | C ns/page | C GB/s | livemig ÷ C | ")
+            .append("C code | input digest |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (final AnchorComparison.Row r : pages)
         {
             md.append("| `").append(r.pair().simpleClass()).append('.').append(r.pair().livemig()).append("` | ")
+                .append(r.pair().vectorPath() ? "SIMD, " + env.getOrDefault("simd.species", "?") : "scalar")
+                .append(" | ")
                 .append(cell(r.livemig().paramsText())).append(" | ")
                 .append(r.livemig().primary().estimate()).append(" | ").append(r.livemigGigabytes()).append(" | ")
                 .append(r.anchor().primary().estimate()).append(" | ").append(r.anchorGigabytes()).append(" | ")

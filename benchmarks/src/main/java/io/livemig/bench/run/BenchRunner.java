@@ -178,11 +178,16 @@ public final class BenchRunner
             final AnchorSetup anchors = anchorDir == null ? AnchorSetup.none() :
                 AnchorSetup.prepare(anchorDir, System.getenv());
             anchors.skipped().forEach(line -> out.println("bench: " + line));
+            final SimdSetup simd = SimdSetup.probe(forkJava(config), System.getProperty("java.class.path"));
+            simd.skipped().forEach(line -> out.println("bench: " + line));
             final List<String> forkArgs = new ArrayList<>(anchors.forkArgs());
+            forkArgs.addAll(simd.forkArgs());
             forkArgs.add("-D" + InputLog.PROPERTY + "=" + dir.resolve(InputLog.FILE).toAbsolutePath());
+            final List<String> excludes = new ArrayList<>(anchors.excludes());
+            excludes.addAll(simd.excludes());
             final RunPlan plan = RunPlan.build(config.preset(), config.include(), config.user(),
-                config.java() == null ? null : config.java().toString(), entries, anchors.excludes(), forkArgs);
-            return measure(config, plan, anchors, dir, start, out, err);
+                config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs);
+            return measure(config, plan, anchors, simd, dir, start, out, err);
         }
         finally
         {
@@ -204,11 +209,17 @@ public final class BenchRunner
         }
     }
 
-    private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors, final Path dir,
-                               final Instant start, final PrintStream out, final PrintStream err) throws IOException
+    /** @return the java executable the forks run. */
+    private static Path forkJava(final Config config)
     {
-        final Path java = config.java() != null ? config.java() :
-            Path.of(System.getProperty("java.home"), "bin", "java");
+        return config.java() != null ? config.java() : Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
+                               final SimdSetup simd, final Path dir, final Instant start, final PrintStream out,
+                               final PrintStream err) throws IOException
+    {
+        final Path java = forkJava(config);
         out.println("bench: preset " + config.preset().id() + ", " + plan.totalRuns() + " benchmark runs in " +
             plan.batches().size() + " batches, forks run " + java + "; results go to " + dir);
 
@@ -231,7 +242,7 @@ public final class BenchRunner
         }
         final Path json = dir.resolve("jmh.json");
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env());
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env());
         if (failure != null)
         {
             return 1;
@@ -251,7 +262,8 @@ public final class BenchRunner
     }
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
-                         final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors)
+                         final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
+                         final Map<String, Object> simd)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -264,6 +276,7 @@ public final class BenchRunner
         env.put("forkJvmArgs", Environment.distinctFlags(jvmArgs));
         env.put("machine", Environment.machine());
         env.put("anchors", anchors);
+        env.put("simd", simd);
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());

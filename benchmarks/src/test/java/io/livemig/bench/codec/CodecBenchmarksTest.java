@@ -40,6 +40,7 @@ class CodecBenchmarksTest
             {
                 final int expected = input.isZero() ? PAGES : 0;
                 assertEquals(expected, bench.isZero(), input + " " + workingSet);
+                assertEquals(expected, bench.isZeroVector(), "heap copy, path of this JVM: " + input + " " + workingSet);
                 assertEquals(expected, bench.baselineArraysMismatch(), input + " " + workingSet);
                 final int pagesRead = "page".equals(workingSet) ? 1 : PAGES;
                 assertEquals(PAGES / pagesRead * plainSum(bench.buffer, pagesRead), bench.baselineMemoryRead(),
@@ -93,6 +94,7 @@ class CodecBenchmarksTest
                 expected += length;
             }
             assertEquals(expected, bench.encode(), "the benchmark's sum of results");
+            assertEquals(expected, bench.encodeVector(), "the same on heap copies, on this JVM's path");
             assertEquals(plainSum(bench.newPages, PAGES), bench.baselineMemoryRead());
         }
         finally

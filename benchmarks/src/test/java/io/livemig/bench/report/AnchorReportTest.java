@@ -34,6 +34,10 @@ class AnchorReportTest
         c.put("benchmark", ENCODE + "qemuEncode");
         Fixtures.score(c, 1600, 16);
         results.add(c);
+        final ObjectNode vector = encode.deepCopy();
+        vector.put("benchmark", ENCODE + "encodeVector");
+        Fixtures.score(vector, 400, 4);
+        results.add(vector);
         final ObjectNode flat = Fixtures.entry(results, "NextDirtyBenchmark.flat", "density", "0.001");
         final ObjectNode find = flat.deepCopy();
         find.put("benchmark", NEXT + "qemuFindNextBit");
@@ -42,7 +46,9 @@ class AnchorReportTest
         Fixtures.write(dir, results);
         Fixtures.MAPPER.writeValue(dir.resolve("env.json").toFile(), Fixtures.MAPPER.readTree(
             "{\"preset\":\"quick\",\"anchors\":{\"built\":true,\"compilerVersion\":\"gcc (Debian 12.2.0) 12.2.0\"," +
-            "\"command\":\"cc -O2 -fno-strict-aliasing -fwrapv\",\"zeroPath\":\"avx512\",\"skipped\":[]}}"));
+            "\"command\":\"cc -O2 -fno-strict-aliasing -fwrapv\",\"zeroPath\":\"avx512\",\"skipped\":[]}," +
+            "\"simd\":{\"module\":true,\"path\":\"vector\",\"species\":\"512-bit (64 byte lanes)\"," +
+            "\"description\":\"vector path (jdk.incubator.vector, 512-bit (64 byte lanes)) for heap pages\"}}"));
         return dir;
     }
 
@@ -63,13 +69,20 @@ class AnchorReportTest
         digests(dir,
             ENCODE + "encode\tpattern=SPARSE_10\tjava\t00000000000000aa\t128",
             ENCODE + "qemuEncode\tpattern=SPARSE_10\tc\t00000000000000aa\t128",
+            ENCODE + "encodeVector\tpattern=SPARSE_10\tjava\t00000000000000aa\t128",
             NEXT + "flat\tdensity=0.001\tjava\t00000000000000bb\t64",
             NEXT + "flat\tdensity=0.001\tjava\t00000000000000bb\t64",
             NEXT + "qemuFindNextBit\tdensity=0.001\tc\t00000000000000bb\t64");
         final String report = report(dir);
         // 4096 B / 800 ns = 5.12 GB/s; C 2.56; livemig ÷ C = 1600 / 800 = 2 ± 2 * sqrt(0.01² + 0.01²)
-        assertTrue(report.contains("| `XbzrleEncodeBenchmark.encode` | pattern=SPARSE_10 | 800.0 ± 8.0 | " +
+        assertTrue(report.contains("| `XbzrleEncodeBenchmark.encode` | scalar | pattern=SPARSE_10 | 800.0 ± 8.0 | " +
             "5.120 ± 0.051 | 1600 ± 16 | 2.560 ± 0.026 | **2.000 ± 0.028** | `qemuEncode`"), report);
+        // both paths shown, each row naming the path it ran
+        assertTrue(report.contains("| `XbzrleEncodeBenchmark.encodeVector` | SIMD, 512-bit (64 byte lanes) | " +
+            "pattern=SPARSE_10 | 400.0 ± 4.0 | 10.24 ± 0.10 | 1600 ± 16 | 2.560 ± 0.026 | **4.000 ± 0.057** | " +
+            "`qemuEncode`"), report);
+        assertTrue(report.contains("Codec path of the forks (`io.livemig.codec.Simd`): vector path " +
+            "(jdk.incubator.vector, 512-bit (64 byte lanes)) for heap pages."), report);
         assertTrue(report.contains("`00000000000000aa` (both)"), report);
         // flat 10 ± 1 ms in the fixture against C's 5 ± 0.5: livemig is at half C's speed; 268435 set bits.
         assertTrue(report.contains("| `flat` | 0.001 | 268435 | 10.0 ± 1.0 | 5.00 ± 0.50 | 37.3 ± 3.7 | " +

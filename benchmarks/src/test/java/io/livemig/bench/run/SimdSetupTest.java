@@ -1,0 +1,61 @@
+package io.livemig.bench.run;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SimdSetupTest
+{
+    private static final String PKG = "io.livemig.bench.codec.";
+
+    @Test
+    void vectorPathAddsTheModuleAndExcludesNothing()
+    {
+        final SimdSetup setup = SimdSetup.of(true, "vector\t512-bit (64 byte lanes)\tvector path (...)\n");
+        assertEquals(List.of("--add-modules", "jdk.incubator.vector"), setup.forkArgs());
+        assertEquals(List.of(), setup.excludes());
+        assertEquals("vector", setup.env().get("path"));
+        assertEquals("512-bit (64 byte lanes)", setup.env().get("species"));
+    }
+
+    @Test
+    void scalarPathExcludesTheVectorMethodsWithItsReason()
+    {
+        final SimdSetup setup = SimdSetup.of(true, "scalar\tnone\tscalar path: slower on JDK 17");
+        assertEquals(List.of("--add-modules", "jdk.incubator.vector"), setup.forkArgs(), "module still added");
+        assertEquals(List.of(SimdSetup.VECTOR_METHODS), setup.excludes());
+        assertEquals(List.of("...Vector methods not measured: scalar path: slower on JDK 17"), setup.skipped());
+        final Pattern exclude = Pattern.compile(SimdSetup.VECTOR_METHODS);
+        assertTrue(exclude.matcher(PKG + "XbzrleEncodeBenchmark.encodeVector").find());
+        assertTrue(exclude.matcher(PKG + "ZeroPageBenchmark.isZeroVector").find());
+        assertFalse(exclude.matcher(PKG + "XbzrleEncodeBenchmark.encode").find());
+        assertFalse(exclude.matcher(PKG + "XbzrleEncodeBenchmark.qemuEncodeAvx512").find());
+    }
+
+    @Test
+    void aJdkWithoutTheModuleGetsNoModuleFlag()
+    {
+        final SimdSetup setup = SimdSetup.of(false, "");
+        assertEquals(List.of(), setup.forkArgs());
+        assertEquals(List.of(SimdSetup.VECTOR_METHODS), setup.excludes());
+        assertEquals("scalar", setup.env().get("path"));
+        assertEquals(false, setup.env().get("module"));
+    }
+
+    @Test
+    void probingThisJdkAgreesWithWhatItsJvmChose()
+    {
+        final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        final SimdSetup setup = SimdSetup.probe(java, System.getProperty("java.class.path"));
+        assertEquals(true, setup.env().get("module"), setup.env().toString());
+        // surefire runs this JVM with the module too, so the probe must have chosen what this JVM chose
+        assertEquals(io.livemig.codec.Simd.path(), setup.env().get("path"), setup.env().toString());
+        assertEquals(io.livemig.codec.Simd.species(), setup.env().get("species"));
+    }
+}

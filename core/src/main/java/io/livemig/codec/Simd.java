@@ -1,0 +1,152 @@
+package io.livemig.codec;
+
+import java.lang.reflect.InvocationTargetException;
+import java.util.Locale;
+
+/**
+ * Chooses, once per JVM, whether the codecs run their SIMD kernels ({@code jdk.incubator.vector}) or only
+ * the scalar ones, the way Lucene chooses its Panama code: the vector classes live in their own source set and
+ * are loaded by reflection only after the checks below, so a JVM without the module never links them.
+ *
+ * <p>The vector path runs when all of these hold:
+ * <ul>
+ *   <li>system property {@value #PROPERTY} is {@code auto} (the default) or {@code on}; {@code off} forces
+ *       scalar;</li>
+ *   <li>the module {@code jdk.incubator.vector} is in the boot layer (the JVM was started with
+ *       {@code --add-modules jdk.incubator.vector});</li>
+ *   <li>the preferred species holds at least {@value #MIN_VECTOR_BYTES} bytes (AVX2 or wider);</li>
+ *   <li>with {@code auto}, the JDK is {@value #MIN_AUTO_FEATURE} or newer: on JDK 17 the mask-to-bits
+ *       operation the encoder is built on ({@code VectorMask.toLong}) is not an intrinsic, and the vector
+ *       encoder measured 10-35 times slower than the scalar one (JMH, 2026-11-28); JDK 18-20 were not measured
+ *       and are left scalar; {@code on} runs it anyway.</li>
+ * </ul>
+ * Where it runs, it serves heap arrays only (see {@link VectorKernels}); off-heap inputs take the scalar path.
+ * The choice is logged once, at INFO through {@link System.Logger}, naming the path and how to switch.
+ *
+ * <p>Immutable after class initialisation; thread-safe.
+ */
+public final class Simd
+{
+    /** System property: {@code auto} (default), {@code on} or {@code off}. */
+    public static final String PROPERTY = "livemig.simd";
+
+    /** Narrowest vector the kernels are worth running on, in bytes. */
+    public static final int MIN_VECTOR_BYTES = 32;
+
+    /** Oldest JDK feature release on which {@code auto} chooses the vector path. */
+    public static final int MIN_AUTO_FEATURE = 21;
+
+    static final String MODULE = "jdk.incubator.vector";
+    private static final String IMPLEMENTATION = "io.livemig.codec.PanamaKernels";
+
+    /** The vector kernels, or {@code null} when the scalar path runs; a constant the JIT folds. */
+    static final VectorKernels KERNELS;
+    private static final String REASON;
+
+    static
+    {
+        final String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        final int feature = Runtime.version().feature();
+        VectorKernels kernels = null;
+        String reason;
+        if (mode.equals("off"))
+        {
+            reason = "scalar path: " + PROPERTY + "=off; set " + PROPERTY + "=auto (with --add-modules " + MODULE +
+                ") for the vector path";
+        }
+        else if (!mode.equals("auto") && !mode.equals("on"))
+        {
+            reason = "scalar path: " + PROPERTY + "=" + mode + " is not auto, on or off";
+        }
+        else if (!moduleReadable())
+        {
+            reason = "scalar path: " + MODULE + " is not loaded; start Java with --add-modules " + MODULE +
+                " for the vector path";
+        }
+        else if (mode.equals("auto") && feature < MIN_AUTO_FEATURE)
+        {
+            reason = "scalar path: auto takes the vector path from JDK " + MIN_AUTO_FEATURE + " on, this is JDK " +
+                feature + " (on JDK 17 VectorMask.toLong is no intrinsic and the vector encoder ran 10-35x slower); -D" +
+                PROPERTY + "=on forces the vector path";
+        }
+        else
+        {
+            kernels = loadVectorKernels();
+            if (kernels == null)
+            {
+                reason = "scalar path: the preferred vector species is narrower than " + MIN_VECTOR_BYTES +
+                    " bytes or the vector classes are missing";
+            }
+            else
+            {
+                reason = "vector path (" + MODULE + ", " + kernels.species() + ") for heap pages; -D" + PROPERTY +
+                    "=off for the scalar path";
+            }
+        }
+        KERNELS = kernels;
+        REASON = reason;
+        System.getLogger(Simd.class.getName()).log(System.Logger.Level.INFO, "livemig codecs: " + REASON);
+    }
+
+    private Simd()
+    {
+    }
+
+    /** @return whether the vector kernels run (for heap arrays). */
+    public static boolean vector()
+    {
+        return KERNELS != null;
+    }
+
+    /** @return {@code "vector"} or {@code "scalar"}: the path this JVM runs. */
+    public static String path()
+    {
+        return KERNELS != null ? "vector" : "scalar";
+    }
+
+    /** @return the vector shape in use, or {@code "none"} on the scalar path. */
+    public static String species()
+    {
+        return KERNELS != null ? KERNELS.species() : "none";
+    }
+
+    /** @return the sentence that was logged: the path, why, and how to choose the other. */
+    public static String description()
+    {
+        return REASON;
+    }
+
+    /**
+     * @return the vector kernels whatever {@value #PROPERTY} and the JDK say (tests force the vector path with
+     *         it), or {@code null} if the module is not loaded, the species is too narrow or the classes are
+     *         missing.
+     */
+    static VectorKernels loadVectorKernels()
+    {
+        if (!moduleReadable())
+        {
+            return null;
+        }
+        try
+        {
+            final Object kernels = Class.forName(IMPLEMENTATION).getDeclaredConstructor().newInstance();
+            return ((Wide)kernels).wideEnough() ? (VectorKernels)kernels : null;
+        }
+        catch (final ClassNotFoundException | LinkageError | NoSuchMethodException | InstantiationException |
+            IllegalAccessException | InvocationTargetException e)
+        {
+            return null;
+        }
+    }
+
+    private static boolean moduleReadable()
+    {
+        return ModuleLayer.boot().findModule(MODULE).map(Simd.class.getModule()::canRead).orElse(false);
+    }
+
+    /** Implemented by the vector kernels: whether the preferred species holds {@link #MIN_VECTOR_BYTES}. */
+    interface Wide
+    {
+        boolean wideEnough();
+    }
+}
