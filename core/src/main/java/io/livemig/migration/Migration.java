@@ -105,7 +105,7 @@ public class Migration
      * @param options     the migration's settings.
      * @param source      the guest's memory, written by {@code workload}, marking {@code sourceLog}.
      * @param sourceLog   the log {@code source} marks: one bit per page.
-     * @param destination empty memory of the same shape, written only by the migration and, after
+     * @param destination empty (all zero) memory of the same shape, written only by the migration and, after
      *                    resume, by the guest.
      * @param workload    the guest's writers, running on {@code source}; {@code null} for an idle guest.
      * @param link        the connection; the migration closes it when it fails.

@@ -107,6 +107,9 @@ final class MigrationDestination implements Runnable
     {
         readHeader(in);
         final PageStreamReader reader = new PageStreamReader(in, memory);
+        // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
+        // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
+        reader.destinationStartsZero();
         reader.setListener(gate);
         boolean memSize = false;
         boolean discarded = false;

@@ -36,6 +36,11 @@ import static io.livemig.stream.PageStreamDescriptor.ZERO;
  * page. Nothing is written outside the page the record names, and every
  * length is checked before it sizes anything (lengths never allocate: the input buffer holds any payload).
  *
+ * <p>A fresh destination ({@link #destinationStartsZero()}) is not written for a ZERO record of a page this
+ * reader has not written yet: that page is already zero, and writing it would only first-touch and dirty
+ * memory (an idle 1 GiB guest would cost 1 GiB of stores). The reader keeps one bit per page for it, set
+ * by every record that writes the page.
+ *
  * <p>Not thread-safe: one thread (the receiver) reads. The destination memory must not be written by others
  * meanwhile; a {@link PageStreamListener} hears of each page after it is written.
  */
@@ -51,6 +56,8 @@ public final class PageStreamReader
     private final Lz4PageCodec lz4;
     private final PageStreamStats stats = new PageStreamStats();
     private PageStreamListener listener;
+    /** One bit per page this reader has written; null unless the destination started zero. */
+    private long[] written;
     private boolean memSizeRead;
     private boolean haveBlock;
     private boolean lastIterationEnded = true;
@@ -84,6 +91,28 @@ public final class PageStreamReader
         this.blockSize = memory.size();
         this.blockName = memory.blockName().getBytes(StandardCharsets.US_ASCII);
         this.lz4 = new Lz4PageCodec(pageSize);
+    }
+
+    /**
+     * Declares that the destination memory is all zero now and that nobody else writes a page until this
+     * reader has applied it (a migration destination before its vCPUs run; in post-copy the vCPUs wait
+     * for each absent page). From here on, a ZERO record for a page this reader has not written leaves
+     * memory untouched. Call before the first page record; allocates one bit per page, once.
+     *
+     * @throws IllegalStateException if called twice.
+     */
+    public void destinationStartsZero()
+    {
+        if (written != null)
+        {
+            throw new IllegalStateException("destinationStartsZero has already been called");
+        }
+        final long words = (memory.pageCount() + 63) >>> 6;
+        if (words > Integer.MAX_VALUE - 8)
+        {
+            throw new IllegalStateException("guest of " + memory.pageCount() + " pages is too large to track");
+        }
+        written = new long[(int)words];
     }
 
     /** Sets who is told of each applied page; null for nobody. */
@@ -289,6 +318,13 @@ public final class PageStreamReader
                 memory.blockName() + "\" of " + blockSize + " bytes");
         }
         final long page = offset >>> pageShift;
+        final long[] written = this.written;
+        if (written != null && (flags & ZERO) == 0)
+        {
+            // Marked before the write: a record refused below leaves the page as it was, and a later ZERO for
+            // it then writes zeros it did not need to, which is harmless.
+            written[(int)(page >>> 6)] |= 1L << page;
+        }
         final PageKind kind;
         switch (flags & PAGE_KIND_FLAGS)
         {
@@ -379,7 +415,11 @@ public final class PageStreamReader
         {
             throw new PageStreamException(start, "ZERO fill byte is 0x" + Integer.toHexString(fill) + ", must be 0");
         }
-        memory.wrapPage(page, pageView).setMemory(0, pageSize, (byte)0);
+        final long[] written = this.written;
+        if (written == null || (written[(int)(page >>> 6)] & (1L << page)) != 0)
+        {
+            memory.wrapPage(page, pageView).setMemory(0, pageSize, (byte)0);
+        }
     }
 
     private void applyRaw(final long page) throws PageStreamException

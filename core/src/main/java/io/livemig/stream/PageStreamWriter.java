@@ -31,11 +31,33 @@ import static io.livemig.stream.PageStreamDescriptor.ZERO;
  * The source side of the page stream: sends guest pages of one RAM block as ZERO, XBZRLE, LZ4 or raw PAGE
  * records through a {@link ChannelOutput}, with no allocation per page.
  *
- * <p>Each {@link #writePage} copies the guest page <em>once</em> into a private snapshot buffer and decides
- * and sends everything from that snapshot, never from guest memory again (rules 1-4 of {@code xbzrle.md}):
- * vCPUs may keep writing the page meanwhile, and the XBZRLE cache, which is given the same snapshot, must equal
- * what the destination holds, or every later delta of the page would corrupt it silently. The record is built
- * in place in the output's buffer ({@link ChannelOutput#claim}), so the codecs encode straight into it.
+ * <p>Each {@link #writePage} that sends page contents copies the guest page <em>once</em> into a private
+ * snapshot and decides and sends everything from that snapshot, never from guest memory again (rules 1-4 of
+ * {@code xbzrle.md}): vCPUs may keep writing the page meanwhile, and the XBZRLE cache, which is given the same
+ * snapshot, must equal what the destination holds, or every later delta of the page would corrupt it
+ * silently. The record is built in place in the output's buffer ({@link ChannelOutput#claim}), so the codecs
+ * encode straight into it; with no codec on, the snapshot <em>is</em> the record's payload (one copy per raw
+ * page, guest memory to output buffer).
+ *
+ * <h2>Zero pages: decided on live memory</h2>
+ * The zero check runs on guest memory itself, before any snapshot, and a page found all zero goes as a ZERO
+ * record without ever being copied (an idle guest costs one read per page, no copy). This is safe under the
+ * same rule that makes a snapshot safe, given that the caller cleared the page's dirty bit before the call (as
+ * {@link io.livemig.dirty.DirtyScanner} and the migration engine do) and that guest writes store and then mark
+ * ({@link GuestMemory}):
+ * <ul>
+ *   <li>the check reads each byte once with plain loads, as the snapshot copy would; "zero" is therefore
+ *       exactly the answer a snapshot taken by the same loads would give. It may be a mix of bytes from
+ *       before and after a racing write (a page that was never all zero at one instant);</li>
+ *   <li>any write that overlaps the check stores after the bit was cleared, so its mark lands after the
+ *       clear: the page is dirty again and the next round sends it from a fresh read. The final round runs
+ *       with the vCPUs stopped, where nothing races;</li>
+ *   <li>ZERO sends no bytes read from the page: there is no second read that could disagree with the
+ *       decision, and the XBZRLE cache is told the page is zero, which is what the destination now holds.</li>
+ * </ul>
+ * A page found non-zero is then snapshotted and sent from the snapshot (as whole, delta or LZ4), even if a
+ * racing write made the snapshot zero meanwhile: still correct, and rare. {@code SnapshotConsistencyTest}
+ * slips a write in right after the decision and checks the page is resent.
  *
  * <p>XBZRLE is used from the second {@link #startRound} on (after the first full pass: before it nothing is
  * cached), only for pages the caller allows it for (not post-copy requests). A page sent in full while
@@ -60,10 +82,11 @@ public final class PageStreamWriter
     private long roundsStarted;
     private boolean haveBlock;
 
+    private final UnsafeBuffer liveView = new UnsafeBuffer(0, 0);
+
     // Test-only faults (package-private): see the stream tests that must catch them.
     private LongConsumer afterSnapshot;
     private boolean sendLivePage;
-    private final UnsafeBuffer liveView = new UnsafeBuffer(0, 0);
 
     /**
      * @param pageSize the page size of the guest.
@@ -152,9 +175,10 @@ public final class PageStreamWriter
     }
 
     /**
-     * Sends page {@code page}: snapshots it once, then sends the snapshot as ZERO if it is all zero; else as
-     * XBZRLE if enabled, active, {@code allowXbzrle}, cached and the delta fits in a page (or nothing at all if
-     * the delta is empty); else as LZ4 if enabled and smaller than a page; else raw. The first page record
+     * Sends page {@code page}, whose dirty bit the caller has cleared: as ZERO if guest memory reads all zero
+     * (no copy; see the class javadoc); else snapshots it once and sends the snapshot as XBZRLE if enabled,
+     * active, {@code allowXbzrle}, cached and the delta fits in a page (or nothing at all if the delta is
+     * empty); else as LZ4 if enabled and smaller than a page; else raw. The first page record
      * after MEM_SIZE or EOS names the block, later ones carry CONTINUE.
      *
      * @param allowXbzrle false for pages that must go whole (post-copy requests); while XBZRLE is active such
@@ -166,13 +190,8 @@ public final class PageStreamWriter
     public PageKind writePage(final long page, final boolean allowXbzrle) throws IOException
     {
         final long offset = memory.pageAddress(page);
-        final UnsafeBuffer snapshot = this.snapshot;
         final int pageSize = this.pageSize;
-        memory.readPage(page, snapshot, 0);
-        if (afterSnapshot != null)
-        {
-            afterSnapshot.accept(page);
-        }
+        final UnsafeBuffer live = memory.wrapPage(page, liveView);
 
         final int nameBytes = haveBlock ? 0 : 1 + blockName.length;
         final int at = out.claim(HEADER_LENGTH + nameBytes + payloadRoom);
@@ -181,8 +200,13 @@ public final class PageStreamWriter
         int flags;
         int payloadLength;
         PageKind kind;
-        if (ZeroPage.isZero(snapshot, 0, pageSize))
+        if (ZeroPage.isZero(live, 0, pageSize))
         {
+            // Decided on live memory, with no snapshot: safe, see the class javadoc ("Zero pages").
+            if (afterSnapshot != null)
+            {
+                afterSnapshot.accept(page);
+            }
             if (cache != null)
             {
                 cache.zeroPageSent(page);
@@ -192,8 +216,26 @@ public final class PageStreamWriter
             payloadLength = 1;
             kind = PageKind.ZERO;
         }
+        else if (cache == null && lz4 == null && !sendLivePage)
+        {
+            // Raw only: the record's payload is the snapshot, copied once from guest memory.
+            buffer.putBytes(payload, live, 0, pageSize);
+            if (afterSnapshot != null)
+            {
+                afterSnapshot.accept(page);
+            }
+            flags = PAGE;
+            payloadLength = pageSize;
+            kind = PageKind.NORMAL;
+        }
         else
         {
+            final UnsafeBuffer snapshot = this.snapshot;
+            snapshot.putBytes(0, live, 0, pageSize);
+            if (afterSnapshot != null)
+            {
+                afterSnapshot.accept(page);
+            }
             flags = 0;
             payloadLength = 0;
             kind = null;
@@ -217,7 +259,7 @@ public final class PageStreamWriter
             }
             if (kind == null)
             {
-                final DirectBuffer whole = sendLivePage ? memory.wrapPage(page, liveView) : snapshot;
+                final DirectBuffer whole = sendLivePage ? live : snapshot;
                 final int compressed = lz4 == null ? -1 : lz4.compress(whole, 0, buffer, payload + LZ4_PREFIX_LENGTH);
                 if (compressed > 0)
                 {
@@ -268,8 +310,8 @@ public final class PageStreamWriter
     }
 
     /**
-     * Test-only faults: {@code afterSnapshot} runs right after each snapshot (a test writes the guest page
-     * there, as a vCPU racing the sender would); {@code sendLivePage} sends pages that go whole from guest
+     * Test-only faults: {@code afterSnapshot} runs right after each snapshot, or after a zero page's check
+     * (a test writes the guest page there, as a vCPU racing the sender would); {@code sendLivePage} sends pages that go whole from guest
      * memory instead of the snapshot, the bug the XBZRLE cache rules forbid.
      */
     void testFaults(final LongConsumer afterSnapshot, final boolean sendLivePage)

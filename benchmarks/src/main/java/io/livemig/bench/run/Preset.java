@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
  * ScalingBenchmark       TIMED       40    2.8 % / 14 %       4      1 x 0.5 s   2 x 0.5 s    10.0
  * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
  * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
+ * LargeGuestBenchmark    SINGLE_SHOT  2    (new)              3      2 shots     5 shots      ~30
  * </pre>
  *
  * <ul>
@@ -57,6 +58,9 @@ import java.util.stream.Collectors;
  *       iterations 2 and 3), so FULL warms it for 0.6 s.</li>
  *   <li>Migrations are single shots (35-380 ms each) with 20 % spread within a fork and a slow first shot
  *       or two after JVM start: 3 warmup shots, then 8 measured per fork (24 in all, against 5 in quick).</li>
+ *   <li>The 1 GiB migrations of {@code LargeGuestBenchmark} (idle and written once, over TCP) cost a few
+ *       seconds per fork to fault in 2 GiB of guests, then 0.1-1.5 s per shot: 2 warmup shots and 5 measured
+ *       per fork keep the class to about 3 minutes.</li>
  *   <li>Every other AverageTime class gets 1 s of warmup (2 x 0.5 s), a little less than quick's 1.5 s, after
  *       which the first measured iteration was within 5 % of the rest for 128 of 150 benchmarks (median ratio
  *       1.00); the exceptions, slower by 10-25 %, were memory-bound baselines (ZeroPage 64m, NextDirty,
@@ -116,7 +120,8 @@ public enum Preset
             BenchKind.SWEEP, Map.of(
                 "GranularityBenchmark", new Sizing(3, 1, ms(600), 3, ms(100))),
             BenchKind.SINGLE_SHOT, Map.of(
-                "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)))));
+                "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)),
+                "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)))));
 
     /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one

@@ -25,9 +25,11 @@ import java.util.concurrent.TimeUnit;
  * checks every record and applies it to a destination guest. Mixes in {@link PageStreamInputs}.
  *
  * <p>Baseline: {@code baselineArraycopy} copies every page of the source guest to the destination (one
- * memcpy per page), the least any transfer that moves page contents does; for raw pages the stream copies
- * each page five times (snapshot, output buffer, channel, input buffer, destination), so expect a ratio of
- * several. Each invocation is one iteration; the source is changed between invocations, outside the
+ * memcpy per page), the least any transfer that moves page contents does. For raw pages the stream copies
+ * each page four times: guest to output buffer (the snapshot, taken into the record itself), output buffer to
+ * channel, channel to input buffer, input buffer to destination; the two through the 64 MiB channel go to and
+ * from memory, the two through the buffers mostly stay in cache, so the floor is about two baselines (a ratio
+ * near 0.5). Each invocation is one iteration; the source is changed between invocations, outside the
  * measurement ({@code Level.Invocation} setup, fine at tens of milliseconds per invocation).
  */
 @BenchmarkMode(Mode.AverageTime)
