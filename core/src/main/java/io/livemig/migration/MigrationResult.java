@@ -48,6 +48,11 @@ public final class MigrationResult
     long requestedPages;
     long prepagedPages;
     long pushedPages;
+    String tracker = "summary";
+    int ringSize;
+    long ringPushes;
+    long ringStalls;
+    double ringStallMs;
     double writesPerSecBefore = Double.NaN;
     double writesPerSecDuring = Double.NaN;
     double writesPerSecPostcopy = Double.NaN;
@@ -207,6 +212,24 @@ public final class MigrationResult
         return writesPerSecAfter;
     }
 
+    /** @return the dirty tracker of the source: {@code bitmap}, {@code summary} or {@code ring}. */
+    public String tracker()
+    {
+        return tracker;
+    }
+
+    /** @return ring entries pushed by the source's vCPUs over the run (0 unless the tracker is the ring). */
+    public long ringPushes()
+    {
+        return ringPushes;
+    }
+
+    /** @return times a source vCPU stalled on a soft-full ring over the run (0 unless the tracker is the ring). */
+    public long ringStalls()
+    {
+        return ringStalls;
+    }
+
     /** @return one line in the spirit of QEMU's {@code info migrate}. */
     public String summary()
     {
@@ -225,7 +248,13 @@ public final class MigrationResult
             .append(", xbzrle: ").append(pages[PageKind.XBZRLE.ordinal()])
             .append(", lz4: ").append(pages[PageKind.LZ4.ordinal()])
             .append(String.format(Locale.ROOT, ", cache miss rate: %.3f", xbzrleCacheMissRate))
-            .append(", throttle: ").append(throttlePercent).append(" %");
+            .append(", throttle: ").append(throttlePercent).append(" %")
+            .append(", tracker: ").append(tracker);
+        if (ringSize > 0)
+        {
+            sb.append(String.format(Locale.ROOT, " (%d entries, %d pushes, %d stalls, %.1f ms stalled)",
+                ringSize, ringPushes, ringStalls, ringStallMs));
+        }
         if (faults > 0 || postcopyMs > 0)
         {
             sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
@@ -251,6 +280,16 @@ public final class MigrationResult
         str(sb, "mode", mode).append(',');
         str(sb, "link", link).append(',');
         str(sb, "policy", policy).append(',');
+        sb.append("\"tracker\":{");
+        str(sb, "kind", tracker);
+        if (ringSize > 0)
+        {
+            sb.append(",\"ringSize\":").append(ringSize)
+                .append(",\"pushes\":").append(ringPushes)
+                .append(",\"stalls\":").append(ringStalls)
+                .append(",\"stallMs\":").append(num(ringStallMs));
+        }
+        sb.append("},");
         sb.append("\"memoryBytes\":").append(memoryBytes)
             .append(",\"pageSize\":").append(pageSize)
             .append(",\"bandwidth\":").append(bandwidth)
