@@ -2,6 +2,7 @@ package io.livemig.dirty;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One vCPU's ring of dirty units, as KVM's per-vCPU dirty ring ({@code KVM_CAP_DIRTY_LOG_RING}): the vCPU
@@ -59,6 +60,9 @@ public final class DirtyRing extends DirtyRingConsumerFields
     private volatile long stalls;
     private volatile long stallNanos;
     private volatile boolean stalled;
+    private volatile long penaltyNanos;
+    private volatile long throttledNanos;
+    private long penaltyDebt;
     long p20, p21, p22, p23, p24, p25, p26, p27;
 
     /**
@@ -126,7 +130,70 @@ public final class DirtyRing extends DirtyRingConsumerFields
         return stallNanos;
     }
 
+    /** Shortest sleep a penalty is paid in: smaller debts accumulate, as parking for less is not precise. */
+    public static final long MIN_PENALTY_SLEEP_NANOS = 1_000_000;
+
+    /**
+     * Sets the sleep that each push of the owner costs it, the dirty-limit penalty (QEMU sleeps its vCPU in
+     * the ring-full exit; spreading the same time over the pushes paces the vCPU more evenly). Only vCPUs that
+     * push pay it, so one that reads or rewrites dirty pages is not slowed. 0 ends it and wakes an owner that
+     * is paying. Any thread (volatile store).
+     */
+    public void penaltyNanosPerPush(final long nanos)
+    {
+        if (nanos < 0)
+        {
+            throw new IllegalArgumentException("penalty must not be negative: " + nanos);
+        }
+        penaltyNanos = nanos;
+        if (nanos == 0)
+        {
+            LockSupport.unpark(owner);
+        }
+    }
+
+    /** @return the current penalty per push in nanoseconds (volatile read). */
+    public long penaltyNanosPerPush()
+    {
+        return penaltyNanos;
+    }
+
+    /** @return nanoseconds the owner has slept paying penalties, in all. */
+    public long throttledNanos()
+    {
+        return throttledNanos;
+    }
+
     // ---------------------------------------------------------------- producer (the owner)
+
+    /**
+     * Owner, after a push: adds the penalty to the owner's debt and sleeps it off once it reaches {@link
+     * #MIN_PENALTY_SLEEP_NANOS}, waking early if the penalty is ended.
+     */
+    void payPenalty()
+    {
+        final long penalty = penaltyNanos;
+        if (penalty == 0)
+        {
+            penaltyDebt = 0;
+            return;
+        }
+        penaltyDebt += penalty;
+        if (penaltyDebt < MIN_PENALTY_SLEEP_NANOS)
+        {
+            return;
+        }
+        final long start = System.nanoTime();
+        final long end = start + penaltyDebt;
+        long left;
+        while (penaltyNanos != 0 && (left = end - System.nanoTime()) > 0)
+        {
+            LockSupport.parkNanos(this, left);
+        }
+        final long slept = System.nanoTime() - start;
+        penaltyDebt = 0;
+        throttledNanos = throttledNanos + slept; // single writer
+    }
 
     /** Owner: makes {@link #pushSequence()} odd, before the owner claims a unit (release store). */
     void beginPush()

@@ -253,9 +253,13 @@ public final class DirtyRingLog implements DirtyLog
             throw new IllegalStateException("dirty ring hard-full, which a stall at soft-full prevents: " + ring);
         }
         ring.endPush();
-        if (won && ring.softFull())
+        if (won)
         {
-            stall(ring);
+            if (ring.softFull())
+            {
+                stall(ring);
+            }
+            ring.payPenalty();
         }
     }
 

@@ -46,6 +46,7 @@ public final class MigrationRun
     private long afterMs = 100;
     private boolean verify;
     private DirtyTracker tracker = DirtyTracker.SUMMARY;
+    private int computeVcpus;
     private int ringSize = DirtyRingLog.DEFAULT_RING_SIZE;
     private MigrationOptions options = MigrationOptions.defaults();
     private MigrationProgress progress;
@@ -175,6 +176,17 @@ public final class MigrationRun
         return this;
     }
 
+    /** Of the writers, how many only compute (read guest memory, never dirtying it); 0 by default. */
+    public MigrationRun computeVcpus(final int value)
+    {
+        if (value < 0)
+        {
+            throw new IllegalArgumentException("compute vCPUs must not be negative: " + value);
+        }
+        computeVcpus = value;
+        return this;
+    }
+
     /** The source's dirty tracker; {@link DirtyTracker#SUMMARY} by default. */
     public MigrationRun tracker(final DirtyTracker value)
     {
@@ -237,10 +249,12 @@ public final class MigrationRun
             try
             {
                 double before = Double.NaN;
+                final double[] vcpuBefore = workload == null ? null : new double[writers];
                 if (workload != null)
                 {
+                    workload.setComputeVcpus(computeVcpus);
                     workload.start(VcpuTarget.of(src));
-                    before = rate(workload, beforeMs);
+                    before = rate(workload, beforeMs, vcpuBefore);
                 }
                 final Migration migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
                     .seed(seed);
@@ -254,11 +268,14 @@ public final class MigrationRun
                 }
                 final MigrationResult result = migration.run();
                 result.writesPerSecBefore = before;
+                result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
                 if (workload != null)
                 {
                     if (result.error() == null)
                     {
-                        result.writesPerSecAfter = rate(workload, afterMs);
+                        final double[] vcpuAfter = new double[writers];
+                        result.writesPerSecAfter = rate(workload, afterMs, vcpuAfter);
+                        result.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
                     }
                     workload.close();
                 }
@@ -333,16 +350,29 @@ public final class MigrationRun
         }
     }
 
-    private static double rate(final GuestWorkload workload, final long ms) throws InterruptedException
+    /** @return writes per second over {@code ms}, with each vCPU's own rate put in {@code vcpuRates}. */
+    private static double rate(final GuestWorkload workload, final long ms, final double[] vcpuRates)
+        throws InterruptedException
     {
         if (ms == 0)
         {
             return Double.NaN;
         }
+        final long[] v0 = new long[vcpuRates.length];
+        for (int i = 0; i < v0.length; i++)
+        {
+            v0[i] = workload.progress(i).getAcquire();
+        }
         final long w0 = workload.writes();
         final long t0 = System.nanoTime();
         TimeUnit.MILLISECONDS.sleep(ms);
-        return (workload.writes() - w0) / ((System.nanoTime() - t0) / 1e9);
+        final long nanos = System.nanoTime() - t0;
+        final long w1 = workload.writes();
+        for (int i = 0; i < v0.length; i++)
+        {
+            vcpuRates[i] = (workload.progress(i).getAcquire() - v0[i]) / (nanos / 1e9);
+        }
+        return (w1 - w0) / (nanos / 1e9);
     }
 
     private void fillGuest(final GuestMemory src)
