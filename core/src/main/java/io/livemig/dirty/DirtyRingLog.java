@@ -42,7 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Publishing before the reset would lose W when W lands between the two, after the page was read: W finds
  * the bit still set and pushes nothing. Resetting before collecting loses entries outright, since a freed
- * slot can be overwritten by the owner's next push: the stress tests run that test double and see it fail.
+ * slot can be overwritten by the owner's next push. The no-lost-write tests run both orders as test doubles
+ * and see each lose a write: the first with the interleaving forced, the second under a real race.
  *
  * <p>Thread-safety: any number of writers may {@link #mark} while any number of threads reap, read, clear
  * and harvest. Each ring has one producer (its owner) and one collector at a time (its lock). The read
@@ -65,7 +66,8 @@ public final class DirtyRingLog implements DirtyLog
     private final AtomicDirtyBitmap pending;
     private final SummaryDirtyBitmap collected;
     private final ThreadLocal<DirtyRing> ringOfThread = ThreadLocal.withInitial(this::addRing);
-    private final Runnable resetBeforeCollect;
+    private final BrokenOrder brokenOrder;
+    private final Runnable window;
     private volatile DirtyRing[] rings = new DirtyRing[0];
     private volatile Thread reaper;
 
@@ -84,16 +86,22 @@ public final class DirtyRingLog implements DirtyLog
      */
     public DirtyRingLog(final long pageCount, final int granularityShift, final int ringSize, final int reserved)
     {
-        this(pageCount, granularityShift, ringSize, reserved, null);
+        this(pageCount, granularityShift, ringSize, reserved, null, null);
     }
 
-    /**
-     * With a non-null {@code resetBeforeCollect}, the broken order that the stress tests must catch: each reap
-     * frees the ring's slots, runs {@code resetBeforeCollect} (a window the test widens), then collects.
-     */
+    /** The orders a reap must not use, for the test doubles that show why (see the class comment). */
+    enum BrokenOrder
+    {
+        /** Frees the slots, runs the window, then collects: an owner's next pushes overwrite entries. */
+        RESET_BEFORE_COLLECT,
+        /** Publishes the units, runs the window, then re-arms: a write in the window pushes nothing. */
+        PUBLISH_BEFORE_REARM
+    }
+
+    /** A test double: reaps in {@code brokenOrder}, running {@code window} at the broken step. */
     DirtyRingLog(
         final long pageCount, final int granularityShift, final int ringSize, final int reserved,
-        final Runnable resetBeforeCollect)
+        final BrokenOrder brokenOrder, final Runnable window)
     {
         DirtyRing.checkShape(ringSize, reserved);
         this.collected = new SummaryDirtyBitmap(pageCount, granularityShift);
@@ -102,7 +110,8 @@ public final class DirtyRingLog implements DirtyLog
         this.shift = granularityShift;
         this.ringSize = ringSize;
         this.reserved = reserved;
-        this.resetBeforeCollect = resetBeforeCollect;
+        this.brokenOrder = brokenOrder;
+        this.window = window;
     }
 
     /**
@@ -363,21 +372,25 @@ public final class DirtyRingLog implements DirtyLog
         synchronized (ring)
         {
             final long[] buffer = ring.collectBuffer();
-            if (resetBeforeCollect != null)
+            if (brokenOrder == BrokenOrder.RESET_BEFORE_COLLECT)
             {
                 ring.resetUncollected(); // the bug under test: slots freed before they are read
-                resetBeforeCollect.run();
+                window.run();
             }
             n = ring.collect(buffer);
+            if (brokenOrder == BrokenOrder.PUBLISH_BEFORE_REARM)
+            {
+                publish(buffer, n); // the bug under test: readable before a write can push again
+                window.run();
+            }
             for (int i = 0; i < n; i++)
             {
                 pending.testAndClear(buffer[i]); // re-arm: the unit's next write pushes again
             }
             ring.reset();
-            for (int i = 0; i < n; i++)
+            if (brokenOrder != BrokenOrder.PUBLISH_BEFORE_REARM)
             {
-                final long unit = buffer[i];
-                collected.orWord((int)(unit >>> 6), 1L << unit);
+                publish(buffer, n);
             }
         }
         if (ring.isStalled())
@@ -385,6 +398,16 @@ public final class DirtyRingLog implements DirtyLog
             LockSupport.unpark(ring.owner());
         }
         return n;
+    }
+
+    /** ORs the first {@code n} units of {@code units} into the collected bitmap. */
+    private void publish(final long[] units, final int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            final long unit = units[i];
+            collected.orWord((int)(unit >>> 6), 1L << unit);
+        }
     }
 
     /** Kick, then reap: every mark that returned before this call is in the collected bitmap after it. */

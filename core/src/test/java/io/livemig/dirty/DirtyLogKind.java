@@ -48,7 +48,18 @@ public enum DirtyLogKind
         final long pageCount, final int granularityShift, final int ringSize, final int reserved,
         final Runnable window)
     {
-        return new DirtyRingLog(pageCount, granularityShift, ringSize, reserved, window);
+        return new DirtyRingLog(
+            pageCount, granularityShift, ringSize, reserved, DirtyRingLog.BrokenOrder.RESET_BEFORE_COLLECT, window);
+    }
+
+    /**
+     * Test double: a ring log that publishes collected units before it re-arms them, running {@code window}
+     * in between: a write there finds its unit still pending and pushes nothing, after the page may have been
+     * read. The no-lost-write tests must catch it.
+     */
+    public static DirtyRingLog ringPublishingBeforeRearm(final long pageCount, final Runnable window)
+    {
+        return new DirtyRingLog(pageCount, 0, 64, 8, DirtyRingLog.BrokenOrder.PUBLISH_BEFORE_REARM, window);
     }
 
     /** Enumerates the dirty units with {@code nextDirty}, as a scanner sees them. */

@@ -52,6 +52,48 @@ class RingNoLostWriteStressTest
     }
 
     /**
+     * Publishing before re-arming, with the losing interleaving forced: in the window between the two, the
+     * migration syncs and sends page 5, then the guest writes it again; the write finds the unit still
+     * pending and pushes nothing, so the checker must report page 5 lost. The correct order is the same log
+     * without the window, where a write after a pass is always sent.
+     */
+    @Test
+    void checkerCatchesPublishBeforeRearm()
+    {
+        final MigrationRace[] race = new MigrationRace[1];
+        final boolean[] armed = {false};
+        final DirtyRingLog ring = DirtyLogKind.ringPublishingBeforeRearm(16, () ->
+        {
+            if (armed[0])
+            {
+                armed[0] = false;
+                race[0].pass(MigrationRace.clearThenRead()); // sends page 5, already published
+                race[0].write(5, 2);                         // the unit is still pending: no push
+            }
+        });
+        try (MigrationRace r = new MigrationRace(ring, new AtomicDirtyBitmap(16, 0)))
+        {
+            race[0] = r;
+            r.pass(MigrationRace.clearThenRead());
+            r.write(5, 1);
+            armed[0] = true;
+            r.pass(MigrationRace.clearThenRead());
+            r.pass(MigrationRace.clearThenRead());
+            assertEquals(List.of(5L), r.lostPages(), "the write between publish and re-arm is lost");
+        }
+        final DirtyRingLog correct = new DirtyRingLog(16, 0, 64, 8);
+        try (MigrationRace r = new MigrationRace(correct, new AtomicDirtyBitmap(16, 0)))
+        {
+            r.pass(MigrationRace.clearThenRead());
+            r.write(5, 1);
+            r.pass(MigrationRace.clearThenRead());
+            r.write(5, 2);
+            r.pass(MigrationRace.clearThenRead());
+            assertEquals(List.of(), r.lostPages());
+        }
+    }
+
+    /**
      * The same race with the forbidden order and a widened window (a 20 µs spin between freeing the slots and
      * reading them), retried a bounded number of times so that a starved scheduler cannot make it flaky; it
      * fails if the checker never sees a loss.
