@@ -700,6 +700,10 @@ public class Migration
             }
         }
         result.throttlePercent = workload == null ? 0 : workload.throttlePercent();
+        if (workload != null)
+        {
+            workload.setThrottlePercent(0); // as QEMU stops the CPU throttle once migration ends
+        }
         final long resumeNs = dest.resumeNs;
         final long completeNs = dest.completeNs;
         if (resumeNs != 0 && stopNs != 0)
