@@ -1,5 +1,7 @@
 package io.livemig.cli;
 
+import io.livemig.dirty.DirtyRingLog;
+import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
@@ -96,6 +98,29 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--auto-converge", description = "throttle the guest (20 %%, +10 %% per round, up to 99 %%) "
         + "after a period that dirtied over 50 %% of what the round sent, as QEMU does")
     private boolean autoConverge;
+
+    @Option(names = "--compute-vcpus", paramLabel = "N", defaultValue = "0",
+        description = "of the --writers vCPUs, the last N only read guest memory (compute), never dirtying it "
+        + "(default ${DEFAULT-VALUE})")
+    private int computeVcpus;
+
+    @Option(names = "--tracker", paramLabel = "KIND", defaultValue = "summary",
+        description = "source's dirty tracker: bitmap, summary or ring (KVM's per-vCPU dirty ring) (default ${DEFAULT-VALUE})")
+    private String tracker;
+
+    @Option(names = "--ring-size", paramLabel = "N",
+        description = "ring tracker: entries per vCPU ring, a power of two from 16 to 1048576 (default 4096)")
+    private Integer ringSize;
+
+    @Option(names = "--dirty-limit", paramLabel = "RATE", arity = "0..1", fallbackValue = "1m",
+        description = "QEMU's dirty-limit: throttle each vCPU that dirties more than RATE per second (default 1m, "
+        + "QEMU's), triggered as auto-converge is; needs --tracker ring, excludes --auto-converge")
+    private String dirtyLimit;
+
+    @Option(names = "--dirty-limit-period", paramLabel = "TIME", defaultValue = "1000ms",
+        converter = TimeParser.MillisConverter.class,
+        description = "dirty-limit: how often rates are measured and penalties set (default ${DEFAULT-VALUE})")
+    private long dirtyLimitPeriodMs;
 
     @Option(names = "--policy", paramLabel = "NAME", defaultValue = "wire",
         description = "stop decision: qemu or wire (default ${DEFAULT-VALUE})")
@@ -381,8 +406,17 @@ public final class MigrateCommand implements Callable<Integer>
         }
         check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
         check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
+        check(tracker.matches("bitmap|summary|ring"), "--tracker", "must be bitmap, summary or ring", tracker);
+        final int ring = ringSize == null ? DirtyRingLog.DEFAULT_RING_SIZE : ringSize;
+        check(ringSize == null || tracker.equals("ring"), "--ring-size", "applies to --tracker ring only, not", tracker);
+        check(ring >= 16 && ring <= (1 << 20) && Integer.bitCount(ring) == 1, "--ring-size",
+            "must be a power of two from 16 to 1048576", ring);
         check(latencyNs == 0 || link.equals("memory"), "--latency", "applies to --link memory only (TCP has loopback's own), not", link);
         check(writers >= 0 && writers <= 256, "--writers", "must be 0 to 256", writers);
+        check(computeVcpus >= 0 && (computeVcpus == 0 || computeVcpus < writers), "--compute-vcpus",
+            "must be 0 to --writers - 1", computeVcpus);
+        check(computeVcpus == 0 || !pattern.equals("sequential"), "--compute-vcpus",
+            "must be 0 for --pattern sequential (every vCPU of the sweep writes), not", computeVcpus);
         check(dirtyRate >= 0, "--dirty-rate", "must be 0 (flat out) or positive", dirtyRate);
         check(bytesPerTouch >= 1 && (writers == 0 || (long)bytesPerTouch * writers <= pageSize),
             "--bytes-per-touch", "must be 1 to page size / writers", bytesPerTouch);
@@ -397,33 +431,59 @@ public final class MigrateCommand implements Callable<Integer>
         check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
         check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
         final long bytesPerSecond = parseBandwidth(bandwidth);
+        long limit = 0;
+        if (dirtyLimit != null)
+        {
+            final String d = dirtyLimit.toLowerCase(Locale.ROOT);
+            try
+            {
+                limit = SizeParser.parse(d.endsWith("/s") ? d.substring(0, d.length() - 2) : d);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new BadOption("--dirty-limit", "must be a positive size per second such as 1m or 50m/s: " + dirtyLimit);
+            }
+            check(limit > 0, "--dirty-limit", "must be a positive size per second such as 1m or 50m/s", dirtyLimit);
+            check(tracker.equals("ring"), "--dirty-limit", "needs --tracker ring (it reads each vCPU's dirty ring), not", tracker);
+            if (autoConverge)
+            {
+                throw new BadOption("--dirty-limit", "excludes --auto-converge: choose one throttle");
+            }
+        }
+        check(dirtyLimitPeriodMs >= 1, "--dirty-limit-period", "must be at least 1ms", dirtyLimitPeriodMs);
         checkMemory(machine == null ? MachineMemory.probe() : machine);
         final MigrationOptions options = MigrationOptions.defaults().withMode(m).withBandwidth(bytesPerSecond)
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
+            .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
         return new MigrationRun().memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
-            .phasesMs(beforeMs, afterMs).verify(verify).options(options);
+            .phasesMs(beforeMs, afterMs).verify(verify).options(options).tracker(DirtyTracker.parse(tracker)).computeVcpus(computeVcpus)
+            .ringSize(ring);
     }
 
     /**
      * Refuses a run whose memory would not fit the machine, before anything is allocated: the source and
      * destination guests (off-heap, zeroed at once), the XBZRLE cache if enabled (heap) and the dirty bitmaps
      * (source log with its summary, the migration's bitmap, the destination's received pages: about four bits
-     * per page) and the device state on both sides.
+     * per page), the ring tracker's rings, and the device state on both sides.
      */
     private void checkMemory(final MachineMemory machine) throws BadOption
     {
         final long pages = memory / pageSize;
         final long bitmaps = 4 * ((pages + 63) / 64 * 8);
         final long cache = xbzrle ? xbzrleCache : 0;
-        final long needed = 2 * memory + cache + bitmaps + 2 * deviceState;
+        // Ring tracker: a ring and its collect buffer (16 bytes an entry) per vCPU and the filling thread.
+        final long rings = tracker.equals("ring") ?
+            (writers + 1L) * 16 * (ringSize == null ? DirtyRingLog.DEFAULT_RING_SIZE : ringSize) : 0;
+        final long needed = 2 * memory + cache + bitmaps + rings + 2 * deviceState;
         if (machine.available() >= 0 && needed > machine.available())
         {
             throw new BadOption("--memory", SizeParser.format(memory) + " needs " + human(needed) +
                 " (source and destination guests 2 x " + human(memory) +
                 (xbzrle ? ", XBZRLE cache " + human(cache) : "") + ", dirty bitmaps " + human(bitmaps) +
+                (rings > 0 ? ", dirty rings " + human(rings) : "") +
                 ", device state 2 x " + human(deviceState) + ") but this machine has " + human(machine.available()) +
                 " available" + (machine.total() > 0 ? " of " + human(machine.total()) + " physical memory" : ""));
         }

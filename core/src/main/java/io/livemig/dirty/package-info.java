@@ -9,6 +9,14 @@
  * {@code g} is the granularity shift (0 = one bit per page). Writers mark pages; the migration side reads
  * and clears units.
  *
+ * <h2>Two ways to track</h2>
+ * The bitmaps ({@link io.livemig.dirty.AtomicDirtyBitmap}, {@link io.livemig.dirty.SummaryDirtyBitmap}) set a
+ * bit per written unit, and a harvest walks the bitmap: its cost follows the guest's size.
+ * {@link io.livemig.dirty.DirtyRingLog} keeps KVM's per-vCPU dirty rings: each writing thread pushes the
+ * units it dirties to its own {@link io.livemig.dirty.DirtyRing}, a {@link io.livemig.dirty.DirtyRingReaper}
+ * or a sync collects them, so collection costs follow the number of units dirtied. All three are {@link
+ * io.livemig.dirty.DirtyLog}s, so memory, engines and benchmarks take any of them.
+ *
  * <h2>Memory ordering vocabulary</h2>
  * Javadoc here names orderings as {@link java.lang.invoke.VarHandle} does: <em>plain</em> (may be stale,
  * used only where a stale answer is harmless and says why), <em>volatile</em> (sequentially consistent),

@@ -2,6 +2,7 @@ package io.livemig.migration;
 
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
+import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyScanner;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
@@ -98,6 +99,9 @@ public class Migration
     private String phase = "setup";
     private long writesAtStart;
     private long writesAtStop;
+    private long[] vcpuWritesAtStart;
+    private long[] vcpuWritesAtStop;
+    private final DirtyLimit dirtyLimit;
     private volatile int shutCode = -1;
     private volatile Throwable returnPathFailure;
 
@@ -124,6 +128,16 @@ public class Migration
         {
             throw new IllegalArgumentException("destination " + destination + " does not match source " + source);
         }
+        if (options.dirtyLimit() > 0 && options.autoConverge())
+        {
+            throw new IllegalArgumentException("dirty-limit excludes auto-converge: choose one throttle");
+        }
+        if (options.dirtyLimit() > 0 && !(sourceLog instanceof DirtyRingLog))
+        {
+            throw new IllegalArgumentException("dirty-limit needs the ring tracker, not " + sourceLog);
+        }
+        this.dirtyLimit = options.dirtyLimit() > 0 ? new DirtyLimit((DirtyRingLog)sourceLog, options.dirtyLimit(),
+            source.pageSize(), options.dirtyLimitPeriodMs()) : null;
         this.options = options;
         this.source = source;
         this.sourceLog = sourceLog;
@@ -163,6 +177,7 @@ public class Migration
         final byte[] deviceState = deviceState();
         startNs = System.nanoTime();
         writesAtStart = writes();
+        vcpuWritesAtStart = vcpuWrites();
         final MigrationDestination dest = new MigrationDestination(link, destination, workload,
             options.mirrorForVerify() ? source : null);
         final Thread destThread = new Thread(dest, "migration-destination");
@@ -276,6 +291,12 @@ public class Migration
             final double threshold = bandwidth * options.downtimeLimitMs() / 1e3;
             final double bytesPerPage = sent == 0 ? pageSize : (double)roundWire / sent;
             final double estimate = remaining * (options.stopPolicy() == StopPolicy.QEMU ? pageSize : bytesPerPage);
+            if (dirtyLimit != null && workload != null && !result.dirtyLimitTriggered &&
+                (double)newlyDirty * pageSize * 100 > (double)roundWire * options.throttleTrigger())
+            {
+                result.dirtyLimitTriggered = true; // triggered as auto-converge is, then on until switch-over
+                dirtyLimit.start();
+            }
             if (options.autoConverge() && workload != null &&
                 (double)newlyDirty * pageSize * 100 > (double)roundWire * options.throttleTrigger())
             {
@@ -417,11 +438,31 @@ public class Migration
     private void stopVcpus()
     {
         stopNs = System.nanoTime();
+        if (dirtyLimit != null)
+        {
+            dirtyLimit.close(); // wakes vCPUs asleep in a penalty, so that they stop at once
+        }
         if (workload != null)
         {
             workload.pause();
         }
         writesAtStop = writes();
+        vcpuWritesAtStop = vcpuWrites();
+    }
+
+    /** @return each vCPU's writes so far, or null without a workload. */
+    private long[] vcpuWrites()
+    {
+        if (workload == null)
+        {
+            return null;
+        }
+        final long[] writes = new long[workload.writerCount()];
+        for (int i = 0; i < writes.length; i++)
+        {
+            writes[i] = workload.progress(i).getAcquire();
+        }
+        return writes;
     }
 
     private void sendDevice(final byte[] deviceState) throws IOException
@@ -623,6 +664,12 @@ public class Migration
 
     private void finish(final MigrationDestination dest, final Throwable failure)
     {
+        if (dirtyLimit != null)
+        {
+            dirtyLimit.close();
+        }
+        result.dirtyLimitBytesPerSecond = options.dirtyLimit();
+        result.autoConverge = options.autoConverge();
         final Throwable destFailure = dest.failure;
         if (failure != null || destFailure != null)
         {
@@ -653,6 +700,10 @@ public class Migration
             }
         }
         result.throttlePercent = workload == null ? 0 : workload.throttlePercent();
+        if (workload != null)
+        {
+            workload.setThrottlePercent(0); // as QEMU stops the CPU throttle once migration ends
+        }
         final long resumeNs = dest.resumeNs;
         final long completeNs = dest.completeNs;
         if (resumeNs != 0 && stopNs != 0)
@@ -666,6 +717,7 @@ public class Migration
         if (stopNs > startNs && workload != null)
         {
             result.writesPerSecDuring = (writesAtStop - writesAtStart) / ((stopNs - startNs) / 1e9);
+            result.vcpuWritesPerSecDuring = MigrationResult.rates(vcpuWritesAtStart, vcpuWritesAtStop, stopNs - startNs);
         }
         if (dest.postcopyStarted && completeNs > resumeNs && resumeNs != 0)
         {

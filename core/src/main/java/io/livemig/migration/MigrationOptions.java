@@ -32,6 +32,8 @@ public final class MigrationOptions implements Cloneable
     private int prepageWindow = 8;
     private int deviceStateBytes = 256 << 10;
     private boolean mirrorForVerify;
+    private long dirtyLimitBytesPerSecond;
+    private long dirtyLimitPeriodMs = 1000;
 
     /** @return the defaults. */
     public static MigrationOptions defaults()
@@ -130,6 +132,40 @@ public final class MigrationOptions implements Cloneable
         final MigrationOptions o = copy();
         o.autoConverge = on;
         return o;
+    }
+
+    /**
+     * @return a copy with QEMU's dirty-limit at {@code bytesPerSecond} per vCPU (QEMU's {@code
+     *         vcpu-dirty-limit}, whose default is 1 MB/s), or off with 0. It needs the ring tracker and is
+     *         triggered as auto-converge is; the engine refuses both at once.
+     */
+    public MigrationOptions withDirtyLimit(final long bytesPerSecond)
+    {
+        check(bytesPerSecond >= 0, "dirty limit", bytesPerSecond, "0 (off) or positive bytes per second");
+        final MigrationOptions o = copy();
+        o.dirtyLimitBytesPerSecond = bytesPerSecond;
+        return o;
+    }
+
+    /** @return a copy measuring and enforcing the dirty limit every {@code ms} (QEMU's default 1000). */
+    public MigrationOptions withDirtyLimitPeriodMs(final long ms)
+    {
+        check(ms >= 1, "dirty limit period", ms, "at least 1 ms");
+        final MigrationOptions o = copy();
+        o.dirtyLimitPeriodMs = ms;
+        return o;
+    }
+
+    /** @return each vCPU's dirty-rate quota in bytes per second, 0 if dirty-limit is off. */
+    public long dirtyLimit()
+    {
+        return dirtyLimitBytesPerSecond;
+    }
+
+    /** @return the dirty limit's period in milliseconds. */
+    public long dirtyLimitPeriodMs()
+    {
+        return dirtyLimitPeriodMs;
     }
 
     /** @return a copy with these auto-converge steps: initial, increment and maximum throttle in percent. */

@@ -48,6 +48,17 @@ public final class MigrationResult
     long requestedPages;
     long prepagedPages;
     long pushedPages;
+    String tracker = "summary";
+    int ringSize;
+    long ringPushes;
+    long ringStalls;
+    double ringStallMs;
+    long dirtyLimitBytesPerSecond;
+    boolean dirtyLimitTriggered;
+    boolean autoConverge;
+    double[] vcpuWritesPerSecBefore;
+    double[] vcpuWritesPerSecDuring;
+    double[] vcpuWritesPerSecAfter;
     double writesPerSecBefore = Double.NaN;
     double writesPerSecDuring = Double.NaN;
     double writesPerSecPostcopy = Double.NaN;
@@ -207,6 +218,90 @@ public final class MigrationResult
         return writesPerSecAfter;
     }
 
+    /** @return the dirty tracker of the source: {@code bitmap}, {@code summary} or {@code ring}. */
+    public String tracker()
+    {
+        return tracker;
+    }
+
+    /** @return ring entries pushed by the source's vCPUs over the run (0 unless the tracker is the ring). */
+    public long ringPushes()
+    {
+        return ringPushes;
+    }
+
+    /** @return times a source vCPU stalled on a soft-full ring over the run (0 unless the tracker is the ring). */
+    public long ringStalls()
+    {
+        return ringStalls;
+    }
+
+    /** @return each vCPU's writes per second between two snapshots {@code nanos} apart. */
+    static double[] rates(final long[] before, final long[] after, final long nanos)
+    {
+        final double[] rates = new double[before.length];
+        for (int i = 0; i < rates.length; i++)
+        {
+            rates[i] = (after[i] - before[i]) / (nanos / 1e9);
+        }
+        return rates;
+    }
+
+    /** @return each vCPU's writes per second before migration, or null if not measured. */
+    public double[] vcpuWritesPerSecBefore()
+    {
+        return vcpuWritesPerSecBefore == null ? null : vcpuWritesPerSecBefore.clone();
+    }
+
+    /** @return each vCPU's writes per second from the start of migration to the vCPUs' stop, or null. */
+    public double[] vcpuWritesPerSecDuring()
+    {
+        return vcpuWritesPerSecDuring == null ? null : vcpuWritesPerSecDuring.clone();
+    }
+
+    /** @return each vCPU's writes per second after migration, on the destination, or null. */
+    public double[] vcpuWritesPerSecAfter()
+    {
+        return vcpuWritesPerSecAfter == null ? null : vcpuWritesPerSecAfter.clone();
+    }
+
+    /** @return whether dirty-limit was asked for and its trigger fired. */
+    public boolean dirtyLimitTriggered()
+    {
+        return dirtyLimitTriggered;
+    }
+
+    /** One-line list of per-vCPU rates, e.g. {@code [1200, 35]}; {@code -} when not measured. */
+    private static String rateList(final double[] rates)
+    {
+        if (rates == null)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < rates.length; i++)
+        {
+            sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", rates[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    private static void jsonRates(final StringBuilder sb, final String name, final double[] rates)
+    {
+        sb.append('"').append(name).append("\":");
+        if (rates == null)
+        {
+            sb.append("null");
+            return;
+        }
+        sb.append('[');
+        for (int i = 0; i < rates.length; i++)
+        {
+            sb.append(i > 0 ? "," : "").append(num(rates[i]));
+        }
+        sb.append(']');
+    }
+
     /** @return one line in the spirit of QEMU's {@code info migrate}. */
     public String summary()
     {
@@ -225,7 +320,24 @@ public final class MigrationResult
             .append(", xbzrle: ").append(pages[PageKind.XBZRLE.ordinal()])
             .append(", lz4: ").append(pages[PageKind.LZ4.ordinal()])
             .append(String.format(Locale.ROOT, ", cache miss rate: %.3f", xbzrleCacheMissRate))
-            .append(", throttle: ").append(throttlePercent).append(" %");
+            .append(", throttle: ").append(throttlePercent).append(" %")
+            .append(", tracker: ").append(tracker);
+        if (ringSize > 0)
+        {
+            sb.append(String.format(Locale.ROOT, " (%d entries, %d pushes, %d stalls, %.1f ms stalled)",
+                ringSize, ringPushes, ringStalls, ringStallMs));
+        }
+        if (dirtyLimitBytesPerSecond > 0)
+        {
+            sb.append(String.format(Locale.ROOT, ", dirty-limit: %.1f MB/s per vCPU (%s)",
+                dirtyLimitBytesPerSecond / 1e6, dirtyLimitTriggered ? "triggered" : "not triggered"));
+        }
+        if (vcpuWritesPerSecDuring != null)
+        {
+            sb.append(", vcpu writes/s before ").append(rateList(vcpuWritesPerSecBefore))
+                .append(" during ").append(rateList(vcpuWritesPerSecDuring))
+                .append(" after ").append(rateList(vcpuWritesPerSecAfter));
+        }
         if (faults > 0 || postcopyMs > 0)
         {
             sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
@@ -251,6 +363,16 @@ public final class MigrationResult
         str(sb, "mode", mode).append(',');
         str(sb, "link", link).append(',');
         str(sb, "policy", policy).append(',');
+        sb.append("\"tracker\":{");
+        str(sb, "kind", tracker);
+        if (ringSize > 0)
+        {
+            sb.append(",\"ringSize\":").append(ringSize)
+                .append(",\"pushes\":").append(ringPushes)
+                .append(",\"stalls\":").append(ringStalls)
+                .append(",\"stallMs\":").append(num(ringStallMs));
+        }
+        sb.append("},");
         sb.append("\"memoryBytes\":").append(memoryBytes)
             .append(",\"pageSize\":").append(pageSize)
             .append(",\"bandwidth\":").append(bandwidth)
@@ -293,6 +415,15 @@ public final class MigrationResult
             .append(",\"during\":").append(num(writesPerSecDuring))
             .append(",\"postcopy\":").append(num(writesPerSecPostcopy))
             .append(",\"after\":").append(num(writesPerSecAfter))
+            .append("},\"vcpuWritesPerSec\":{");
+        jsonRates(sb, "before", vcpuWritesPerSecBefore);
+        sb.append(',');
+        jsonRates(sb, "during", vcpuWritesPerSecDuring);
+        sb.append(',');
+        jsonRates(sb, "after", vcpuWritesPerSecAfter);
+        sb.append("},\"throttle\":{\"autoConverge\":").append(autoConverge)
+            .append(",\"dirtyLimitBytesPerSec\":").append(dirtyLimitBytesPerSecond)
+            .append(",\"dirtyLimitTriggered\":").append(dirtyLimitTriggered)
             .append("},\"verified\":").append(verified)
             .append(",\"mismatchPages\":").append(mismatchPages)
             .append(",\"sweepViolation\":").append(sweepViolation)

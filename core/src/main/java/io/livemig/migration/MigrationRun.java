@@ -2,7 +2,9 @@ package io.livemig.migration;
 
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
-import io.livemig.dirty.SummaryDirtyBitmap;
+import io.livemig.dirty.DirtyRingLog;
+import io.livemig.dirty.DirtyRingReaper;
+import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
 import io.livemig.workload.AccessPattern;
 import io.livemig.workload.GuestWorkload;
@@ -43,6 +45,9 @@ public final class MigrationRun
     private long beforeMs = 100;
     private long afterMs = 100;
     private boolean verify;
+    private DirtyTracker tracker = DirtyTracker.SUMMARY;
+    private int computeVcpus;
+    private int ringSize = DirtyRingLog.DEFAULT_RING_SIZE;
     private MigrationOptions options = MigrationOptions.defaults();
     private MigrationProgress progress;
     private WritableByteChannel capture;
@@ -171,6 +176,35 @@ public final class MigrationRun
         return this;
     }
 
+    /** Of the writers, how many only compute (read guest memory, never dirtying it); 0 by default. */
+    public MigrationRun computeVcpus(final int value)
+    {
+        if (value < 0)
+        {
+            throw new IllegalArgumentException("compute vCPUs must not be negative: " + value);
+        }
+        computeVcpus = value;
+        return this;
+    }
+
+    /** The source's dirty tracker; {@link DirtyTracker#SUMMARY} by default. */
+    public MigrationRun tracker(final DirtyTracker value)
+    {
+        tracker = value;
+        return this;
+    }
+
+    /** Entries per vCPU ring for {@link DirtyTracker#RING}: a power of two from 16 to 2^20, 4096 by default. */
+    public MigrationRun ringSize(final int value)
+    {
+        if (value < 16 || value > (1 << 20) || Integer.bitCount(value) != 1)
+        {
+            throw new IllegalArgumentException("ring size must be a power of two from 16 to 1048576: " + value);
+        }
+        ringSize = value;
+        return this;
+    }
+
     /** The engine's options. */
     public MigrationRun options(final MigrationOptions value)
     {
@@ -202,21 +236,25 @@ public final class MigrationRun
     public MigrationResult run() throws IOException, InterruptedException
     {
         final long pages = memoryBytes / pageSize;
-        final DirtyLog log = new SummaryDirtyBitmap(Math.max(1, pages), 0);
+        final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs))
+             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs);
+             RingStats ring = new RingStats(log))
         {
             fillGuest(src);
+            ring.startReaper();
             final GuestWorkload workload = writers == 0 ? null :
                 new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
             try
             {
                 double before = Double.NaN;
+                final double[] vcpuBefore = workload == null ? null : new double[writers];
                 if (workload != null)
                 {
+                    workload.setComputeVcpus(computeVcpus);
                     workload.start(VcpuTarget.of(src));
-                    before = rate(workload, beforeMs);
+                    before = rate(workload, beforeMs, vcpuBefore);
                 }
                 final Migration migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
                     .seed(seed);
@@ -230,11 +268,14 @@ public final class MigrationRun
                 }
                 final MigrationResult result = migration.run();
                 result.writesPerSecBefore = before;
+                result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
                 if (workload != null)
                 {
                     if (result.error() == null)
                     {
-                        result.writesPerSecAfter = rate(workload, afterMs);
+                        final double[] vcpuAfter = new double[writers];
+                        result.writesPerSecAfter = rate(workload, afterMs, vcpuAfter);
+                        result.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
                     }
                     workload.close();
                 }
@@ -242,6 +283,8 @@ public final class MigrationRun
                 {
                     verify(src, dst, workload, result);
                 }
+                result.tracker = tracker.cliName();
+                ring.report(result);
                 return result;
             }
             finally
@@ -254,16 +297,82 @@ public final class MigrationRun
         }
     }
 
-    private static double rate(final GuestWorkload workload, final long ms) throws InterruptedException
+    /**
+     * The ring tracker's reaper and figures for one run: the reaper runs from the end of the guest's fill (so
+     * the fill's own stalls are not the migration's) to the end of the run, at QEMU's reaper interval of one
+     * second, and sooner whenever a full ring wakes it. Does nothing for the bitmaps.
+     */
+    private static final class RingStats implements AutoCloseable
+    {
+        /** QEMU's {@code kvm-reaper} sleeps one second between reaps. */
+        static final long REAPER_INTERVAL_MS = 1000;
+
+        private final DirtyRingLog ring;
+        private DirtyRingReaper reaper;
+        private long pushes0;
+        private long stalls0;
+        private long stallNanos0;
+
+        RingStats(final DirtyLog log)
+        {
+            ring = log instanceof DirtyRingLog ? (DirtyRingLog)log : null;
+        }
+
+        void startReaper()
+        {
+            if (ring != null)
+            {
+                pushes0 = ring.pushes();
+                stalls0 = ring.stalls();
+                stallNanos0 = ring.stallNanos();
+                reaper = new DirtyRingReaper(ring, REAPER_INTERVAL_MS, TimeUnit.MILLISECONDS).start();
+            }
+        }
+
+        void report(final MigrationResult result)
+        {
+            if (ring != null)
+            {
+                result.ringSize = ring.ringSize();
+                result.ringPushes = ring.pushes() - pushes0;
+                result.ringStalls = ring.stalls() - stalls0;
+                result.ringStallMs = (ring.stallNanos() - stallNanos0) / 1e6;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            if (reaper != null)
+            {
+                reaper.close();
+            }
+        }
+    }
+
+    /** @return writes per second over {@code ms}, with each vCPU's own rate put in {@code vcpuRates}. */
+    private static double rate(final GuestWorkload workload, final long ms, final double[] vcpuRates)
+        throws InterruptedException
     {
         if (ms == 0)
         {
             return Double.NaN;
         }
+        final long[] v0 = new long[vcpuRates.length];
+        for (int i = 0; i < v0.length; i++)
+        {
+            v0[i] = workload.progress(i).getAcquire();
+        }
         final long w0 = workload.writes();
         final long t0 = System.nanoTime();
         TimeUnit.MILLISECONDS.sleep(ms);
-        return (workload.writes() - w0) / ((System.nanoTime() - t0) / 1e9);
+        final long nanos = System.nanoTime() - t0;
+        final long w1 = workload.writes();
+        for (int i = 0; i < v0.length; i++)
+        {
+            vcpuRates[i] = (workload.progress(i).getAcquire() - v0[i]) / (nanos / 1e9);
+        }
+        return (w1 - w0) / (nanos / 1e9);
     }
 
     private void fillGuest(final GuestMemory src)

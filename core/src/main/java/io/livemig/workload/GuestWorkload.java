@@ -24,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  *       vCPUs are stopped for the downtime;</li>
  *   <li>{@link #resume(VcpuTarget)} runs them again, possibly on another memory (the destination) behind a
  *       {@link PageGate} (post-copy faults);</li>
+ *   <li>{@link #setComputeVcpus(int)}, before {@link #start}, makes the last vCPUs compute on guest memory
+ *       (read a byte of each page they visit, never writing), so that a guest can mix vCPUs that dirty fast
+ *       with vCPUs that compute; their counters count reads;</li>
  *   <li>{@link #setThrottlePercent(int)} makes each writer sleep that fraction of the time, in 10 ms run
  *       slices, as QEMU's CPU throttle (what auto-converge turns) does.</li>
  * </ul>
@@ -54,6 +57,7 @@ public final class GuestWorkload implements AutoCloseable
 
     private volatile int state = PAUSED;
     private volatile int throttlePercent;
+    private int computeVcpus;
     private volatile VcpuTarget target;
     private volatile Throwable failure;
     private int parked;
@@ -188,6 +192,33 @@ public final class GuestWorkload implements AutoCloseable
         target = next;
         state = RUNNING;
         wakeAll();
+    }
+
+    /**
+     * Makes the last {@code count} vCPUs read instead of write (compute vCPUs). Call before {@link #start}.
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= count < writerCount()}, or for the sequential sweep,
+     *                                  whose invariant needs every vCPU to write.
+     * @throws IllegalStateException    if already started.
+     */
+    public synchronized void setComputeVcpus(final int count)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("compute vCPUs are set before start");
+        }
+        if (count < 0 || count >= writerCount || (count > 0 && sweep))
+        {
+            throw new IllegalArgumentException("compute vCPUs must be 0 to writers - 1 (" + (writerCount - 1) +
+                ")" + (sweep ? " and 0 for the sequential pattern" : "") + ": " + count);
+        }
+        computeVcpus = count;
+    }
+
+    /** @return how many of the last vCPUs compute (read) rather than write. */
+    public synchronized int computeVcpus()
+    {
+        return computeVcpus;
     }
 
     /** Sets the share of time each writer sleeps, 0 to {@value #MAX_THROTTLE_PERCENT} percent. */
@@ -381,6 +412,7 @@ public final class GuestWorkload implements AutoCloseable
             final PageGate gate = t.gate();
             final int shift = memory.pageShift();
             final long offset = sweep ? 0 : (long)index * bytesPerTouch;
+            final boolean computes = index >= writerCount - computeVcpus;
             final long interval = intervalNs;
             long due = System.nanoTime();
             long sliceStart = due;
@@ -400,6 +432,10 @@ public final class GuestWorkload implements AutoCloseable
                     {
                         mirror.putByte(address, (byte)(mirror.getByte(address) + 1));
                     }
+                }
+                else if (computes)
+                {
+                    counterValue += memory.getByte(address); // kept in a field: the read is not dead
                 }
                 else
                 {

@@ -92,6 +92,19 @@ class MigrateCommandTest
     }
 
     @Test
+    void ringTrackerRunsVerifiedAndReportsItsFigures() throws Exception
+    {
+        final Run r = migrate(small("--writers", "2", "--pattern", "uniform", "--tracker", "ring", "--ring-size", "64",
+            "--quiet", "--json", "--verify"));
+        assertEquals(0, r.code, r.err);
+        final JsonNode t = new ObjectMapper().readTree(r.out).get("tracker");
+        assertEquals("ring", t.get("kind").asText(), r.out);
+        assertEquals(64, t.get("ringSize").asInt(), r.out);
+        assertTrue(t.get("pushes").asLong() > 0, r.out);
+        assertTrue(t.has("stalls") && t.has("stallMs"), r.out);
+    }
+
+    @Test
     void summaryLineWithoutJson()
     {
         final Run r = migrate(small("--writers", "0", "--quiet"));
@@ -129,6 +142,14 @@ class MigrateCommandTest
         "--policy best                   | --policy must be qemu or wire",
         "--pattern spiral                | --pattern must be",
         "--link carrier-pigeon           | --link must be memory or tcp",
+        "--tracker ledger                | --tracker must be bitmap, summary or ring: ledger",
+        "--ring-size 64                  | --ring-size applies to --tracker ring only, not: summary",
+        "--tracker ring --ring-size 100  | --ring-size must be a power of two from 16 to 1048576: 100",
+        "--dirty-limit 50m               | --dirty-limit needs --tracker ring (it reads each vCPU's dirty ring), not: summary",
+        "--tracker ring --dirty-limit --auto-converge | --dirty-limit excludes --auto-converge: choose one throttle",
+        "--tracker ring --dirty-limit 0  | --dirty-limit must be a positive size per second",
+        "--tracker ring --dirty-limit x  | --dirty-limit must be a positive size per second",
+        "--writers 2 --compute-vcpus 2   | --compute-vcpus must be 0 to --writers - 1: 2",
         "--writers -1                    | --writers must be 0 to 256: -1",
         "--writers 1000                  | --writers must be 0 to 256: 1000",
         "--writers two                   | --writers",

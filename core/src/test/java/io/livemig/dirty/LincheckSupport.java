@@ -25,7 +25,7 @@ final class LincheckSupport
     {
     }
 
-    /** The implementation is named by the concrete class: {@code Atomic...} or {@code Summary...}. */
+    /** The implementation is named by the concrete class: {@code Atomic...}, {@code Summary...} or {@code Ring...}. */
     static DirtyLog newLog(final Class<?> testClass, final long pages)
     {
         final String name = testClass.getSimpleName();
@@ -36,6 +36,10 @@ final class LincheckSupport
         if (name.startsWith("Summary"))
         {
             return DirtyLogKind.SUMMARY.create(pages, 0);
+        }
+        if (name.startsWith("Ring"))
+        {
+            return DirtyLogKind.RING.create(pages, 0);
         }
         throw new IllegalStateException("no DirtyLogKind for " + name);
     }

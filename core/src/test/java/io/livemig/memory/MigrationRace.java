@@ -85,11 +85,22 @@ final class MigrationRace implements AutoCloseable
      */
     MigrationRace(final DirtyLogKind kind, final int pages, final int shift, final boolean viaHarvest)
     {
+        this(viaHarvest ? kind.create(pages, shift) : null, kind.create(pages, shift));
+    }
+
+    /**
+     * @param writersLog the log the writers mark, harvested into {@code scanned} before each pass; {@code null}
+     *                   to have them mark {@code scanned} directly.
+     * @param scanned    the migration bitmap.
+     */
+    MigrationRace(final DirtyLog writersLog, final DirtyLog scanned)
+    {
+        final int pages = Math.toIntExact(scanned.pageCount());
         this.pages = pages;
-        this.scanned = kind.create(pages, shift);
-        this.writersLog = viaHarvest ? kind.create(pages, shift) : scanned;
+        this.scanned = scanned;
+        this.writersLog = writersLog == null ? scanned : writersLog;
         // Small regions, so that pages spread over several off-heap regions.
-        this.memory = new GuestMemory("race", (long)pages * PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, writersLog);
+        this.memory = new GuestMemory("race", (long)pages * PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE, this.writersLog);
         this.destination = new long[pages];
         scanned.setAll(); // the first pass sends every page, as pre-copy's does
     }

@@ -9,6 +9,7 @@ import io.livemig.bench.BenchJvm;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
+import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.SummaryDirtyBitmap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -34,6 +35,11 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       units per invocation; the bitmap is cleared in an untimed {@code Level.Invocation} setup.</li>
  *   <li>{@code markDirty}: each mark finds its bit already set (fence and load only), the common case of a
  *       hot page re-written within a round.</li>
+ *   <li>{@code impl=ring} ({@link DirtyRingLog}, 1 thread): {@code markFresh} is a first write, which pushes
+ *       an entry to the thread's 4096-entry ring, and every 4032 pushes stalls and collects the ring itself
+ *       (no reaper runs), so the figure includes the collection a vCPU does for itself on ring-full;
+ *       {@code markDirty} re-writes units whose entries are pushed and not yet reset (fence and load of the
+ *       pending bit).</li>
  *   <li>Baselines over the same permutation: {@code baselinePlainStore} ORs the bit into a plain
  *       {@code long[]} (no tracking cost at all), {@code baselineAtomicLongArray} with
  *       {@code AtomicLongArray.getAndAccumulate(i, bit, OR)} (one atomic RMW per mark, the textbook
@@ -66,7 +72,8 @@ public class MarkBenchmark
         {
             case "atomic": return new AtomicDirtyBitmap(pages, 0);
             case "summary": return new SummaryDirtyBitmap(pages, 0);
-            default: throw new IllegalArgumentException("impl " + impl + " is not atomic or summary");
+            case "ring": return new DirtyRingLog(pages, 0);
+            default: throw new IllegalArgumentException("impl " + impl + " is not atomic, summary or ring");
         }
     }
 
@@ -74,7 +81,7 @@ public class MarkBenchmark
     @State(Scope.Thread)
     public static class Single
     {
-        @Param({"atomic", "summary"})
+        @Param({"atomic", "summary", "ring"})
         public String impl;
 
         DirtyLog fresh;
@@ -87,8 +94,17 @@ public class MarkBenchmark
         public void setup()
         {
             fresh = create(impl, BATCH);
-            dirty = create(impl, BATCH);
-            dirty.setAll();
+            if (impl.equals("ring"))
+            {
+                // Every unit pushed once and left pending (a ring large enough to hold them all): re-writes.
+                dirty = new DirtyRingLog(BATCH, 0, 2 * BATCH, DirtyRingLog.DEFAULT_RESERVED);
+                dirty.markRange(0, BATCH);
+            }
+            else
+            {
+                dirty = create(impl, BATCH);
+                dirty.setAll();
+            }
             plain = new long[BATCH / 64];
             atomic = new AtomicLongArray(BATCH / 64);
             order = permutation(BATCH, DirtyBitmapInputs.SEED);

@@ -104,8 +104,28 @@ class DirtyBenchmarksTest
         assertEquals(DirtyBitmapInputs.sumWords(b.words), b.baselineMemoryRead());
     }
 
+    @Test
+    void collectVariantsMoveTheSameDirtyPagesEveryCall()
+    {
+        final CollectBenchmark b = new CollectBenchmark();
+        b.guest = "1g";
+        b.dirtyPages = 4096;
+        b.setup();
+        assertEquals(4096, Arrays.stream(b.pages).distinct().count(), "distinct pages");
+        final CollectBenchmark.RingDirt dirt = new CollectBenchmark.RingDirt();
+        for (int call = 0; call < 3; call++)
+        {
+            dirt.redirty(b);
+            assertEquals(4096, b.collectRing(dirt), "call " + call);
+            assertEquals(4096, b.ringTarget.cardinality());
+            assertEquals(4096, b.harvestFlat());
+            assertEquals(4096, b.harvestSummary());
+        }
+        assertEquals(0, b.collectRing(dirt), "without the re-dirtying a sync finds nothing: the setup is needed");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"atomic", "summary"})
+    @ValueSource(strings = {"atomic", "summary", "ring"})
     void markVariantsSetTheSameBits(final String impl)
     {
         final MarkBenchmark b = new MarkBenchmark();
