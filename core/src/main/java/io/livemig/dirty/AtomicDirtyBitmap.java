@@ -38,7 +38,12 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
     @Override
     int nextNonZeroWord(final int fromWord, final int toWord)
     {
-        final long[] words = this.words;
+        return nextNonZeroWord(words, fromWord, toWord);
+    }
+
+    /** The flat search, shared with {@link SummaryDirtyBitmap}'s dense regions. */
+    static int nextNonZeroWord(final long[] words, final int fromWord, final int toWord)
+    {
         int i = fromWord;
         // Clean words four at a time, one branch per block, as find_next_bit does; then the block's word.
         for (final int blocks = toWord - 3; i < blocks; i += 4)

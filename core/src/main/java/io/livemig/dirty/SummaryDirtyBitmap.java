@@ -7,8 +7,9 @@ import java.lang.invoke.VarHandle;
  * bit per group of {@value #GROUP_WORDS} bitmap words (64 bytes, one cache line's worth), set while a word
  * of the group may be non-zero. {@link #nextDirty}, {@link #drain} and {@link #harvestInto} walk the summary
  * and touch only the groups it names, so a sparse 2^28-unit bitmap (32 MiB) is scanned by reading 64 KiB of
- * summary instead of every word; where the bitmap is dense a named group is scanned word by word as the
- * flat bitmap does, so density costs one summary read per 512 words, not one per word.
+ * summary instead of every word. Where a summary word names {@value #DENSE_GROUPS} or more of its 64 groups,
+ * its 512 words are scanned as the flat bitmap scans them, so a dense region costs one summary read per 512
+ * words more than the flat bitmap, and the summary never sends the search hopping where it skips little.
  *
  * <p>Thread-safety: as {@link AtomicDirtyBitmap}, for any number of writers and readers.
  *
@@ -44,6 +45,11 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     private static final int GROUP_SHIFT = 3;
     /** Words per summary word: 64 groups of 8. */
     private static final int SUMMARY_WORD_SHIFT = GROUP_SHIFT + 6;
+    /**
+     * Named groups of a summary word at and above which its 512 words are scanned flat: from about 1 unit
+     * in 2000 set (a quarter of the groups dirty) the hops through the summary cost more than they skip.
+     */
+    public static final int DENSE_GROUPS = 16;
 
     private final long[] summary;
 
@@ -81,36 +87,61 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
         final long[] words = this.words;
         final long[] summary = this.summary;
         int i = fromWord;
-        // The rest of the group holding fromWord, directly: on a dense bitmap the answer is usually here.
-        for (final int groupEnd = Math.min((i | (GROUP_WORDS - 1)) + 1, toWord); i < groupEnd; i++)
-        {
-            if (words[i] != 0)
-            {
-                return i;
-            }
-        }
         while (i < toWord)
         {
-            // i is the first word of a group.
-            int s = i >>> SUMMARY_WORD_SHIFT;
-            long candidates = summary[s] & (-1L << (i >>> GROUP_SHIFT));
-            while (candidates == 0)
+            final int s = i >>> SUMMARY_WORD_SHIFT;
+            final long named = summary[s];
+            final int summaryEnd = (int)Math.min((s + 1L) << SUMMARY_WORD_SHIFT, toWord);
+            if (Long.bitCount(named) >= DENSE_GROUPS)
             {
-                if (++s == summary.length)
+                // Dense: guided jumps would cost more than they skip; scan these words as the flat bitmap.
+                final int found = AtomicDirtyBitmap.nextNonZeroWord(words, i, summaryEnd);
+                if (found >= 0)
+                {
+                    return found;
+                }
+                i = summaryEnd;
+                continue;
+            }
+            // Sparse: the rest of the group holding i directly, then only the groups the summary names.
+            if ((i & (GROUP_WORDS - 1)) != 0)
+            {
+                for (final int groupEnd = Math.min((i | (GROUP_WORDS - 1)) + 1, toWord); i < groupEnd; i++)
+                {
+                    if (words[i] != 0)
+                    {
+                        return i;
+                    }
+                }
+                if (i >= summaryEnd)
+                {
+                    continue;
+                }
+            }
+            long candidates = named & (-1L << (i >>> GROUP_SHIFT));
+            while (candidates != 0)
+            {
+                i = ((s << 6) + Long.numberOfTrailingZeros(candidates)) << GROUP_SHIFT;
+                if (i >= toWord)
                 {
                     return -1;
                 }
-                candidates = summary[s];
-            }
-            i = ((s << 6) + Long.numberOfTrailingZeros(candidates)) << GROUP_SHIFT;
-            for (final int groupEnd = Math.min(i + GROUP_WORDS, toWord); i < groupEnd; i++)
-            {
-                if (words[i] != 0)
+                for (final int groupEnd = Math.min(i + GROUP_WORDS, toWord); i < groupEnd; i++)
                 {
-                    return i;
+                    if (words[i] != 0)
+                    {
+                        return i;
+                    }
                 }
+                // A stale group (every word clear): benign, look further.
+                candidates &= candidates - 1;
             }
-            // A stale group (every word clear): benign, look further.
+            i = summaryEnd;
+            // Skip clean summary words without touching the bitmap.
+            for (int next = s + 1; i < toWord && summary[next] == 0; next++)
+            {
+                i = (int)Math.min((next + 1L) << SUMMARY_WORD_SHIFT, toWord);
+            }
         }
         return -1;
     }

@@ -275,6 +275,55 @@ abstract class DirtyLogContractTest
         }
     }
 
+    /**
+     * Sparse and dense regions side by side over several summary words (each covers 32768 units), so that
+     * searches cross from summary-guided regions into ones scanned flat and back: {@code nextDirty} from
+     * random starts, a bounded {@code nextDirty}, and a drain in odd-sized batches agree with the model.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+    void searchesAgreeWithTheModelAcrossSparseAndDenseRegions(final long seed)
+    {
+        final int units = 32768 * 5 + 77;
+        final double[] densities = {0.5, 0.00005, 0.002, 0.1, 0.0};
+        final java.util.Random random = new java.util.Random(seed);
+        final DirtyLog log = kind.create(units, 0);
+        final BitSet model = new BitSet();
+        for (int u = 0; u < units; u++)
+        {
+            if (random.nextDouble() < densities[Math.min(u / 32768, densities.length - 1)])
+            {
+                log.mark(u);
+                model.set(u);
+            }
+        }
+        for (int i = 0; i < 2000; i++)
+        {
+            final int from = random.nextInt(units);
+            final int to = from + random.nextInt(units - from + 1);
+            assertEquals(model.nextSetBit(from), log.nextDirty(from), "nextDirty(" + from + ")");
+            final int next = model.nextSetBit(from);
+            assertEquals(next >= 0 && next < to ? next : -1, log.nextDirty(from, to), "[" + from + ", " + to + ")");
+        }
+        assertEquals(model, DirtyLogKind.enumerate(log));
+        final BitSet drained = new BitSet();
+        final long[] out = new long[37];
+        long from = 0;
+        int n;
+        do
+        {
+            n = log.drain(from, units, out, 0);
+            for (int i = 0; i < n; i++)
+            {
+                drained.set((int)out[i]);
+            }
+            from = n > 0 ? out[n - 1] + 1 : from;
+        }
+        while (n == out.length);
+        assertEquals(model, drained);
+        assertHolds(new BitSet(), log);
+    }
+
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
     void drainAfterMarksFindsTheUnitsAgain(final int shift, final long units, final long pages)

@@ -107,6 +107,7 @@ public enum Preset
                 "MarkBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
                 "HarvestBenchmark", new Sizing(4, 2, ms(500), 2, ms(500)),
                 "NextDirtyBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
+                "DrainBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
                 "ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
                 "Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
                 "XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
