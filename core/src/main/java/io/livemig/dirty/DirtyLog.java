@@ -10,7 +10,8 @@ package io.livemig.dirty;
  * <p>The word-level methods ({@link #wordCount()}, {@link #orWord}, {@link #takeWord}) expose the 64-bit
  * words so that one log can be harvested into another without per-bit work, as QEMU's
  * {@code migration_bitmap_sync} ORs the KVM dirty log into the migration bitmap. Unit {@code u} lives in
- * word {@code u >>> 6}, bit {@code u & 63}.
+ * word {@code u >>> 6}, bit {@code u & 63}. {@link #drain} hands out set units a word at a time (one read
+ * and one atomic AND per non-zero word), for scanners that send what they find.
  */
 public interface DirtyLog extends DirtyMarker
 {

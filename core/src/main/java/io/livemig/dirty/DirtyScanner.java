@@ -20,6 +20,13 @@ package io.livemig.dirty;
  * Reading first and clearing after would lose W whenever W lands between the read and the clear: the
  * "read-then-clear" test double in the stress tests shows exactly that.
  *
+ * <p>{@link #drain} hands out a batch: one atomic AND per word clears every unit of the batch in that word,
+ * and the caller reads the pages after the call returns. The argument holds per unit unchanged, because it
+ * only needs C (an atomic read-modify-write that cleared the unit's bit) to come before the page read in
+ * the scanner's program order; a batch moves some clears earlier, never a read before its clear. A unit
+ * whose bit was cleared by another thread between the drain's plain read and its AND is not in the AND's
+ * result, so it is not handed out twice.
+ *
  * <p>Thread-safety: one scanner per thread; the cursor is the scanner's own, unsynchronised state. Several
  * scanners (or a scanner and {@link DirtyLog#testAndClear} callers, such as post-copy page requests) may work
  * on the same log: each set bit is handed out by exactly one of them.
