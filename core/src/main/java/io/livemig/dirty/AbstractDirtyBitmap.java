@@ -186,17 +186,12 @@ abstract class AbstractDirtyBitmap implements DirtyLog
                 }
                 // One atomic AND clears every wanted bit of the word before any of them is handed out.
                 final long previous = andNot(index, wanted);
-                long taken = previous & wanted;
+                final long taken = previous & wanted;
                 if ((previous & ~wanted) == 0)
                 {
                     drainedEmpty(index);
                 }
-                final long base = (long)index << 6;
-                while (taken != 0)
-                {
-                    out[n++] = base + Long.numberOfTrailingZeros(taken);
-                    taken &= taken - 1;
-                }
+                n = emit(out, n, (long)index << 6, taken);
                 if (n == out.length)
                 {
                     break;
@@ -209,6 +204,42 @@ abstract class AbstractDirtyBitmap implements DirtyLog
             mask = -1L;
         }
         return n - offset;
+    }
+
+    /**
+     * Writes the units of {@code taken} (bits of the word at unit {@code base}) from {@code out[n]}, in
+     * blocks of four with no branch per unit where the array has room for a whole last block (the slots past
+     * the units written are then overwritten with junk), one at a time near the end of the array.
+     *
+     * @return the index after the last unit.
+     */
+    private static int emit(final long[] out, final int n, final long base, final long taken)
+    {
+        final int end = n + Long.bitCount(taken);
+        int i = n;
+        long bits = taken;
+        if (end + 3 <= out.length)
+        {
+            while (i < end)
+            {
+                out[i] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 1] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 2] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 3] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                i += 4;
+            }
+            return end;
+        }
+        while (bits != 0)
+        {
+            out[i++] = base + Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+        }
+        return i;
     }
 
     /** Hook: {@link #drain} has just emptied word {@code wordIndex} (as far as its atomic AND saw). */

@@ -113,7 +113,8 @@ public interface DirtyLog extends DirtyMarker
      *
      * @param fromUnit where to start, at least 0.
      * @param toUnit   where to stop (exclusive); values past {@link #size()} mean {@code size()}.
-     * @param units    receives the units, from index {@code offset}.
+     * @param units    receives the units, from index {@code offset}; slots after the last unit written may be
+     *                 overwritten too (an implementation may write a word's units in whole blocks).
      * @param offset   first index of {@code units} to fill, in {@code [0, units.length]}.
      * @return how many units were written; fewer than {@code units.length - offset} means the range held no
      *         further set bit when its words were read.
