@@ -24,8 +24,10 @@ import java.lang.invoke.VarHandle;
  *       atomic OR into the summary. A mark that finds its bit already set still checks the summary bit the
  *       same way, so that once {@code mark} returns a later harvest or {@code nextDirty} finds the unit even
  *       if the writer that set the bit is stalled before its own summary update.</li>
- *   <li>{@code drain} having emptied a word: if the whole group reads zero, clear the summary bit,
- *       <em>then</em> re-read the group and set the summary bit again if a word is non-zero.</li>
+ *   <li>{@code drain} having emptied a word of a sparse summary word (fewer than {@value #DENSE_GROUPS}
+ *       groups named) with the rest of its group clear: clear the summary bit, <em>then</em> re-read the
+ *       group and set the summary bit again if a word is non-zero. In dense summary words drain leaves the
+ *       bits: searches scan those words flat anyway.</li>
  *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word of the groups it named.</li>
  * </ul>
  * A mark racing with a clear of the summary either sets its word bit before the clearer's re-read (which
@@ -149,29 +151,39 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     @Override
     void drainedEmpty(final int wordIndex)
     {
-        final int first = wordIndex & -GROUP_WORDS;
-        if (!groupClear(first, false))
+        final int s = wordIndex >>> SUMMARY_WORD_SHIFT;
+        if (Long.bitCount(summary[s]) >= DENSE_GROUPS)
         {
+            // Dense: searches scan these words flat anyway, so a stale bit here costs nothing; harvest clears it.
             return;
         }
-        final int s = wordIndex >>> SUMMARY_WORD_SHIFT;
+        // Words after this one still set: the drain reaches them next and tries again from the last.
+        final int end = Math.min((wordIndex | (GROUP_WORDS - 1)) + 1, words.length);
+        for (int i = wordIndex + 1; i < end; i++)
+        {
+            if (words[i] != 0)
+            {
+                return;
+            }
+        }
+        final int first = wordIndex & -GROUP_WORDS;
         final long summaryBit = 1L << (wordIndex >>> GROUP_SHIFT);
         WORDS.getAndBitwiseAnd(summary, s, ~summaryBit);
-        if (!groupClear(first, true))
+        if (!groupClear(first))
         {
             WORDS.getAndBitwiseOr(summary, s, summaryBit);
         }
     }
 
-    /** @return whether every word of the group starting at {@code first} reads zero. */
-    private boolean groupClear(final int first, final boolean volatileReads)
+    /** @return whether every word of the group starting at {@code first} reads zero (volatile reads). */
+    private boolean groupClear(final int first)
     {
         final long[] words = this.words;
         final int end = Math.min(first + GROUP_WORDS, words.length);
         long any = 0;
         for (int i = first; i < end; i++)
         {
-            any |= volatileReads ? (long)WORDS.getVolatile(words, i) : words[i];
+            any |= (long)WORDS.getVolatile(words, i);
         }
         return any == 0;
     }
