@@ -31,6 +31,7 @@ int lm_cpu_features(void);
 /* bitmap.c: QEMU util/bitops.c find_next_bit, include/exec/ram_addr.h dirty-bitmap sync */
 unsigned long lm_find_next_bit(const unsigned long *addr, unsigned long size, unsigned long offset);
 uint64_t lm_find_next_bit_count(const unsigned long *addr, unsigned long nbits);
+uint64_t lm_find_next_bit_clear_count(unsigned long *addr, unsigned long nbits);
 uint64_t lm_sync_bitmap(unsigned long *src, unsigned long *dest, size_t words);
 
 /* digest.c: the input digest shared with the Java InputDigest */

@@ -104,6 +104,14 @@ JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_findNextBitCoun
     return (jlong)lm_find_next_bit_count(PTR(words_addr), (unsigned long)nbits);
 }
 
+JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_findNextBitClearCount0(
+    JNIEnv *env, jclass cls, jlong words_addr, jlong nbits)
+{
+    (void)env;
+    (void)cls;
+    return (jlong)lm_find_next_bit_clear_count(PTR(words_addr), (unsigned long)nbits);
+}
+
 JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_syncBitmap0(
     JNIEnv *env, jclass cls, jlong src_addr, jlong dst_addr, jlong words)
 {

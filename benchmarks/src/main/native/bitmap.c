@@ -1,6 +1,7 @@
 /*
  * The dirty-bitmap cores of QEMU's migration: find_next_bit (util/bitops.c) and the loop that enumerates
- * set bits with it, and the word-wise sync of a dirty log into the migration bitmap
+ * set bits with it (read-only, and clearing each found bit with test_and_clear_bit as a migration round's
+ * migration_bitmap_clear_dirty does), and the word-wise sync of a dirty log into the migration bitmap
  * (cpu_physical_memory_sync_dirty_bitmap in include/exec/ram_addr.h, its word-aligned fast path).
  * Words are unsigned longs, bit i in word i / 64 at bit i % 64, as in QEMU.
  */
@@ -66,6 +67,21 @@ uint64_t lm_find_next_bit_count(const unsigned long *addr, unsigned long nbits)
     uint64_t count = 0;
     for (unsigned long i = lm_find_next_bit(addr, nbits, 0); i < nbits; i = lm_find_next_bit(addr, nbits, i + 1)) {
         count++;
+    }
+    return count;
+}
+
+uint64_t lm_find_next_bit_clear_count(unsigned long *addr, unsigned long nbits)
+{
+    uint64_t count = 0;
+    for (unsigned long i = lm_find_next_bit(addr, nbits, 0); i < nbits; i = lm_find_next_bit(addr, nbits, i + 1)) {
+        /* test_and_clear_bit (include/qemu/bitops.h), as migration_bitmap_clear_dirty calls it: a plain
+         * read-modify-write, since QEMU holds bitmap_mutex over the migration bitmap */
+        unsigned long *p = addr + i / BITS_PER_LONG;
+        const unsigned long mask = 1UL << (i % BITS_PER_LONG);
+        const unsigned long old = *p;
+        *p = old & ~mask;
+        count += (old & mask) != 0;
     }
     return count;
 }

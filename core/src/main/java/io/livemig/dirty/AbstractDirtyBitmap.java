@@ -108,19 +108,162 @@ abstract class AbstractDirtyBitmap implements DirtyLog
     @Override
     public final long nextDirty(final long fromUnit)
     {
-        if (fromUnit >= units)
-        {
-            return -1;
-        }
+        return nextDirty(fromUnit, units);
+    }
+
+    @Override
+    public final long nextDirty(final long fromUnit, final long toUnit)
+    {
         if (fromUnit < 0)
         {
             throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
         }
-        return nextDirtyFrom(fromUnit);
+        final long to = Math.min(toUnit, units);
+        if (fromUnit >= to)
+        {
+            return -1;
+        }
+        final long[] words = this.words;
+        final int end = (int)((to - 1) >>> 6) + 1;
+        int index = (int)(fromUnit >>> 6);
+        long word = words[index] & (-1L << fromUnit);
+        while (word == 0)
+        {
+            if ((index = nextNonZeroWord(index + 1, end)) < 0)
+            {
+                return -1;
+            }
+            // Re-read: a racing clear may have emptied it since the search saw it (benign, look further).
+            word = words[index];
+        }
+        final long unit = ((long)index << 6) + Long.numberOfTrailingZeros(word);
+        return unit < to ? unit : -1;
     }
 
-    /** The search itself, from a unit known to be in {@code [0, size())}. */
-    abstract long nextDirtyFrom(long fromUnit);
+    /**
+     * Plain-reads for the first non-zero word in {@code [fromWord, toWord)}; {@code fromWord} may equal
+     * {@code toWord}.
+     *
+     * @return its index, or -1.
+     */
+    abstract int nextNonZeroWord(int fromWord, int toWord);
+
+    @Override
+    public final int drain(final long fromUnit, final long toUnit, final long[] out, final int offset)
+    {
+        if (fromUnit < 0)
+        {
+            throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
+        }
+        if (offset < 0 || offset > out.length)
+        {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside [0, " + out.length + "]");
+        }
+        final long to = Math.min(toUnit, units);
+        if (fromUnit >= to || offset == out.length)
+        {
+            return 0;
+        }
+        final long[] words = this.words;
+        final int last = (int)((to - 1) >>> 6);
+        final long lastMask = -1L >>> (63 - ((to - 1) & 63));
+        int index = (int)(fromUnit >>> 6);
+        long mask = -1L << fromUnit;
+        int n = offset;
+        while (true)
+        {
+            if (index == last)
+            {
+                mask &= lastMask;
+            }
+            long wanted = words[index] & mask;
+            if (wanted != 0)
+            {
+                final int room = out.length - n;
+                if (Long.bitCount(wanted) > room)
+                {
+                    wanted = lowestBits(wanted, room);
+                }
+                // One atomic AND clears every wanted bit of the word before any of them is handed out.
+                final long previous = andNot(index, wanted);
+                final long taken = previous & wanted;
+                if ((previous & ~wanted) == 0)
+                {
+                    drainedEmpty(index);
+                }
+                n = emit(out, n, (long)index << 6, taken);
+                if (n == out.length)
+                {
+                    break;
+                }
+            }
+            if (index == last || (index = nextNonZeroWord(index + 1, last + 1)) < 0)
+            {
+                break;
+            }
+            mask = -1L;
+        }
+        return n - offset;
+    }
+
+    /**
+     * Writes the units of {@code taken} (bits of the word at unit {@code base}) from {@code out[n]}, in
+     * blocks of four with no branch per unit where the array has room for a whole last block (the slots past
+     * the units written are then overwritten with junk), one at a time near the end of the array.
+     *
+     * @return the index after the last unit.
+     */
+    private static int emit(final long[] out, final int n, final long base, final long taken)
+    {
+        final int end = n + Long.bitCount(taken);
+        int i = n;
+        long bits = taken;
+        if (end + 3 <= out.length)
+        {
+            while (i < end)
+            {
+                out[i] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 1] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 2] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                out[i + 3] = base + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                i += 4;
+            }
+            return end;
+        }
+        while (bits != 0)
+        {
+            out[i++] = base + Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+        }
+        return i;
+    }
+
+    /** Hook: {@link #drain} has just emptied word {@code wordIndex} (as far as its atomic AND saw). */
+    abstract void drainedEmpty(int wordIndex);
+
+    /**
+     * @return the {@code count} lowest set bits of {@code bits}, which has more than {@code count} (at least
+     *         1): the prefix up to the count-th set bit, found by halving the window six times with popcounts.
+     */
+    static long lowestBits(final long bits, final int count)
+    {
+        int need = count;
+        int pos = 0;
+        for (int width = 32; width > 0; width >>>= 1)
+        {
+            final int below = Long.bitCount((bits >>> pos) & ((1L << width) - 1));
+            if (below < need)
+            {
+                need -= below;
+                pos += width;
+            }
+        }
+        return bits & (-1L >>> (63 - pos));
+    }
 
     @Override
     public final boolean isDirty(final long unit)

@@ -10,7 +10,8 @@ package io.livemig.dirty;
  * <p>The word-level methods ({@link #wordCount()}, {@link #orWord}, {@link #takeWord}) expose the 64-bit
  * words so that one log can be harvested into another without per-bit work, as QEMU's
  * {@code migration_bitmap_sync} ORs the KVM dirty log into the migration bitmap. Unit {@code u} lives in
- * word {@code u >>> 6}, bit {@code u & 63}.
+ * word {@code u >>> 6}, bit {@code u & 63}. {@link #drain} hands out set units a word at a time (one read
+ * and one atomic AND per non-zero word), for scanners that send what they find.
  */
 public interface DirtyLog extends DirtyMarker
 {
@@ -79,6 +80,62 @@ public interface DirtyLog extends DirtyMarker
      * @return the unit, or -1 if there is none.
      */
     long nextDirty(long fromUnit);
+
+    /**
+     * Finds the next dirty unit in {@code [fromUnit, toUnit)}, reading as {@link #nextDirty(long)} does, so a
+     * caller that searches a range (a scanner's lap from its cursor) reads no word outside it.
+     *
+     * @param fromUnit where to start, at least 0.
+     * @param toUnit   where to stop (exclusive); values past {@link #size()} mean {@code size()}.
+     * @return the unit, or -1 if there is none in the range (also when {@code fromUnit >= toUnit}).
+     * @throws IndexOutOfBoundsException if {@code fromUnit} is negative.
+     */
+    default long nextDirty(final long fromUnit, final long toUnit)
+    {
+        if (fromUnit < 0)
+        {
+            throw new IndexOutOfBoundsException("fromUnit " + fromUnit + " is negative");
+        }
+        final long unit = fromUnit < toUnit ? nextDirty(fromUnit) : -1;
+        return unit < toUnit ? unit : -1;
+    }
+
+    /**
+     * Clears and hands out the dirty units of {@code [fromUnit, toUnit)} in ascending order, a word at a time:
+     * each non-zero word is read once, the set bits wanted from it are cleared with one atomic AND, and the
+     * bits that AND found set are written to {@code units}. A unit is written only if this call cleared it,
+     * so, as with {@link #testAndClear}, each set bit goes to exactly one of several racing clearers; and
+     * every bit is cleared before the call returns, so a caller that reads the pages of the units afterwards
+     * keeps the clear-before-read order of {@link DirtyScanner} for each of them.
+     *
+     * <p>Stops when {@code units} is full (then the caller continues from the last unit + 1) or at
+     * {@code toUnit}. A bit set concurrently behind the search position stays set for the next call.
+     *
+     * @param fromUnit where to start, at least 0.
+     * @param toUnit   where to stop (exclusive); values past {@link #size()} mean {@code size()}.
+     * @param units    receives the units, from index {@code offset}; slots after the last unit written may be
+     *                 overwritten too (an implementation may write a word's units in whole blocks).
+     * @param offset   first index of {@code units} to fill, in {@code [0, units.length]}.
+     * @return how many units were written; fewer than {@code units.length - offset} means the range held no
+     *         further set bit when its words were read.
+     * @throws IndexOutOfBoundsException if {@code fromUnit} is negative or {@code offset} is out of range.
+     */
+    default int drain(final long fromUnit, final long toUnit, final long[] units, final int offset)
+    {
+        if (offset < 0 || offset > units.length)
+        {
+            throw new IndexOutOfBoundsException("offset " + offset + " is outside [0, " + units.length + "]");
+        }
+        int n = offset;
+        for (long u = nextDirty(fromUnit, toUnit); u >= 0 && n < units.length; u = nextDirty(u + 1, toUnit))
+        {
+            if (testAndClear(u))
+            {
+                units[n++] = u;
+            }
+        }
+        return n - offset;
+    }
 
     /**
      * Moves every dirty bit of this log into {@code target}: word by word, atomically takes the word

@@ -4,23 +4,31 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A two-level lock-free dirty bitmap: the flat bitmap of {@link AtomicDirtyBitmap} plus a summary with one
- * bit per bitmap word, set while that word may be non-zero. {@link #nextDirty} and {@link #harvestInto}
- * walk the summary and touch only the words it names, so a sparse 2^28-unit bitmap (32 MiB) is scanned by
- * reading 512 KiB of summary instead of every word.
+ * bit per group of {@value #GROUP_WORDS} bitmap words (64 bytes, one cache line's worth), set while a word
+ * of the group may be non-zero. {@link #nextDirty}, {@link #drain} and {@link #harvestInto} walk the summary
+ * and touch only the groups it names, so a sparse 2^28-unit bitmap (32 MiB) is scanned by reading 64 KiB of
+ * summary instead of every word. Where a summary word names {@value #DENSE_GROUPS} or more of its 64 groups,
+ * its 512 words are scanned as the flat bitmap scans them, so a dense region costs one summary read per 512
+ * words more than the flat bitmap, and the summary never sends the search hopping where it skips little.
  *
  * <p>Thread-safety: as {@link AtomicDirtyBitmap}, for any number of writers and readers.
  *
- * <p>Invariant: a non-zero word has its summary bit set, or a {@code mark} in flight is about to set it.
- * A summary bit may be set over a zero word (stale); readers skip such words. Orderings that keep the
+ * <p>Invariant: a non-zero word has its group's summary bit set, or a {@code mark} in flight is about to set
+ * it. A summary bit may be set over a group of zero words (stale); readers skip such groups. Clears of single
+ * bits ({@code testAndClear}, {@code clearRange}, {@code takeWord}) leave the summary alone, so a writer and
+ * a clearer that share a summary word do not fight over its cache line; stale bits are removed by the two
+ * walks that pass over them anyway, {@code drain} and {@code harvestInto}. Orderings that keep the
  * invariant, all accesses being volatile or atomic (so they fall in one total order):
  * <ul>
  *   <li>{@code mark}: atomic OR into the word, <em>then</em> volatile read of the summary bit and, if clear,
  *       atomic OR into the summary. A mark that finds its bit already set still checks the summary bit the
  *       same way, so that once {@code mark} returns a later harvest or {@code nextDirty} finds the unit even
  *       if the writer that set the bit is stalled before its own summary update.</li>
- *   <li>a clear that may empty a word: atomic AND on the word; if it became zero, clear the summary bit,
- *       <em>then</em> re-read the word and set the summary bit again if it is non-zero.</li>
- *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word it named.</li>
+ *   <li>{@code drain} having emptied a word of a sparse summary word (fewer than {@value #DENSE_GROUPS}
+ *       groups named) with the rest of its group clear: clear the summary bit, <em>then</em> re-read the
+ *       group and set the summary bit again if a word is non-zero. In dense summary words drain leaves the
+ *       bits: searches scan those words flat anyway.</li>
+ *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word of the groups it named.</li>
  * </ul>
  * A mark racing with a clear of the summary either sets its word bit before the clearer's re-read (which
  * then sees it and restores the summary), or reads the summary after the clear (and sets it itself).
@@ -33,6 +41,18 @@ import java.lang.invoke.VarHandle;
  */
 public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
 {
+    /** Bitmap words per summary bit: 8 words, 64 bytes. */
+    public static final int GROUP_WORDS = 8;
+
+    private static final int GROUP_SHIFT = 3;
+    /** Words per summary word: 64 groups of 8. */
+    private static final int SUMMARY_WORD_SHIFT = GROUP_SHIFT + 6;
+    /**
+     * Named groups of a summary word at and above which its 512 words are scanned flat: from about 1 unit
+     * in 2000 set (a quarter of the groups dirty) the hops through the summary cost more than they skip.
+     */
+    public static final int DENSE_GROUPS = 16;
+
     private final long[] summary;
 
     /**
@@ -42,7 +62,7 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     public SummaryDirtyBitmap(final long pageCount, final int granularityShift)
     {
         super(pageCount, granularityShift);
-        summary = new long[((words.length - 1) >>> 6) + 1];
+        summary = new long[((words.length - 1) >>> SUMMARY_WORD_SHIFT) + 1];
     }
 
     @Override
@@ -64,47 +84,115 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    long nextDirtyFrom(final long fromUnit)
+    int nextNonZeroWord(final int fromWord, final int toWord)
     {
         final long[] words = this.words;
         final long[] summary = this.summary;
-        int index = (int)(fromUnit >>> 6);
-        final long first = words[index] & (-1L << fromUnit);
-        if (first != 0)
+        int i = fromWord;
+        while (i < toWord)
         {
-            return ((long)index << 6) + Long.numberOfTrailingZeros(first);
-        }
-        if (++index == words.length)
-        {
-            return -1;
-        }
-        int summaryIndex = index >>> 6;
-        long candidates = summary[summaryIndex] & (-1L << index);
-        while (true)
-        {
-            while (candidates == 0)
+            final int s = i >>> SUMMARY_WORD_SHIFT;
+            final long named = summary[s];
+            final int summaryEnd = (int)Math.min((s + 1L) << SUMMARY_WORD_SHIFT, toWord);
+            if (Long.bitCount(named) >= DENSE_GROUPS)
             {
-                if (++summaryIndex == summary.length)
+                // Dense: guided jumps would cost more than they skip; scan these words as the flat bitmap.
+                final int found = AtomicDirtyBitmap.nextNonZeroWord(words, i, summaryEnd);
+                if (found >= 0)
+                {
+                    return found;
+                }
+                i = summaryEnd;
+                continue;
+            }
+            // Sparse: the rest of the group holding i directly, then only the groups the summary names.
+            if ((i & (GROUP_WORDS - 1)) != 0)
+            {
+                for (final int groupEnd = Math.min((i | (GROUP_WORDS - 1)) + 1, toWord); i < groupEnd; i++)
+                {
+                    if (words[i] != 0)
+                    {
+                        return i;
+                    }
+                }
+                if (i >= summaryEnd)
+                {
+                    continue;
+                }
+            }
+            long candidates = named & (-1L << (i >>> GROUP_SHIFT));
+            while (candidates != 0)
+            {
+                i = ((s << 6) + Long.numberOfTrailingZeros(candidates)) << GROUP_SHIFT;
+                if (i >= toWord)
                 {
                     return -1;
                 }
-                candidates = summary[summaryIndex];
+                for (final int groupEnd = Math.min(i + GROUP_WORDS, toWord); i < groupEnd; i++)
+                {
+                    if (words[i] != 0)
+                    {
+                        return i;
+                    }
+                }
+                // A stale group (every word clear): benign, look further.
+                candidates &= candidates - 1;
             }
-            final int wordIndex = (summaryIndex << 6) + Long.numberOfTrailingZeros(candidates);
-            final long word = words[wordIndex];
-            if (word != 0)
+            i = summaryEnd;
+            // Skip clean summary words without touching the bitmap.
+            for (int next = s + 1; i < toWord && summary[next] == 0; next++)
             {
-                return ((long)wordIndex << 6) + Long.numberOfTrailingZeros(word);
+                i = (int)Math.min((next + 1L) << SUMMARY_WORD_SHIFT, toWord);
             }
-            // Stale summary bit over a word that a racing clear emptied: benign, skip it.
-            candidates &= candidates - 1;
         }
+        return -1;
+    }
+
+    @Override
+    void drainedEmpty(final int wordIndex)
+    {
+        final int s = wordIndex >>> SUMMARY_WORD_SHIFT;
+        if (Long.bitCount(summary[s]) >= DENSE_GROUPS)
+        {
+            // Dense: searches scan these words flat anyway, so a stale bit here costs nothing; harvest clears it.
+            return;
+        }
+        // Words after this one still set: the drain reaches them next and tries again from the last.
+        final int end = Math.min((wordIndex | (GROUP_WORDS - 1)) + 1, words.length);
+        for (int i = wordIndex + 1; i < end; i++)
+        {
+            if (words[i] != 0)
+            {
+                return;
+            }
+        }
+        final int first = wordIndex & -GROUP_WORDS;
+        final long summaryBit = 1L << (wordIndex >>> GROUP_SHIFT);
+        WORDS.getAndBitwiseAnd(summary, s, ~summaryBit);
+        if (!groupClear(first))
+        {
+            WORDS.getAndBitwiseOr(summary, s, summaryBit);
+        }
+    }
+
+    /** @return whether every word of the group starting at {@code first} reads zero (volatile reads). */
+    private boolean groupClear(final int first)
+    {
+        final long[] words = this.words;
+        final int end = Math.min(first + GROUP_WORDS, words.length);
+        long any = 0;
+        for (int i = first; i < end; i++)
+        {
+            any |= (long)WORDS.getVolatile(words, i);
+        }
+        return any == 0;
     }
 
     @Override
     long harvest(final DirtyLog target)
     {
         final long[] summary = this.summary;
+        final long[] words = this.words;
         long newlyDirty = 0;
         for (int s = 0; s < summary.length; s++)
         {
@@ -116,12 +204,15 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
             long candidates = (long)WORDS.getAndSet(summary, s, 0L);
             while (candidates != 0)
             {
-                final int wordIndex = (s << 6) + Long.numberOfTrailingZeros(candidates);
+                final int first = ((s << 6) + Long.numberOfTrailingZeros(candidates)) << GROUP_SHIFT;
                 candidates &= candidates - 1;
-                final long taken = (long)WORDS.getAndSet(words, wordIndex, 0L);
-                if (taken != 0)
+                for (int i = first, end = Math.min(first + GROUP_WORDS, words.length); i < end; i++)
                 {
-                    newlyDirty += moveWord(target, wordIndex, taken);
+                    // Plain read first: a clean word costs a load, not a locked exchange.
+                    if (words[i] != 0)
+                    {
+                        newlyDirty += moveWord(target, i, (long)WORDS.getAndSet(words, i, 0L));
+                    }
                 }
             }
         }
@@ -131,7 +222,6 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     @Override
     long take(final int wordIndex)
     {
-        clearSummary(wordIndex);
         return (long)WORDS.getAndSet(words, wordIndex, 0L);
     }
 
@@ -146,8 +236,8 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     /** Sets the summary bit of a word known to be non-zero, skipping the atomic OR when already set. */
     private void setSummary(final int wordIndex)
     {
-        final int s = wordIndex >>> 6;
-        final long summaryBit = 1L << wordIndex;
+        final int s = wordIndex >>> SUMMARY_WORD_SHIFT;
+        final long summaryBit = 1L << (wordIndex >>> GROUP_SHIFT);
         if (((long)WORDS.getVolatile(summary, s) & summaryBit) == 0)
         {
             WORDS.getAndBitwiseOr(summary, s, summaryBit);
@@ -157,20 +247,7 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     @Override
     long andNot(final int wordIndex, final long bits)
     {
-        final long previous = (long)WORDS.getAndBitwiseAnd(words, wordIndex, ~bits);
-        if (previous != 0 && (previous & ~bits) == 0)
-        {
-            clearSummary(wordIndex);
-            if ((long)WORDS.getVolatile(words, wordIndex) != 0)
-            {
-                WORDS.getAndBitwiseOr(summary, wordIndex >>> 6, 1L << wordIndex);
-            }
-        }
-        return previous;
-    }
-
-    private void clearSummary(final int wordIndex)
-    {
-        WORDS.getAndBitwiseAnd(summary, wordIndex >>> 6, ~(1L << wordIndex));
+        // The summary bit stays, possibly stale: see the class comment.
+        return (long)WORDS.getAndBitwiseAnd(words, wordIndex, ~bits);
     }
 }

@@ -88,6 +88,8 @@ public class Migration
     private PageStreamWriter writer;
     private AtomicDirtyBitmap bitmap;
     private DirtyScanner scanner;
+    /** Units drained per {@link DirtyScanner#drain} call of a send pass: one word's worth. */
+    private final long[] batch = new long[64];
     private boolean memSizeSent;
     private long round;
     private long startNs;
@@ -362,7 +364,8 @@ public class Migration
 
     /**
      * Sends every page dirty in the migration bitmap, clearing each bit before the page is read (the
-     * scanner clears, then {@link PageStreamWriter#writePage} snapshots the page).
+     * scanner clears up to 64 units a word at a time, then {@link PageStreamWriter#writePage} snapshots
+     * each page).
      *
      * @return pages processed.
      */
@@ -370,14 +373,19 @@ public class Migration
     {
         final DirtyScanner scanner = this.scanner;
         final PageStreamWriter writer = this.writer;
+        final long[] batch = this.batch;
         long sent = 0;
-        long unit;
-        while ((unit = scanner.next()) >= 0)
+        int n;
+        // A word at a time: each batch's bits are all cleared before its first page is read.
+        while ((n = scanner.drain(batch)) > 0)
         {
-            writer.writePage(unit, allowXbzrle);
-            if ((++sent & 255) == 0)
+            for (int i = 0; i < n; i++)
             {
-                pagesProgress(256);
+                writer.writePage(batch[i], allowXbzrle);
+                if ((++sent & 255) == 0)
+                {
+                    pagesProgress(256);
+                }
             }
         }
         return sent;

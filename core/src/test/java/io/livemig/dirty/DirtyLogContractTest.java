@@ -209,6 +209,140 @@ abstract class DirtyLogContractTest
 
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
+    void nextDirtyInARangeReadsNothingPastItsEnd(final int shift, final long units, final long pages)
+    {
+        final DirtyLog log = kind.create(pages, shift);
+        final BitSet model = markEdges(log);
+        for (final long from : edges(units))
+        {
+            for (final long to : edges(units))
+            {
+                final int next = model.nextSetBit((int)from);
+                final long expected = next >= 0 && next < to ? next : -1;
+                assertEquals(expected, log.nextDirty(from, to), "nextDirty(" + from + ", " + to + ")");
+            }
+            assertEquals(model.nextSetBit((int)from), log.nextDirty(from, Long.MAX_VALUE), "to past the end");
+        }
+        assertEquals(-1, log.nextDirty(units, units + 5));
+    }
+
+    @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
+    @MethodSource("shapes")
+    void drainClearsAndHandsOutEachSetUnitOfItsRangeInOrder(final int shift, final long units, final long pages)
+    {
+        for (final int room : new int[] {1, 2, 3, 64, 5000})
+        {
+            for (final long from : new long[] {0, 1, 63, 65, units / 2})
+            {
+                for (final long to : new long[] {units, units - 1, 64, 130})
+                {
+                    if (from >= units || to < from)
+                    {
+                        continue;
+                    }
+                    final DirtyLog log = kind.create(pages, shift);
+                    log.setAll();
+                    log.clearRange(units / 3, units / 3 + Math.min(units - units / 3, 70));
+                    final BitSet model = DirtyLogKind.bits(log);
+                    final BitSet expected = model.get((int)from, (int)Math.min(to, units));
+                    final BitSet drained = new BitSet();
+                    final long[] out = new long[room + 1];
+                    long next = from;
+                    int n;
+                    do
+                    {
+                        out[0] = -7;
+                        n = log.drain(next, to, out, 1);
+                        assertEquals(-7, out[0], "drain writes from the offset");
+                        for (int i = 1; i <= n; i++)
+                        {
+                            final long u = out[i];
+                            assertTrue(u >= next && u < to, "unit " + u + " outside [" + next + ", " + to + ")");
+                            assertFalse(drained.get((int)(u - from)), "unit " + u + " twice");
+                            assertFalse(log.isDirty(u), "handed-out unit " + u + " is clear");
+                            drained.set((int)(u - from));
+                            next = u + 1;
+                        }
+                    }
+                    while (n == room);
+                    final String where = "room " + room + ", [" + from + ", " + to + ")";
+                    assertEquals(expected, drained, where);
+                    model.clear((int)from, (int)Math.min(to, units));
+                    assertHolds(model, log);
+                    assertEquals(0, log.drain(from, to, out, 1), where + ": nothing left");
+                }
+            }
+        }
+    }
+
+    /**
+     * Sparse and dense regions side by side over several summary words (each covers 32768 units), so that
+     * searches cross from summary-guided regions into ones scanned flat and back: {@code nextDirty} from
+     * random starts, a bounded {@code nextDirty}, and a drain in odd-sized batches agree with the model.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3})
+    void searchesAgreeWithTheModelAcrossSparseAndDenseRegions(final long seed)
+    {
+        final int units = 32768 * 5 + 77;
+        final double[] densities = {0.5, 0.00005, 0.002, 0.1, 0.0};
+        final java.util.Random random = new java.util.Random(seed);
+        final DirtyLog log = kind.create(units, 0);
+        final BitSet model = new BitSet();
+        for (int u = 0; u < units; u++)
+        {
+            if (random.nextDouble() < densities[Math.min(u / 32768, densities.length - 1)])
+            {
+                log.mark(u);
+                model.set(u);
+            }
+        }
+        for (int i = 0; i < 2000; i++)
+        {
+            final int from = random.nextInt(units);
+            final int to = from + random.nextInt(units - from + 1);
+            assertEquals(model.nextSetBit(from), log.nextDirty(from), "nextDirty(" + from + ")");
+            final int next = model.nextSetBit(from);
+            assertEquals(next >= 0 && next < to ? next : -1, log.nextDirty(from, to), "[" + from + ", " + to + ")");
+        }
+        assertEquals(model, DirtyLogKind.enumerate(log));
+        final BitSet drained = new BitSet();
+        final long[] out = new long[37];
+        long from = 0;
+        int n;
+        do
+        {
+            n = log.drain(from, units, out, 0);
+            for (int i = 0; i < n; i++)
+            {
+                drained.set((int)out[i]);
+            }
+            from = n > 0 ? out[n - 1] + 1 : from;
+        }
+        while (n == out.length);
+        assertEquals(model, drained);
+        assertHolds(new BitSet(), log);
+    }
+
+    @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
+    @MethodSource("shapes")
+    void drainAfterMarksFindsTheUnitsAgain(final int shift, final long units, final long pages)
+    {
+        final DirtyLog log = kind.create(pages, shift);
+        final long[] out = new long[(int)units];
+        for (int round = 0; round < 3; round++)
+        {
+            final BitSet model = markEdges(log);
+            assertEquals(model.cardinality(), log.drain(0, units, out, 0), "round " + round);
+            assertHolds(new BitSet(), log);
+        }
+        assertEquals(0, log.drain(0, 0, out, 0));
+        assertEquals(0, log.drain(3, 1, out, 0));
+        assertEquals(0, log.drain(0, units, out, out.length), "no room");
+    }
+
+    @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
+    @MethodSource("shapes")
     void harvestMovesEveryBitAndCountsOnlyNewOnes(final int shift, final long units, final long pages)
     {
         for (final DirtyLogKind targetKind : DirtyLogKind.values())
@@ -275,6 +409,9 @@ abstract class DirtyLogContractTest
         assertMessage(IndexOutOfBoundsException.class, () -> log.clearRange(-1, 3), "[-1, 3)");
         assertMessage(IndexOutOfBoundsException.class, () -> log.clearRange(5, 4), "[5, 4)");
         assertMessage(IndexOutOfBoundsException.class, () -> log.nextDirty(-1), "-1");
+        assertMessage(IndexOutOfBoundsException.class, () -> log.nextDirty(-1, 5), "-1");
+        assertMessage(IndexOutOfBoundsException.class, () -> log.drain(-1, 5, new long[4], 0), "-1");
+        assertMessage(IndexOutOfBoundsException.class, () -> log.drain(0, 5, new long[4], 5), "offset 5", "4");
         assertMessage(IndexOutOfBoundsException.class, () -> log.takeWord(2), "word 2", "2");
         assertMessage(IndexOutOfBoundsException.class, () -> log.orWord(-1, 1), "word -1");
         assertMessage(IllegalArgumentException.class, () -> log.harvestInto(other), "129 pages at shift 1",

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Lincheck over the per-word atomic operations of a dirty log: {@code mark}, {@code testAndClear},
- * {@code isDirty} and {@code takeWord} on a two-word log (units 0..99, so the second word is partial), on units
+ * {@code isDirty}, {@code takeWord} and a one-word {@code drain} on a two-word log (units 0..99, so the second word is partial), on units
  * 61..66 either side of the word boundary so that operations meet in the same words, checked
  * for linearizability against {@link Spec}, a {@link BitSet}. After every scenario, {@link #quiescent()} checks
  * that {@code nextDirty} (which the summary bitmap answers through its summary) finds exactly the bits
@@ -51,6 +51,23 @@ public abstract class DirtyLogLincheckTest
         return log.takeWord(word);
     }
 
+    /**
+     * Drains units {@code [from, 64)}: one word, so one read and one atomic AND, linearizable like the other
+     * per-word operations. Returns the drained units as a mask of word 0.
+     */
+    @Operation
+    public long drain(@Param(gen = LongGen.class, conf = "60:63") final long from)
+    {
+        final long[] out = new long[64];
+        final int n = log.drain(from, 64, out, 0);
+        long mask = 0;
+        for (int i = 0; i < n; i++)
+        {
+            mask |= 1L << out[i];
+        }
+        return mask;
+    }
+
     @Validate
     public void quiescent()
     {
@@ -65,7 +82,10 @@ public abstract class DirtyLogLincheckTest
             LincheckSupport.scenario(getClass(), new String[] {"mark:61"},
                 new String[] {"testAndClear:61"}, new String[] {"mark:62"}),
             LincheckSupport.scenario(getClass(), new String[] {"mark:61", "mark:62"},
-                new String[] {"testAndClear:61", "testAndClear:62"}, new String[] {"mark:62"}));
+                new String[] {"testAndClear:61", "testAndClear:62"}, new String[] {"mark:62"}),
+            // A drain racing a clear and a mark of the same word: each bit goes to one of them, none is lost.
+            LincheckSupport.scenario(getClass(), new String[] {"mark:61", "mark:62"},
+                new String[] {"drain:60"}, new String[] {"testAndClear:62", "mark:63"}));
     }
 
     @Test
@@ -102,6 +122,13 @@ public abstract class DirtyLogLincheckTest
             bits.clear(word * 64, word * 64 + 64);
             final long[] longs = slice.toLongArray();
             return longs.length == 0 ? 0 : longs[0];
+        }
+
+        public long drain(final long from)
+        {
+            final long[] longs = bits.get((int)from, 64).toLongArray();
+            bits.clear((int)from, 64);
+            return longs.length == 0 ? 0 : longs[0] << from;
         }
 
         public long harvest()

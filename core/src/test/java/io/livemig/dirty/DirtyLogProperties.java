@@ -12,6 +12,7 @@ import net.jqwik.api.Provide;
 
 import static io.livemig.dirty.DirtyLogKind.assertHolds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random operation sequences on each implementation give the same answers as {@link BitSet} models of the
@@ -22,7 +23,7 @@ class DirtyLogProperties
     enum Kind
     {
         MARK, IS_DIRTY, TEST_AND_CLEAR, CLEAR_RANGE, SET_ALL, CARDINALITY, NEXT_DIRTY, HARVEST, OR_WORD,
-        TAKE_WORD, TARGET_TEST_AND_CLEAR, ENUMERATE
+        TAKE_WORD, TARGET_TEST_AND_CLEAR, ENUMERATE, NEXT_DIRTY_IN, DRAIN
     }
 
     /** One operation; {@code a} and {@code b} are reduced modulo the log's shape when applied. */
@@ -153,6 +154,32 @@ class DirtyLogProperties
                 case ENUMERATE:
                     assertHolds(model, log);
                     break;
+                case NEXT_DIRTY_IN:
+                {
+                    final long end = unit + Math.abs(op.b % (units + 2 - unit));
+                    final int next = model.nextSetBit(unit);
+                    assertEquals(next >= 0 && next < end ? next : -1, log.nextDirty(unit, end), op::toString);
+                    break;
+                }
+                case DRAIN:
+                {
+                    // A batch of 1..70 units from a unit to an end, as a scanner's drain call.
+                    final long end = unit + Math.abs(op.b % (units + 2 - unit));
+                    final long[] out = new long[1 + (int)Math.abs((op.b >> 20) % 70)];
+                    final int n = log.drain(unit, end, out, 0);
+                    int expected = model.nextSetBit(unit);
+                    for (int i = 0; i < n; i++)
+                    {
+                        assertEquals(expected, out[i], op::toString);
+                        model.clear(expected);
+                        expected = model.nextSetBit(expected + 1);
+                    }
+                    if (n < out.length)
+                    {
+                        assertTrue(expected < 0 || expected >= end, () -> op + ": left " + model);
+                    }
+                    break;
+                }
                 default:
                     throw new AssertionError(op);
             }

@@ -260,6 +260,26 @@ public final class QemuAnchors
     }
 
     /**
+     * Clears and counts the set bits among the first {@code nbits} bits of {@code words} as a QEMU migration
+     * round does: the {@code find_next_bit} loop of {@link #findNextBitCount}, each found bit cleared with
+     * QEMU's plain {@code test_and_clear_bit} ({@code bitmap.c}). Leaves those bits of {@code words} clear.
+     *
+     * @throws IllegalArgumentException  if {@code nbits} is negative, or the buffer is on-heap or not 8-byte
+     *                                   aligned.
+     * @throws IndexOutOfBoundsException if the words holding {@code nbits} bits exceed the buffer.
+     */
+    public static long findNextBitClearCount(final UnsafeBuffer words, final long nbits)
+    {
+        require();
+        if (nbits < 0)
+        {
+            throw new IllegalArgumentException("nbits must be >= 0: " + nbits);
+        }
+        final long bytes = ((nbits + 63) >>> 6) * Long.BYTES;
+        return findNextBitClearCount0(aligned("words", address("words", words, 0, bytes)), nbits);
+    }
+
+    /**
      * QEMU's dirty-bitmap sync over {@code words} words: each non-zero source word is taken with an atomic
      * exchange with 0 and ORed into {@code dst}; the result counts the bits that were newly set in {@code dst}.
      * Writers may set source bits concurrently (a bit set after its word was taken stays for the next sync).
@@ -356,6 +376,8 @@ public final class QemuAnchors
     private static native int bufferIsZeroPages0(long address, int count, int pageMask, int pageSize);
 
     private static native long findNextBitCount0(long wordsAddress, long nbits);
+
+    private static native long findNextBitClearCount0(long wordsAddress, long nbits);
 
     private static native long syncBitmap0(long srcAddress, long dstAddress, long words);
 

@@ -33,7 +33,7 @@ public final class AnchorComparison
     {
         /** ns per 4 KiB page, shown as GB/s of page input. */
         PAGE,
-        /** ms per enumeration of a 2^28-unit bitmap, also shown per set bit. */
+        /** ms per enumeration (or drain) of a 2^28-unit bitmap, also shown per set bit. */
         ENUMERATION,
         /** ms per harvest of a 2^28-unit bitmap. */
         HARVEST
@@ -76,6 +76,10 @@ public final class AnchorComparison
             Kind.PAGE),
         new Pair("NextDirtyBenchmark", "flat", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
         new Pair("NextDirtyBenchmark", "summary", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
+        new Pair("DrainBenchmark", "flat", "qemuFindNextBitClear", "find_next_bit + test_and_clear_bit loop, C",
+            Kind.ENUMERATION),
+        new Pair("DrainBenchmark", "summary", "qemuFindNextBitClear", "find_next_bit + test_and_clear_bit loop, C",
+            Kind.ENUMERATION),
         new Pair("HarvestBenchmark", "flat", "qemuSync", "bitmap sync, C", Kind.HARVEST),
         new Pair("HarvestBenchmark", "summary", "qemuSync", "bitmap sync, C", Kind.HARVEST));
 

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  * MarkBenchmark          HOT_PATH    14    0.9 % / 12 %       5      2 x 0.5 s   2 x 0.5 s    15.0
  * HarvestBenchmark       HOT_PATH    15    1.1 % / 8.4 %      4      2 x 0.5 s   2 x 0.5 s    12.0
  * NextDirtyBenchmark     HOT_PATH    20    1.0 % / 10 %       3      2 x 0.5 s   3 x 0.5 s    10.5
+ * DrainBenchmark         HOT_PATH    15    (new; sized as NextDirty, the same scans)  3 x 0.5 s    10.5
  * ZeroPageBenchmark      HOT_PATH    24    1.8 % / 11 %       3      2 x 0.5 s   3 x 0.5 s    10.5
  * Lz4Benchmark           HOT_PATH     9    1.5 % / 3.1 %      3      2 x 0.5 s   2 x 0.5 s     9.0
  * XbzrleDecodeBenchmark  HOT_PATH    10    1.9 % / 5.0 %      3      2 x 0.5 s   2 x 0.5 s     9.0
@@ -69,9 +70,10 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p><b>Time budget</b> (as {@link RunPlan#estimateSeconds} counts it: runs x forks x (1 s fork overhead +
- * iterations), 0.12 s per migration shot): the 290 livemig runs above (977 forks) come to 2,531 s, 42 min; the
- * 35 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in ZeroPage,
- * 5 in NextDirty, 5 in Harvest) add 422 s at their classes' sizing: 49 min for the 325 runs, under the 55 min
+ * iterations), 0.12 s per migration shot): the 305 livemig runs above (1,022 forks) come to 2,689 s, 45 min;
+ * the 40 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
+ * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
+ * runs, under the 55 min
  * that {@code RunPlanTest} holds the estimate to (and the 60 min ceiling). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
@@ -111,6 +113,7 @@ public enum Preset
                 "MarkBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
                 "HarvestBenchmark", new Sizing(4, 2, ms(500), 2, ms(500)),
                 "NextDirtyBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
+                "DrainBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
                 "ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
                 "Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
                 "XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),

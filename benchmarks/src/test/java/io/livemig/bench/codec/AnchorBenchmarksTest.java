@@ -2,6 +2,7 @@ package io.livemig.bench.codec;
 
 import io.livemig.bench.anchor.AnchorBuild;
 import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
 import io.livemig.bench.dirty.NextDirtyBenchmark;
 import io.livemig.bench.state.XbzrleInputs;
@@ -118,6 +119,20 @@ class AnchorBenchmarksTest
         finally
         {
             next.tearDown();
+        }
+        final DrainBenchmark drain = new DrainBenchmark();
+        drain.density = density;
+        drain.units = 1L << 20;
+        drain.setup();
+        try
+        {
+            final long expected = drain.flat();
+            assertEquals(expected, drain.qemuFindNextBitClear(), "find_next_bit + clear at " + density);
+            assertEquals(0, drain.qemuFindNextBitClear(), "the C loop clears what it finds");
+        }
+        finally
+        {
+            drain.tearDown();
         }
         final HarvestBenchmark harvest = new HarvestBenchmark();
         harvest.density = density;

@@ -64,6 +64,33 @@ class DirtyBenchmarksTest
 
     @ParameterizedTest
     @ValueSource(doubles = {0.00001, 0.001, 0.01, 0.1, 0.5})
+    void drainVariantsHandOutEveryUnitOnEveryRestoredRound(final double density)
+    {
+        final DrainBenchmark b = new DrainBenchmark();
+        b.units = UNITS;
+        b.density = density;
+        b.setup();
+        try
+        {
+            final long expected = Math.round(density * UNITS);
+            for (int round = 0; round < 2; round++)
+            {
+                assertEquals(expected, b.flat(), "flat drain " + round);
+                assertEquals(expected, b.summary(), "summary drain " + round);
+                assertEquals(expected, b.baselineScanAndClear(), "scan and clear " + round);
+                assertEquals(0, b.flat(), "a drained bitmap is clean");
+                assertEquals(0, b.summary(), "a drained summary bitmap is clean");
+                b.redirtyAll();
+            }
+        }
+        finally
+        {
+            b.tearDown();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.00001, 0.001, 0.01, 0.1, 0.5})
     void harvestVariantsMoveEveryBitOnEveryInvocation(final double density)
     {
         final HarvestBenchmark b = new HarvestBenchmark();
