@@ -73,8 +73,9 @@ import java.util.stream.Collectors;
  * iterations), 0.12 s per migration shot): the 305 livemig runs above (1,022 forks) come to 2,689 s, 45 min;
  * the 40 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
  * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
- * runs, under the 55 min
- * that {@code RunPlanTest} holds the estimate to (and the 60 min ceiling). The count is pessimistic: the
+ * runs. The SIMD rows, the dirty ring's rows ({@code MarkBenchmark impl=ring}, {@code CollectBenchmark}) and
+ * {@code LargeGuestBenchmark} bring it to about 62 min, under the 70 min that {@code RunPlanTest} holds the
+ * estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
  * 0.09 s; the progress line rescales to the real pace as the run goes.
