@@ -54,6 +54,13 @@ final class RawBytes
         return (LITTLE_ENDIAN ? value : Short.reverseBytes(value)) & 0xffff;
     }
 
+    /** Writes the low 16 bits of {@code value} little-endian at {@code address}. */
+    static void putShortLE(final Object base, final long address, final int value)
+    {
+        final short v = (short)value;
+        UnsafeApi.putShortUnaligned(base, address, LITTLE_ENDIAN ? v : Short.reverseBytes(v));
+    }
+
     /** @return the 8 bytes at {@code address} in native order. */
     static long getLongNative(final Object base, final long address)
     {
