@@ -197,7 +197,16 @@ abstract class AbstractDirtyBitmap implements DirtyLog
                     break;
                 }
             }
-            if (index == last || (index = nextNonZeroWord(index + 1, last + 1)) < 0)
+            if (index == last)
+            {
+                break;
+            }
+            // Dense logs: the next word is most often set, and needs no search.
+            if (words[index + 1] != 0)
+            {
+                index++;
+            }
+            else if ((index = nextNonZeroWord(index + 1, last + 1)) < 0)
             {
                 break;
             }
