@@ -22,8 +22,9 @@ import java.util.Set;
  * Writes a run's {@code REPORT.md} and {@code charts/*.png} from its {@code jmh.json} (and {@code env.json}
  * when present) alone, so a report can be regenerated at any time ({@code scripts/report DIR}).
  *
- * <p>The report holds: how to read it; the environment; allocation on hot paths; the figures; livemig against
- * the C anchors of the same run ({@link AnchorComparison}); the granularity recommendation; one table per
+ * <p>The report holds: how to read it; the environment; allocation on hot paths; the figures; the dirty
+ * trackers ({@link DirtyTrackers}: write cost, sync cost against guest size and dirty pages, the crossover);
+ * livemig against the C anchors of the same run ({@link AnchorComparison}); the granularity recommendation; one table per
  * benchmark class with each score's error, its speed relative to each baseline of the class, GB/s for codec and
  * stream classes, B/op where the gc profiler ran, and auxiliary counters; and, as an appendix, the historical
  * QEMU ratios of the reference-figures spec, from another CPU.
@@ -132,6 +133,7 @@ public final class ReportWriter
         allocation(md, results);
         final GranularityAnalysis granularity = GranularityAnalysis.of(results, bandwidth);
         figures(md, dir.resolve(CHARTS), results, granularity);
+        dirtyTrackers(md, dir.resolve(CHARTS), results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
         granularity(md, granularity);
         md.append("## Results by class\n");
@@ -229,6 +231,31 @@ public final class ReportWriter
             Charts.scaling(results), 800);
         figure(md, charts, "migration", "Pre-copy and post-copy against dirty rate / bandwidth",
             "MigrationBenchmark.migrate with its counters", Charts.migration(results), 800);
+    }
+
+    private static void dirtyTrackers(final StringBuilder md, final Path charts, final List<JmhResult> results)
+        throws IOException
+    {
+        md.append("## Dirty trackers\n\n");
+        md.append("### Write cost\n\n");
+        final Optional<String> table = DirtyTrackers.writeCostTable(results);
+        md.append(table.map(t -> "Time per mark (MarkBenchmark; chart *Mark cost by case*). A first write finds " +
+                "the unit clean (the ring pushes an entry, and collects its own ring when full, as no reaper " +
+                "runs); a re-write finds it dirty. With 2 writers each thread marks its own half; the score is " +
+                "one thread's.\n\n" + t + "\n")
+            .orElse("_Skipped: no MarkBenchmark results in this run._\n\n"));
+        figure(md, charts, "collect-size", "Sync cost against guest size", "CollectBenchmark",
+            Charts.collectBySize(results), 800);
+        figure(md, charts, "collect-dirty", "Sync cost against dirty pages", "CollectSweepBenchmark",
+            Charts.collectByDirtyPages(results), Charts.HEIGHT);
+        final List<DirtyTrackers.Crossover> crossovers = DirtyTrackers.crossovers(results);
+        if (!crossovers.isEmpty())
+        {
+            md.append("**Crossover** (ring `collectRing` against flat `harvestFlat`, interpolated on log-log ")
+                .append("between the measured points around it):\n\n");
+            crossovers.forEach(c -> md.append("- ").append(c.text()).append(".\n"));
+            md.append('\n');
+        }
     }
 
     private static void figure(final StringBuilder md, final Path charts, final String name, final String title,

@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
  * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
  * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
  * LargeGuestBenchmark    SINGLE_SHOT  2    (new)              3      2 shots     5 shots      ~30
+ * CollectBenchmark       HOT_PATH    24    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
+ * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * </pre>
  *
  * <ul>
@@ -61,6 +63,11 @@ import java.util.stream.Collectors;
  *   <li>The 1 GiB migrations of {@code LargeGuestBenchmark} (idle and written once, over TCP) cost a few
  *       seconds per fork to fault in 2 GiB of guests, then 0.1-1.5 s per shot: 2 warmup shots and 5 measured
  *       per fork keep the class to about 3 minutes.</li>
+ *   <li>The dirty-ring classes (added after the published runs): {@code CollectBenchmark} (24 runs, syncs of
+ *       0.01-40 ms) and its dirty-pages sweep {@code CollectSweepBenchmark} (12 runs) answer where the ring
+ *       crosses the bitmap, a factor-of-ten question: 3 forks of 1 x 0.3 s + 2 x 0.3 s, so that the two
+ *       cost less than {@code CollectBenchmark} alone did at the defaults. {@code MarkBenchmark}'s ring rows
+ *       (2 runs) and its two-writer groups (6 runs) take the class's 5 forks.</li>
  *   <li>Every other AverageTime class gets 1 s of warmup (2 x 0.5 s), a little less than quick's 1.5 s, after
  *       which the first measured iteration was within 5 % of the rest for 128 of 150 benchmarks (median ratio
  *       1.00); the exceptions, slower by 10-25 %, were memory-bound baselines (ZeroPage 64m, NextDirty,
@@ -71,8 +78,9 @@ import java.util.stream.Collectors;
  * <p><b>Time budget</b> (as {@link RunPlan#estimateSeconds} counts it: runs x forks x (1 s fork overhead +
  * iterations), 0.12 s per migration shot): the 290 livemig runs above (977 forks) come to 2,531 s, 42 min; the
  * 35 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in ZeroPage,
- * 5 in NextDirty, 5 in Harvest) add 422 s at their classes' sizing: 49 min for the 325 runs, under the 55 min
- * that {@code RunPlanTest} holds the estimate to (and the 60 min ceiling). The count is pessimistic: the
+ * 5 in NextDirty, 5 in Harvest) add 422 s at their classes' sizing: 49 min for the 325 runs. The dirty-ring
+ * benchmarks above and {@code LargeGuestBenchmark} bring it to 58.7 min for 387 runs, which {@code RunPlanTest}
+ * holds to the 60 min ceiling (it held 55 before them; a smaller budget means fewer forks somewhere). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
  * 0.09 s; the progress line rescales to the real pace as the run goes.
@@ -114,7 +122,9 @@ public enum Preset
                 "ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
                 "Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
                 "XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
-                "PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+                "PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
+                "CollectBenchmark", new Sizing(3, 1, ms(300), 2, ms(300)),
+                "CollectSweepBenchmark", new Sizing(3, 1, ms(300), 2, ms(300))),
             BenchKind.TIMED, Map.of(
                 "ScalingBenchmark", new Sizing(4, 1, ms(500), 2, ms(500))),
             BenchKind.SWEEP, Map.of(

@@ -1,0 +1,82 @@
+package io.livemig.bench.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The crossover and the write-cost table of the report's "Dirty trackers" section, from synthetic results. */
+class DirtyTrackersTest
+{
+    private static JmhResult result(final String benchmark, final Map<String, String> params, final double score,
+                                    final String unit)
+    {
+        return new JmhResult("io.livemig.bench.dirty." + benchmark, "avgt", 1, 1, params,
+            new Metric(score, 0, score, score, unit, List.of()), Map.of(), "500 ms");
+    }
+
+    @Test
+    void crossoverIsInterpolatedOnLogLogBetweenTheMeasuredPoints()
+    {
+        final List<JmhResult> results = new ArrayList<>();
+        // flat grows with the guest (1, 16, 256 ms); the ring stays at 4 ms: equal at 64 GiB on log-log.
+        final String[] guests = {"4g", "64g", "1t"};
+        final double[] flat = {1, 4 * 4, 4 * 16};
+        for (int i = 0; i < guests.length; i++)
+        {
+            results.add(result("CollectBenchmark.harvestFlat", Map.of("guest", guests[i], "dirtyPages", "4096"),
+                flat[i] / 4, "ms/op"));
+            results.add(result("CollectBenchmark.collectRing", Map.of("guest", guests[i], "dirtyPages", "4096"),
+                4, "ms/op"));
+        }
+        // The sweep: ring cost grows in proportion to the dirty pages, flat fixed at 2 ms: ring below 1024 * sqrt 2.
+        for (final int pages : new int[] {1024, 4096})
+        {
+            results.add(result("CollectSweepBenchmark.harvestFlat",
+                Map.of("guest", "64g", "dirtyPages", String.valueOf(pages)), 2, "ms/op"));
+            results.add(result("CollectSweepBenchmark.collectRing",
+                Map.of("guest", "64g", "dirtyPages", String.valueOf(pages)), pages / 1024.0 * 1.414213562, "ms/op"));
+        }
+        final List<DirtyTrackers.Crossover> crossovers = DirtyTrackers.crossovers(results);
+        assertEquals(2, crossovers.size(), crossovers.toString());
+        assertEquals("dirtyPages=4096", crossovers.get(0).fixed());
+        assertEquals("above", crossovers.get(0).ringWins());
+        assertEquals(64, crossovers.get(0).x(), 1e-9, "ring 4 ms = flat 4 ms at 64 GiB");
+        assertEquals("below", crossovers.get(1).ringWins());
+        assertEquals(1024 * Math.sqrt(2), crossovers.get(1).x(), 1e-3);
+        assertTrue(crossovers.get(1).text().contains("below about"), crossovers.get(1).text());
+    }
+
+    @Test
+    void ringOnOneSideEverywhereSaysSo()
+    {
+        final TreeMap<Double, double[]> points = new TreeMap<>();
+        points.put(1.0, new double[] {1, 2});
+        points.put(16.0, new double[] {1, 3});
+        final DirtyTrackers.Crossover c = DirtyTrackers.crossover("dirtyPages=4096", "guest size, GiB", points)
+            .orElseThrow();
+        assertTrue(Double.isNaN(c.x()));
+        assertEquals("everywhere", c.ringWins());
+        points.put(16.0, new double[] {1});
+        assertTrue(DirtyTrackers.crossover("x", "y", new TreeMap<>(Map.of(1.0, new double[] {1, 2}))).isEmpty(),
+            "one point is no crossover");
+    }
+
+    @Test
+    void writeCostTableHasOneRowPerTrackerAndThePlainStore()
+    {
+        final List<JmhResult> results = List.of(
+            result("MarkBenchmark.markFresh", Map.of("impl", "ring"), 12, "ns/op"),
+            result("MarkBenchmark.markDirtyX2", Map.of("impl", "ring"), 3, "ns/op"),
+            result("MarkBenchmark.baselinePlainStore", Map.of("impl", "atomic"), 1, "ns/op"));
+        final String table = DirtyTrackers.writeCostTable(results).orElseThrow();
+        assertTrue(table.contains("| dirty ring | 12.00 ns | – | – | 3.000 ns |"), table);
+        assertTrue(table.contains("| plain store (no tracking) | 1.000 ns |"), table);
+        assertTrue(DirtyTrackers.writeCostTable(List.of()).isEmpty());
+    }
+}
