@@ -48,6 +48,40 @@ final class DirtyTrackers
         return any ? Optional.of(md.toString()) : Optional.empty();
     }
 
+    /**
+     * @return the auto-converge against dirty-limit table from {@code ThrottleBenchmark}'s counters (means per
+     *         scenario), or empty without its results.
+     */
+    static Optional<String> throttleTable(final List<JmhResult> results)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("| throttle | converged | time to converge (or given up after) | lost writes/s, dirtying vCPUs | ")
+            .append("lost writes/s, compute vCPU | shots |\n|---|---|---|---|---|---|\n");
+        boolean any = false;
+        for (final JmhResult r : results)
+        {
+            if (!r.simpleClassName().equals("ThrottleBenchmark") || r.param("throttle").isEmpty())
+            {
+                continue;
+            }
+            any = true;
+            final double converged = mean(r, "converged");
+            md.append("| ").append(r.param("throttle").get()).append(" | ")
+                .append(Double.isNaN(converged) ? "?" : Fmt.num(100 * converged) + " % of shots").append(" | ")
+                .append(Fmt.num(mean(r, "convergeMs") / 1000)).append(" s | ")
+                .append(Fmt.num(mean(r, "writerLossPct"))).append(" % | ")
+                .append(Fmt.num(mean(r, "computeLossPct"))).append(" % | ")
+                .append(r.secondary("converged").map(m -> m.rawData().stream().mapToInt(List::size).sum())
+                    .orElse(0)).append(" |\n");
+        }
+        return any ? Optional.of(md.toString()) : Optional.empty();
+    }
+
+    private static double mean(final JmhResult r, final String counter)
+    {
+        return r.secondary(counter).map(Metric::meanPerIteration).orElse(Double.NaN);
+    }
+
     private static String score(final JmhResult r)
     {
         return r.primary().estimate() + " " + r.primary().unit().replace("/op", "");

@@ -256,6 +256,13 @@ public final class ReportWriter
             crossovers.forEach(c -> md.append("- ").append(c.text()).append(".\n"));
             md.append('\n');
         }
+        md.append("### Auto-converge against dirty-limit\n\n");
+        md.append(DirtyTrackers.throttleTable(results).map(t -> "The non-converging scenario (ThrottleBenchmark: " +
+                "64 MiB guest on the ring tracker, 2 vCPUs dirtying as fast as they can and 1 computing, 32 MiB/s " +
+                "link, 50 ms downtime, pre-copy given up after 10 s; dirty-limit 1 MB/s per vCPU). Lost writes/s = " +
+                "1 - writes/s during migration ÷ writes/s in the second before it, per vCPU (negative: faster " +
+                "during). Means per shot.\n\n" + t + "\n")
+            .orElse("_Skipped: no ThrottleBenchmark results in this run._\n\n"));
     }
 
     private static void figure(final StringBuilder md, final Path charts, final String name, final String title,

@@ -79,4 +79,19 @@ class DirtyTrackersTest
         assertTrue(table.contains("| plain store (no tracking) | 1.000 ns |"), table);
         assertTrue(DirtyTrackers.writeCostTable(List.of()).isEmpty());
     }
+
+    @Test
+    void throttleTableShowsEachThrottlesMeansPerShot()
+    {
+        final Map<String, Metric> counters = Map.of(
+            "converged", new Metric(1, 0, 1, 1, "#", List.of(List.of(1.0), List.of(0.0))),
+            "convergeMs", new Metric(0, 0, 0, 0, "#", List.of(List.of(6000.0), List.of(10000.0))),
+            "writerLossPct", new Metric(0, 0, 0, 0, "#", List.of(List.of(40.0), List.of(60.0))),
+            "computeLossPct", new Metric(0, 0, 0, 0, "#", List.of(List.of(-2.0), List.of(2.0))));
+        final JmhResult r = new JmhResult("io.livemig.bench.migration.ThrottleBenchmark.migrate", "ss", 1, 2,
+            Map.of("throttle", "dirty-limit"), new Metric(9000, 0, 9000, 9000, "ms/op", List.of()), counters, "");
+        final String table = DirtyTrackers.throttleTable(List.of(r)).orElseThrow();
+        assertTrue(table.contains("| dirty-limit | 50.00 % of shots | 8.000 s | 50.00 % | 0 % | 2 |"), table);
+        assertTrue(DirtyTrackers.throttleTable(List.of()).isEmpty());
+    }
 }
