@@ -135,7 +135,7 @@ public final class ReportWriter
         figures(md, dir.resolve(CHARTS), results, granularity);
         dirtyTrackers(md, dir.resolve(CHARTS), results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
-        granularity(md, granularity);
+        granularity(md, granularity, results);
         md.append("## Results by class\n");
         for (final String className : classes(results))
         {
@@ -474,7 +474,8 @@ public final class ReportWriter
         return new Estimate(r.primary().score() * factor, r.primary().error() * factor).toString();
     }
 
-    private static void granularity(final StringBuilder md, final GranularityAnalysis analysis)
+    private static void granularity(final StringBuilder md, final GranularityAnalysis analysis,
+                                    final List<JmhResult> results)
     {
         md.append("## Dirty-bit granularity\n\n");
         if (analysis.sweeps().isEmpty())
@@ -486,6 +487,16 @@ public final class ReportWriter
             .append("guest's pages (seeded; see GranularityBenchmark); amplification = pages sent ÷ distinct pages ")
             .append("written. `scripts/tune-granularity --bandwidth B` recomputes for another link.\n\n");
         md.append(analysis.recommendationTable()).append(analysis.detail()).append('\n');
+        md.append("### Dirty ring\n\n");
+        final Optional<GranularityAnalysis> ring = GranularityAnalysis.ofRing(results, analysis.bandwidth());
+        if (ring.isEmpty())
+        {
+            md.append("_Skipped: the ring's per-unit costs need MarkBenchmark.markFresh (ring and atomic) and ")
+                .append("CollectSweepBenchmark.collectRing in this run._\n\n");
+            return;
+        }
+        md.append("Model: ").append(ring.get().modelText()).append(". Same rounds and amplification as above.\n\n")
+            .append(ring.get().recommendationTable()).append(ring.get().detail()).append('\n');
     }
 
     private static void classTable(final StringBuilder md, final List<JmhResult> results, final String className)

@@ -94,4 +94,45 @@ class DirtyTrackersTest
         assertTrue(table.contains("| dirty-limit | 50.00 % of shots | 8.000 s | 50.00 % | 0 % | 2 |"), table);
         assertTrue(DirtyTrackers.throttleTable(List.of()).isEmpty());
     }
+
+    private static JmhResult sweepPoint(final int pagesPerBit, final double ms, final double sentPages)
+    {
+        final Map<String, Metric> counters = Map.of(
+            "sentPages", new Metric(sentPages, 0, sentPages, sentPages, "#", List.of()),
+            "writtenPages", new Metric(64000, 0, 64000, 64000, "#", List.of()),
+            "rounds", new Metric(1, 0, 1, 1, "#", List.of()));
+        return new JmhResult("io.livemig.bench.dirty.GranularityBenchmark.harvestAndScan", "avgt", 1, 1,
+            Map.of("pattern", "uniform", "pagesPerBit", String.valueOf(pagesPerBit)),
+            new Metric(ms, 0, ms, ms, "ms/op", List.of()), counters, "100 ms");
+    }
+
+    @Test
+    void ringGranularityChargesEachDirtyUnitItsMeasuredCost()
+    {
+        // 64000 pages written at random: 64000 units at 1 page per bit, 64000 units sending 64x the pages at 64.
+        final List<JmhResult> results = new ArrayList<>(List.of(sweepPoint(1, 4, 64000),
+            sweepPoint(64, 0.1, 64 * 64000)));
+        assertTrue(GranularityAnalysis.ofRing(results, 1e15).isEmpty(), "no ring costs in the run");
+        results.add(result("MarkBenchmark.markFresh", Map.of("impl", "ring"), 30, "ns/op"));
+        results.add(result("MarkBenchmark.markFresh", Map.of("impl", "atomic"), 10, "ns/op"));
+        results.add(result("CollectSweepBenchmark.collectRing", Map.of("guest", "256g", "dirtyPages", "1024"),
+            1, "ms/op"));
+        results.add(result("CollectSweepBenchmark.collectRing", Map.of("guest", "256g", "dirtyPages", "524288"),
+            524288 * 10e-6, "ms/op"));
+        // Per unit: 30 - 10 ns beyond a bitmap mark + 10 ns collect (at the largest count) = 30 ns.
+        assertEquals(30e-9, GranularityAnalysis.ringUnitSeconds(results).orElseThrow(), 1e-15);
+        final GranularityAnalysis ring = GranularityAnalysis.ofRing(results, 1e15).orElseThrow();
+        final GranularityAnalysis.Sweep uniform = ring.sweeps().get(0);
+        assertEquals(64000 * 30e-9, uniform.points().get(0).scanSeconds().value(), 1e-12, "64000 units x 30 ns");
+        assertEquals(64000 * 30e-9, uniform.points().get(1).scanSeconds().value(), 1e-12, "as many dirty units");
+        // Without transfer cost the bitmaps recommend 64 (cheaper scan), the ring 64 too (a tie, the coarsest).
+        assertEquals(64, GranularityAnalysis.of(results, 1e15).sweeps().get(0).recommended().pagesPerBit());
+        assertEquals(64, uniform.recommended().pagesPerBit());
+        // At 10 Gbit/s the 64x amplification costs the ring as it costs the bitmaps: 1 page per bit.
+        assertEquals(1, GranularityAnalysis.ofRing(results, 1.25e9).orElseThrow().sweeps().get(0).recommended()
+            .pagesPerBit());
+        assertTrue(ring.modelText().startsWith("dirty ring: cost per round = dirty units per round x 30.00 ns"),
+            ring.modelText());
+        assertTrue(ring.recommendationTable().contains("| ring work |"), ring.recommendationTable());
+    }
 }
