@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.State;
  * The dirty pages are spread evenly, one at a seeded offset in each of {@code dirtyPages} equal stretches.
  *
  * <p>Baseline: {@code harvestFlat} is the bitmap side of the crossover; the ring wins where {@code
- * collectRing} is below it.
+ * collectRing} is below it. {@link CollectSweepBenchmark} sweeps the dirty pages at one guest size.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -108,6 +108,12 @@ public class CollectBenchmark
             }
             markAll(bench.ring, bench.pages);
         }
+    }
+
+    /** Untimed: clears the ring's target and pushes the dirty pages again (the thread is the one vCPU). */
+    void redirtyRing()
+    {
+        new RingDirt().redirty(this);
     }
 
     /** @return units moved. */

@@ -44,6 +44,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  *       {@code long[]} (no tracking cost at all), {@code baselineAtomicLongArray} with
  *       {@code AtomicLongArray.getAndAccumulate(i, bit, OR)} (one atomic RMW per mark, the textbook
  *       alternative; {@code getAndUpdate} would need a capturing lambda per call).</li>
+ *   <li>Two writers ({@code markFreshX2}, {@code markDirtyX2}, groups of 2 threads, every impl): each thread
+ *       marks its own half of a log of 2 x {@value #BATCH} units with the same cases as above (for {@code ring}
+ *       each thread is a vCPU with its own ring); the ring's {@code clearRange} in the untimed setup syncs both
+ *       rings, as a reaper would. Score per mark of one thread.</li>
  *   <li>Contended groups of two threads, each op a mark of a clear bit then a {@code testAndClear} of it (so
  *       the next mark is fresh again): {@code sameWord} with both threads' bits in one word (true sharing, as
  *       two vCPUs writing neighbouring pages), {@code differentWords} with the words 128 bytes apart (separate
@@ -184,6 +188,83 @@ public class MarkBenchmark
         {
             words.getAndAccumulate(page >>> 6, 1L << page, OR);
         }
+    }
+
+    /** The log two writers share in {@code markFreshX2} and {@code markDirtyX2}, each over its own half. */
+    @State(Scope.Group)
+    public static class Pair
+    {
+        @Param({"atomic", "summary", "ring"})
+        public String impl;
+
+        DirtyLog fresh;
+        DirtyLog dirty;
+
+        @Setup(Level.Trial)
+        public void setup()
+        {
+            fresh = create(impl, 2 * BATCH);
+            if (impl.equals("ring"))
+            {
+                dirty = new DirtyRingLog(2 * BATCH, 0, 4 * BATCH, DirtyRingLog.DEFAULT_RESERVED);
+                dirty.markRange(0, 2 * BATCH);
+            }
+            else
+            {
+                dirty = create(impl, 2 * BATCH);
+                dirty.setAll();
+            }
+        }
+    }
+
+    /** One writer's half of a {@link Pair}: a seeded permutation of its units. */
+    @State(Scope.Thread)
+    public static class Half
+    {
+        int first;
+        int[] order;
+
+        @Setup(Level.Trial)
+        public void setup(final ThreadParams threads)
+        {
+            of(threads.getGroupThreadIndex());
+        }
+
+        /** Takes half {@code index} (0 or 1). */
+        void of(final int index)
+        {
+            first = index * BATCH;
+            order = permutation(BATCH, DirtyBitmapInputs.SEED + index);
+            for (int i = 0; i < BATCH; i++)
+            {
+                order[i] += first;
+            }
+        }
+
+        /** Untimed: this half's bits clear again before its next batch of fresh marks. */
+        @Setup(Level.Invocation)
+        public void clear(final Pair pair)
+        {
+            pair.fresh.clearRange(first, first + BATCH);
+        }
+    }
+
+    @Benchmark
+    @Group("markFreshX2")
+    @GroupThreads(2)
+    @OperationsPerInvocation(BATCH)
+    public void markFreshX2(final Pair pair, final Half half)
+    {
+        markAll(pair.fresh, half.order);
+    }
+
+    @Benchmark
+    @Group("markDirtyX2")
+    @GroupThreads(2)
+    @OperationsPerInvocation(BATCH)
+    public void markDirtyX2(final Pair pair, final Half half)
+    {
+        markAll(pair.dirty, half.order);
     }
 
     /** The bitmap two threads share in a group. */

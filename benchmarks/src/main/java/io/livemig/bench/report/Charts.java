@@ -107,7 +107,8 @@ public final class Charts
             return Optional.empty();
         }
         final DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
-        final List<String> order = List.of("markFresh", "markDirty", "sameWord", "differentWords",
+        final List<String> order = List.of("markFresh", "markFreshX2", "markDirty", "markDirtyX2", "sameWord",
+            "differentWords",
             "baselinePlainStore", "baselineAtomicLongArray", "baselineAtomicSameWord");
         final List<JmhResult> sorted = new ArrayList<>(rows);
         sorted.sort((a, b) -> Integer.compare(rank(order, a.method()), rank(order, b.method())));
@@ -129,6 +130,8 @@ public final class Charts
         {
             case "markFresh": return "fresh (bit clear)";
             case "markDirty": return "re-mark (bit set)";
+            case "markFreshX2": return "fresh x2 (own halves)";
+            case "markDirtyX2": return "re-mark x2 (own halves)";
             case "sameWord": return "same word x2";
             case "differentWords": return "different words x2";
             case "baselinePlainStore": return "baseline: plain store";
@@ -279,6 +282,51 @@ public final class Charts
         sharedLegend(plot);
         return Optional.of(chart("Harvest and scan time against guest size", plot,
             "lower is better; fixed densities; the memory read is the floor of a full pass"));
+    }
+
+    /** Sync cost per tracker against guest size, one panel per number of dirty pages ({@code CollectBenchmark}). */
+    public static Optional<JFreeChart> collectBySize(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "CollectBenchmark",
+            r -> r.param("guest").isPresent() && r.param("dirtyPages").isPresent());
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final LogAxis x = log("guest size (GiB of 4 KiB pages)");
+        x.setBase(2);
+        final CombinedDomainXYPlot plot = new CombinedDomainXYPlot(x);
+        final Set<String> counts = new LinkedHashSet<>();
+        rows.forEach(r -> counts.add(r.param("dirtyPages").get()));
+        for (final String count : counts)
+        {
+            final List<JmhResult> panel = new ArrayList<>();
+            rows.stream().filter(r -> r.param("dirtyPages").get().equals(count)).forEach(panel::add);
+            final YIntervalSeriesCollection data = seriesBy(panel, JmhResult::method,
+                r -> guestGiB(r.param("guest").get()), r -> r.primary().estimate());
+            plot.add(xyPlot(data, null, log(count + " dirty pages: " + unit(rows))));
+        }
+        sharedLegend(plot);
+        return Optional.of(chart("Sync cost per tracker against guest size", plot,
+            "lower is better; the ring beats the bitmap where collectRing is below harvestFlat"));
+    }
+
+    /** Sync cost per tracker against the number of dirty pages at one guest size ({@code CollectSweepBenchmark}). */
+    public static Optional<JFreeChart> collectByDirtyPages(final List<JmhResult> results)
+    {
+        final List<JmhResult> rows = of(results, "CollectSweepBenchmark",
+            r -> r.param("guest").isPresent() && r.param("dirtyPages").isPresent());
+        if (rows.isEmpty())
+        {
+            return Optional.empty();
+        }
+        final LogAxis x = log("dirty pages per sync");
+        x.setBase(2);
+        final YIntervalSeriesCollection data = seriesBy(rows, r -> r.method() + " " + r.param("guest").get(),
+            r -> Double.parseDouble(r.param("dirtyPages").get()), r -> r.primary().estimate());
+        return Optional.of(chart("Sync cost per tracker against dirty pages", xyPlot(data, x,
+            log("time per sync (" + unit(rows) + ")")),
+            "lower is better; the ring beats the bitmap where collectRing is below harvestFlat"));
     }
 
     /** @return GiB of a guest size parameter such as {@code 1g}, {@code 256g}, {@code 1t}; NaN if unknown. */

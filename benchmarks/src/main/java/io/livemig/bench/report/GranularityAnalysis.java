@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The granularity trade-off from {@code GranularityBenchmark} results: for each access pattern and pages per
@@ -23,6 +24,17 @@ import java.util.Map;
  * granularity of a pattern is the coarsest whose cost is within {@value #TOLERANCE_PERCENT} % of the least:
  * differences that small are within a quick run's noise, and a coarser bitmap is smaller and cheaper to
  * harvest (also in the hypervisor's own dirty-log sync, which this benchmark does not measure).
+ *
+ * <p>That is the bitmap trackers' model. The dirty ring ({@link #ofRing}) pays per dirty unit instead of per
+ * bitmap word: each unit dirtied in a round costs a push (with the stalls and self-collects of a full ring)
+ * beyond a bitmap mark, and a collect, reset and publish; the entries name the dirty units, so no scan:
+ *
+ * <pre>
+ *   ring cost per round = dirty units per round * per-unit ring cost + bytes sent per round / bandwidth
+ *   dirty units per round = sentPages / rounds / pagesPerBit
+ *   per-unit ring cost = MarkBenchmark.markFresh(ring) - markFresh(atomic)
+ *                        + CollectSweepBenchmark.collectRing / dirtyPages (at its largest dirtyPages)
+ * </pre>
  *
  * <p>Immutable; thread-safe.
  */
@@ -86,11 +98,70 @@ public final class GranularityAnalysis
 
     private final double bandwidth;
     private final List<Sweep> sweeps;
+    /** Seconds per dirty unit for the ring model; NaN for the bitmap model. */
+    private final double ringUnitSeconds;
 
-    private GranularityAnalysis(final double bandwidth, final List<Sweep> sweeps)
+    private GranularityAnalysis(final double bandwidth, final List<Sweep> sweeps, final double ringUnitSeconds)
     {
         this.bandwidth = bandwidth;
         this.sweeps = sweeps;
+        this.ringUnitSeconds = ringUnitSeconds;
+    }
+
+    /** @return whether this is the dirty ring's model (else the bitmaps'). */
+    public boolean ring()
+    {
+        return !Double.isNaN(ringUnitSeconds);
+    }
+
+    /**
+     * @return the ring's cost per dirty unit in seconds (see the class comment), empty without a MarkBenchmark
+     *         markFresh for {@code ring} and {@code atomic} and a CollectSweepBenchmark collectRing.
+     */
+    static Optional<Double> ringUnitSeconds(final List<JmhResult> results)
+    {
+        double ring = Double.NaN;
+        double atomic = Double.NaN;
+        double collect = Double.NaN;
+        int collectPages = 0;
+        for (final JmhResult r : results)
+        {
+            final double s = Units.secondsPerOp(r.primary().score(), r.primary().unit());
+            if (r.simpleClassName().equals("MarkBenchmark") && r.method().equals("markFresh"))
+            {
+                if (r.param("impl").map("ring"::equals).orElse(false))
+                {
+                    ring = s;
+                }
+                else if (r.param("impl").map("atomic"::equals).orElse(false))
+                {
+                    atomic = s;
+                }
+            }
+            else if (r.simpleClassName().equals("CollectSweepBenchmark") && r.method().equals("collectRing") &&
+                r.param("dirtyPages").isPresent())
+            {
+                final int pages = Integer.parseInt(r.param("dirtyPages").get());
+                if (pages > collectPages)
+                {
+                    collectPages = pages;
+                    collect = s / pages;
+                }
+            }
+        }
+        final double unit = Math.max(0, ring - atomic) + collect;
+        return Double.isNaN(unit) ? Optional.empty() : Optional.of(unit);
+    }
+
+    /**
+     * @param results   a run's results: {@value #CLASS}.{@value #METHOD} with counters, and the ring's per-unit
+     *                  costs (see {@link #ringUnitSeconds}).
+     * @param bandwidth link bandwidth for the model, bytes per second.
+     * @return the dirty ring's analysis; empty if the run lacks the ring's per-unit costs.
+     */
+    public static Optional<GranularityAnalysis> ofRing(final List<JmhResult> results, final double bandwidth)
+    {
+        return ringUnitSeconds(results).map(unit -> build(results, bandwidth, unit));
     }
 
     /** @return the bandwidth of the model, bytes per second. */
@@ -112,6 +183,12 @@ public final class GranularityAnalysis
      */
     public static GranularityAnalysis of(final List<JmhResult> results, final double bandwidth)
     {
+        return build(results, bandwidth, Double.NaN);
+    }
+
+    private static GranularityAnalysis build(final List<JmhResult> results, final double bandwidth,
+                                             final double ringUnitSeconds)
+    {
         final Map<String, List<Point>> byPattern = new LinkedHashMap<>();
         for (final String known : List.of("uniform", "hotset", "zipf", "sequential"))
         {
@@ -132,7 +209,10 @@ public final class GranularityAnalysis
             {
                 continue;
             }
-            final Estimate scan = new Estimate(r.primary().score() * unit, r.primary().error() * unit);
+            final int pagesPerBit = Integer.parseInt(r.param("pagesPerBit").get());
+            final Estimate scan = Double.isNaN(ringUnitSeconds) ?
+                new Estimate(r.primary().score() * unit, r.primary().error() * unit) :
+                new Estimate(sent.score() / rounds.score() / pagesPerBit * ringUnitSeconds, 0);
             final double sentBytes = sent.score() / rounds.score() * Units.PAGE_BYTES;
             final double cost = scan.value() + sentBytes / bandwidth;
             byPattern.computeIfAbsent(r.param("pattern").get(), k -> new ArrayList<>()).add(new Point(
@@ -157,21 +237,35 @@ public final class GranularityAnalysis
                 sweeps.add(new Sweep(pattern, List.copyOf(points), least, recommended));
             }
         });
-        return new GranularityAnalysis(bandwidth, List.copyOf(sweeps));
+        return new GranularityAnalysis(bandwidth, List.copyOf(sweeps), ringUnitSeconds);
     }
 
     /** @return the model in one sentence, with the bandwidth. */
     public String modelText()
     {
+        if (ring())
+        {
+            return "dirty ring: cost per round = dirty units per round x " + Fmt.num(ringUnitSeconds * 1e9) +
+                " ns (push beyond a bitmap mark, stalls, collect and reset per unit, measured in this run) + " +
+                "bytes sent per round / bandwidth, at " + Units.bandwidthText(bandwidth) +
+                "; bytes sent = every page of every dirty unit";
+        }
         return "cost per round = harvest+scan time + bytes sent per round / bandwidth, at " +
             Units.bandwidthText(bandwidth) + "; bytes sent = every page of every dirty unit";
+    }
+
+    /** @return what the tracker's own cost is called: harvest+scan for the bitmaps, ring work for the ring. */
+    String costLabel()
+    {
+        return ring() ? "ring work" : "harvest+scan";
     }
 
     /** @return the recommendation table: one row per pattern. */
     public String recommendationTable()
     {
         final StringBuilder md = new StringBuilder();
-        md.append("| pattern | recommended pages per bit | cost per round | harvest+scan | amplification | ")
+        md.append("| pattern | recommended pages per bit | cost per round | ").append(costLabel())
+            .append(" | amplification | ")
             .append("least cost at | within ").append(TOLERANCE_PERCENT).append(" % of least |\n");
         md.append("|---|---|---|---|---|---|---|\n");
         for (final Sweep s : sweeps)
@@ -192,7 +286,8 @@ public final class GranularityAnalysis
         for (final Sweep s : sweeps)
         {
             md.append("\n**").append(s.pattern()).append("**\n\n");
-            md.append("| pages per bit | harvest+scan per round | amplification | MiB sent per round | transfer | ")
+            md.append("| pages per bit | ").append(costLabel())
+                .append(" per round | amplification | MiB sent per round | transfer | ")
                 .append("cost per round |\n");
             md.append("|---|---|---|---|---|---|\n");
             for (final Point p : s.points())
@@ -216,17 +311,18 @@ public final class GranularityAnalysis
         final Point last = s.points().get(s.points().size() - 1);
         final Point least = s.least();
         final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "From %d to %d pages per bit, harvest+scan falls from %s to %s per round while amplification " +
+            "From %d to %d pages per bit, " + costLabel() + " falls from %s to %s per round while amplification " +
             "grows from %sx to %sx (transfer %s to %s). ",
             first.pagesPerBit(), last.pagesPerBit(), us(first.scanSeconds()), us(last.scanSeconds()),
             Fmt.num(first.amplification()), Fmt.num(last.amplification()),
             ms(first.transferSeconds(bandwidth)), ms(last.transferSeconds(bandwidth))));
         text.append(String.format(Locale.ROOT, "The least cost is at %s: %s per round, %.1f %% of it " +
-            "harvest+scan", perBit(least.pagesPerBit()), ms(least.costSeconds().value()),
+            costLabel(), perBit(least.pagesPerBit()), ms(least.costSeconds().value()),
             100 * least.scanSeconds().value() / least.costSeconds().value()));
         if (least == first)
         {
-            text.append("; every coarser unit sends more clean pages than its cheaper scan saves. ");
+            text.append("; every coarser unit sends more clean pages than its cheaper ")
+                .append(ring() ? "ring work" : "scan").append(" saves. ");
         }
         else if (least == last)
         {

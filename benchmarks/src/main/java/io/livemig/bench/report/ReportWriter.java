@@ -22,8 +22,9 @@ import java.util.Set;
  * Writes a run's {@code REPORT.md} and {@code charts/*.png} from its {@code jmh.json} (and {@code env.json}
  * when present) alone, so a report can be regenerated at any time ({@code scripts/report DIR}).
  *
- * <p>The report holds: how to read it; the environment; allocation on hot paths; the figures; livemig against
- * the C anchors of the same run ({@link AnchorComparison}); the granularity recommendation; one table per
+ * <p>The report holds: how to read it; the environment; allocation on hot paths; the figures; the dirty
+ * trackers ({@link DirtyTrackers}: write cost, sync cost against guest size and dirty pages, the crossover);
+ * livemig against the C anchors of the same run ({@link AnchorComparison}); the granularity recommendation; one table per
  * benchmark class with each score's error, its speed relative to each baseline of the class, GB/s for codec and
  * stream classes, B/op where the gc profiler ran, and auxiliary counters; and, as an appendix, the historical
  * QEMU ratios of the reference-figures spec, from another CPU.
@@ -132,8 +133,9 @@ public final class ReportWriter
         allocation(md, results);
         final GranularityAnalysis granularity = GranularityAnalysis.of(results, bandwidth);
         figures(md, dir.resolve(CHARTS), results, granularity);
+        dirtyTrackers(md, dir.resolve(CHARTS), results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
-        granularity(md, granularity);
+        granularity(md, granularity, results);
         md.append("## Results by class\n");
         for (final String className : classes(results))
         {
@@ -229,6 +231,38 @@ public final class ReportWriter
             Charts.scaling(results), 800);
         figure(md, charts, "migration", "Pre-copy and post-copy against dirty rate / bandwidth",
             "MigrationBenchmark.migrate with its counters", Charts.migration(results), 800);
+    }
+
+    private static void dirtyTrackers(final StringBuilder md, final Path charts, final List<JmhResult> results)
+        throws IOException
+    {
+        md.append("## Dirty trackers\n\n");
+        md.append("### Write cost\n\n");
+        final Optional<String> table = DirtyTrackers.writeCostTable(results);
+        md.append(table.map(t -> "Time per mark (MarkBenchmark; chart *Mark cost by case*). A first write finds " +
+                "the unit clean (the ring pushes an entry, and collects its own ring when full, as no reaper " +
+                "runs); a re-write finds it dirty. With 2 writers each thread marks its own half; the score is " +
+                "one thread's.\n\n" + t + "\n")
+            .orElse("_Skipped: no MarkBenchmark results in this run._\n\n"));
+        figure(md, charts, "collect-size", "Sync cost against guest size", "CollectBenchmark",
+            Charts.collectBySize(results), 800);
+        figure(md, charts, "collect-dirty", "Sync cost against dirty pages", "CollectSweepBenchmark",
+            Charts.collectByDirtyPages(results), Charts.HEIGHT);
+        final List<DirtyTrackers.Crossover> crossovers = DirtyTrackers.crossovers(results);
+        if (!crossovers.isEmpty())
+        {
+            md.append("**Crossover** (ring `collectRing` against flat `harvestFlat`, interpolated on log-log ")
+                .append("between the measured points around it):\n\n");
+            crossovers.forEach(c -> md.append("- ").append(c.text()).append(".\n"));
+            md.append('\n');
+        }
+        md.append("### Auto-converge against dirty-limit\n\n");
+        md.append(DirtyTrackers.throttleTable(results).map(t -> "The non-converging scenario (ThrottleBenchmark: " +
+                "64 MiB guest on the ring tracker, 2 vCPUs dirtying as fast as they can and 1 computing, 32 MiB/s " +
+                "link, 50 ms downtime, pre-copy given up after 10 s; dirty-limit 1 MB/s per vCPU). Lost writes/s = " +
+                "1 - writes/s during migration ÷ writes/s in the second before it, per vCPU (negative: faster " +
+                "during). Means per shot.\n\n" + t + "\n")
+            .orElse("_Skipped: no ThrottleBenchmark results in this run._\n\n"));
     }
 
     private static void figure(final StringBuilder md, final Path charts, final String name, final String title,
@@ -440,7 +474,8 @@ public final class ReportWriter
         return new Estimate(r.primary().score() * factor, r.primary().error() * factor).toString();
     }
 
-    private static void granularity(final StringBuilder md, final GranularityAnalysis analysis)
+    private static void granularity(final StringBuilder md, final GranularityAnalysis analysis,
+                                    final List<JmhResult> results)
     {
         md.append("## Dirty-bit granularity\n\n");
         if (analysis.sweeps().isEmpty())
@@ -452,6 +487,16 @@ public final class ReportWriter
             .append("guest's pages (seeded; see GranularityBenchmark); amplification = pages sent ÷ distinct pages ")
             .append("written. `scripts/tune-granularity --bandwidth B` recomputes for another link.\n\n");
         md.append(analysis.recommendationTable()).append(analysis.detail()).append('\n');
+        md.append("### Dirty ring\n\n");
+        final Optional<GranularityAnalysis> ring = GranularityAnalysis.ofRing(results, analysis.bandwidth());
+        if (ring.isEmpty())
+        {
+            md.append("_Skipped: the ring's per-unit costs need MarkBenchmark.markFresh (ring and atomic) and ")
+                .append("CollectSweepBenchmark.collectRing in this run._\n\n");
+            return;
+        }
+        md.append("Model: ").append(ring.get().modelText()).append(". Same rounds and amplification as above.\n\n")
+            .append(ring.get().recommendationTable()).append(ring.get().detail()).append('\n');
     }
 
     private static void classTable(final StringBuilder md, final List<JmhResult> results, final String className)

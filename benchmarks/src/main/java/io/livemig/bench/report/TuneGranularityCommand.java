@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code scripts/tune-granularity [--pattern P] [--bandwidth B]}: runs only GranularityBenchmark (quick
@@ -24,6 +25,10 @@ import java.util.List;
     description = "Measures GranularityBenchmark and recommends pages per dirty bit for each access pattern.")
 public final class TuneGranularityCommand extends Cli.Tool
 {
+    /** The benchmarks that measure the dirty ring's per-unit costs, run beside the sweep (about half a minute). */
+    static final String RING_COSTS =
+        "io\\.livemig\\.bench\\.dirty\\.(MarkBenchmark\\.markFresh|CollectSweepBenchmark\\.collectRing)$";
+
     /** The patterns GranularityBenchmark knows. */
     static final List<String> PATTERNS = List.of("uniform", "hotset", "zipf", "sequential");
 
@@ -62,7 +67,8 @@ public final class TuneGranularityCommand extends Cli.Tool
             final Path[] made = new Path[1];
             // JMH's console output goes to stderr, so stdout is only the recommendation.
             final int status = BenchRunner.run(new String[] {"--preset=" + preset,
-                "--include=^" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.",
+                "--include=^(" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.|" +
+                    RING_COSTS + ")",
                 "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
                 System.err, System.err, d -> made[0] = d);
             if (status != 0)
@@ -74,7 +80,8 @@ public final class TuneGranularityCommand extends Cli.Tool
         List<JmhResult> rows = JmhResults.read(dir);
         if (pattern != null)
         {
-            rows = rows.stream().filter(r -> r.param("pattern").map(pattern::equals).orElse(false)).toList();
+            rows = rows.stream().filter(r -> !r.simpleClassName().equals(GranularityAnalysis.CLASS) ||
+                r.param("pattern").map(pattern::equals).orElse(false)).toList();
         }
         final GranularityAnalysis analysis = GranularityAnalysis.of(rows, bytesPerSecond);
         if (analysis.sweeps().isEmpty())
@@ -87,6 +94,20 @@ public final class TuneGranularityCommand extends Cli.Tool
         out.println();
         out.print(analysis.recommendationTable());
         out.print(analysis.detail());
+        out.println();
+        final Optional<GranularityAnalysis> ring = GranularityAnalysis.ofRing(rows, bytesPerSecond);
+        if (ring.isPresent())
+        {
+            out.println("Model: " + ring.get().modelText() + ".");
+            out.println();
+            out.print(ring.get().recommendationTable());
+            out.print(ring.get().detail());
+        }
+        else
+        {
+            out.println("Dirty ring: no recommendation (it needs MarkBenchmark.markFresh for ring and atomic and " +
+                "CollectSweepBenchmark.collectRing in the run).");
+        }
         return 0;
     }
 

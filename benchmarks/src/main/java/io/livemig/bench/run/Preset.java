@@ -39,6 +39,9 @@ import java.util.stream.Collectors;
  * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
  * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
  * LargeGuestBenchmark    SINGLE_SHOT  2    (new)              3      2 shots     5 shots      ~30
+ * CollectBenchmark       HOT_PATH    24    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
+ * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
+ * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
  * </pre>
  *
  * <ul>
@@ -62,6 +65,13 @@ import java.util.stream.Collectors;
  *   <li>The 1 GiB migrations of {@code LargeGuestBenchmark} (idle and written once, over TCP) cost a few
  *       seconds per fork to fault in 2 GiB of guests, then 0.1-1.5 s per shot: 2 warmup shots and 5 measured
  *       per fork keep the class to about 3 minutes.</li>
+ *   <li>The dirty-ring classes (added after the published runs): {@code CollectBenchmark} (24 runs, syncs of
+ *       0.01-40 ms) and its dirty-pages sweep {@code CollectSweepBenchmark} (12 runs) answer where the ring
+ *       crosses the bitmap, a factor-of-ten question: 3 forks of 1 x 0.3 s + 2 x 0.3 s, so that the two
+ *       cost less than {@code CollectBenchmark} alone did at the defaults. {@code MarkBenchmark}'s ring rows
+ *       (2 runs) and its two-writer groups (6 runs) take the class's 5 forks.</li>
+ *   <li>{@code ThrottleBenchmark} runs the non-converging scenario for 6-15 s a shot (auto-converge gives up
+ *       after 10 s of pre-copy): one shot per fork, 3 forks (2 shots in quick), about a minute in full.</li>
  *   <li>Every other AverageTime class gets 1 s of warmup (2 x 0.5 s), a little less than quick's 1.5 s, after
  *       which the first measured iteration was within 5 % of the rest for 128 of 150 benchmarks (median ratio
  *       1.00); the exceptions, slower by 10-25 %, were memory-bound baselines (ZeroPage 64m, NextDirty,
@@ -73,15 +83,16 @@ import java.util.stream.Collectors;
  * iterations), 0.12 s per migration shot): the 305 livemig runs above (1,022 forks) come to 2,689 s, 45 min;
  * the 40 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
  * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
- * runs. The SIMD rows, the dirty ring's rows ({@code MarkBenchmark impl=ring}, {@code CollectBenchmark}) and
- * {@code LargeGuestBenchmark} bring it to about 62 min, under the 70 min that {@code RunPlanTest} holds the
- * estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
+ * runs. The SIMD rows, the dirty-ring benchmarks and {@code ThrottleBenchmark} above and
+ * {@code LargeGuestBenchmark} bring it to 63 min for 409 runs, under the 70 min that {@code RunPlanTest}
+ * holds the estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
  * 0.09 s; the progress line rescales to the real pace as the run goes.
  *
  * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
- * developing, not for publishing, and their run times are what users already plan around).
+ * developing, not for publishing, and their run times are what users already plan around), but for
+ * {@code ThrottleBenchmark}, whose 6-15 s shots would cost quick two minutes at the single-shot default: 2 shots.
  *
  * <p>Immutable; thread-safe.
  */
@@ -99,7 +110,7 @@ public enum Preset
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true, Map.of(), Map.of()),
+        true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0))))),
     /**
      * For publication: 3 to 5 forks per benchmark, iterations per class (see the class comment); the kind
      * defaults (3 forks, 2 x 0.5 s warmup + 3 x 0.5 s measurement; single shots 3 + 8) size classes not in
@@ -109,23 +120,26 @@ public enum Preset
         new Sizing(3, 1, ms(600), 3, ms(100)),
         new Sizing(3, 3, ms(0), 8, ms(0)),
         true, Map.of(), Map.of(
-            BenchKind.HOT_PATH, Map.of(
-                "XbzrleEncodeBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
-                "MarkBenchmark", new Sizing(5, 2, ms(500), 2, ms(500)),
-                "HarvestBenchmark", new Sizing(4, 2, ms(500), 2, ms(500)),
-                "NextDirtyBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
-                "DrainBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
-                "ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500)),
-                "Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
-                "XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500)),
-                "PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+            BenchKind.HOT_PATH, Map.ofEntries(
+                Map.entry("XbzrleEncodeBenchmark", new Sizing(5, 2, ms(500), 2, ms(500))),
+                Map.entry("MarkBenchmark", new Sizing(5, 2, ms(500), 2, ms(500))),
+                Map.entry("HarvestBenchmark", new Sizing(4, 2, ms(500), 2, ms(500))),
+                Map.entry("NextDirtyBenchmark", new Sizing(3, 2, ms(500), 3, ms(500))),
+                Map.entry("DrainBenchmark", new Sizing(3, 2, ms(500), 3, ms(500))),
+                Map.entry("ZeroPageBenchmark", new Sizing(3, 2, ms(500), 3, ms(500))),
+                Map.entry("Lz4Benchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+                Map.entry("XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+                Map.entry("PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
+                Map.entry("CollectBenchmark", new Sizing(3, 1, ms(300), 2, ms(300))),
+                Map.entry("CollectSweepBenchmark", new Sizing(3, 1, ms(300), 2, ms(300)))),
             BenchKind.TIMED, Map.of(
                 "ScalingBenchmark", new Sizing(4, 1, ms(500), 2, ms(500))),
             BenchKind.SWEEP, Map.of(
                 "GranularityBenchmark", new Sizing(3, 1, ms(600), 3, ms(100))),
             BenchKind.SINGLE_SHOT, Map.of(
                 "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)),
-                "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)))));
+                "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)),
+                "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one

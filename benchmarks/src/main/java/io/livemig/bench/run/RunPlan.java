@@ -55,7 +55,8 @@ public final class RunPlan
      * their own: the heaviest (the 2^28-bit bitmaps of NextDirty, Harvest and Scaling) take well under {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of
      * {@code NextDirtyBenchmark.flat} at density 0.5 runs in the same wall time as one of Lz4).
      */
-    static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8);
+    static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8,
+        "ThrottleBenchmark", 11.0);
 
     /**
      * One JMH invocation of the plan: benchmarks of one kind and one sizing, and their options.

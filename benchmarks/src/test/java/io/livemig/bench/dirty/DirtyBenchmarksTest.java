@@ -208,4 +208,50 @@ class DirtyBenchmarksTest
         assertFalse(shared.log.isDirty(0));
         assertThrows(IllegalArgumentException.class, () -> MarkBenchmark.create("plain", 64));
     }
+
+    @Test
+    void collectSweepMovesItsDirtyPagesEveryCall()
+    {
+        final CollectSweepBenchmark b = new CollectSweepBenchmark();
+        b.guest = "1g";
+        b.dirtyPages = 1024;
+        b.setup();
+        final CollectSweepBenchmark.RingDirt dirt = new CollectSweepBenchmark.RingDirt();
+        for (int call = 0; call < 2; call++)
+        {
+            dirt.redirty(b);
+            assertEquals(1024, b.collectRing(dirt), "call " + call);
+            assertEquals(1024, b.harvestFlat());
+            assertEquals(1024, b.harvestSummary());
+        }
+        assertEquals(0, b.collectRing(dirt), "without the re-dirtying a sync finds nothing");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"atomic", "summary", "ring"})
+    void twoWritersEachMarkTheirOwnHalf(final String impl)
+    {
+        final MarkBenchmark b = new MarkBenchmark();
+        final MarkBenchmark.Pair pair = new MarkBenchmark.Pair();
+        pair.impl = impl;
+        pair.setup();
+        final MarkBenchmark.Half first = new MarkBenchmark.Half();
+        final MarkBenchmark.Half second = new MarkBenchmark.Half();
+        first.of(0);
+        second.of(1);
+        for (int round = 0; round < 2; round++)
+        {
+            for (final MarkBenchmark.Half half : new MarkBenchmark.Half[] {first, second})
+            {
+                half.clear(pair);
+                assertEquals(0, pair.fresh.cardinality(), "this half clear, the other not yet marked this round");
+                b.markFreshX2(pair, half);
+                assertEquals(MarkBenchmark.BATCH, pair.fresh.cardinality(), "one half marked");
+                assertFalse(pair.fresh.isDirty(half == first ? MarkBenchmark.BATCH : 0), "the other half untouched");
+                half.clear(pair);
+                b.markDirtyX2(pair, half);
+            }
+            assertEquals(2L * MarkBenchmark.BATCH, pair.dirty.cardinality());
+        }
+    }
 }
