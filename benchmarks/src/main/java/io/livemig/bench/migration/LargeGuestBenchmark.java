@@ -8,6 +8,7 @@ import io.livemig.migration.Migration;
 import io.livemig.migration.MigrationOptions;
 import io.livemig.migration.MigrationResult;
 import io.livemig.migration.TcpLink;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  * allocated once per fork (2 GiB of off-heap memory, faulted in by zeroing: seconds on a VM), the source
  * written once; before each shot the destination is zeroed again, outside the measurement, since a
  * migration's destination starts empty.
+ *
+ * <p>Baseline: {@code baselineMemoryRead}, one plain read of every word of the source guest in the same run,
+ * the floor under the idle guest's migration (every page is read once by the zero check).
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -63,6 +67,7 @@ public class LargeGuestBenchmark
     private AtomicDirtyBitmap sourceLog;
     private GuestMemory destination;
     private MigrationOptions options;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
 
     /** The migration's own figures, one shot per iteration (see {@link MigrationBenchmark.Figures}). */
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -136,6 +141,29 @@ public class LargeGuestBenchmark
         final MigrationResult r = new Migration(options, source, sourceLog, destination, null, new TcpLink(0)).run();
         figures.record(r, guestBytes);
         return r;
+    }
+
+    /**
+     * Baseline: one plain read of every word of the source guest, page by page through the same view the
+     * writer's live zero check uses; the floor under the idle guest's migration, which reads every page once.
+     *
+     * @return the OR of the words (0 for the idle guest), so the reads are not dead code.
+     */
+    @Benchmark
+    public long baselineMemoryRead()
+    {
+        final GuestMemory source = this.source;
+        final UnsafeBuffer view = this.view;
+        long any = 0;
+        for (long p = 0, pages = guestBytes / PAGE; p < pages; p++)
+        {
+            source.wrapPage(p, view);
+            for (int i = 0; i < PAGE; i += 32)
+            {
+                any |= view.getLong(i) | view.getLong(i + 8) | view.getLong(i + 16) | view.getLong(i + 24);
+            }
+        }
+        return any;
     }
 
     /** @return the guests, for the benchmark's own test. */

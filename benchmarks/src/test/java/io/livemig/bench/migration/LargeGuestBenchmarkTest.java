@@ -3,10 +3,12 @@ package io.livemig.bench.migration;
 import io.livemig.migration.MigrationResult;
 import io.livemig.stream.PageKind;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +53,26 @@ class LargeGuestBenchmarkTest
                         "page " + p + " differs after shot " + shot);
                 }
             }
+        }
+        finally
+        {
+            bench.tearDown();
+        }
+    }
+
+    /** The baseline reads every word: 0 for the idle guest until one byte anywhere (here the last) is set. */
+    @Test
+    void baselineReadsEveryWordOfTheGuest()
+    {
+        final LargeGuestBenchmark bench = new LargeGuestBenchmark();
+        bench.fill = 0;
+        bench.guestBytes = 8L << 20;
+        bench.setup();
+        try
+        {
+            assertEquals(0, bench.baselineMemoryRead());
+            bench.source().putByte(bench.guestBytes - 1, (byte)1);
+            assertNotEquals(0, bench.baselineMemoryRead());
         }
         finally
         {
