@@ -86,11 +86,7 @@ abstract class AbstractDirtyBitmap implements DirtyLog
     @Override
     public final void markRange(final long firstPage, final long pageCount)
     {
-        if (firstPage < 0 || pageCount < 0 || firstPage > this.pageCount - pageCount)
-        {
-            throw new IndexOutOfBoundsException(
-                "pages [" + firstPage + ", " + firstPage + " + " + pageCount + ") are outside [0, " + this.pageCount + ")");
-        }
+        checkPageRange(firstPage, pageCount, this.pageCount);
         if (pageCount == 0)
         {
             return;
@@ -403,6 +399,16 @@ abstract class AbstractDirtyBitmap implements DirtyLog
         final long previous = target instanceof AbstractDirtyBitmap ?
             ((AbstractDirtyBitmap)target).or(index, taken) : target.orWord(index, taken);
         return Long.bitCount(taken & ~previous);
+    }
+
+    /** Checks that {@code [firstPage, firstPage + count)} lies within {@code [0, pages)}, for every log's {@code markRange}. */
+    static void checkPageRange(final long firstPage, final long count, final long pages)
+    {
+        if (firstPage < 0 || count < 0 || firstPage > pages - count)
+        {
+            throw new IndexOutOfBoundsException(
+                "pages [" + firstPage + ", " + firstPage + " + " + count + ") are outside [0, " + pages + ")");
+        }
     }
 
     final void checkPage(final long page)

@@ -224,11 +224,7 @@ public final class DirtyRingLog implements DirtyLog
     @Override
     public void markRange(final long firstPage, final long pageCount)
     {
-        if (firstPage < 0 || pageCount < 0 || firstPage > this.pageCount - pageCount)
-        {
-            throw new IndexOutOfBoundsException(
-                "pages [" + firstPage + ", " + firstPage + " + " + pageCount + ") are outside [0, " + this.pageCount + ")");
-        }
+        AbstractDirtyBitmap.checkPageRange(firstPage, pageCount, this.pageCount);
         if (pageCount == 0)
         {
             return;
