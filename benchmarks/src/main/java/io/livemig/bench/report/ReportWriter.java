@@ -368,6 +368,7 @@ public final class ReportWriter
         {
             md.append("Not measured: ").append(skipped).append(".\n\n");
         }
+        goals(md, Goals.evaluate(results, rows, env));
         pageAnchors(md, rows, env);
         bitmapAnchors(md, rows);
         final Optional<JFreeChart> chart = Charts.anchorSpeed(rows);
@@ -380,6 +381,28 @@ public final class ReportWriter
         {
             Files.deleteIfExists(chartFile);
         }
+    }
+
+    private static void goals(final StringBuilder md, final List<Goals.Row> goals)
+    {
+        if (goals.isEmpty())
+        {
+            return;
+        }
+        md.append("### Where each core stands against its goal\n\n");
+        md.append("Each goal read from this run: a speed relative to the C anchor or to another variant (above 1: ")
+            .append("faster), or a time. _Level within error_: the goal lies inside the 99.9 % interval. The reason ")
+            .append("given for a shortfall cites this run's figures where it has them, and otherwise what the code ")
+            .append("does per unit of work (an analysis, not a measurement).\n\n");
+        md.append("| core | input | path | goal | measured | verdict | why short |\n|---|---|---|---|---|---|---|\n");
+        for (final Goals.Row g : goals)
+        {
+            md.append("| ").append(g.core()).append(" | ").append(cell(g.input())).append(" | ").append(g.path())
+                .append(" | ").append(g.goal()).append(" | ").append(g.measured()).append(" | ")
+                .append(g.verdict().equals("met") ? "met" : "**" + g.verdict() + "**").append(" | ")
+                .append(g.why().isEmpty() ? "–" : g.why()).append(" |\n");
+        }
+        md.append('\n');
     }
 
     private static void pageAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows,
