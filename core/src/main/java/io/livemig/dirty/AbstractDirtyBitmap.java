@@ -176,16 +176,28 @@ abstract class AbstractDirtyBitmap implements DirtyLog
             if (wanted != 0)
             {
                 final int room = out.length - n;
-                if (Long.bitCount(wanted) > room)
+                final long taken;
+                if (mask == -1L && room >= Long.SIZE)
                 {
-                    wanted = lowestBits(wanted, room);
-                }
-                // One atomic AND clears every wanted bit of the word before any of them is handed out.
-                final long previous = andNot(index, wanted);
-                final long taken = previous & wanted;
-                if ((previous & ~wanted) == 0)
-                {
+                    // The whole word is wanted and any 64 units fit: one exchange with 0 (a single locked
+                    // instruction, where the AND below is a compare-and-set loop) clears every bit before any is
+                    // handed out; bits set since the read above come along, and are handed out too.
+                    taken = take(index);
                     drainedEmpty(index);
+                }
+                else
+                {
+                    if (Long.bitCount(wanted) > room)
+                    {
+                        wanted = lowestBits(wanted, room);
+                    }
+                    // One atomic AND clears every wanted bit of the word before any of them is handed out.
+                    final long previous = andNot(index, wanted);
+                    taken = previous & wanted;
+                    if ((previous & ~wanted) == 0)
+                    {
+                        drainedEmpty(index);
+                    }
                 }
                 n = emit(out, n, (long)index << 6, taken);
                 if (n == out.length)

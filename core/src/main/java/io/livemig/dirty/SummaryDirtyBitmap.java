@@ -28,7 +28,11 @@ import java.lang.invoke.VarHandle;
  *       groups named) with the rest of its group clear: clear the summary bit, <em>then</em> re-read the
  *       group and set the summary bit again if a word is non-zero. In dense summary words drain leaves the
  *       bits: searches scan those words flat anyway.</li>
- *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word of the groups it named.</li>
+ *   <li>harvest: exchange the summary word with 0, <em>then</em> take each word of the groups it named. Into a
+ *       summary target, each taken word is ORed into the target's word, <em>then</em> the target groups that
+ *       received bits are ORed into the target's summary word at once, after the last group of that summary
+ *       word: like a {@code mark} in flight, a harvest in flight is about to set the bits of the words it has
+ *       filled, and every one is set before {@code harvestInto} returns.</li>
  * </ul>
  * A mark racing with a clear of the summary either sets its word bit before the clearer's re-read (which
  * then sees it and restores the summary), or reads the summary after the clear (and sets it itself).
@@ -193,6 +197,9 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     {
         final long[] summary = this.summary;
         final long[] words = this.words;
+        // A summary target of the same shape (checked by harvestInto) has the same summary words: its words
+        // are ORed without their summary bits, which go in afterwards, one atomic OR per summary word.
+        final SummaryDirtyBitmap summaryTarget = target instanceof SummaryDirtyBitmap ? (SummaryDirtyBitmap)target : null;
         long newlyDirty = 0;
         for (int s = 0; s < summary.length; s++)
         {
@@ -202,21 +209,43 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
             }
             // Clear the summary before taking the words: a mark that lands after a take re-sets it.
             long candidates = (long)WORDS.getAndSet(summary, s, 0L);
+            long filled = 0; // groups of the target that received bits
             while (candidates != 0)
             {
-                final int first = ((s << 6) + Long.numberOfTrailingZeros(candidates)) << GROUP_SHIFT;
+                final int group = Long.numberOfTrailingZeros(candidates);
+                final int first = ((s << 6) + group) << GROUP_SHIFT;
                 candidates &= candidates - 1;
                 for (int i = first, end = Math.min(first + GROUP_WORDS, words.length); i < end; i++)
                 {
                     // Plain read first: a clean word costs a load, not a locked exchange.
                     if (words[i] != 0)
                     {
-                        newlyDirty += moveWord(target, i, (long)WORDS.getAndSet(words, i, 0L));
+                        final long taken = (long)WORDS.getAndSet(words, i, 0L);
+                        if (summaryTarget == null)
+                        {
+                            newlyDirty += moveWord(target, i, taken);
+                        }
+                        else if (taken != 0)
+                        {
+                            final long previous = (long)WORDS.getAndBitwiseOr(summaryTarget.words, i, taken);
+                            newlyDirty += Long.bitCount(taken & ~previous);
+                            filled |= 1L << group;
+                        }
                     }
                 }
             }
+            if (filled != 0 && (summaryTarget.summaryWord(s) & filled) != filled)
+            {
+                WORDS.getAndBitwiseOr(summaryTarget.summary, s, filled);
+            }
         }
         return newlyDirty;
+    }
+
+    /** @return summary word {@code s} (volatile read). */
+    private long summaryWord(final int s)
+    {
+        return (long)WORDS.getVolatile(summary, s);
     }
 
     @Override
