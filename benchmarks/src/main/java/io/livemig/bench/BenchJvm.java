@@ -24,6 +24,11 @@ public final class BenchJvm
     public static final String ADD_MODULES = "--add-modules";
     /** The module added by {@link #ADD_MODULES}. */
     public static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /**
+     * Lets livemig call FFM's restricted methods, which the codecs' off-heap SIMD kernels need on JDK 22+ (see
+     * {@code io.livemig.codec.Simd}); accepted and harmless on JDK 17.
+     */
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** Fixed initial heap. */
     public static final String HEAP_MIN = "-Xms2g";
     /** Fixed maximum heap. */

@@ -20,7 +20,9 @@ import java.util.Locale;
  *       encoder measured 10-35 times slower than the scalar one (JMH, 2026-11-28); JDK 18-20 were not measured
  *       and are left scalar; {@code on} runs it anyway.</li>
  * </ul>
- * Where it runs, it serves heap arrays only (see {@link VectorKernels}); off-heap inputs take the scalar path.
+ * Where it runs, it serves heap arrays (see {@link VectorKernels}), and off-heap memory too where the JDK is
+ * {@value #MIN_OFF_HEAP_FEATURE} or newer, this build has the JDK 22+ kernels and native access is enabled
+ * ({@link OffHeapKernels}); otherwise off-heap inputs take the scalar path.
  * The choice is logged once, at INFO through {@link System.Logger}, naming the path and how to switch.
  *
  * <p>Immutable after class initialisation; thread-safe.
@@ -36,11 +38,17 @@ public final class Simd
     /** Oldest JDK feature release on which {@code auto} chooses the vector path. */
     public static final int MIN_AUTO_FEATURE = 21;
 
+    /** Oldest JDK feature release whose Vector API loads from off-heap memory ({@link OffHeapKernels}). */
+    public static final int MIN_OFF_HEAP_FEATURE = 22;
+
     static final String MODULE = "jdk.incubator.vector";
     private static final String IMPLEMENTATION = "io.livemig.codec.PanamaKernels";
+    private static final String OFF_HEAP_IMPLEMENTATION = "io.livemig.codec.SegmentKernels";
 
     /** The vector kernels, or {@code null} when the scalar path runs; a constant the JIT folds. */
     static final VectorKernels KERNELS;
+    /** The off-heap vector kernels, or {@code null} when off-heap memory takes the scalar path. */
+    static final OffHeapKernels OFF_HEAP;
     private static final String REASON;
 
     static
@@ -79,11 +87,32 @@ public final class Simd
             }
             else
             {
-                reason = "vector path (" + MODULE + ", " + kernels.species() + ") for heap pages; -D" + PROPERTY +
-                    "=off for the scalar path";
+                reason = "vector path (" + MODULE + ", " + kernels.species() + ") for heap pages";
             }
         }
+        OffHeapKernels offHeap = null;
+        if (kernels != null)
+        {
+            final String whyNot;
+            if (feature < MIN_OFF_HEAP_FEATURE)
+            {
+                whyNot = "needs JDK " + MIN_OFF_HEAP_FEATURE + "+, this is JDK " + feature;
+            }
+            else
+            {
+                offHeap = loadOffHeapKernels();
+                whyNot = offHeap == null ? "this build has no JDK 22+ kernels (built by JDK " + feature + "? " +
+                    "rebuild with JDK 22 or newer)" : offHeap.unavailable();
+                if (whyNot != null)
+                {
+                    offHeap = null;
+                }
+            }
+            reason += offHeap != null ? " and off-heap memory; -D" + PROPERTY + "=off for the scalar path" :
+                ", scalar for off-heap memory (" + whyNot + "); -D" + PROPERTY + "=off for the scalar path";
+        }
         KERNELS = kernels;
+        OFF_HEAP = offHeap;
         REASON = reason;
         System.getLogger(Simd.class.getName()).log(System.Logger.Level.INFO, "livemig codecs: " + REASON);
     }
@@ -131,6 +160,34 @@ public final class Simd
         {
             final Object kernels = Class.forName(IMPLEMENTATION).getDeclaredConstructor().newInstance();
             return ((Wide)kernels).wideEnough() ? (VectorKernels)kernels : null;
+        }
+        catch (final ClassNotFoundException | LinkageError | NoSuchMethodException | InstantiationException |
+            IllegalAccessException | InvocationTargetException e)
+        {
+            return null;
+        }
+    }
+
+    /** @return whether off-heap memory takes the vector path too. */
+    public static boolean vectorOffHeap()
+    {
+        return OFF_HEAP != null;
+    }
+
+    /**
+     * @return the off-heap kernels whatever {@value #PROPERTY} says, or {@code null} if the JDK is older than
+     *         {@value #MIN_OFF_HEAP_FEATURE}, the module is not loaded or the classes are missing (they may still
+     *         be {@link OffHeapKernels#unavailable() unavailable}).
+     */
+    static OffHeapKernels loadOffHeapKernels()
+    {
+        if (Runtime.version().feature() < MIN_OFF_HEAP_FEATURE || !moduleReadable())
+        {
+            return null;
+        }
+        try
+        {
+            return (OffHeapKernels)Class.forName(OFF_HEAP_IMPLEMENTATION).getDeclaredConstructor().newInstance();
         }
         catch (final ClassNotFoundException | LinkageError | NoSuchMethodException | InstantiationException |
             IllegalAccessException | InvocationTargetException e)

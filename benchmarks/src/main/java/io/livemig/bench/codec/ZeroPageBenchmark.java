@@ -35,14 +35,17 @@ import java.util.concurrent.TimeUnit;
  * {@code qemuBufferIsZero}, QEMU's {@code buffer_is_zero} (sampled bytes, then the AVX-512, AVX2 or SSE2 loop
  * chosen once by CPU flags, as {@code util/bufferiszero.c} does), one JNI call per invocation.
  *
- * <p>Paths: {@code isZero} runs the scalar loop (off-heap pages always take it); {@code isZeroVector} runs the
- * SIMD kernel on the heap copy, and refuses to start unless {@link Simd} chose the vector path in the fork.
+ * <p>Paths: {@code isZero} runs the scalar loop (its forks set {@code -Dlivemig.simd=off}, so it stays the scalar
+ * row on every JDK); {@code isZeroOffHeapVector} runs the same calls on the same off-heap pages through the JDK 22+
+ * off-heap SIMD kernel, the path the migration's zero check on guest memory takes there, and refuses to start
+ * unless {@link Simd} chose it in the fork; {@code isZeroVector} runs the SIMD kernel on the heap copy, and
+ * refuses to start unless {@link Simd} chose the vector path in the fork.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Thread)
 @Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE,
-    BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+    BenchJvm.NATIVE_ACCESS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
 public class ZeroPageBenchmark
 {
     private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
@@ -71,6 +74,15 @@ public class ZeroPageBenchmark
         {
             throw new IllegalStateException("isZeroVector needs the vector path: " + Simd.description());
         }
+        if (run.getBenchmark().endsWith(".isZeroOffHeapVector") && !Simd.vectorOffHeap())
+        {
+            throw new IllegalStateException("isZeroOffHeapVector needs the off-heap vector path: " +
+                Simd.description());
+        }
+        if (run.getBenchmark().endsWith(".isZero") && Simd.vector())
+        {
+            throw new IllegalStateException("isZero is the scalar row, but this fork chose " + Simd.description());
+        }
         setup();
         InputLog.of(run).add(vector ? new UnsafeBuffer(heapCopy) : buffer).write();
     }
@@ -93,10 +105,27 @@ public class ZeroPageBenchmark
         pages.close();
     }
 
-    /** @return how many pages were zero. */
+    /** @return how many pages were zero, by the scalar loop. */
     @Benchmark
     @OperationsPerInvocation(OPS)
+    @Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE,
+        BenchJvm.NATIVE_ACCESS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX,
+        "-D" + Simd.PROPERTY + "=off"})
     public int isZero()
+    {
+        return countZeroOffHeap();
+    }
+
+    /** @return how many pages the off-heap SIMD kernel found zero: the same as {@link #isZero()}. */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int isZeroOffHeapVector()
+    {
+        return countZeroOffHeap();
+    }
+
+    /** The public entry on the off-heap pages: scalar or SIMD as the fork's {@link Simd} chose. */
+    private int countZeroOffHeap()
     {
         final UnsafeBuffer buffer = this.buffer;
         final int mask = pageMask;

@@ -72,6 +72,8 @@ public final class AnchorComparison
             "XBZRLE encode, AVX-512BW C (xbzrle_encode_buffer_avx512)", Kind.PAGE),
         new Pair("XbzrleDecodeBenchmark", "decode", "qemuDecode", "XBZRLE decode, C (xbzrle_decode_buffer)", Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZero", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)", Kind.PAGE),
+        new Pair("ZeroPageBenchmark", "isZeroOffHeapVector", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)",
+            Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZeroVector", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)",
             Kind.PAGE),
         new Pair("NextDirtyBenchmark", "flat", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),

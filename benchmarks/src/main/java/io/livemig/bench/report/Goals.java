@@ -312,10 +312,14 @@ final class Goals
 
     private static String path(final AnchorComparison.Row r)
     {
-        return r.pair().vectorPath() ? "SIMD" : "scalar";
+        return r.pair().vectorPath() ? (r.pair().livemig().endsWith("OffHeapVector") ? "SIMD, off-heap" : "SIMD") :
+            "scalar";
     }
 
-    /** @return the SIMD pair of the same anchor and input when the run has it, else {@code r} itself. */
+    /**
+     * @return the SIMD pair of the same anchor and input when the run has it (the first in {@link
+     *         AnchorComparison#PAIRS} order: off-heap before heap copies), else {@code r} itself.
+     */
     private static AnchorComparison.Row bestPathOf(final List<AnchorComparison.Row> anchors,
                                                    final AnchorComparison.Row r)
     {

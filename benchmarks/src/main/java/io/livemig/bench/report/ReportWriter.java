@@ -417,14 +417,17 @@ public final class ReportWriter
         md.append("### Page codecs (GB/s of page input = 4096 B ÷ ns per page)\n\n");
         md.append("Codec path of the forks (`io.livemig.codec.Simd`): ")
             .append(env.getOrDefault("simd.description", "unknown (no simd in env.json)"))
-            .append(". Rows of `...Vector` methods ran the SIMD kernels on heap copies of the pages; the others ")
-            .append("ran the scalar code.\n\n");
+            .append(". Rows of `...OffHeapVector` methods ran the JDK 22+ SIMD kernels on the off-heap pages ")
+            .append("themselves (as the migration's zero check on guest memory does there), rows of the other ")
+            .append("`...Vector` methods ran the SIMD kernels on heap copies of the pages, and the others ran the ")
+            .append("scalar code.\n\n");
         md.append("| operation | path | input | livemig ns/page | livemig GB/s | C ns/page | C GB/s | livemig ÷ C | ")
             .append("C code | input digest |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (final AnchorComparison.Row r : pages)
         {
             md.append("| `").append(r.pair().simpleClass()).append('.').append(r.pair().livemig()).append("` | ")
-                .append(r.pair().vectorPath() ? "SIMD, " + env.getOrDefault("simd.species", "?") : "scalar")
+                .append(r.pair().vectorPath() ? "SIMD, " + env.getOrDefault("simd.species", "?") +
+                    (r.pair().livemig().endsWith("OffHeapVector") ? ", off-heap" : "") : "scalar")
                 .append(" | ")
                 .append(cell(r.livemig().paramsText())).append(" | ")
                 .append(r.livemig().primary().estimate()).append(" | ").append(r.livemigGigabytes()).append(" | ")

@@ -10,21 +10,24 @@ import java.util.Map;
 
 /**
  * The codecs' SIMD path in the forks of one run: whether the forks' JDK has {@code jdk.incubator.vector} (then
- * every fork gets {@code --add-modules jdk.incubator.vector}), and which path {@code io.livemig.codec.Simd}
- * chooses there, learnt by running {@link SimdProbe} with the forks' java. Where the path is scalar, the
- * {@code ...Vector} benchmark methods are excluded with a one-line reason (as {@link AnchorSetup} does for the
+ * every fork gets {@code --add-modules jdk.incubator.vector} and {@code --enable-native-access=ALL-UNNAMED}),
+ * and which paths {@code io.livemig.codec.Simd} chooses there, for heap arrays and for off-heap memory, learnt by running {@link SimdProbe} with the forks' java. Where the path is scalar, the
+ * {@code ...Vector} benchmark methods are excluded with a one-line reason (where only the off-heap path is
+ * scalar, the {@code ...OffHeapVector} ones) (as {@link AnchorSetup} does for the
  * C anchors), so no row claims a path that did not run.
  *
  * @param forkArgs JVM options every fork gets.
  * @param excludes benchmark-name regexes the run must leave out.
  * @param skipped  one line per exclusion.
  * @param env      what env.json records under {@code simd}: {@code module}, {@code path}, {@code species},
- *                 {@code description}.
+ *                 {@code offHeapPath}, {@code description}.
  */
 record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skipped, Map<String, Object> env)
 {
     /** Excludes the vector paths' methods. */
     static final String VECTOR_METHODS = "\\.[^.]*Vector$";
+    /** Excludes the off-heap vector path's methods. */
+    static final String OFF_HEAP_VECTOR_METHODS = "\\.[^.]*OffHeapVector$";
 
     /**
      * @param java      the forks' java executable.
@@ -50,21 +53,29 @@ record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skip
      */
     static SimdSetup of(final boolean module, final String line)
     {
-        final String[] f = line.strip().split("\t", 3);
-        final boolean parsed = f.length == 3;
+        final String[] f = line.strip().split("\t", 4);
+        final boolean parsed = f.length == 4;
         final String path = parsed ? f[0] : "scalar";
+        final String offHeapPath = parsed ? f[2] : "scalar";
         final Map<String, Object> env = new LinkedHashMap<>();
         env.put("module", module);
         env.put("path", path);
         env.put("species", parsed ? f[1] : "none");
-        env.put("description", parsed ? f[2] : "the probe of the forks' JDK failed");
-        final List<String> forkArgs = module ? List.of(BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE) : List.of();
+        env.put("offHeapPath", offHeapPath);
+        env.put("description", parsed ? f[3] : "the probe of the forks' JDK failed");
+        final List<String> forkArgs = module ?
+            List.of(BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE, BenchJvm.NATIVE_ACCESS) : List.of();
         final List<String> excludes = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
         if (!"vector".equals(path))
         {
             excludes.add(VECTOR_METHODS);
             skipped.add("...Vector methods not measured: " + env.get("description"));
+        }
+        else if (!"vector".equals(offHeapPath))
+        {
+            excludes.add(OFF_HEAP_VECTOR_METHODS);
+            skipped.add("...OffHeapVector methods not measured: " + env.get("description"));
         }
         env.put("skipped", skipped);
         return new SimdSetup(forkArgs, excludes, skipped, env);
@@ -77,6 +88,10 @@ record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skip
         command.add(BenchJvm.ADD_OPENS);
         command.add(BenchJvm.MISC_OPENS);
         command.addAll(moduleArgs);
+        if (!moduleArgs.isEmpty())
+        {
+            command.add(BenchJvm.NATIVE_ACCESS);
+        }
         command.add("-cp");
         command.add(classPath);
         command.add(SimdProbe.class.getName());

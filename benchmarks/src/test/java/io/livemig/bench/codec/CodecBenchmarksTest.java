@@ -41,6 +41,8 @@ class CodecBenchmarksTest
                 final int expected = input.isZero() ? PAGES : 0;
                 assertEquals(expected, bench.isZero(), input + " " + workingSet);
                 assertEquals(expected, bench.isZeroVector(), "heap copy, path of this JVM: " + input + " " + workingSet);
+                assertEquals(expected, bench.isZeroOffHeapVector(), "off-heap, path of this JVM: " + input + " " +
+                    workingSet);
                 assertEquals(expected, bench.baselineArraysMismatch(), input + " " + workingSet);
                 final int pagesRead = "page".equals(workingSet) ? 1 : PAGES;
                 assertEquals(PAGES / pagesRead * plainSum(bench.buffer, pagesRead), bench.baselineMemoryRead(),
