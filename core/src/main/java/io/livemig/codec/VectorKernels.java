@@ -4,7 +4,8 @@ package io.livemig.codec;
  * The codec kernels that have a SIMD implementation (in {@code src/main/java-vector}, on the incubating Vector
  * API), reached only through {@link Simd#KERNELS}. They take heap arrays: the Vector API offers no way to
  * load from a raw off-heap address that exists in every JDK this project supports ({@code fromByteBuffer}
- * left in JDK 19, {@code fromMemorySegment} arrived with it), so off-heap inputs stay on the scalar path.
+ * left in JDK 19, {@code fromMemorySegment} arrived with it), so off-heap inputs go to {@link OffHeapKernels}
+ * on JDK 22+ and to the scalar path elsewhere.
  *
  * <p>Implementations are stateless, thread-safe and allocation-free, and give exactly the scalar kernels'
  * results; ranges must have been checked by the caller.

@@ -26,7 +26,7 @@ import org.agrona.MutableDirectBuffer;
  * written to the page.
  *
  * <p>Where {@link Simd} chose the vector path, heap pages are encoded by the SIMD kernel instead (64-byte
- * compare masks, identical output); off-heap pages and the decoder always run the scalar code.
+ * compare masks, identical output); off-heap pages and the decoder run the scalar code.
  *
  * <p>One implementation serves byte arrays, heap buffers and off-heap buffers. Stateless, thread-safe and
  * allocation-free. The pages and the destination must not overlap; a page that another thread writes while
