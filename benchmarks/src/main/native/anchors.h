@@ -25,6 +25,7 @@ int lm_xbzrle_decode(const uint8_t *src, int slen, uint8_t *dst, int dlen);
 
 /* bufferiszero.c: QEMU util/bufferiszero.c */
 bool lm_buffer_is_zero(const void *buf, size_t len);
+bool lm_buffer_is_zero_avx2(const void *buf, size_t len);
 const char *lm_zero_path(void);
 int lm_cpu_features(void);
 

@@ -82,14 +82,18 @@ JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_xbzrleDecodePag
 }
 
 JNIEXPORT jint JNICALL Java_io_livemig_bench_anchor_QemuAnchors_bufferIsZeroPages0(
-    JNIEnv *env, jclass cls, jlong addr, jint count, jint page_mask, jint page_size)
+    JNIEnv *env, jclass cls, jlong addr, jint count, jint page_mask, jint page_size, jboolean avx2)
 {
-    (void)env;
     (void)cls;
+    if (avx2 && !(lm_cpu_features() & LM_CPU_AVX2)) {
+        throw_new(env, "java/lang/IllegalStateException", "this CPU has no AVX2");
+        return 0;
+    }
+    bool (*is_zero)(const void *, size_t) = avx2 ? lm_buffer_is_zero_avx2 : lm_buffer_is_zero;
     const uint8_t *pages = PTR(addr);
     jint zero = 0;
     for (jint i = 0; i < count; i++) {
-        if (lm_buffer_is_zero(pages + (size_t)(i & page_mask) * (size_t)page_size, (size_t)page_size)) {
+        if (is_zero(pages + (size_t)(i & page_mask) * (size_t)page_size, (size_t)page_size)) {
             zero++;
         }
     }

@@ -155,7 +155,8 @@ __attribute__((constructor)) static void select_accel_fn(void)
 #endif
 }
 
-bool lm_buffer_is_zero(const void *vbuf, size_t len)
+/* buffer_is_zero's shape with the bulk loop given: the loop chosen at load time, or a named one */
+static bool buffer_is_zero_with(zero_fn accel, const void *vbuf, size_t len)
 {
     const uint8_t *buf = vbuf;
     if (len == 0) {
@@ -169,9 +170,24 @@ bool lm_buffer_is_zero(const void *vbuf, size_t len)
         return true;
     }
     if (len >= zero_accel_min) {
-        return zero_accel(buf, len);
+        return accel(buf, len);
     }
     return zero_words_short(buf, len);
+}
+
+bool lm_buffer_is_zero(const void *vbuf, size_t len)
+{
+    return buffer_is_zero_with(zero_accel, vbuf, len);
+}
+
+bool lm_buffer_is_zero_avx2(const void *vbuf, size_t len)
+{
+#if defined(__x86_64__)
+    /* QEMU 9+'s loop on x86-64 (it dropped AVX-512 from buffer_is_zero); callers check LM_CPU_AVX2 */
+    return buffer_is_zero_with(zero_avx2, vbuf, len);
+#else
+    return buffer_is_zero_with(zero_accel, vbuf, len);
+#endif
 }
 
 const char *lm_zero_path(void)

@@ -122,6 +122,12 @@ public final class QemuAnchors
         return (cpuFeatures() & CPU_AVX512BW) != 0;
     }
 
+    /** @return whether {@link #bufferIsZeroPagesAvx2} can run on this CPU. */
+    public static boolean hasAvx2()
+    {
+        return (cpuFeatures() & CPU_AVX2) != 0;
+    }
+
     /** @return the zero-detection loop chosen at load time: {@code "avx512"}, {@code "avx2"} or {@code "sse2"}. */
     public static String zeroPath()
     {
@@ -228,6 +234,29 @@ public final class QemuAnchors
         final UnsafeBuffer pages, final int offset, final int count, final int pageMask, final int pageSize)
     {
         require();
+        return zeroPages(false, pages, offset, count, pageMask, pageSize);
+    }
+
+    /**
+     * As {@link #bufferIsZeroPages}, with the AVX2 loop whatever the CPU offers beyond it: the loop QEMU 9+
+     * runs on x86-64, where {@code buffer_is_zero} no longer has an AVX-512 one.
+     *
+     * @throws IllegalStateException if the CPU lacks AVX2 ({@link #hasAvx2()}).
+     */
+    public static int bufferIsZeroPagesAvx2(
+        final UnsafeBuffer pages, final int offset, final int count, final int pageMask, final int pageSize)
+    {
+        if (!hasAvx2())
+        {
+            throw new IllegalStateException("AVX2 zero-detection anchor: this CPU has no AVX2");
+        }
+        return zeroPages(true, pages, offset, count, pageMask, pageSize);
+    }
+
+    private static int zeroPages(
+        final boolean avx2, final UnsafeBuffer pages, final int offset, final int count, final int pageMask,
+        final int pageSize)
+    {
         if (count < 0 || pageMask < 0 || pageSize < 0)
         {
             throw new IllegalArgumentException(
@@ -235,7 +264,8 @@ public final class QemuAnchors
         }
         // (i & pageMask) never exceeds min(count - 1, pageMask)
         final long pagesRead = count == 0 ? 0 : Math.min(count - 1, pageMask) + 1L;
-        return bufferIsZeroPages0(address("pages", pages, offset, pagesRead * pageSize), count, pageMask, pageSize);
+        return bufferIsZeroPages0(address("pages", pages, offset, pagesRead * pageSize), count, pageMask, pageSize,
+            avx2);
     }
 
     // ---------------------------------------------------------------- dirty bitmaps
@@ -373,7 +403,7 @@ public final class QemuAnchors
     private static native long xbzrleDecodePages0(
         long deltasAddress, long deltasCapacity, long indexAddress, int pages, long targetAddress, int pageSize);
 
-    private static native int bufferIsZeroPages0(long address, int count, int pageMask, int pageSize);
+    private static native int bufferIsZeroPages0(long address, int count, int pageMask, int pageSize, boolean avx2);
 
     private static native long findNextBitCount0(long wordsAddress, long nbits);
 

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeUnit;
  * compare, on a heap copy of the working set, since it takes arrays), and the strong plain read of every
  * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios. C anchor:
  * {@code qemuBufferIsZero}, QEMU's {@code buffer_is_zero} (sampled bytes, then the AVX-512, AVX2 or SSE2 loop
- * chosen once by CPU flags, as {@code util/bufferiszero.c} does), one JNI call per invocation.
+ * chosen once by CPU flags, as {@code util/bufferiszero.c} did up to QEMU 8.2), one JNI call per invocation;
+ * {@code qemuBufferIsZeroAvx2}, the same with the AVX2 loop, the one QEMU 9+ runs on x86-64.
  *
  * <p>Paths: {@code isZero} runs the scalar loop (its forks set {@code -Dlivemig.simd=off}, so it stays the scalar
  * row on every JDK); {@code isZeroOffHeapVector} runs the same calls on the same off-heap pages through the JDK 22+
@@ -183,6 +184,17 @@ public class ZeroPageBenchmark
     public int qemuBufferIsZero()
     {
         return QemuAnchors.bufferIsZeroPages(buffer, 0, operations, pageMask, OffHeapPages.PAGE_SIZE);
+    }
+
+    /**
+     * @return how many pages the C {@code buffer_is_zero} found zero with its AVX2 loop, QEMU 9+'s on x86-64 (it
+     *         dropped the AVX-512 one): the same as {@link #isZero()}.
+     */
+    @Benchmark
+    @OperationsPerInvocation(OPS)
+    public int qemuBufferIsZeroAvx2()
+    {
+        return QemuAnchors.bufferIsZeroPagesAvx2(buffer, 0, operations, pageMask, OffHeapPages.PAGE_SIZE);
     }
 
     /** @return the sum of every word of the pages read. */

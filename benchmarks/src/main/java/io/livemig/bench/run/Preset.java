@@ -85,7 +85,8 @@ import java.util.stream.Collectors;
  * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
  * runs. The SIMD rows, the dirty-ring benchmarks and {@code ThrottleBenchmark} above and
  * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs, and the off-heap SIMD zero rows ({@code
- * ZeroPageBenchmark.isZeroOffHeapVector}, 8 runs) to 65 min for 419, under the 70 min that {@code RunPlanTest}
+ * ZeroPageBenchmark.isZeroOffHeapVector}) and the AVX2 zero anchor ({@code qemuBufferIsZeroAvx2}), 8 runs each,
+ * to 67 min for 427, under the 70 min that {@code RunPlanTest}
  * holds the estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged

@@ -317,6 +317,11 @@ class QemuAnchorsTest
                     assertEquals(place < 0 ? operations : 0, expected);
                     assertEquals(expected, QemuAnchors.bufferIsZeroPages(buffer, 0, operations, pages - 1, PAGE),
                         "non-zero byte at " + place + ", pages " + pages);
+                    if (QemuAnchors.hasAvx2())
+                    {
+                        assertEquals(expected, QemuAnchors.bufferIsZeroPagesAvx2(buffer, 0, operations, pages - 1,
+                            PAGE), "AVX2 loop: non-zero byte at " + place + ", pages " + pages);
+                    }
                 }
             }
         }
@@ -348,6 +353,11 @@ class QemuAnchorsTest
             final int expected = ZeroPage.isZero(buffer, offset, length) ? 1 : 0;
             assertEquals(expected, QemuAnchors.bufferIsZeroPages(buffer, offset, 1, 0, length),
                 "offset " + offset + " length " + length);
+            if (QemuAnchors.hasAvx2())
+            {
+                assertEquals(expected, QemuAnchors.bufferIsZeroPagesAvx2(buffer, offset, 1, 0, length),
+                    "AVX2 loop: offset " + offset + " length " + length);
+            }
         }
     }
 
@@ -481,6 +491,10 @@ class QemuAnchorsTest
         assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.bufferIsZeroPages(pages, 1, 2, 1, PAGE));
         assertEquals(4, QemuAnchors.bufferIsZeroPages(pages, 0, 4, 1, PAGE), "the mask bounds the pages read");
         assertThrows(IllegalArgumentException.class, () -> QemuAnchors.bufferIsZeroPages(pages, 0, 1, -1, PAGE));
+        if (QemuAnchors.hasAvx2())
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.bufferIsZeroPagesAvx2(pages, 0, 3, 3, PAGE));
+        }
         assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.findNextBitCount(dst, 8L * PAGE + 1));
         assertThrows(IllegalArgumentException.class,
             () -> QemuAnchors.findNextBitCount(new UnsafeBuffer(pages, 4, 64), 64));

@@ -96,6 +96,11 @@ class AnchorBenchmarksTest
             try
             {
                 assertEquals(bench.isZero(), bench.qemuBufferIsZero(), input + " " + workingSet);
+                if (QemuAnchors.hasAvx2())
+                {
+                    assertEquals(bench.isZero(), bench.qemuBufferIsZeroAvx2(), "AVX2 loop: " + input + " " +
+                        workingSet);
+                }
             }
             finally
             {
