@@ -256,7 +256,7 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final Migration migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
+                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
                     .seed(seed);
                 if (progress != null)
                 {
