@@ -405,7 +405,7 @@ public final class MigrationDestination implements Runnable
     {
         if (workload != null)
         {
-            workload.resume(new VcpuTarget(memory, withGate, mirror));
+            workload.startOrResume(new VcpuTarget(memory, withGate, mirror));
             resumeNs = System.nanoTime();
             writesAtResume = workload.writes();
             return;

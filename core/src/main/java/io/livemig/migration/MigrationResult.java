@@ -312,7 +312,9 @@ public final class MigrationResult
         final StringBuilder sb = new StringBuilder(256);
         sb.append("Migration status: ").append(error != null ? "failed" : "completed")
             .append(converged ? " (converged)" : " (not converged)")
-            .append(", mode: ").append(mode).append(", link: ").append(link)
+            .append(", mode: ").append(mode)
+            .append("in-process".equals(role) ? "" : ", role: " + role)
+            .append(", link: ").append(link)
             .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %.1f ms, setup: %.1f ms",
                 totalMs, downtimeMs, setupMs))
             .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
@@ -349,6 +351,11 @@ public final class MigrationResult
         if (verified != null)
         {
             sb.append(", verified: ").append(verified);
+        }
+        if (digestAlgorithm != null)
+        {
+            sb.append(", digests: ").append(digestPages).append(" pages (").append(digestAlgorithm).append(", source ")
+                .append(digestSource).append(", destination ").append(digestDestination).append(')');
         }
         sb.append(", reason: ").append(reason);
         if (error != null)
