@@ -29,14 +29,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code scripts/migrate}: migrates a simulated guest inside this process, with writers running, and prints
  * the result: a live progress line on stderr, then one {@code info migrate}-style line (or, with {@code
- * --json}, one JSON object) on stdout. {@code --verify} compares the destination with the source page by
+ * --json}, one JSON object) on stdout. With {@code --to HOST:PORT} this process is the source only, with
+ * {@code --listen HOST:PORT} the destination only ({@link MigrationListen}), and they meet over TCP. {@code --verify} compares the destination with the source page by
  * page; {@code --capture FILE} records the page stream exactly as sent.
  *
- * <p>Exit codes: 0 done (and verified, if asked); 1 the migration failed or verification found differing
- * pages; 2 a bad option (one line on stderr naming it). Not thread-safe; one run per instance.
+ * <p>Exit codes: 0 done (and verified, if asked); 1 the migration failed, was refused or timed out, or
+ * verification found differing pages; 2 a bad option (one line on stderr naming it). Not thread-safe; one run per instance.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Live-migrates a simulated guest in this process and prints the result.")
+    description = "Live-migrates a simulated guest in this process, or between two (--listen, --to), and prints the result.")
 public final class MigrateCommand implements Callable<Integer>
 {
     /** Exit code of a failed migration or a failed verification. */

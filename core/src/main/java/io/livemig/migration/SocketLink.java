@@ -232,11 +232,16 @@ public final class SocketLink implements MigrationLink
         final String why = expired;
         if (why == null)
         {
-            return ex;
+            return closed ? ex : new IOException("connection with " + peer + ": " + describe(ex), ex);
         }
         final SocketTimeoutException timeout = new SocketTimeoutException(why);
         timeout.initCause(ex);
         return timeout;
+    }
+
+    private static String describe(final IOException ex)
+    {
+        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 
     /** The socket, with every call timed for the watchdog. */
