@@ -106,6 +106,38 @@ class TwoProcessMigrationTest
         assertUsage("--link does not apply to --to", "--to", "127.0.0.1:4444", "--link", "tcp");
     }
 
+    @Test
+    void aGuestThatDoesNotFitIsRefusedBeforeAnyPageAndBothSidesSayWhy() throws Exception
+    {
+        final StringWriter destErr = new StringWriter();
+        final picocli.CommandLine listener = MigrateCommand.commandLine(new MigrateCommand.MachineMemory(1 << 20, 1 << 30));
+        listener.setErr(new PrintWriter(destErr, true));
+        listener.setOut(new PrintWriter(new StringWriter()));
+        final java.util.concurrent.CompletableFuture<Integer> destExit = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> listener.execute("--listen", "127.0.0.1:0", "--accept-timeout", "20s", "--link-timeout", "10s"));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Matcher m = LISTENING.matcher("");
+        while (System.nanoTime() < deadline && !(m = LISTENING.matcher(destErr.toString())).find())
+        {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertTrue(m.find(0), "no port: " + destErr);
+        final StringWriter srcErr = new StringWriter();
+        final picocli.CommandLine source = MigrateCommand.commandLine();
+        source.setErr(new PrintWriter(srcErr, true));
+        source.setOut(new PrintWriter(new StringWriter()));
+        final int srcExit = source.execute("--to", "127.0.0.1:" + m.group(2), "--memory", "16m", "--writers", "0",
+            "--quiet", "--link-timeout", "10s");
+        final String reason = ": a guest of 16777216 bytes needs 17303552 bytes here, 1048576 are available";
+        assertEquals(MigrateCommand.EXIT_FAILED, srcExit, srcErr::toString);
+        assertTrue(srcErr.toString().strip().matches("migrate: refused by the destination 127\\.0\\.0\\.1:\\d+" +
+            Pattern.quote(reason)), srcErr::toString);
+        assertEquals(MigrateCommand.EXIT_FAILED, destExit.get(20, TimeUnit.SECONDS), destErr::toString);
+        final String destLast = destErr.toString().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(destLast.startsWith("migrate: refused the migration from 127.0.0.1:") && destLast.endsWith(reason),
+            destErr::toString);
+    }
+
     private static void assertUsage(final String message, final String... args)
     {
         final StringWriter err = new StringWriter();
