@@ -48,6 +48,8 @@ public final class MigrationDestination implements Runnable
     private volatile long startNs;
     private volatile long wireBytes;
     private volatile PageStreamReader reader;
+    /** Time spent hashing, on the stream thread only. */
+    private long hashNanos;
 
     volatile long resumeNs;
     volatile long completeNs;
@@ -256,13 +258,28 @@ public final class MigrationDestination implements Runnable
     {
         if (postcopyStarted && !gate.isPresent(page))
         {
+            final long t0 = System.nanoTime();
             digests[(int)page] = PageDigests.digest(memory, page, scratch);
+            hashNanos += System.nanoTime() - t0;
         }
         gate.onPage(page, kind, wireBytes, streamOffset);
     }
 
     /** Hashes every page present, before any vCPU runs here. */
     private void digestPresentPages()
+    {
+        final long t0 = System.nanoTime();
+        try
+        {
+            hashPresentPages();
+        }
+        finally
+        {
+            hashNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private void hashPresentPages()
     {
         for (int p = 0; p < digests.length; p++)
         {
@@ -281,6 +298,7 @@ public final class MigrationDestination implements Runnable
         result.digestPages = digests.length;
         result.digestSource = PageDigests.hex(PageDigests.combine(source));
         result.digestDestination = PageDigests.hex(PageDigests.combine(digests));
+        result.digestHashMs = hashNanos / 1e6;
     }
 
     /**

@@ -39,6 +39,8 @@ public final class MigrationResult
     /** Each side's digest of the whole guest (a hash of its page hashes), 16 hex digits. */
     String digestSource;
     String digestDestination;
+    /** Milliseconds this side spent hashing its pages (a destination's pre-copy share lies inside the downtime). */
+    double digestHashMs;
     String link = "";
     String policy = "";
     long memoryBytes;
@@ -355,7 +357,8 @@ public final class MigrationResult
         if (digestAlgorithm != null)
         {
             sb.append(", digests: ").append(digestPages).append(" pages (").append(digestAlgorithm).append(", source ")
-                .append(digestSource).append(", destination ").append(digestDestination).append(')');
+                .append(digestSource).append(", destination ").append(digestDestination)
+                .append(String.format(Locale.ROOT, ", hashed here in %.1f ms)", digestHashMs));
         }
         sb.append(", reason: ").append(reason);
         if (error != null)
@@ -465,6 +468,7 @@ public final class MigrationResult
             d.put("pages", digestPages);
             d.put("source", digestSource);
             d.put("destination", digestDestination);
+            num(d, "hashMs", digestHashMs);
         }
         final ArrayNode r = o.putArray("roundStats");
         roundStats.forEach(s -> s.toJson(r.addObject()));

@@ -266,7 +266,9 @@ public class MigrationSource
     /** Sends the digests of every page of the stopped source; @return them. */
     private long[] sendDigests() throws IOException
     {
+        final long t0 = System.nanoTime();
         final long[] digests = PageDigests.compute(source);
+        result.digestHashMs = (System.nanoTime() - t0) / 1e6;
         PageDigests.write(envOut, source.pageSize(), digests);
         envOut.flush();
         return digests;

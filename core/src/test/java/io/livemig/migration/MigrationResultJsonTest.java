@@ -29,7 +29,7 @@ class MigrationResultJsonTest
         "writesPerSec.after", "vcpuWritesPerSec", "vcpuWritesPerSec.before", "vcpuWritesPerSec.during",
         "vcpuWritesPerSec.after", "throttle", "throttle.autoConverge", "throttle.dirtyLimitBytesPerSec",
         "throttle.dirtyLimitTriggered", "verified", "mismatchPages", "sweepViolation", "digest", "digest.algorithm",
-        "digest.pages", "digest.source", "digest.destination", "roundStats", "roundStats.round",
+        "digest.pages", "digest.source", "digest.destination", "digest.hashMs", "roundStats", "roundStats.round",
         "roundStats.pagesSent", "roundStats.wireBytes", "roundStats.ms", "roundStats.dirtyPagesPerSec",
         "roundStats.remainingPages", "roundStats.throttlePct", "roundStats.bandwidthBytesPerSec",
         "roundStats.estimateBytes", "roundStats.thresholdBytes");
