@@ -149,6 +149,7 @@ public final class MigrationDestination implements Runnable
     private void receive(final ChannelInput in) throws IOException
     {
         readHeader(in);
+        startNs = System.nanoTime(); // the source may prepare its guest for a while after the handshake
         final PageStreamReader reader = new PageStreamReader(in, memory);
         this.reader = reader;
         // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
@@ -303,7 +304,7 @@ public final class MigrationDestination implements Runnable
 
     /**
      * Alone: the destination's view of the migration, after {@link #run()} returned: role, status, total
-     * (from {@link #run()}'s start to the last page), post-copy figures and faults, pages received by kind,
+     * (from the envelope's header to the last page), post-copy figures and faults, pages received by kind,
      * bytes read, and with digests the verdict. Downtime is the source's to measure (JSON null here).
      */
     public MigrationResult result()

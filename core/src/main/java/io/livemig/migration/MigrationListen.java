@@ -95,6 +95,7 @@ public final class MigrationListen implements AutoCloseable
                     result.mode = proposal.mode().label();
                     result.link = link.name();
                     result.channels = proposal.channels();
+                    result.reason = (result.error() == null ? "received from " : "failed receiving from ") + link.peer();
                     if (workload != null && result.error() == null && proposal.afterMs() > 0)
                     {
                         final double[] vcpuAfter = new double[proposal.writers()];

@@ -317,8 +317,9 @@ public final class MigrationResult
             .append(", mode: ").append(mode)
             .append("in-process".equals(role) ? "" : ", role: " + role)
             .append(", link: ").append(link)
-            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %.1f ms, setup: %.1f ms",
-                totalMs, downtimeMs, setupMs))
+            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
+                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms", downtimeMs),
+                setupMs))
             .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
             .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
             .append(", dirty sync count: ").append(rounds)
