@@ -37,10 +37,10 @@ class TwoProcessMigrationTest
     @TempDir
     Path dir;
 
+    /** Four pairs, not six, for the suite's time: post-copy sends no XBZRLE, and hybrid takes both codecs at once. */
     @ParameterizedTest(name = "{0} with {1}")
-    @CsvSource({
-        "precopy, --xbzrle", "precopy, --lz4", "postcopy, --lz4", "hybrid, --xbzrle", "hybrid, --lz4"})
-    void twoJvmsMigrateAndVerify(final String mode, final String codec) throws Exception
+    @CsvSource({"precopy, --xbzrle", "precopy, --lz4", "postcopy, --lz4", "hybrid, --xbzrle --lz4"})
+    void twoJvmsMigrateAndVerify(final String mode, final String codecs) throws Exception
     {
         final Path destJson = dir.resolve("destination.json");
         final Path srcJson = dir.resolve("source.json");
@@ -54,11 +54,13 @@ class TwoProcessMigrationTest
             destination = start(destErr, "--listen", "127.0.0.1:0", "--json", "--quiet", "--result", destJson.toString(),
                 "--accept-timeout", "60s", "--link-timeout", "20s");
             final String port = awaitPort(destination, destErr, deadline);
-            source = start(srcErr, "--to", "127.0.0.1:" + port, "--mode", mode, codec, "--memory", "16m",
+            final List<String> args = new ArrayList<>(List.of("--to", "127.0.0.1:" + port, "--mode", mode, "--memory", "16m",
                 "--writers", "2", "--dirty-rate", "20000", "--bandwidth", "256m", "--downtime",
                 mode.equals("hybrid") ? "1ms" : "50ms", "--postcopy-after", "1", "--max-time", "5s",
                 "--xbzrle-cache", "4m", "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet",
-                "--result", srcJson.toString(), "--link-timeout", "20s");
+                "--result", srcJson.toString(), "--link-timeout", "20s"));
+            args.addAll(List.of(codecs.split(" ")));
+            source = start(srcErr, args.toArray(new String[0]));
             final int srcExit = await(source, deadline, srcErr);
             final int destExit = await(destination, deadline, destErr);
             assertEquals(0, srcExit, () -> "source: " + read(srcErr));
@@ -81,6 +83,14 @@ class TwoProcessMigrationTest
             {
                 // (unchanged pages are the source's: found equal to the XBZRLE cache, never sent)
                 assertEquals(s.get("pages").get(kind), d.get("pages").get(kind), "every " + kind + " page sent was applied");
+            }
+            if (codecs.contains("--lz4"))
+            {
+                assertTrue(d.get("pages").get("lz4").asLong() > 0, "LZ4 pages came: " + d);
+            }
+            if (mode.equals("precopy") && codecs.contains("--xbzrle"))
+            {
+                assertTrue(d.get("pages").get("xbzrle").asLong() > 0, "XBZRLE pages came: " + d);
             }
             if (!mode.equals("precopy"))
             {
@@ -157,7 +167,7 @@ class TwoProcessMigrationTest
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx512m", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx512m", "-XX:+UseSerialGC", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-modules", "jdk.incubator.vector",
             "-cp", System.getProperty("java.class.path"), MigrateCommand.class.getName()));
         command.addAll(List.of(args));
