@@ -3,6 +3,7 @@ package io.livemig.cli;
 import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.MigrationListen;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
 import io.livemig.migration.MigrationResult;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -27,14 +29,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code scripts/migrate}: migrates a simulated guest inside this process, with writers running, and prints
  * the result: a live progress line on stderr, then one {@code info migrate}-style line (or, with {@code
- * --json}, one JSON object) on stdout. {@code --verify} compares the destination with the source page by
+ * --json}, one JSON object) on stdout. With {@code --to HOST:PORT} this process is the source only, with
+ * {@code --listen HOST:PORT} the destination only ({@link MigrationListen}), and they meet over TCP. {@code --verify} compares the destination with the source page by
  * page; {@code --capture FILE} records the page stream exactly as sent.
  *
- * <p>Exit codes: 0 done (and verified, if asked); 1 the migration failed or verification found differing
- * pages; 2 a bad option (one line on stderr naming it). Not thread-safe; one run per instance.
+ * <p>Exit codes: 0 done (and verified, if asked); 1 the migration failed, was refused or timed out, or
+ * verification found differing pages; 2 a bad option (one line on stderr naming it). Not thread-safe; one run per instance.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Live-migrates a simulated guest in this process and prints the result.")
+    description = "Live-migrates a simulated guest in this process, or between two (--listen, --to), and prints the result.")
 public final class MigrateCommand implements Callable<Integer>
 {
     /** Exit code of a failed migration or a failed verification. */
@@ -177,6 +180,32 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--quiet", description = "no progress line")
     private boolean quiet;
 
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+        description = "be the destination in this process: wait for one migration from a --to source (port 0: "
+        + "any free port; the address is printed on stderr); the guest comes from the source's handshake")
+    private String listen;
+
+    @Option(names = "--to", paramLabel = "HOST:PORT",
+        description = "be the source in this process: migrate to a --listen destination over TCP")
+    private String to;
+
+    @Option(names = "--link-timeout", paramLabel = "TIME", defaultValue = "30s", converter = TimeParser.MillisConverter.class,
+        description = "--to/--listen: connect, and every read or write that moves no byte, fail after this long "
+        + "(default ${DEFAULT-VALUE})")
+    private long linkTimeoutMs;
+
+    @Option(names = "--accept-timeout", paramLabel = "TIME", defaultValue = "300s",
+        converter = TimeParser.MillisConverter.class,
+        description = "--listen: give up when no source connects within this long (default ${DEFAULT-VALUE})")
+    private long acceptTimeoutMs;
+
+    @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
+    private Path resultFile;
+
+    /** The options a --listen destination takes; everything else comes from the source's handshake. */
+    private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
+        "--listen", "--link-timeout", "--accept-timeout", "--json", "--result", "--quiet");
+
     /** What the machine can give the run; probed at {@link #call}, injected by tests. */
     private final MachineMemory machine;
 
@@ -290,6 +319,10 @@ public final class MigrateCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        if (listen != null)
+        {
+            return listen(out, err);
+        }
         final MigrationRun run;
         try
         {
@@ -330,6 +363,10 @@ public final class MigrateCommand implements Callable<Integer>
             }
             out.println(json ? result.toJson() : result.summary());
             out.flush();
+            if (!writeResult(result, err))
+            {
+                return EXIT_FAILED;
+            }
             if (result.error() != null)
             {
                 err.println("migrate: migration failed: " + result.error());
@@ -338,10 +375,7 @@ public final class MigrateCommand implements Callable<Integer>
             }
             if (verify && !Boolean.TRUE.equals(result.verified()))
             {
-                err.println("migrate: verification failed: first mismatching pages " + result.mismatchPages() +
-                    (result.sweepViolation() >= 0 ? ", sweep invariant broken at page " + result.sweepViolation() : ""));
-                err.flush();
-                return EXIT_FAILED;
+                return verificationFailed(result, err);
             }
             return 0;
         }
@@ -378,6 +412,127 @@ public final class MigrateCommand implements Callable<Integer>
                 }
             }
         }
+    }
+
+    /** {@code --listen}: the destination process. */
+    private int listen(final PrintWriter out, final PrintWriter err)
+    {
+        final InetSocketAddress bind;
+        try
+        {
+            for (final CommandLine.Model.OptionSpec o : spec.commandLine().getParseResult().matchedOptions())
+            {
+                if (!LISTEN_OPTIONS.contains(o.longestName()))
+                {
+                    throw new BadOption(o.longestName(), "does not apply to --listen (the source's handshake brings the " +
+                        "guest and the stream's options; --listen takes " + String.join(", ", new java.util.TreeSet<>(LISTEN_OPTIONS)) + ")");
+                }
+            }
+            check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
+            check(acceptTimeoutMs >= 1, "--accept-timeout", "must be at least 1ms", acceptTimeoutMs);
+            bind = address("--listen", listen, true);
+        }
+        catch (final BadOption ex)
+        {
+            err.println("migrate: " + ex.getMessage());
+            err.flush();
+            return EXIT_USAGE;
+        }
+        try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs))
+        {
+            final InetSocketAddress at = listener.open();
+            err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
+            err.flush();
+            final MachineMemory m = machine == null ? MachineMemory.probe() : machine;
+            final MigrationResult result = listener.run(m.available());
+            out.println(json ? result.toJson() : result.summary());
+            out.flush();
+            if (!writeResult(result, err))
+            {
+                return EXIT_FAILED;
+            }
+            if (result.error() != null)
+            {
+                err.println("migrate: migration failed: " + result.error());
+                err.flush();
+                return EXIT_FAILED;
+            }
+            if (Boolean.FALSE.equals(result.verified()))
+            {
+                return verificationFailed(result, err);
+            }
+            return 0;
+        }
+        catch (final IOException ex)
+        {
+            err.println("migrate: " + ex.getMessage());
+            err.flush();
+            return EXIT_FAILED;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            err.println("migrate: interrupted");
+            err.flush();
+            return EXIT_FAILED;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            err.println("migrate: the source's guest cannot be allocated here: " + ex.getMessage());
+            err.flush();
+            return EXIT_FAILED;
+        }
+    }
+
+    private static int verificationFailed(final MigrationResult result, final PrintWriter err)
+    {
+        err.println("migrate: verification failed: first mismatching pages " + result.mismatchPages() +
+            (result.sweepViolation() >= 0 ? ", sweep invariant broken at page " + result.sweepViolation() : ""));
+        err.flush();
+        return EXIT_FAILED;
+    }
+
+    /** Writes {@code --result}; @return false (after one line) if it cannot. */
+    private boolean writeResult(final MigrationResult result, final PrintWriter err)
+    {
+        if (resultFile == null)
+        {
+            return true;
+        }
+        try
+        {
+            Files.writeString(resultFile, result.toJson() + System.lineSeparator());
+            return true;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            err.println("migrate: --result cannot write " + resultFile + ": " + ex);
+            err.flush();
+            return false;
+        }
+    }
+
+    /** @return {@code HOST:PORT} (an IPv6 host in brackets) resolved; port 0 only where {@code anyPort}. */
+    static InetSocketAddress address(final String option, final String text, final boolean anyPort) throws BadOption
+    {
+        final int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? "" : text.substring(0, colon);
+        final String port = colon < 0 ? "" : text.substring(colon + 1);
+        if (host.startsWith("[") && host.endsWith("]"))
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535 ||
+            (!anyPort && Integer.parseInt(port) == 0))
+        {
+            throw new BadOption(option, "must be HOST:PORT with a port from " + (anyPort ? 0 : 1) + " to 65535: " + text);
+        }
+        final InetSocketAddress address = new InetSocketAddress(host, Integer.parseInt(port));
+        if (address.isUnresolved())
+        {
+            throw new BadOption(option, "names a host that does not resolve: " + host);
+        }
+        return address;
     }
 
     private MigrationRun configure() throws BadOption
@@ -457,7 +612,17 @@ public final class MigrateCommand implements Callable<Integer>
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
-        return new MigrationRun().memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
+        final MigrationRun run = new MigrationRun();
+        if (to != null)
+        {
+            final var parsed = spec.commandLine().getParseResult();
+            check(!parsed.hasMatchedOption("--link"), "--link", "does not apply to --to (the link is TCP to the destination), not", link);
+            check(!parsed.hasMatchedOption("--accept-timeout"), "--accept-timeout", "applies to --listen only, not", "--to");
+            check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
+            check(afterMs <= 3_600_000, "--after", "must be at most 1h with --to (the destination runs it)", afterMs);
+            run.to(address("--to", to, false), linkTimeoutMs);
+        }
+        return run.memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
             .phasesMs(beforeMs, afterMs).verify(verify).options(options).tracker(DirtyTracker.parse(tracker)).computeVcpus(computeVcpus)
             .ringSize(ring);
@@ -477,11 +642,12 @@ public final class MigrateCommand implements Callable<Integer>
         // Ring tracker: a ring and its collect buffer (16 bytes an entry) per vCPU and the filling thread.
         final long rings = tracker.equals("ring") ?
             (writers + 1L) * 16 * (ringSize == null ? DirtyRingLog.DEFAULT_RING_SIZE : ringSize) : 0;
-        final long needed = 2 * memory + cache + bitmaps + rings + 2 * deviceState;
+        final int guests = to == null ? 2 : 1; // --to: the destination's guest is the other process's
+        final long needed = guests * memory + cache + bitmaps + rings + 2 * deviceState;
         if (machine.available() >= 0 && needed > machine.available())
         {
             throw new BadOption("--memory", SizeParser.format(memory) + " needs " + human(needed) +
-                " (source and destination guests 2 x " + human(memory) +
+                (guests == 2 ? " (source and destination guests 2 x " : " (source guest 1 x ") + human(memory) +
                 (xbzrle ? ", XBZRLE cache " + human(cache) : "") + ", dirty bitmaps " + human(bitmaps) +
                 (rings > 0 ? ", dirty rings " + human(rings) : "") +
                 ", device state 2 x " + human(deviceState) + ") but this machine has " + human(machine.available()) +

@@ -3,10 +3,12 @@ package io.livemig.migration;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamException;
 import io.livemig.stream.PageStreamReader;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -15,15 +17,24 @@ import java.util.zip.CRC32C;
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
 
 /**
- * The destination of a migration, run on its own thread: reads the envelope strictly (see {@link
+ * The destination role of a migration, run on its own thread: reads the envelope strictly (see {@link
  * MigrationEnvelopeDescriptor}), applies the page stream to destination memory, checks the device state,
  * resumes the guest's vCPUs on the destination (at COMPLETE for pre-copy, at POSTCOPY_RUN for post-copy)
- * and answers SHUT on the return path: 0 when every page arrived, 1 on any failure.
+ * and answers SHUT on the return path: 0 when every page arrived, 1 on any failure. It knows the source
+ * only through the link: alone it is {@code scripts/migrate --listen}'s engine, in one process {@link
+ * Migration} runs it beside a {@link MigrationSource}.
  *
- * <p>Thread-safety: {@link #run()} once, on one thread. The instants and the failure are volatile, read by
- * the source after joining this thread (which also orders them).
+ * <h2>Digests</h2>
+ * With digests on (both sides agree on it in the handshake), every page is hashed ({@link PageDigests}) at
+ * the last instant before a vCPU may write it here: for pre-copy at COMPLETE, before the resume (the hash
+ * is part of the downtime); for post-copy at POSTCOPY_RUN for the pages present, and each missing page as
+ * it arrives, before the gate lets a vCPU touch it. After COMPLETE it reads the source's digests, compares,
+ * and after SHUT 0 sends its own on the return path.
+ *
+ * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
+ * volatile, read by others after joining this thread (which also orders them).
  */
-final class MigrationDestination implements Runnable
+public final class MigrationDestination implements Runnable
 {
     private final MigrationLink link;
     private final GuestMemory memory;
@@ -31,6 +42,14 @@ final class MigrationDestination implements Runnable
     private final GuestMemory mirror;
     private final ChannelOutput rpOut;
     private final PostcopyGate gate;
+    private final long[] digests;
+    private final byte[] scratch;
+    private final MigrationResult result = new MigrationResult();
+    private volatile long startNs;
+    private volatile long wireBytes;
+    private volatile PageStreamReader reader;
+    /** Time spent hashing, on the stream thread only. */
+    private long hashNanos;
 
     volatile long resumeNs;
     volatile long completeNs;
@@ -39,12 +58,29 @@ final class MigrationDestination implements Runnable
     volatile Throwable failure;
     volatile boolean postcopyStarted;
 
-    /**
-     * @param mirror the source memory when destination writes are mirrored for verification, else null.
-     */
     MigrationDestination(
         final MigrationLink link, final GuestMemory memory, final GuestWorkload workload, final GuestMemory mirror)
     {
+        this(link, memory, workload, mirror, false);
+    }
+
+    /**
+     * @param link     the connection (only its destination ends are used).
+     * @param memory   empty (all zero) memory of the source's shape.
+     * @param workload the guest's vCPUs to resume here, or null for an idle guest.
+     * @param mirror   the source memory when destination writes are mirrored for verification, else null.
+     * @param digests  whether to exchange page digests after COMPLETE (not with a mirror).
+     */
+    public MigrationDestination(
+        final MigrationLink link, final GuestMemory memory, final GuestWorkload workload, final GuestMemory mirror,
+        final boolean digests)
+    {
+        if (digests && mirror != null)
+        {
+            throw new IllegalArgumentException("digests need the source as it was at the stop: no mirror");
+        }
+        this.digests = digests ? new long[Math.toIntExact(memory.pageCount())] : null;
+        this.scratch = digests ? new byte[memory.pageSize()] : null;
         this.link = link;
         this.memory = memory;
         this.workload = workload;
@@ -62,12 +98,18 @@ final class MigrationDestination implements Runnable
     @Override
     public void run()
     {
+        startNs = System.nanoTime();
         final ChannelInput in = new ChannelInput(link.destinationIn(),
             Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize())));
         try
         {
             receive(in);
             gate.shut(0);
+            if (digests != null)
+            {
+                PageDigests.write(rpOut, memory.pageSize(), digests);
+                rpOut.flush();
+            }
         }
         catch (final Throwable t)
         {
@@ -92,6 +134,7 @@ final class MigrationDestination implements Runnable
         }
         finally
         {
+            wireBytes = in.position();
             try
             {
                 link.finishDestination();
@@ -106,11 +149,13 @@ final class MigrationDestination implements Runnable
     private void receive(final ChannelInput in) throws IOException
     {
         readHeader(in);
+        startNs = System.nanoTime(); // the source may prepare its guest for a while after the handshake
         final PageStreamReader reader = new PageStreamReader(in, memory);
+        this.reader = reader;
         // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
         // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
         reader.destinationStartsZero();
-        reader.setListener(gate);
+        reader.setListener(digests == null ? gate : this::onPageDigest);
         boolean memSize = false;
         boolean discarded = false;
         byte[] device = null;
@@ -160,6 +205,10 @@ final class MigrationDestination implements Runnable
                         throw new PageStreamException(at, "POSTCOPY_RUN needs DISCARD and DEVICE before it, once");
                     }
                     postcopyStarted = true;
+                    if (digests != null)
+                    {
+                        digestPresentPages();
+                    }
                     resume(gate);
                     break;
                 case SECTION_COMPLETE:
@@ -183,8 +232,16 @@ final class MigrationDestination implements Runnable
                     }
                     else
                     {
+                        if (digests != null)
+                        {
+                            digestPresentPages();
+                        }
                         resume(null);
                         completeNs = resumeNs;
+                    }
+                    if (digests != null)
+                    {
+                        compareDigests(PageDigests.read(in, memory.pageSize(), memory.pageCount()));
                     }
                     if (!in.atEnd())
                     {
@@ -194,6 +251,107 @@ final class MigrationDestination implements Runnable
                 default:
                     throw new PageStreamException(at, sectionName(type) + " in the migration envelope");
             }
+        }
+    }
+
+    /** The reader's listener with digests on: a page arriving in post-copy is hashed before the gate opens it. */
+    private void onPageDigest(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
+    {
+        if (postcopyStarted && !gate.isPresent(page))
+        {
+            final long t0 = System.nanoTime();
+            digests[(int)page] = PageDigests.digest(memory, page, scratch);
+            hashNanos += System.nanoTime() - t0;
+        }
+        gate.onPage(page, kind, wireBytes, streamOffset);
+    }
+
+    /** Hashes every page present, before any vCPU runs here. */
+    private void digestPresentPages()
+    {
+        final long t0 = System.nanoTime();
+        try
+        {
+            hashPresentPages();
+        }
+        finally
+        {
+            hashNanos += System.nanoTime() - t0;
+        }
+    }
+
+    private void hashPresentPages()
+    {
+        for (int p = 0; p < digests.length; p++)
+        {
+            if (gate.isPresent(p))
+            {
+                digests[p] = PageDigests.digest(memory, p, scratch);
+            }
+        }
+    }
+
+    private void compareDigests(final long[] source)
+    {
+        PageDigests.compare(source, digests, result.mismatchPages, MigrationRun.MAX_MISMATCHES);
+        result.verified = result.mismatchPages.isEmpty();
+        result.digestAlgorithm = PageDigests.ALGORITHM;
+        result.digestPages = digests.length;
+        result.digestSource = PageDigests.hex(PageDigests.combine(source));
+        result.digestDestination = PageDigests.hex(PageDigests.combine(digests));
+        result.digestHashMs = hashNanos / 1e6;
+    }
+
+    /**
+     * Alone: the destination's view of the migration, after {@link #run()} returned: role, status, total
+     * (from the envelope's header to the last page), post-copy figures and faults, pages received by kind,
+     * bytes read, and with digests the verdict. Downtime is the source's to measure (JSON null here).
+     */
+    public MigrationResult result()
+    {
+        final MigrationResult r = result;
+        r.role = "destination";
+        r.memoryBytes = memory.size();
+        r.pageSize = memory.pageSize();
+        r.downtimeMs = Double.NaN;
+        final Throwable f = failure;
+        r.error = f == null ? null : "destination: " + MigrationSource.describe(f);
+        r.converged = f == null;
+        if (completeNs != 0)
+        {
+            r.totalMs = (completeNs - startNs) / 1e6;
+        }
+        r.wireBytes = wireBytes;
+        final PageStreamReader rd = reader;
+        if (rd != null)
+        {
+            for (final PageKind kind : PageKind.values())
+            {
+                r.pages[kind.ordinal()] = rd.stats().pages(kind);
+            }
+        }
+        postcopyFigures(r);
+        return r;
+    }
+
+    /** Puts post-copy's time, the guest's rate during it and the fault latencies into {@code r}. */
+    void postcopyFigures(final MigrationResult r)
+    {
+        if (postcopyStarted && completeNs > resumeNs && resumeNs != 0)
+        {
+            r.postcopyMs = (completeNs - resumeNs) / 1e6;
+            if (workload != null)
+            {
+                r.writesPerSecPostcopy = (writesAtComplete - writesAtResume) / ((completeNs - resumeNs) / 1e9);
+            }
+        }
+        final Histogram faults = gate.mergedLatency();
+        r.faults = faults.getTotalCount();
+        if (r.faults > 0)
+        {
+            r.faultP50Us = faults.getValueAtPercentile(50);
+            r.faultP99Us = faults.getValueAtPercentile(99);
+            r.faultMaxUs = faults.getMaxValue();
         }
     }
 
@@ -266,7 +424,7 @@ final class MigrationDestination implements Runnable
     {
         if (workload != null)
         {
-            workload.resume(new VcpuTarget(memory, withGate, mirror));
+            workload.startOrResume(new VcpuTarget(memory, withGate, mirror));
             resumeNs = System.nanoTime();
             writesAtResume = workload.writes();
             return;

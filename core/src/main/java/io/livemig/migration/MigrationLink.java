@@ -7,8 +7,9 @@ import java.nio.channels.WritableByteChannel;
 /**
  * The connection between a migration's source and destination: a forward stream (envelope and page stream,
  * limited to the link's bandwidth) and a return path (destination to source: post-copy page requests and
- * the final status). Both ends live in this process; {@link MemoryLink} and {@link TcpLink} carry the same
- * bytes.
+ * the final status). {@link MemoryLink} and {@link TcpLink} hold both ends in this process and carry the
+ * same bytes; a {@link SocketLink} is one process's end of a connection to another process, and its other
+ * role's channels throw.
  *
  * <p>Thread-safety: each of the four channels is used by one thread at a time; {@link #close()} may be
  * called from any thread and unblocks every blocked read and write.

@@ -32,6 +32,7 @@ public final class MigrationOptions implements Cloneable
     private int prepageWindow = 8;
     private int deviceStateBytes = 256 << 10;
     private boolean mirrorForVerify;
+    private boolean digests;
     private long dirtyLimitBytesPerSecond;
     private long dirtyLimitPeriodMs = 1000;
 
@@ -244,6 +245,18 @@ public final class MigrationOptions implements Cloneable
         return o;
     }
 
+    /**
+     * @return a copy that, after COMPLETE, exchanges a 64-bit digest of every page between the two roles
+     *         ({@link PageDigests}), so that two processes can verify without moving pages again. Excludes
+     *         {@link #withMirrorForVerify}: the source must stay as it was at the stop.
+     */
+    public MigrationOptions withDigests(final boolean on)
+    {
+        final MigrationOptions o = copy();
+        o.digests = on;
+        return o;
+    }
+
     /** @return the mode. */
     public MigrationMode mode()
     {
@@ -350,6 +363,12 @@ public final class MigrationOptions implements Cloneable
     public boolean mirrorForVerify()
     {
         return mirrorForVerify;
+    }
+
+    /** @return whether the roles exchange page digests after COMPLETE. */
+    public boolean digests()
+    {
+        return digests;
     }
 
     private static void check(final boolean ok, final String name, final long value, final String expected)

@@ -2,6 +2,13 @@ package io.livemig.migration;
 
 import io.livemig.stream.PageKind;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +26,21 @@ import java.util.Locale;
  */
 public final class MigrationResult
 {
+    /** Thread-safe once configured; shared by every result. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     String mode = "";
+    /** {@code source}, {@code destination} or {@code in-process}. */
+    String role = "in-process";
+    int channels = 1;
+    /** Digest exchange: the hash's name, or null when digests were not exchanged. */
+    String digestAlgorithm;
+    long digestPages;
+    /** Each side's digest of the whole guest (a hash of its page hashes), 16 hex digits. */
+    String digestSource;
+    String digestDestination;
+    /** Milliseconds this side spent hashing its pages (a destination's pre-copy share lies inside the downtime). */
+    double digestHashMs;
     String link = "";
     String policy = "";
     long memoryBytes;
@@ -286,22 +307,6 @@ public final class MigrationResult
         return sb.append(']').toString();
     }
 
-    private static void jsonRates(final StringBuilder sb, final String name, final double[] rates)
-    {
-        sb.append('"').append(name).append("\":");
-        if (rates == null)
-        {
-            sb.append("null");
-            return;
-        }
-        sb.append('[');
-        for (int i = 0; i < rates.length; i++)
-        {
-            sb.append(i > 0 ? "," : "").append(num(rates[i]));
-        }
-        sb.append(']');
-    }
-
     /** @return one line in the spirit of QEMU's {@code info migrate}. */
     public String summary()
     {
@@ -309,9 +314,12 @@ public final class MigrationResult
         final StringBuilder sb = new StringBuilder(256);
         sb.append("Migration status: ").append(error != null ? "failed" : "completed")
             .append(converged ? " (converged)" : " (not converged)")
-            .append(", mode: ").append(mode).append(", link: ").append(link)
-            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %.1f ms, setup: %.1f ms",
-                totalMs, downtimeMs, setupMs))
+            .append(", mode: ").append(mode)
+            .append("in-process".equals(role) ? "" : ", role: " + role)
+            .append(", link: ").append(link)
+            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
+                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms", downtimeMs),
+                setupMs))
             .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
             .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
             .append(", dirty sync count: ").append(rounds)
@@ -347,6 +355,12 @@ public final class MigrationResult
         {
             sb.append(", verified: ").append(verified);
         }
+        if (digestAlgorithm != null)
+        {
+            sb.append(", digests: ").append(digestPages).append(" pages (").append(digestAlgorithm).append(", source ")
+                .append(digestSource).append(", destination ").append(digestDestination)
+                .append(String.format(Locale.ROOT, ", hashed here in %.1f ms)", digestHashMs));
+        }
         sb.append(", reason: ").append(reason);
         if (error != null)
         {
@@ -355,88 +369,111 @@ public final class MigrationResult
         return sb.toString();
     }
 
-    /** @return the result as one JSON object (no newline). */
+    /**
+     * @return the result as one JSON object (no newline), written by Jackson from {@link #toJsonTree()}.
+     */
     public String toJson()
     {
-        final StringBuilder sb = new StringBuilder(1024);
-        sb.append('{');
-        str(sb, "mode", mode).append(',');
-        str(sb, "link", link).append(',');
-        str(sb, "policy", policy).append(',');
-        sb.append("\"tracker\":{");
-        str(sb, "kind", tracker);
+        try
+        {
+            return JSON.writeValueAsString(toJsonTree());
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("a tree of plain nodes cannot fail to serialise", ex);
+        }
+    }
+
+    /**
+     * The result as a JSON tree. The field names and their nesting are a published interface (README,
+     * {@code scripts/migrate --json}): add fields, never rename or move one. NaN and infinities, which JSON
+     * lacks, become {@code null}; whole numbers are written without a fraction, others with three decimals.
+     *
+     * @return a new tree each call.
+     */
+    public ObjectNode toJsonTree()
+    {
+        final ObjectNode o = JSON.createObjectNode();
+        o.put("mode", mode);
+        o.put("role", role);
+        o.put("link", link);
+        o.put("channels", channels);
+        o.put("policy", policy);
+        final ObjectNode t = o.putObject("tracker");
+        t.put("kind", tracker);
         if (ringSize > 0)
         {
-            sb.append(",\"ringSize\":").append(ringSize)
-                .append(",\"pushes\":").append(ringPushes)
-                .append(",\"stalls\":").append(ringStalls)
-                .append(",\"stallMs\":").append(num(ringStallMs));
+            t.put("ringSize", ringSize);
+            t.put("pushes", ringPushes);
+            t.put("stalls", ringStalls);
+            num(t, "stallMs", ringStallMs);
         }
-        sb.append("},");
-        sb.append("\"memoryBytes\":").append(memoryBytes)
-            .append(",\"pageSize\":").append(pageSize)
-            .append(",\"bandwidth\":").append(bandwidth)
-            .append(",\"downtimeLimitMs\":").append(downtimeLimitMs)
-            .append(",\"converged\":").append(converged).append(',');
-        str(sb, "reason", reason).append(',');
-        sb.append("\"error\":");
-        if (error == null)
+        o.put("memoryBytes", memoryBytes);
+        o.put("pageSize", pageSize);
+        o.put("bandwidth", bandwidth);
+        o.put("downtimeLimitMs", downtimeLimitMs);
+        o.put("converged", converged);
+        o.put("reason", reason);
+        o.put("error", error);
+        num(o, "totalMs", totalMs);
+        num(o, "setupMs", setupMs);
+        num(o, "downtimeMs", downtimeMs);
+        num(o, "postcopyMs", postcopyMs);
+        o.put("rounds", rounds);
+        o.put("wireBytes", wireBytes);
+        final ObjectNode p = o.putObject("pages");
+        p.put("zero", pages[PageKind.ZERO.ordinal()]);
+        p.put("normal", pages[PageKind.NORMAL.ordinal()]);
+        p.put("xbzrle", pages[PageKind.XBZRLE.ordinal()]);
+        p.put("lz4", pages[PageKind.LZ4.ordinal()]);
+        p.put("unchanged", pages[PageKind.UNCHANGED.ordinal()]);
+        final ObjectNode x = o.putObject("xbzrle");
+        x.put("cacheMiss", xbzrleCacheMiss);
+        num(x, "cacheMissRate", xbzrleCacheMissRate);
+        x.put("overflow", xbzrleOverflow);
+        num(x, "encodingRate", xbzrleEncodingRate);
+        o.put("throttlePct", throttlePercent);
+        final ObjectNode f = o.putObject("faults");
+        f.put("count", faults);
+        num(f, "p50Us", faultP50Us);
+        num(f, "p99Us", faultP99Us);
+        num(f, "maxUs", faultMaxUs);
+        f.put("requestedPages", requestedPages);
+        f.put("prepagedPages", prepagedPages);
+        f.put("pushedPages", pushedPages);
+        final ObjectNode w = o.putObject("writesPerSec");
+        num(w, "before", writesPerSecBefore);
+        num(w, "during", writesPerSecDuring);
+        num(w, "postcopy", writesPerSecPostcopy);
+        num(w, "after", writesPerSecAfter);
+        final ObjectNode v = o.putObject("vcpuWritesPerSec");
+        rates(v, "before", vcpuWritesPerSecBefore);
+        rates(v, "during", vcpuWritesPerSecDuring);
+        rates(v, "after", vcpuWritesPerSecAfter);
+        final ObjectNode th = o.putObject("throttle");
+        th.put("autoConverge", autoConverge);
+        th.put("dirtyLimitBytesPerSec", dirtyLimitBytesPerSecond);
+        th.put("dirtyLimitTriggered", dirtyLimitTriggered);
+        o.put("verified", verified);
+        final ArrayNode m = o.putArray("mismatchPages");
+        mismatchPages.forEach(m::add);
+        o.put("sweepViolation", sweepViolation);
+        if (digestAlgorithm == null)
         {
-            sb.append("null");
+            o.putNull("digest");
         }
         else
         {
-            quote(sb, error);
+            final ObjectNode d = o.putObject("digest");
+            d.put("algorithm", digestAlgorithm);
+            d.put("pages", digestPages);
+            d.put("source", digestSource);
+            d.put("destination", digestDestination);
+            num(d, "hashMs", digestHashMs);
         }
-        sb.append(",\"totalMs\":").append(num(totalMs))
-            .append(",\"setupMs\":").append(num(setupMs))
-            .append(",\"downtimeMs\":").append(num(downtimeMs))
-            .append(",\"postcopyMs\":").append(num(postcopyMs))
-            .append(",\"rounds\":").append(rounds)
-            .append(",\"wireBytes\":").append(wireBytes)
-            .append(",\"pages\":{\"zero\":").append(pages[PageKind.ZERO.ordinal()])
-            .append(",\"normal\":").append(pages[PageKind.NORMAL.ordinal()])
-            .append(",\"xbzrle\":").append(pages[PageKind.XBZRLE.ordinal()])
-            .append(",\"lz4\":").append(pages[PageKind.LZ4.ordinal()])
-            .append(",\"unchanged\":").append(pages[PageKind.UNCHANGED.ordinal()])
-            .append("},\"xbzrle\":{\"cacheMiss\":").append(xbzrleCacheMiss)
-            .append(",\"cacheMissRate\":").append(num(xbzrleCacheMissRate))
-            .append(",\"overflow\":").append(xbzrleOverflow)
-            .append(",\"encodingRate\":").append(num(xbzrleEncodingRate))
-            .append("},\"throttlePct\":").append(throttlePercent)
-            .append(",\"faults\":{\"count\":").append(faults)
-            .append(",\"p50Us\":").append(num(faultP50Us))
-            .append(",\"p99Us\":").append(num(faultP99Us))
-            .append(",\"maxUs\":").append(num(faultMaxUs))
-            .append(",\"requestedPages\":").append(requestedPages)
-            .append(",\"prepagedPages\":").append(prepagedPages)
-            .append(",\"pushedPages\":").append(pushedPages)
-            .append("},\"writesPerSec\":{\"before\":").append(num(writesPerSecBefore))
-            .append(",\"during\":").append(num(writesPerSecDuring))
-            .append(",\"postcopy\":").append(num(writesPerSecPostcopy))
-            .append(",\"after\":").append(num(writesPerSecAfter))
-            .append("},\"vcpuWritesPerSec\":{");
-        jsonRates(sb, "before", vcpuWritesPerSecBefore);
-        sb.append(',');
-        jsonRates(sb, "during", vcpuWritesPerSecDuring);
-        sb.append(',');
-        jsonRates(sb, "after", vcpuWritesPerSecAfter);
-        sb.append("},\"throttle\":{\"autoConverge\":").append(autoConverge)
-            .append(",\"dirtyLimitBytesPerSec\":").append(dirtyLimitBytesPerSecond)
-            .append(",\"dirtyLimitTriggered\":").append(dirtyLimitTriggered)
-            .append("},\"verified\":").append(verified)
-            .append(",\"mismatchPages\":").append(mismatchPages)
-            .append(",\"sweepViolation\":").append(sweepViolation)
-            .append(",\"roundStats\":[");
-        for (int i = 0; i < roundStats.size(); i++)
-        {
-            if (i > 0)
-            {
-                sb.append(',');
-            }
-            roundStats.get(i).appendJson(sb);
-        }
-        return sb.append("]}").toString();
+        final ArrayNode r = o.putArray("roundStats");
+        roundStats.forEach(s -> s.toJson(r.addObject()));
+        return o;
     }
 
     @Override
@@ -445,42 +482,45 @@ public final class MigrationResult
         return summary();
     }
 
-    /** A JSON number; NaN and infinities, which JSON lacks, become {@code null}. */
-    static String num(final double v)
+    /** Puts a JSON number; NaN and infinities, which JSON lacks, become {@code null}. */
+    static void num(final ObjectNode node, final String name, final double v)
     {
         if (Double.isNaN(v) || Double.isInfinite(v))
         {
-            return "null";
+            node.putNull(name);
         }
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long)v) : String.format(Locale.ROOT, "%.3f", v);
-    }
-
-    private static StringBuilder str(final StringBuilder sb, final String name, final String value)
-    {
-        sb.append('"').append(name).append("\":");
-        quote(sb, value);
-        return sb;
-    }
-
-    private static void quote(final StringBuilder sb, final String s)
-    {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++)
+        else if (v == Math.rint(v) && Math.abs(v) < 1e15)
         {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\')
+            node.put(name, (long)v);
+        }
+        else
+        {
+            node.put(name, BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_EVEN));
+        }
+    }
+
+    private static void rates(final ObjectNode node, final String name, final double[] rates)
+    {
+        if (rates == null)
+        {
+            node.putNull(name);
+            return;
+        }
+        final ArrayNode a = node.putArray(name);
+        for (final double r : rates)
+        {
+            if (Double.isNaN(r) || Double.isInfinite(r))
             {
-                sb.append('\\').append(c);
+                a.addNull();
             }
-            else if (c < 0x20)
+            else if (r == Math.rint(r) && Math.abs(r) < 1e15)
             {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
+                a.add((long)r);
             }
             else
             {
-                sb.append(c);
+                a.add(BigDecimal.valueOf(r).setScale(3, RoundingMode.HALF_EVEN));
             }
         }
-        sb.append('"');
     }
 }

@@ -6,12 +6,18 @@ import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyRingReaper;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.stream.ChannelInput;
+import io.livemig.stream.ChannelOutput;
 import io.livemig.workload.AccessPattern;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.SweepCheck;
 import io.livemig.workload.VcpuTarget;
 
+import io.livemig.stream.ChannelInput;
+import io.livemig.stream.ChannelOutput;
+
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -31,6 +37,8 @@ public final class MigrationRun
 {
     /** Most mismatching pages listed in a result. */
     public static final int MAX_MISMATCHES = 8;
+    /** Default bound of a connect, read or write that moves no byte (two processes). */
+    public static final long DEFAULT_LINK_TIMEOUT_MS = 30_000;
 
     private long memoryBytes = 64L << 20;
     private int pageSize = GuestMemory.DEFAULT_PAGE_SIZE;
@@ -52,6 +60,8 @@ public final class MigrationRun
     private MigrationProgress progress;
     private WritableByteChannel capture;
     private Factory factory = Migration::new;
+    private InetSocketAddress to;
+    private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
 
     /** Builds the engine; tests substitute a broken one. */
     @FunctionalInterface
@@ -226,15 +236,40 @@ public final class MigrationRun
         return this;
     }
 
+    /**
+     * Makes this process the source only: the destination is a {@code scripts/migrate --listen} at {@code
+     * address}. Verification then exchanges page digests instead of comparing pages.
+     *
+     * @param timeoutMs bound of the connect and of every read and write that moves no byte.
+     */
+    public MigrationRun to(final InetSocketAddress address, final long timeoutMs)
+    {
+        if (timeoutMs < 1)
+        {
+            throw new IllegalArgumentException("link timeout must be at least 1 ms: " + timeoutMs);
+        }
+        to = address;
+        linkTimeoutMs = timeoutMs;
+        return this;
+    }
+
     MigrationRun factory(final Factory value)
     {
         factory = value;
         return this;
     }
 
-    /** Runs the experiment. */
+    /**
+     * Runs the experiment.
+     *
+     * @throws MigrationRefusedException if a remote destination refused the handshake.
+     */
     public MigrationResult run() throws IOException, InterruptedException
     {
+        if (to != null)
+        {
+            return runSource();
+        }
         final long pages = memoryBytes / pageSize;
         final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log);
@@ -256,7 +291,7 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final Migration migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
+                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
                     .seed(seed);
                 if (progress != null)
                 {
@@ -294,6 +329,74 @@ public final class MigrationRun
                     workload.close();
                 }
             }
+        }
+    }
+
+    /** The source process: connect, handshake, then the source role alone over the socket. */
+    private MigrationResult runSource() throws IOException, InterruptedException
+    {
+        final long pages = memoryBytes / pageSize;
+        final MigrationOptions opts = options.withDigests(verify);
+        final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, 1, pageSize,
+            memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
+            bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs));
+        try (SocketLink link = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
+        {
+            propose(link, proposal);
+            final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
+            try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log))
+            {
+                fillGuest(src);
+                ring.startReaper();
+                final GuestWorkload workload = writers == 0 ? null :
+                    new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+                try
+                {
+                    double before = Double.NaN;
+                    final double[] vcpuBefore = workload == null ? null : new double[writers];
+                    if (workload != null)
+                    {
+                        workload.setComputeVcpus(computeVcpus);
+                        workload.start(VcpuTarget.of(src));
+                        before = rate(workload, beforeMs, vcpuBefore);
+                    }
+                    final MigrationSource migration = new MigrationSource(opts, src, log, workload, link).seed(seed);
+                    if (progress != null)
+                    {
+                        migration.progress(progress);
+                    }
+                    if (capture != null)
+                    {
+                        migration.capture(capture);
+                    }
+                    final MigrationResult result = migration.run();
+                    result.writesPerSecBefore = before;
+                    result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
+                    result.tracker = tracker.cliName();
+                    ring.report(result);
+                    return result;
+                }
+                finally
+                {
+                    if (workload != null)
+                    {
+                        workload.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sends the proposal and reads the answer; @throws MigrationRefusedException with the reason. */
+    static void propose(final SocketLink link, final Handshake proposal) throws IOException
+    {
+        final ChannelOutput out = new ChannelOutput(link.channel(), 256);
+        proposal.write(out);
+        out.flush();
+        final HandshakeReply reply = HandshakeReply.read(new ChannelInput(link.channel(), 4096));
+        if (!reply.accepted())
+        {
+            throw new MigrationRefusedException("refused by the destination " + link.peer() + ": " + reply.reason());
         }
     }
 
@@ -351,7 +454,7 @@ public final class MigrationRun
     }
 
     /** @return writes per second over {@code ms}, with each vCPU's own rate put in {@code vcpuRates}. */
-    private static double rate(final GuestWorkload workload, final long ms, final double[] vcpuRates)
+    static double rate(final GuestWorkload workload, final long ms, final double[] vcpuRates)
         throws InterruptedException
     {
         if (ms == 0)

@@ -1,5 +1,7 @@
 package io.livemig.migration;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * What one pre-copy round did and what the dirty-log sync after it found: QEMU's per-iteration figures
  * (pages sent, wire bytes, the dirty rate of the period, the remainder) plus the stop decision's inputs.
@@ -96,18 +98,17 @@ public final class RoundStats
         return thresholdBytes;
     }
 
-    void appendJson(final StringBuilder sb)
+    void toJson(final ObjectNode o)
     {
-        sb.append("{\"round\":").append(round)
-            .append(",\"pagesSent\":").append(pagesSent)
-            .append(",\"wireBytes\":").append(wireBytes)
-            .append(",\"ms\":").append(MigrationResult.num(ms))
-            .append(",\"dirtyPagesPerSec\":").append(MigrationResult.num(dirtyPagesPerSecond))
-            .append(",\"remainingPages\":").append(remainingPages)
-            .append(",\"throttlePct\":").append(throttlePercent)
-            .append(",\"bandwidthBytesPerSec\":").append(MigrationResult.num(bandwidthBytesPerSecond))
-            .append(",\"estimateBytes\":").append(MigrationResult.num(estimateBytes))
-            .append(",\"thresholdBytes\":").append(MigrationResult.num(thresholdBytes))
-            .append('}');
+        o.put("round", round);
+        o.put("pagesSent", pagesSent);
+        o.put("wireBytes", wireBytes);
+        MigrationResult.num(o, "ms", ms);
+        MigrationResult.num(o, "dirtyPagesPerSec", dirtyPagesPerSecond);
+        o.put("remainingPages", remainingPages);
+        o.put("throttlePct", throttlePercent);
+        MigrationResult.num(o, "bandwidthBytesPerSec", bandwidthBytesPerSecond);
+        MigrationResult.num(o, "estimateBytes", estimateBytes);
+        MigrationResult.num(o, "thresholdBytes", thresholdBytes);
     }
 }

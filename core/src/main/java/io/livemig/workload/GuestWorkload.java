@@ -195,6 +195,22 @@ public final class GuestWorkload implements AutoCloseable
     }
 
     /**
+     * Runs the writers on {@code next}: starts them if they never ran (a destination in another process
+     * builds its vCPUs afresh), else resumes them (the same vCPUs, moved in one process).
+     */
+    public synchronized void startOrResume(final VcpuTarget next)
+    {
+        if (started)
+        {
+            resume(next);
+        }
+        else
+        {
+            start(next);
+        }
+    }
+
+    /**
      * Makes the last {@code count} vCPUs read instead of write (compute vCPUs). Call before {@link #start}.
      *
      * @throws IllegalArgumentException unless {@code 0 <= count < writerCount()}, or for the sequential sweep,

@@ -1,0 +1,154 @@
+package io.livemig.migration;
+
+import io.livemig.dirty.DirtyMarker;
+import io.livemig.memory.GuestMemory;
+import io.livemig.stream.ChannelInput;
+import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.PageStreamException;
+import io.livemig.workload.GuestWorkload;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+
+/**
+ * The destination process ({@code scripts/migrate --listen}): waits for one source, reads its {@link
+ * Handshake}, refuses what it cannot apply before any page moves, else builds the guest the proposal
+ * describes (memory of its size and page size, the same vCPUs, which start on this side after switch-over,
+ * or at POSTCOPY_RUN), runs the {@link MigrationDestination} role over the socket, runs the guest for the
+ * proposal's after-phase to measure its rate, and returns the destination's result.
+ *
+ * <p>The vCPUs here are new threads running the same workload from its start: the simulated vCPUs' own
+ * state is not part of the device state, so {@code --pattern sequential}'s sweep invariant is checked only
+ * in one process; digests verify the memory.
+ *
+ * <p>Not thread-safe: {@link #open()}, then {@link #run} once, on one thread.
+ */
+public final class MigrationListen implements AutoCloseable
+{
+    private final InetSocketAddress bind;
+    private final long acceptTimeoutMs;
+    private final long linkTimeoutMs;
+    private ServerSocketChannel server;
+
+    /**
+     * @param bind            address and port to listen on (port 0: an ephemeral port, see {@link #open()}).
+     * @param acceptTimeoutMs how long to wait for the source.
+     * @param linkTimeoutMs   bound of every read and write that moves no byte.
+     */
+    public MigrationListen(final InetSocketAddress bind, final long acceptTimeoutMs, final long linkTimeoutMs)
+    {
+        if (acceptTimeoutMs < 1 || linkTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("timeouts must be at least 1 ms: " + acceptTimeoutMs + ", " + linkTimeoutMs);
+        }
+        this.bind = bind;
+        this.acceptTimeoutMs = acceptTimeoutMs;
+        this.linkTimeoutMs = linkTimeoutMs;
+    }
+
+    /** Binds; @return the address sources connect to (with the port chosen when asked for 0). */
+    public InetSocketAddress open() throws IOException
+    {
+        server = ServerSocketChannel.open();
+        try
+        {
+            server.bind(bind, 1);
+        }
+        catch (final IOException ex)
+        {
+            server.close();
+            throw new IOException("cannot listen on " + bind + ": " + ex.getMessage(), ex);
+        }
+        return (InetSocketAddress)server.getLocalAddress();
+    }
+
+    /**
+     * Waits for one migration and receives it.
+     *
+     * @param availableBytes memory this process may still allocate, or -1 if unknown (for the refusal).
+     * @return the destination's result.
+     * @throws MigrationRefusedException if this side refused the source's proposal (the source was told why).
+     */
+    public MigrationResult run(final long availableBytes) throws IOException, InterruptedException
+    {
+        try (SocketLink link = SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs))
+        {
+            server.close();
+            final Handshake proposal = answer(link, availableBytes);
+            final long pages = proposal.memoryBytes() / proposal.pageSize();
+            try (GuestMemory memory = new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
+            {
+                final GuestWorkload workload = proposal.writers() == 0 ? null : new GuestWorkload(
+                    MigrationRun.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),
+                    proposal.bytesPerTouch(), proposal.seed());
+                try
+                {
+                    if (workload != null)
+                    {
+                        workload.setComputeVcpus(proposal.computeVcpus());
+                    }
+                    final MigrationDestination destination =
+                        new MigrationDestination(link, memory, workload, null, proposal.digests());
+                    destination.run();
+                    final MigrationResult result = destination.result();
+                    result.mode = proposal.mode().label();
+                    result.link = link.name();
+                    result.channels = proposal.channels();
+                    result.reason = (result.error() == null ? "received from " : "failed receiving from ") + link.peer();
+                    if (workload != null && result.error() == null && proposal.afterMs() > 0)
+                    {
+                        final double[] vcpuAfter = new double[proposal.writers()];
+                        result.writesPerSecAfter = MigrationRun.rate(workload, proposal.afterMs(), vcpuAfter);
+                        result.vcpuWritesPerSecAfter = vcpuAfter;
+                    }
+                    return result;
+                }
+                finally
+                {
+                    if (workload != null)
+                    {
+                        workload.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads the proposal and answers it; @return it if accepted. */
+    static Handshake answer(final SocketLink link, final long availableBytes) throws IOException
+    {
+        Handshake proposal = null;
+        String refusal;
+        try
+        {
+            proposal = Handshake.read(new ChannelInput(link.channel(), 4096));
+            refusal = proposal.refusal(availableBytes);
+        }
+        catch (final PageStreamException ex)
+        {
+            if (ex.getCause() instanceof IOException)
+            {
+                throw ex; // the connection failed: nobody to answer
+            }
+            refusal = "byte " + ex.streamOffset() + " of the handshake: " + ex.reason();
+        }
+        final ChannelOutput out = new ChannelOutput(link.channel(), 2048);
+        (refusal == null ? HandshakeReply.accept() : HandshakeReply.refuse(refusal)).write(out);
+        out.flush();
+        if (refusal != null)
+        {
+            throw new MigrationRefusedException("refused the migration from " + link.peer() + ": " + refusal);
+        }
+        return proposal;
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,819 @@
+package io.livemig.migration;
+
+import io.livemig.dirty.AtomicDirtyBitmap;
+import io.livemig.dirty.DirtyLog;
+import io.livemig.dirty.DirtyRingLog;
+import io.livemig.dirty.DirtyScanner;
+import io.livemig.memory.GuestMemory;
+import io.livemig.stream.ChannelInput;
+import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.PageKind;
+import io.livemig.stream.PageStreamOptions;
+import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.ReturnPathMessage;
+import io.livemig.stream.ReturnPathReader;
+import io.livemig.codec.XbzrleStats;
+import io.livemig.workload.GuestWorkload;
+
+import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
+
+import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
+
+/**
+ * The source role of a live migration: sends a guest's memory over a {@link MigrationLink} in any {@link
+ * MigrationMode} while the guest's writers keep running, and knows the destination only through the link.
+ * Alone it is {@code scripts/migrate --to}'s engine; {@link Migration} joins it with a {@link
+ * MigrationDestination} in one process.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>the caller of {@link #run()} is the source's migration thread: it syncs the dirty log, sends the
+ *       rounds, stops the vCPUs and serves post-copy requests;</li>
+ *   <li>{@code migration-return-path} reads the return path on the source: page requests go to a {@link
+ *       RequestQueue}, SHUT ends the migration, then (with {@link MigrationOptions#digests()}) the
+ *       destination's page digests ({@link PageDigests});</li>
+ *   <li>the guest's writers ({@link GuestWorkload}).</li>
+ * </ul>
+ *
+ * <h2>Pre-copy, as QEMU's {@code ram_save_iterate}</h2>
+ * The migration bitmap starts all dirty; the source's dirty log is harvested into it (sync 0). Round 0
+ * sends every page; each later round first syncs (the harvest atomically takes the log's words, so the
+ * pages' contents are read only after their bits were cleared: a write racing with it is either taken
+ * now or left in the log for the next sync) and then sends what is dirty, each bit cleared by the {@link
+ * DirtyScanner} before the page is read. After each sync the remainder is compared with bandwidth x
+ * downtime limit ({@link StopPolicy}); when it fits the vCPUs are stopped, the last sync's pages and the
+ * device state are sent, and the destination resumes the guest. Auto-converge raises the guest's
+ * throttle when a period dirtied more than {@link MigrationOptions#throttleTrigger()} % (QEMU's
+ * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit the
+ * migration is forced through a stop-and-copy and reported as not converged, with the reason.
+ *
+ * <h2>Post-copy, as QEMU's {@code postcopy-ram.c}</h2>
+ * The vCPUs stop, the last sync is taken, the dirty pages are announced (DISCARD), the device state sent
+ * and the destination told to run (POSTCOPY_RUN). Then the source pushes every remaining page once, in
+ * bitmap order, and before each page serves the requests of faulting vCPUs, each with a window of pages
+ * around it (pre-paging); every page is claimed with an atomic test-and-clear of its bit, so none is sent
+ * twice. Post-copy pages never use XBZRLE.
+ *
+ * <h2>Downtime</h2>
+ * Alone, the source sees only its side, as QEMU's source does: from the instant it asks the vCPUs to stop
+ * (before they have all parked) to the instant the last byte before the destination may resume (COMPLETE,
+ * or POSTCOPY_RUN) is flushed to the link; the total runs to the destination's SHUT. In one process {@link
+ * Migration} measures to the destination's resume instead.
+ *
+ * <h2>Digests</h2>
+ * With {@link MigrationOptions#digests()} the source, after COMPLETE, hashes every page of its stopped
+ * memory and sends the digests ({@link PageDigests}); the destination answers with its own after SHUT; each
+ * side compares and names the pages that differ. The source's memory must then stay as it was at the stop
+ * (no mirrored destination writes).
+ *
+ * <p>Not thread-safe: {@link #run()} once. The subclass hook {@link #sendDirtyPages} exists for tests that
+ * must see a broken engine fail.
+ */
+public class MigrationSource
+{
+    private static final int ENVELOPE_BUFFER_BYTES = 64 << 10;
+    private static final int PAGE_BUFFER_BYTES = 64 << 10; // small: a post-copy request waits behind at most this much push
+    private static final long PROGRESS_INTERVAL_NS = 250_000_000L;
+
+    private final MigrationOptions options;
+    private final GuestMemory source;
+    private final DirtyLog sourceLog;
+    private final GuestWorkload workload;
+    private final MigrationLink link;
+    private final MigrationResult result = new MigrationResult();
+    private final RequestQueue requests = new RequestQueue(4096);
+    private WritableByteChannel capture;
+    private MigrationProgress progress = (phase, round, remaining, dirty, wire, throttle) -> { };
+    private long seed = 42;
+
+    private ChannelOutput envOut;
+    private ChannelOutput pageOut;
+    private PageStreamWriter writer;
+    private AtomicDirtyBitmap bitmap;
+    private DirtyScanner scanner;
+    /**
+     * Units drained per {@link DirtyScanner#drain} call of a send pass. 512 rather than one word's 64: a call's
+     * fixed cost and a batch cut inside a word were a third of a dense drain (DrainBenchmark, 0.5: 221 against
+     * 130 ms), and a bigger batch costs only a longer window in which a write to a drained page, not yet sent,
+     * makes it go again next round (QEMU clears its bitmap 2^18 pages ahead).
+     */
+    private final long[] batch = new long[512];
+    private boolean memSizeSent;
+    private long round;
+    private long startNs;
+    private long stopNs;
+    private long lastSyncNs;
+    private long lastProgressNs;
+    private long roundRemaining;
+    private double lastDirtyRate;
+    private String phase = "setup";
+    private long writesAtStart;
+    private long writesAtStop;
+    private long[] vcpuWritesAtStart;
+    private long[] vcpuWritesAtStop;
+    private final DirtyLimit dirtyLimit;
+    private long switchNs;
+    private volatile long shutNs;
+    private volatile int shutCode = -1;
+    private volatile Throwable returnPathFailure;
+    private volatile long[] peerDigests;
+
+    /**
+     * @param options   the migration's settings.
+     * @param source    the guest's memory, written by {@code workload}, marking {@code sourceLog}.
+     * @param sourceLog the log {@code source} marks: one bit per page.
+     * @param workload  the guest's writers, running on {@code source}; {@code null} for an idle guest.
+     * @param link      the connection (only its source ends are used); the migration closes it when it fails.
+     */
+    public MigrationSource(
+        final MigrationOptions options, final GuestMemory source, final DirtyLog sourceLog,
+        final GuestWorkload workload, final MigrationLink link)
+    {
+        if (sourceLog.pageCount() != source.pageCount() || sourceLog.granularityShift() != 0)
+        {
+            throw new IllegalArgumentException("the source log must have one bit per page of " + source +
+                ": it has " + sourceLog.pageCount() + " pages at shift " + sourceLog.granularityShift());
+        }
+        if (options.dirtyLimit() > 0 && options.autoConverge())
+        {
+            throw new IllegalArgumentException("dirty-limit excludes auto-converge: choose one throttle");
+        }
+        if (options.dirtyLimit() > 0 && !(sourceLog instanceof DirtyRingLog))
+        {
+            throw new IllegalArgumentException("dirty-limit needs the ring tracker, not " + sourceLog);
+        }
+        if (options.digests() && options.mirrorForVerify())
+        {
+            throw new IllegalArgumentException("digests need the source as it was at the stop: no mirrored writes");
+        }
+        this.dirtyLimit = options.dirtyLimit() > 0 ? new DirtyLimit((DirtyRingLog)sourceLog, options.dirtyLimit(),
+            source.pageSize(), options.dirtyLimitPeriodMs()) : null;
+        this.options = options;
+        this.source = source;
+        this.sourceLog = sourceLog;
+        this.workload = workload;
+        this.link = link;
+    }
+
+    /** Records the page stream, exactly as sent, to {@code channel} (see page-stream.md, "A captured page stream"). */
+    public MigrationSource capture(final WritableByteChannel channel)
+    {
+        this.capture = channel;
+        return this;
+    }
+
+    /** Reports progress to {@code listener}. */
+    public MigrationSource progress(final MigrationProgress listener)
+    {
+        this.progress = listener;
+        return this;
+    }
+
+    /** Seeds the device-state blob. */
+    public MigrationSource seed(final long value)
+    {
+        this.seed = value;
+        return this;
+    }
+
+    /**
+     * Migrates. On return the destination holds the guest and, unless the migration failed, its vCPUs
+     * run there. A failure is reported in {@link MigrationResult#error()}, not thrown.
+     */
+    public final MigrationResult run()
+    {
+        fillSettings();
+        final byte[] deviceState = deviceState();
+        startNs = System.nanoTime();
+        writesAtStart = writes();
+        vcpuWritesAtStart = vcpuWrites();
+        startPeer();
+        final Thread rpThread = new Thread(this::readReturnPath, "migration-return-path");
+        rpThread.setDaemon(true);
+        rpThread.start();
+        Throwable failure = null;
+        try
+        {
+            setup();
+            if (options.mode() == MigrationMode.POSTCOPY)
+            {
+                postcopy(deviceState, "post-copy: switched over at once");
+            }
+            else
+            {
+                precopy(deviceState);
+            }
+            final long[] digests = options.digests() ? sendDigests() : null;
+            link.finishSource();
+            join(rpThread);
+            if (returnPathFailure != null)
+            {
+                throw new IOException("return path: " + returnPathFailure.getMessage(), returnPathFailure);
+            }
+            if (shutCode != 0)
+            {
+                throw new IOException("destination answered SHUT " + shutCode);
+            }
+            if (digests != null)
+            {
+                compareDigests(digests);
+            }
+        }
+        catch (final Throwable t)
+        {
+            failure = t;
+            link.close();
+        }
+        joinPeer();
+        join(rpThread);
+        finish(failure);
+        return result;
+    }
+
+    /** In one process: starts the destination role before the first byte is sent. */
+    void startPeer()
+    {
+    }
+
+    /** In one process: waits for the destination role to end. */
+    void joinPeer()
+    {
+    }
+
+    /**
+     * In one process: puts what only the destination measured (resume and completion instants, faults,
+     * post-copy rates) into the result. Alone, the source's own view stays (see "Downtime").
+     *
+     * @return the destination's failure, or null.
+     */
+    Throwable finishPeer(final MigrationResult result, final long startNs, final long stopNs)
+    {
+        if (switchNs != 0 && stopNs != 0)
+        {
+            result.downtimeMs = (switchNs - stopNs) / 1e6;
+        }
+        if (shutNs != 0)
+        {
+            result.totalMs = (shutNs - startNs) / 1e6;
+        }
+        return null;
+    }
+
+    /** Sends the digests of every page of the stopped source; @return them. */
+    private long[] sendDigests() throws IOException
+    {
+        final long t0 = System.nanoTime();
+        final long[] digests = PageDigests.compute(source);
+        result.digestHashMs = (System.nanoTime() - t0) / 1e6;
+        PageDigests.write(envOut, source.pageSize(), digests);
+        envOut.flush();
+        return digests;
+    }
+
+    private void compareDigests(final long[] mine)
+    {
+        final long[] theirs = peerDigests;
+        PageDigests.compare(mine, theirs, result.mismatchPages, MigrationRun.MAX_MISMATCHES);
+        result.verified = result.mismatchPages.isEmpty();
+        result.digestAlgorithm = PageDigests.ALGORITHM;
+        result.digestPages = mine.length;
+        result.digestSource = PageDigests.hex(PageDigests.combine(mine));
+        result.digestDestination = PageDigests.hex(PageDigests.combine(theirs));
+    }
+
+    private void fillSettings()
+    {
+        result.mode = options.mode().label();
+        result.role = "source";
+        result.link = link.name();
+        result.policy = options.stopPolicy().label();
+        result.memoryBytes = source.size();
+        result.pageSize = source.pageSize();
+        result.bandwidth = options.bandwidth();
+        result.downtimeLimitMs = options.downtimeLimitMs();
+    }
+
+    private byte[] deviceState()
+    {
+        final byte[] state = new byte[options.deviceStateBytes()];
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < state.length; i++)
+        {
+            state[i] = (byte)random.nextInt();
+        }
+        return state;
+    }
+
+    private void setup() throws IOException
+    {
+        envOut = new ChannelOutput(link.sourceOut(), ENVELOPE_BUFFER_BYTES);
+        final WritableByteChannel pages = capture == null ? link.sourceOut() : new TeeChannel(link.sourceOut(), capture);
+        pageOut = new ChannelOutput(pages, Math.max(PAGE_BUFFER_BYTES, PageStreamWriter.requiredBufferBytes(source.pageSize())));
+        writer = new PageStreamWriter(pageOut, source, PageStreamOptions.defaults()
+            .withXbzrle(options.xbzrle()).withXbzrleCacheBytes(options.xbzrleCacheBytes()).withLz4(options.lz4()));
+        envOut.putInt(MAGIC);
+        envOut.putShort(VERSION);
+        envOut.putInt(source.pageSize());
+        envOut.flush();
+        bitmap = new AtomicDirtyBitmap(source.pageCount(), 0);
+        scanner = new DirtyScanner(bitmap);
+        bitmap.setAll();
+        sourceLog.harvestInto(bitmap); // sync 0: from here on the log collects the writes of round 0
+        lastSyncNs = System.nanoTime();
+        result.setupMs = (lastSyncNs - startNs) / 1e6;
+    }
+
+    // ---------------------------------------------------------------- pre-copy
+
+    private void precopy(final byte[] deviceState) throws IOException
+    {
+        final int pageSize = source.pageSize();
+        final boolean hybrid = options.mode() == MigrationMode.HYBRID;
+        phase = "precopy";
+        while (true)
+        {
+            roundRemaining = bitmap.cardinality();
+            final long roundStart = System.nanoTime();
+            final long wireBefore = wireBytes();
+            final long sent = sendRound(options.xbzrle() && round > 0);
+            final long roundEnd = System.nanoTime();
+            final long roundWire = wireBytes() - wireBefore;
+            final long newlyDirty = sourceLog.harvestInto(bitmap);
+            final long now = System.nanoTime();
+            final double dirtyRate = newlyDirty / Math.max(1e-9, (now - lastSyncNs) / 1e9);
+            lastSyncNs = now;
+            lastDirtyRate = dirtyRate;
+            final long remaining = bitmap.cardinality();
+            final double roundSeconds = Math.max(1e-6, (roundEnd - roundStart) / 1e9);
+            double bandwidth = roundWire / roundSeconds;
+            if (options.bandwidth() > 0)
+            {
+                bandwidth = roundWire == 0 ? options.bandwidth() : Math.min(bandwidth, options.bandwidth());
+            }
+            final double threshold = bandwidth * options.downtimeLimitMs() / 1e3;
+            final double bytesPerPage = sent == 0 ? pageSize : (double)roundWire / sent;
+            final double estimate = remaining * (options.stopPolicy() == StopPolicy.QEMU ? pageSize : bytesPerPage);
+            if (dirtyLimit != null && workload != null && !result.dirtyLimitTriggered &&
+                (double)newlyDirty * pageSize * 100 > (double)roundWire * options.throttleTrigger())
+            {
+                result.dirtyLimitTriggered = true; // triggered as auto-converge is, then on until switch-over
+                dirtyLimit.start();
+            }
+            if (options.autoConverge() && workload != null &&
+                (double)newlyDirty * pageSize * 100 > (double)roundWire * options.throttleTrigger())
+            {
+                final int t = workload.throttlePercent();
+                workload.setThrottlePercent(t == 0 ? options.throttleInitial() :
+                    Math.min(options.throttleMax(), t + options.throttleIncrement()));
+            }
+            final int throttle = workload == null ? 0 : workload.throttlePercent();
+            result.roundStats.add(new RoundStats(round, sent, roundWire, (roundEnd - roundStart) / 1e6, dirtyRate,
+                remaining, throttle, bandwidth, estimate, threshold));
+            round++;
+            roundRemaining = remaining;
+            reportProgress(true);
+            final String state = String.format(Locale.ROOT,
+                "after %d rounds %d pages remain, estimated %.0f bytes vs %.0f (%.1f MB/s x %d ms), dirty rate %.0f pages/s (%.1f MB/s)",
+                round, remaining, estimate, threshold, bandwidth / 1e6, options.downtimeLimitMs(), dirtyRate,
+                dirtyRate * pageSize / 1e6);
+            if (estimate <= threshold)
+            {
+                result.converged = true;
+                stopAndCopy(deviceState, "converged: " + state);
+                return;
+            }
+            final boolean outOfRounds = round >= options.maxRounds();
+            final boolean outOfTime = now - startNs >= options.maxTimeMs() * 1_000_000L;
+            if (hybrid && (round >= options.postcopyAfterRounds() || outOfRounds || outOfTime))
+            {
+                postcopy(deviceState, "switched to post-copy: " + state);
+                return;
+            }
+            if (outOfRounds || outOfTime)
+            {
+                result.converged = false;
+                stopAndCopy(deviceState, "did not converge (" + (outOfRounds ? "max rounds " + options.maxRounds() :
+                    "max time " + options.maxTimeMs() + " ms") + "), forced stop-and-copy: " + state);
+                return;
+            }
+        }
+    }
+
+    /** One iteration: a RAM section holding every page dirty in the migration bitmap, ended by EOS. */
+    private long sendRound(final boolean allowXbzrle) throws IOException
+    {
+        startRamSection();
+        final long sent = sendDirtyPages(allowXbzrle);
+        writer.writeEos();
+        pageOut.flush();
+        return sent;
+    }
+
+    /** Opens a RAM section: its envelope byte, MEM_SIZE if the stream has none yet, the round's start. */
+    private void startRamSection() throws IOException
+    {
+        envOut.putByte(SECTION_RAM);
+        envOut.flush();
+        if (!memSizeSent)
+        {
+            writer.writeMemSize();
+            memSizeSent = true;
+        }
+        writer.startRound(round);
+    }
+
+    /**
+     * Sends every page dirty in the migration bitmap, clearing each bit before the page is read (the
+     * scanner clears up to 512 units, a word at a time, then {@link PageStreamWriter#writePage} snapshots
+     * each page).
+     *
+     * @return pages processed.
+     */
+    long sendDirtyPages(final boolean allowXbzrle) throws IOException
+    {
+        final DirtyScanner scanner = this.scanner;
+        final PageStreamWriter writer = this.writer;
+        final long[] batch = this.batch;
+        long sent = 0;
+        int n;
+        // A word at a time: each batch's bits are all cleared before its first page is read.
+        while ((n = scanner.drain(batch)) > 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                writer.writePage(batch[i], allowXbzrle);
+                if ((++sent & 255) == 0)
+                {
+                    pagesProgress(256);
+                }
+            }
+        }
+        return sent;
+    }
+
+    /** Progress bookkeeping for {@link #sendDirtyPages} overrides: {@code pages} more were sent. */
+    final void pagesProgress(final long pages)
+    {
+        roundRemaining = Math.max(0, roundRemaining - pages);
+        reportProgress(false);
+        checkReturnPath();
+    }
+
+    /** @return the migration bitmap (for {@link #sendDirtyPages} overrides). */
+    final DirtyLog migrationBitmap()
+    {
+        return bitmap;
+    }
+
+    /** @return the source's dirty log (for {@link #sendDirtyPages} overrides). */
+    final DirtyLog sourceLog()
+    {
+        return sourceLog;
+    }
+
+    /** @return whether the source's vCPUs have been stopped for the switch-over (for overrides). */
+    final boolean vcpusStopped()
+    {
+        return stopNs != 0;
+    }
+
+    /** @return the page-stream writer (for {@link #sendDirtyPages} overrides). */
+    final PageStreamWriter pageWriter()
+    {
+        return writer;
+    }
+
+    private void stopAndCopy(final byte[] deviceState, final String reason) throws IOException
+    {
+        switchOver("stop-and-copy", reason);
+        reportProgress(true);
+        sendRound(options.xbzrle() && round > 0);
+        sendDevice(deviceState);
+        envOut.putByte(SECTION_COMPLETE);
+        envOut.flush();
+        switchNs = System.nanoTime();
+    }
+
+    /** Stops the vCPUs and takes the last dirty-log sync: what remains is in the bitmap. */
+    private void switchOver(final String newPhase, final String reason)
+    {
+        result.reason = reason;
+        phase = newPhase;
+        stopVcpus();
+        sourceLog.harvestInto(bitmap);
+        roundRemaining = bitmap.cardinality();
+    }
+
+    private void stopVcpus()
+    {
+        stopNs = System.nanoTime();
+        if (dirtyLimit != null)
+        {
+            dirtyLimit.close(); // wakes vCPUs asleep in a penalty, so that they stop at once
+        }
+        if (workload != null)
+        {
+            workload.pause();
+        }
+        writesAtStop = writes();
+        vcpuWritesAtStop = vcpuWrites();
+    }
+
+    /** @return each vCPU's writes so far, or null without a workload. */
+    private long[] vcpuWrites()
+    {
+        if (workload == null)
+        {
+            return null;
+        }
+        final long[] writes = new long[workload.writerCount()];
+        for (int i = 0; i < writes.length; i++)
+        {
+            writes[i] = workload.progress(i).getAcquire();
+        }
+        return writes;
+    }
+
+    private void sendDevice(final byte[] deviceState) throws IOException
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(deviceState, 0, deviceState.length);
+        envOut.putByte(SECTION_DEVICE);
+        envOut.putInt(deviceState.length);
+        envOut.putBytes(deviceState, 0, deviceState.length);
+        envOut.putInt((int)crc.getValue());
+    }
+
+    // ---------------------------------------------------------------- post-copy
+
+    private void postcopy(final byte[] deviceState, final String reason) throws IOException
+    {
+        switchOver("postcopy", reason);
+        sendDiscard();
+        sendDevice(deviceState);
+        envOut.putByte(SECTION_POSTCOPY_RUN);
+        startRamSection();
+        switchNs = System.nanoTime();
+        pushAndServe();
+        writer.writeEos();
+        pageOut.flush();
+        envOut.putByte(SECTION_COMPLETE);
+        envOut.flush();
+        if (options.mode() == MigrationMode.POSTCOPY)
+        {
+            result.converged = true;
+        }
+    }
+
+    /** DISCARD: every run of pages dirty in the bitmap, which the destination must fetch again. */
+    private void sendDiscard() throws IOException
+    {
+        final long pages = bitmap.size();
+        int runs = 0;
+        for (long u = bitmap.nextDirty(0); u >= 0; u = bitmap.nextDirty(runEnd(u, pages)))
+        {
+            runs++;
+        }
+        envOut.putByte(SECTION_DISCARD);
+        envOut.putInt(runs);
+        for (long u = bitmap.nextDirty(0); u >= 0; )
+        {
+            final long end = runEnd(u, pages);
+            envOut.putLong(u);
+            envOut.putInt((int)(end - u));
+            u = bitmap.nextDirty(end);
+        }
+    }
+
+    /** @return the first clean unit after {@code u}, runs capped at 2^31 pages. */
+    private long runEnd(final long u, final long pages)
+    {
+        long end = u + 1;
+        while (end < pages && end - u < Integer.MAX_VALUE && bitmap.isDirty(end))
+        {
+            end++;
+        }
+        return end;
+    }
+
+    private void pushAndServe() throws IOException
+    {
+        final DirtyScanner scanner = this.scanner;
+        final PageStreamWriter writer = this.writer;
+        long pushed = 0;
+        while (true)
+        {
+            if (serveRequests())
+            {
+                pageOut.flush();
+            }
+            final long unit = scanner.next();
+            if (unit < 0)
+            {
+                break;
+            }
+            writer.writePage(unit, false);
+            pushed++;
+            roundRemaining--;
+            if ((pushed & 255) == 0)
+            {
+                reportProgress(false);
+                checkReturnPath();
+            }
+        }
+        result.pushedPages = pushed;
+    }
+
+    /** Sends the pages faults asked for, each with its pre-paging window; @return whether any was sent. */
+    private boolean serveRequests() throws IOException
+    {
+        final long pages = bitmap.size();
+        final int window = options.prepageWindow();
+        boolean any = false;
+        long page;
+        while ((page = requests.poll()) >= 0)
+        {
+            if (bitmap.testAndClear(page))
+            {
+                writer.writePage(page, false);
+                result.requestedPages++;
+                roundRemaining--;
+                any = true;
+            }
+            final long lo = Math.max(0, page - window / 2);
+            final long hi = Math.min(pages, lo + window + 1);
+            for (long p = lo; p < hi; p++)
+            {
+                if (p != page && bitmap.testAndClear(p))
+                {
+                    writer.writePage(p, false);
+                    result.prepagedPages++;
+                    roundRemaining--;
+                    any = true;
+                }
+            }
+            // Continue the background push after the fault, as QEMU's page search does.
+            scanner.seek(hi < pages ? hi : 0);
+        }
+        return any;
+    }
+
+    /** The return-path thread: page requests to the queue, SHUT ends it. */
+    private void readReturnPath()
+    {
+        final ChannelInput in = new ChannelInput(link.sourceIn(), 4096);
+        final ReturnPathReader reader = new ReturnPathReader(in);
+        final long size = source.size();
+        final int pageSize = source.pageSize();
+        try
+        {
+            ReturnPathMessage m;
+            while ((m = reader.read()) != null)
+            {
+                if (m.isPageRequest())
+                {
+                    final long offset = m.offset();
+                    final long length = m.byteLength() & 0xFFFF_FFFFL;
+                    if (!source.blockName().equals(m.block()) || (offset & (pageSize - 1)) != 0 || length == 0 ||
+                        offset < 0 || offset >= size || length > size - offset)
+                    {
+                        throw new IOException("bad page request at return-path offset " + m.streamOffset() + ": " + m);
+                    }
+                    for (long p = offset / pageSize, end = (offset + length + pageSize - 1) / pageSize; p < end; p++)
+                    {
+                        requests.offer(p);
+                    }
+                }
+                else
+                {
+                    shutNs = System.nanoTime();
+                    shutCode = m.errorCode();
+                    if (shutCode == 0 && options.digests())
+                    {
+                        peerDigests = PageDigests.read(in, source.pageSize(), source.pageCount());
+                    }
+                    return;
+                }
+            }
+            throw new IOException("return path ended without SHUT");
+        }
+        catch (final Throwable t)
+        {
+            returnPathFailure = t;
+        }
+    }
+
+    private void checkReturnPath()
+    {
+        final int code = shutCode;
+        if (code > 0 || returnPathFailure != null)
+        {
+            throw new IllegalStateException("destination failed during migration (SHUT " + code + ")" +
+                (returnPathFailure == null ? "" : ": " + returnPathFailure.getMessage()));
+        }
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private long wireBytes()
+    {
+        return writer.stats().wireBytes() + envOut.position();
+    }
+
+    private long writes()
+    {
+        return workload == null ? 0 : workload.writes();
+    }
+
+    private void reportProgress(final boolean force)
+    {
+        final long now = System.nanoTime();
+        if (!force && now - lastProgressNs < PROGRESS_INTERVAL_NS)
+        {
+            return;
+        }
+        lastProgressNs = now;
+        final double seconds = Math.max(1e-9, (now - startNs) / 1e9);
+        progress.onProgress(phase, round, Math.max(0, roundRemaining), lastDirtyRate, wireBytes() / seconds,
+            workload == null ? 0 : workload.throttlePercent());
+    }
+
+    private void finish(final Throwable failure)
+    {
+        if (dirtyLimit != null)
+        {
+            dirtyLimit.close();
+        }
+        result.dirtyLimitBytesPerSecond = options.dirtyLimit();
+        result.autoConverge = options.autoConverge();
+        final Throwable destFailure = finishPeer(result, startNs, stopNs);
+        if (failure != null || destFailure != null)
+        {
+            // Both sides, when both failed: one side's failure usually breaks the other's link.
+            result.error = (failure == null ? "" : "source: " + describe(failure)) +
+                (failure != null && destFailure != null ? "; " : "") +
+                (destFailure == null ? "" : "destination: " + describe(destFailure));
+        }
+        if (result.error != null)
+        {
+            result.converged = false;
+        }
+        result.rounds = result.roundStats.size();
+        if (writer != null)
+        {
+            result.wireBytes = wireBytes();
+            for (final PageKind kind : PageKind.values())
+            {
+                result.pages[kind.ordinal()] = writer.stats().pages(kind);
+            }
+            final XbzrleStats x = writer.xbzrleStats();
+            if (x != null)
+            {
+                result.xbzrleCacheMiss = x.cacheMiss();
+                result.xbzrleCacheMissRate = x.cacheMissRate();
+                result.xbzrleOverflow = x.overflow();
+                result.xbzrleEncodingRate = x.encodingRate();
+            }
+        }
+        result.throttlePercent = workload == null ? 0 : workload.throttlePercent();
+        if (workload != null)
+        {
+            workload.setThrottlePercent(0); // as QEMU stops the CPU throttle once migration ends
+        }
+        if (stopNs > startNs && workload != null)
+        {
+            result.writesPerSecDuring = (writesAtStop - writesAtStart) / ((stopNs - startNs) / 1e9);
+            result.vcpuWritesPerSecDuring = MigrationResult.rates(vcpuWritesAtStart, vcpuWritesAtStop, stopNs - startNs);
+        }
+    }
+
+    static String describe(final Throwable t)
+    {
+        final String message = t.getMessage();
+        return message == null ? t.toString() : message;
+    }
+
+    static void join(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

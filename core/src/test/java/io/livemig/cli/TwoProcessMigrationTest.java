@@ -1,0 +1,216 @@
+package io.livemig.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code scripts/migrate --listen} and {@code --to} as two JVMs on this machine, started on the test's own
+ * classpath: the destination listens on a port it chooses and prints, the source migrates a 16 MiB guest
+ * with two vCPUs writing, and both verify by digests, in every mode, with XBZRLE and with LZ4. Each pair
+ * has a hard deadline and is killed in any case.
+ */
+class TwoProcessMigrationTest
+{
+    private static final long DEADLINE_MS = 90_000;
+    private static final Pattern LISTENING = Pattern.compile("migrate: listening on (\\S+):(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    /** Four pairs, not six, for the suite's time: post-copy sends no XBZRLE, and hybrid takes both codecs at once. */
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({"precopy, --xbzrle", "precopy, --lz4", "postcopy, --lz4", "hybrid, --xbzrle --lz4"})
+    void twoJvmsMigrateAndVerify(final String mode, final String codecs) throws Exception
+    {
+        final Path destJson = dir.resolve("destination.json");
+        final Path srcJson = dir.resolve("source.json");
+        final Path destErr = dir.resolve("destination.err");
+        final Path srcErr = dir.resolve("source.err");
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        Process destination = null;
+        Process source = null;
+        try
+        {
+            destination = start(destErr, "--listen", "127.0.0.1:0", "--json", "--quiet", "--result", destJson.toString(),
+                "--accept-timeout", "60s", "--link-timeout", "20s");
+            final String port = awaitPort(destination, destErr, deadline);
+            final List<String> args = new ArrayList<>(List.of("--to", "127.0.0.1:" + port, "--mode", mode, "--memory", "16m",
+                "--writers", "2", "--dirty-rate", "20000", "--bandwidth", "256m", "--downtime",
+                mode.equals("hybrid") ? "1ms" : "50ms", "--postcopy-after", "1", "--max-time", "5s",
+                "--xbzrle-cache", "4m", "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet",
+                "--result", srcJson.toString(), "--link-timeout", "20s"));
+            args.addAll(List.of(codecs.split(" ")));
+            source = start(srcErr, args.toArray(new String[0]));
+            final int srcExit = await(source, deadline, srcErr);
+            final int destExit = await(destination, deadline, destErr);
+            assertEquals(0, srcExit, () -> "source: " + read(srcErr));
+            assertEquals(0, destExit, () -> "destination: " + read(destErr));
+            final JsonNode s = new ObjectMapper().readTree(srcJson.toFile());
+            final JsonNode d = new ObjectMapper().readTree(destJson.toFile());
+            assertEquals("source", s.get("role").asText());
+            assertEquals("destination", d.get("role").asText());
+            assertEquals(mode, s.get("mode").asText());
+            assertEquals(mode, d.get("mode").asText());
+            assertTrue(s.get("verified").asBoolean() && d.get("verified").asBoolean(), s + "\n" + d);
+            assertEquals(4096, s.get("digest").get("pages").asLong(), s::toString);
+            for (final String field : List.of("algorithm", "pages", "source", "destination"))
+            {
+                assertEquals(s.get("digest").get(field), d.get("digest").get(field), field);
+            }
+            assertEquals(s.get("digest").get("source"), s.get("digest").get("destination"));
+            assertEquals(16L << 20, d.get("memoryBytes").asLong(), "the destination's guest comes from the handshake");
+            for (final String kind : List.of("zero", "normal", "xbzrle", "lz4"))
+            {
+                // (unchanged pages are the source's: found equal to the XBZRLE cache, never sent)
+                assertEquals(s.get("pages").get(kind), d.get("pages").get(kind), "every " + kind + " page sent was applied");
+            }
+            if (codecs.contains("--lz4"))
+            {
+                assertTrue(d.get("pages").get("lz4").asLong() > 0, "LZ4 pages came: " + d);
+            }
+            if (mode.equals("precopy") && codecs.contains("--xbzrle"))
+            {
+                assertTrue(d.get("pages").get("xbzrle").asLong() > 0, "XBZRLE pages came: " + d);
+            }
+            if (!mode.equals("precopy"))
+            {
+                assertTrue(d.get("postcopyMs").asDouble() > 0, d::toString);
+            }
+            assertTrue(d.get("writesPerSec").get("after").asDouble() > 0, "the guest runs on the destination: " + d);
+        }
+        finally
+        {
+            if (source != null)
+            {
+                source.destroyForcibly();
+            }
+            if (destination != null)
+            {
+                destination.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void listenRefusesGuestOptionsAndBadAddresses()
+    {
+        assertUsage("--memory does not apply to --listen", "--listen", "127.0.0.1:0", "--memory", "1g");
+        assertUsage("--listen must be HOST:PORT with a port from 0 to 65535: 127.0.0.1", "--listen", "127.0.0.1");
+        assertUsage("--to must be HOST:PORT with a port from 1 to 65535: localhost:0", "--to", "localhost:0");
+        assertUsage("--link does not apply to --to", "--to", "127.0.0.1:4444", "--link", "tcp");
+    }
+
+    @Test
+    void aGuestThatDoesNotFitIsRefusedBeforeAnyPageAndBothSidesSayWhy() throws Exception
+    {
+        final StringWriter destErr = new StringWriter();
+        final picocli.CommandLine listener = MigrateCommand.commandLine(new MigrateCommand.MachineMemory(1 << 20, 1 << 30));
+        listener.setErr(new PrintWriter(destErr, true));
+        listener.setOut(new PrintWriter(new StringWriter()));
+        final java.util.concurrent.CompletableFuture<Integer> destExit = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> listener.execute("--listen", "127.0.0.1:0", "--accept-timeout", "20s", "--link-timeout", "10s"));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Matcher m = LISTENING.matcher("");
+        while (System.nanoTime() < deadline && !(m = LISTENING.matcher(destErr.toString())).find())
+        {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertTrue(m.find(0), "no port: " + destErr);
+        final StringWriter srcErr = new StringWriter();
+        final picocli.CommandLine source = MigrateCommand.commandLine();
+        source.setErr(new PrintWriter(srcErr, true));
+        source.setOut(new PrintWriter(new StringWriter()));
+        final int srcExit = source.execute("--to", "127.0.0.1:" + m.group(2), "--memory", "16m", "--writers", "0",
+            "--quiet", "--link-timeout", "10s");
+        final String reason = ": a guest of 16777216 bytes needs 17303552 bytes here, 1048576 are available";
+        assertEquals(MigrateCommand.EXIT_FAILED, srcExit, srcErr::toString);
+        assertTrue(srcErr.toString().strip().matches("migrate: refused by the destination 127\\.0\\.0\\.1:\\d+" +
+            Pattern.quote(reason)), srcErr::toString);
+        assertEquals(MigrateCommand.EXIT_FAILED, destExit.get(20, TimeUnit.SECONDS), destErr::toString);
+        final String destLast = destErr.toString().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(destLast.startsWith("migrate: refused the migration from 127.0.0.1:") && destLast.endsWith(reason),
+            destErr::toString);
+    }
+
+    private static void assertUsage(final String message, final String... args)
+    {
+        final StringWriter err = new StringWriter();
+        final picocli.CommandLine cl = MigrateCommand.commandLine();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        assertEquals(MigrateCommand.EXIT_USAGE, cl.execute(args), err::toString);
+        assertTrue(err.toString().startsWith("migrate: " + message), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line: " + err);
+    }
+
+    private static Process start(final Path stderr, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx512m", "-XX:+UseSerialGC", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-modules", "jdk.incubator.vector",
+            "-cp", System.getProperty("java.class.path"), MigrateCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(stderr.toFile()).start();
+    }
+
+    private static String awaitPort(final Process destination, final Path stderr, final long deadline) throws Exception
+    {
+        while (System.nanoTime() < deadline)
+        {
+            final Matcher m = LISTENING.matcher(read(stderr));
+            if (m.find())
+            {
+                return m.group(2);
+            }
+            if (!destination.isAlive())
+            {
+                fail("the destination ended before listening: " + read(stderr));
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return fail("the destination printed no port within " + DEADLINE_MS + " ms: " + read(stderr));
+    }
+
+    private static int await(final Process p, final long deadline, final Path stderr) throws Exception
+    {
+        if (!p.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))
+        {
+            fail("no exit within the deadline of " + DEADLINE_MS + " ms: " + read(stderr));
+        }
+        return p.exitValue();
+    }
+
+    private static String read(final Path file)
+    {
+        try
+        {
+            return new File(file.toString()).exists() ? Files.readString(file) : "";
+        }
+        catch (final IOException ex)
+        {
+            return "(unreadable: " + ex + ")";
+        }
+    }
+}

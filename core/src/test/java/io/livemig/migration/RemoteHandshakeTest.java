@@ -1,0 +1,118 @@
+package io.livemig.migration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The two-process connection's edges over real sockets: a proposal the destination cannot apply is refused
+ * with one reason that both sides report, before any page moves; a silent peer and a source that never
+ * comes are bounded by their timeouts.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RemoteHandshakeTest
+{
+    private static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @Test
+    void aDestinationRefusesTwoChannelsAndBothSidesSayWhy() throws Exception
+    {
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 10_000, 10_000))
+        {
+            final InetSocketAddress at = listen.open();
+            final CompletableFuture<MigrationResult> destination = CompletableFuture.supplyAsync(() -> {
+                try
+                {
+                    return listen.run(-1);
+                }
+                catch (final IOException | InterruptedException ex)
+                {
+                    throw new RuntimeException(ex);
+                }
+            });
+            final Handshake two = new Handshake(MigrationMode.PRECOPY, false, true, true, 2, 4096, 1 << 20, 0, 0, 0,
+                0, 8, 0, 1, 0);
+            try (SocketLink link = SocketLink.connect(at, 0, 10_000))
+            {
+                final MigrationRefusedException source = assertThrows(MigrationRefusedException.class,
+                    () -> MigrationRun.propose(link, two));
+                assertTrue(source.getMessage().endsWith(": the source asks for 2 channels, this destination takes 1"),
+                    source.getMessage());
+            }
+            final Throwable dest = assertThrows(Exception.class, destination::join).getCause().getCause();
+            assertTrue(dest instanceof MigrationRefusedException && dest.getMessage().startsWith("refused the migration from ") &&
+                dest.getMessage().endsWith(": the source asks for 2 channels, this destination takes 1"), dest.toString());
+        }
+    }
+
+    @Test
+    void aMalformedProposalIsRefusedWithTheField() throws Exception
+    {
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 10_000, 10_000))
+        {
+            final InetSocketAddress at = listen.open();
+            final CompletableFuture<Throwable> destination = CompletableFuture.supplyAsync(() -> {
+                try
+                {
+                    listen.run(-1);
+                    return null;
+                }
+                catch (final IOException | InterruptedException ex)
+                {
+                    return ex;
+                }
+            });
+            final byte[] bytes = HandshakeMutationProperties.bytes(new Handshake(MigrationMode.PRECOPY, false, false,
+                false, 1, 4096, 1 << 20, 0, 0, 0, 0, 8, 0, 1, 0)::write);
+            bytes[6] = 7; // mode 7
+            try (SocketLink link = SocketLink.connect(at, 0, 10_000))
+            {
+                link.channel().write(java.nio.ByteBuffer.wrap(bytes));
+                final HandshakeReply reply = HandshakeReply.read(new io.livemig.stream.ChannelInput(link.channel(), 4096));
+                assertTrue(!reply.accepted() && reply.reason().equals(
+                    "byte 6 of the handshake: handshake: mode 7 is none of 0 precopy, 1 postcopy, 2 hybrid"), reply.reason());
+            }
+            assertTrue(destination.join() instanceof MigrationRefusedException, String.valueOf(destination.join()));
+        }
+    }
+
+    @Test
+    void aSilentSourceTimesOut() throws Exception
+    {
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 10_000, 300))
+        {
+            final InetSocketAddress at = listen.open();
+            try (SocketChannel silent = SocketChannel.open(at))
+            {
+                final long start = System.nanoTime();
+                final IOException ex = assertThrows(IOException.class, () -> listen.run(-1));
+                final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertTrue(ex.getMessage().contains("no bytes from") && ex.getMessage().contains("for 300 ms"), ex.getMessage());
+                assertTrue(ms < 5000, "bounded: " + ms + " ms");
+                assertTrue(silent.isOpen());
+            }
+        }
+    }
+
+    @Test
+    void noSourceWithinTheAcceptTimeout() throws Exception
+    {
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 200, 10_000))
+        {
+            listen.open();
+            final SocketTimeoutException ex = assertThrows(SocketTimeoutException.class, () -> listen.run(-1));
+            assertTrue(ex.getMessage().startsWith("no source connected to ") && ex.getMessage().endsWith("within 200 ms"),
+                ex.getMessage());
+        }
+    }
+}
