@@ -233,24 +233,65 @@ public final class FaultyLink implements MigrationLink
         }
     }
 
-    /** The source's forward end: counts bytes, splits writes at byte triggers, throttles. */
-    private final class ForwardOut implements WritableByteChannel
+    /** A write end: waits out stalls, fails once cut, with the cut's reason. */
+    private class Out implements WritableByteChannel
     {
-        private final WritableByteChannel out;
+        final WritableByteChannel out;
 
-        ForwardOut(final WritableByteChannel out)
+        Out(final WritableByteChannel out)
         {
             this.out = out;
         }
 
         @Override
-        public int write(final ByteBuffer src) throws IOException
+        public final int write(final ByteBuffer src) throws IOException
+        {
+            checkWhole(null);
+            try
+            {
+                return pass(src);
+            }
+            catch (final IOException ex)
+            {
+                checkWhole(ex);
+                throw ex;
+            }
+        }
+
+        /** Writes to the inner channel. */
+        int pass(final ByteBuffer src) throws IOException
+        {
+            return out.write(src);
+        }
+
+        @Override
+        public final boolean isOpen()
+        {
+            return cut == null && out.isOpen();
+        }
+
+        @Override
+        public final void close() throws IOException
+        {
+            out.close();
+        }
+    }
+
+    /** The source's forward end: also counts bytes, splits writes at byte triggers, throttles. */
+    private final class ForwardOut extends Out
+    {
+        ForwardOut(final WritableByteChannel out)
+        {
+            super(out);
+        }
+
+        @Override
+        int pass(final ByteBuffer src) throws IOException
         {
             final int total = src.remaining();
             final int limit = src.limit();
             try
             {
-                checkWhole(null);
                 while (src.hasRemaining())
                 {
                     final long passed = forwardBytes;
@@ -272,69 +313,11 @@ public final class FaultyLink implements MigrationLink
                     checkWhole(null);
                 }
             }
-            catch (final IOException ex)
-            {
-                if (cut != null)
-                {
-                    checkWhole(ex);
-                }
-                throw ex;
-            }
             finally
             {
                 src.limit(limit);
             }
             return total;
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return cut == null && out.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            out.close();
-        }
-    }
-
-    /** A return-path or destination write: waits out stalls, fails once cut. */
-    private final class Out implements WritableByteChannel
-    {
-        private final WritableByteChannel out;
-
-        Out(final WritableByteChannel out)
-        {
-            this.out = out;
-        }
-
-        @Override
-        public int write(final ByteBuffer src) throws IOException
-        {
-            checkWhole(null);
-            try
-            {
-                return out.write(src);
-            }
-            catch (final IOException ex)
-            {
-                checkWhole(ex);
-                throw ex;
-            }
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return cut == null && out.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            out.close();
         }
     }
 
