@@ -24,6 +24,11 @@ public final class BenchJvm
     public static final String ADD_MODULES = "--add-modules";
     /** The module added by {@link #ADD_MODULES}. */
     public static final String VECTOR_MODULE = "jdk.incubator.vector";
+    /**
+     * Lets the kernel trackers ({@code io.livemig.kernel}, FFM on JDK 22+) call libc without a warning; accepted
+     * and harmless on JDK 17.
+     */
+    public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** Fixed initial heap. */
     public static final String HEAP_MIN = "-Xms2g";
     /** Fixed maximum heap. */

@@ -134,6 +134,7 @@ public final class ReportWriter
         final GranularityAnalysis granularity = GranularityAnalysis.of(results, bandwidth);
         figures(md, dir.resolve(CHARTS), results, granularity);
         dirtyTrackers(md, dir.resolve(CHARTS), results);
+        KernelTrackingReport.section(md, results, env);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
         granularity(md, granularity, results);
         md.append("## Results by class\n");
