@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code baselineSoftwareMark}: the same stores through guest memory that marks a flat bitmap
  *       ({@code AtomicDirtyBitmap}), cleared before each invocation so every mark is fresh;
  *       {@code baselinePlainStore}: through guest memory that marks nothing.</li>
- *   <li>{@code harvest}: one {@code PAGEMAP_SCAN} harvest ({@code uffd-wp-async}) of a {@code size} guest with
+ *   <li>{@code harvest}: one {@code PAGEMAP_SCAN} harvest ({@code uffd-wp-async}) of a {@code guestSize} guest with
  *       {@code dirty} pages written at seeded random places since the last one, with {@code huge} transparent
  *       huge pages or not ({@code MADV_HUGEPAGE} against {@code MADV_NOHUGEPAGE}); per GiB from {@code dirty=0},
  *       per dirty page from the difference. {@code baselineBitmapHarvest}: the flat bitmap's harvest of the same
@@ -146,7 +146,7 @@ public class KernelTrackingBenchmark
     public static class HarvestShape
     {
         @Param({"256m", "1g"})
-        public String size;
+        public String guestSize;
 
         @Param({"0", "256"})
         public int dirty;
@@ -157,7 +157,7 @@ public class KernelTrackingBenchmark
 
         void shape()
         {
-            pages = (size.equals("1g") ? 1L << 30 : 256L << 20) / PAGE;
+            pages = (guestSize.equals("1g") ? 1L << 30 : 256L << 20) / PAGE;
             final SplittableRandom random = new SplittableRandom(13);
             dirtyPages = new long[dirty];
             for (int i = 0; i < dirty; i++)

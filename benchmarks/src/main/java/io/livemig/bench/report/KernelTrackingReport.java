@@ -93,7 +93,7 @@ final class KernelTrackingReport
     private static Map<String, String> with(final Map<String, String> more, final String size, final String dirty)
     {
         final java.util.HashMap<String, String> params = new java.util.HashMap<>(more);
-        params.put("size", size);
+        params.put("guestSize", size);
         params.put("dirty", dirty);
         return params;
     }

@@ -109,7 +109,7 @@ public enum Preset
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "size", new String[] {"256m"}), Map.of()),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"}), Map.of()),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
@@ -217,10 +217,14 @@ public enum Preset
         return classSizing.getOrDefault(kind, Map.of()).getOrDefault(simpleName, sizing(kind));
     }
 
-    /** @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). */
+    /**
+     * @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). Each
+     *         name is declared by one class only ({@code pagesPerBit} by the sweep, {@code guestSize} by
+     *         {@code KernelTrackingBenchmark}), so setting it for every kind reaches only that class.
+     */
     public Map<String, String[]> paramOverrides(final BenchKind kind)
     {
-        return kind == BenchKind.SWEEP ? sweepParams : Map.of();
+        return sweepParams;
     }
 
     /** @return whether {@link BenchKind#HOT_PATH} benchmarks run with JMH's gc profiler (for B/op). */

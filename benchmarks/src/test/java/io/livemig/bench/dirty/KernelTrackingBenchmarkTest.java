@@ -33,12 +33,12 @@ class KernelTrackingBenchmarkTest
         for (final boolean huge : new boolean[] {false})
         {
             final KernelTrackingBenchmark.KernelHarvest kernel = new KernelTrackingBenchmark.KernelHarvest();
-            kernel.size = "256m";
+            kernel.guestSize = "256m";
             kernel.dirty = 256;
             kernel.huge = huge;
             kernel.open();
             final KernelTrackingBenchmark.BitmapHarvest bitmap = new KernelTrackingBenchmark.BitmapHarvest();
-            bitmap.size = "256m";
+            bitmap.guestSize = "256m";
             bitmap.dirty = 256;
             bitmap.open();
             try

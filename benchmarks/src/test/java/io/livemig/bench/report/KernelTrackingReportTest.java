@@ -25,9 +25,9 @@ class KernelTrackingReportTest
         results.add(result("rewrite", Map.of("tracker", "uffd-wp-async"), 5));
         results.add(result("baselineSoftwareMark", Map.of(), 4));
         results.add(result("baselinePlainStore", Map.of(), 1));
-        results.add(result("harvest", Map.of("size", "1g", "dirty", "0", "huge", "false"), 2_000_000));
-        results.add(result("harvest", Map.of("size", "1g", "dirty", "256", "huge", "false"), 2_256_000));
-        results.add(result("baselineBitmapHarvest", Map.of("size", "1g", "dirty", "0"), 800));
+        results.add(result("harvest", Map.of("guestSize", "1g", "dirty", "0", "huge", "false"), 2_000_000));
+        results.add(result("harvest", Map.of("guestSize", "1g", "dirty", "256", "huge", "false"), 2_256_000));
+        results.add(result("baselineBitmapHarvest", Map.of("guestSize", "1g", "dirty", "0"), 800));
         final StringBuilder md = new StringBuilder();
         KernelTrackingReport.section(md, results, Map.of());
         final String text = md.toString();
