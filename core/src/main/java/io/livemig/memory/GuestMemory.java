@@ -10,7 +10,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Guest RAM of {@link #pageCount()} pages held off-heap, in regions of at most 1 GiB (Agrona buffers index
  * with {@code int}), so that a guest of any size is described by {@code long} guest-physical addresses while
  * tests allocate small ones. A page never straddles two regions. Memory is page aligned, zeroed on
- * creation and freed by {@link #close()}.
+ * creation and freed by {@link #close()}; or, made by {@link #mapped}, it lies over memory the caller mapped
+ * (a kernel tracker's {@code mmap}) and {@link #close()} hands it back to the caller.
  *
  * <p>Every write method stores its data and <em>then</em> marks each page it touched through the attached
  * {@link DirtyMarker}, the order that {@link io.livemig.dirty.DirtyScanner} relies on to lose no write.

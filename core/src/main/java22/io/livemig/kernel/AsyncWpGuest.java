@@ -20,6 +20,10 @@ import static io.livemig.kernel.PagemapScan.PM_SCAN_WP_MATCHING;
  * is reported next time. The walk stops when its vector of ranges fills; the harvest continues from {@code
  * walk_end} until it reaches the end.
  *
+ * <p>Ordering: protecting a page again flushes it from the TLB of every CPU that runs a thread of this
+ * process (an inter-processor interrupt, a full barrier on that CPU), so a store that completed before the
+ * protection is visible to the harvesting thread when it reads the page after the harvest returns.
+ *
  * <p>With transparent huge pages, a write anywhere in a 2 MiB huge page reports the whole of it; {@code
  * hugePages = false} advises {@code MADV_NOHUGEPAGE} so that the kernel tracks 4 KiB pages.
  *

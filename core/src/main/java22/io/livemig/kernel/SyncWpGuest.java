@@ -25,6 +25,10 @@ import io.livemig.dirty.DirtyLog;
  * protection and the take be taken away unprotected (the {@link UffdGuest.Harvest#PROTECT_THEN_READ} double,
  * which the stress test catches).
  *
+ * <p>Ordering: the fault thread's mark is a volatile read-modify-write made before the un-protect that lets
+ * the store happen; the harvest's take is atomic and its protection flushes the page from every CPU's TLB (a
+ * full barrier there), so the caller that reads the page after the harvest sees every store made before it.
+ *
  * <h2>No safepoint deadlock</h2>
  * A Java thread blocked in a page fault while it runs Java code is "in Java", so a safepoint waits for it;
  * were the fault thread then to wait for that safepoint on its way back from a native call, the page would
