@@ -25,8 +25,9 @@ public final class BenchJvm
     /** The module added by {@link #ADD_MODULES}. */
     public static final String VECTOR_MODULE = "jdk.incubator.vector";
     /**
-     * Lets livemig call FFM's restricted methods, which the codecs' off-heap SIMD kernels need on JDK 22+ (see
-     * {@code io.livemig.codec.Simd}); accepted and harmless on JDK 17.
+     * Lets livemig call FFM's restricted methods without a warning: the codecs' off-heap SIMD kernels ({@code
+     * io.livemig.codec.Simd}) and the kernel trackers ({@code io.livemig.kernel}) need it on JDK 22+; accepted and
+     * harmless on JDK 17.
      */
     public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** Fixed initial heap. */

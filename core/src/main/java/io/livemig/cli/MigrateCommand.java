@@ -2,6 +2,8 @@ package io.livemig.cli;
 
 import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.kernel.KernelTracker;
+import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
 import io.livemig.migration.MigrationListen;
 import io.livemig.migration.MigrationMode;
@@ -108,8 +110,15 @@ public final class MigrateCommand implements Callable<Integer>
     private int computeVcpus;
 
     @Option(names = "--tracker", paramLabel = "KIND", defaultValue = "summary",
-        description = "source's dirty tracker: bitmap, summary or ring (KVM's per-vCPU dirty ring) (default ${DEFAULT-VALUE})")
+        description = "source's dirty tracker: bitmap, summary, ring (KVM's per-vCPU dirty ring), or the kernel's: "
+            + "uffd-wp-async (userfaultfd WP_ASYNC + PAGEMAP_SCAN, Linux 6.7) or uffd-wp (userfaultfd write faults "
+            + "served by a thread), JDK 22+ (default ${DEFAULT-VALUE})")
     private String tracker;
+
+    @Option(names = "--huge-pages",
+        description = "kernel trackers: let transparent huge pages back the source (MADV_HUGEPAGE; a write then reports "
+            + "its whole 2 MiB), instead of MADV_NOHUGEPAGE")
+    private boolean hugePages;
 
     @Option(names = "--ring-size", paramLabel = "N",
         description = "ring tracker: entries per vCPU ring, a power of two from 16 to 1048576 (default 4096)")
@@ -561,7 +570,18 @@ public final class MigrateCommand implements Callable<Integer>
         }
         check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
         check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
-        check(tracker.matches("bitmap|summary|ring"), "--tracker", "must be bitmap, summary or ring", tracker);
+        check(tracker.matches("bitmap|summary|ring|uffd-wp-async|uffd-wp"), "--tracker",
+            "must be bitmap, summary, ring, uffd-wp-async or uffd-wp", tracker);
+        final KernelTracker kernel = KernelTracker.isKernelTracker(tracker) ? KernelTracker.parse(tracker) : null;
+        check(!hugePages || kernel != null, "--huge-pages", "applies to the kernel trackers only, not", tracker);
+        if (kernel != null)
+        {
+            final String unavailable = KernelTracking.unavailable(kernel);
+            if (unavailable != null)
+            {
+                throw new BadOption("--tracker", tracker + " " + unavailable);
+            }
+        }
         final int ring = ringSize == null ? DirtyRingLog.DEFAULT_RING_SIZE : ringSize;
         check(ringSize == null || tracker.equals("ring"), "--ring-size", "applies to --tracker ring only, not", tracker);
         check(ring >= 16 && ring <= (1 << 20) && Integer.bitCount(ring) == 1, "--ring-size",
@@ -624,7 +644,7 @@ public final class MigrateCommand implements Callable<Integer>
         }
         return run.memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
-            .phasesMs(beforeMs, afterMs).verify(verify).options(options).tracker(DirtyTracker.parse(tracker)).computeVcpus(computeVcpus)
+            .phasesMs(beforeMs, afterMs).verify(verify).options(options).tracker(kernel != null ? DirtyTracker.SUMMARY : DirtyTracker.parse(tracker)).kernelTracker(kernel, hugePages).computeVcpus(computeVcpus)
             .ringSize(ring);
     }
 

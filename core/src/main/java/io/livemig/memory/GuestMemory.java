@@ -10,7 +10,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Guest RAM of {@link #pageCount()} pages held off-heap, in regions of at most 1 GiB (Agrona buffers index
  * with {@code int}), so that a guest of any size is described by {@code long} guest-physical addresses while
  * tests allocate small ones. A page never straddles two regions. Memory is page aligned, zeroed on
- * creation and freed by {@link #close()}.
+ * creation and freed by {@link #close()}; or, made by {@link #mapped}, it lies over memory the caller mapped
+ * (a kernel tracker's {@code mmap}) and {@link #close()} hands it back to the caller.
  *
  * <p>Every write method stores its data and <em>then</em> marks each page it touched through the attached
  * {@link DirtyMarker}, the order that {@link io.livemig.dirty.DirtyScanner} relies on to lose no write.
@@ -44,7 +45,19 @@ public final class GuestMemory implements AutoCloseable
     private final long regionMask;
     private final DirtyMarker marker;
     private final long[] allocations;
+    private final Runnable release;
     private UnsafeBuffer[] regions;
+
+    /**
+     * Makes the buffer through which a region of mapped memory is accessed: {@code UnsafeBuffer::new} for plain
+     * stores, or a subclass whose stores take another route (a kernel tracker's native stores).
+     */
+    @FunctionalInterface
+    public interface RegionWrapper
+    {
+        /** @return a buffer over exactly {@code length} bytes at {@code address}. */
+        UnsafeBuffer wrap(long address, int length);
+    }
 
     /**
      * A guest of {@code size} bytes of {@code pageSize}-byte pages in 1 GiB regions, named {@value
@@ -64,6 +77,39 @@ public final class GuestMemory implements AutoCloseable
      */
     public GuestMemory(
         final String blockName, final long size, final int pageSize, final int regionSize, final DirtyMarker marker)
+    {
+        this(blockName, size, pageSize, regionSize, marker, 0, null, null);
+    }
+
+    /**
+     * Guest memory over {@code size} bytes that the caller has mapped at {@code address} (an {@code mmap}'d
+     * region, e.g. one registered with a userfaultfd), in 1 GiB regions made by {@code wrapper}. Reads and
+     * writes behave exactly as for allocated memory, with the same checks; the memory is not zeroed here
+     * (fresh anonymous mappings already are), and {@link #close()} calls {@code release} instead of freeing.
+     *
+     * @param address a 4 KiB-aligned address of at least {@code size} mapped bytes, valid until {@code release}.
+     * @param release run once by {@link #close()} (e.g. {@code munmap}); the owner must not unmap before that.
+     * @throws IllegalArgumentException if the address is 0 or not 4 KiB aligned, or as the constructor's checks.
+     */
+    public static GuestMemory mapped(
+        final String blockName, final long address, final long size, final int pageSize, final DirtyMarker marker,
+        final RegionWrapper wrapper, final Runnable release)
+    {
+        if (address == 0 || (address & (MIN_PAGE_SIZE - 1)) != 0 || address + size < address)
+        {
+            throw new IllegalArgumentException("mapped guest address must be non-zero and 4 KiB aligned, with " +
+                size + " bytes after it: 0x" + Long.toHexString(address));
+        }
+        if (wrapper == null || release == null)
+        {
+            throw new NullPointerException("wrapper and release of a mapped guest");
+        }
+        return new GuestMemory(blockName, size, pageSize, MAX_REGION_SIZE, marker, address, wrapper, release);
+    }
+
+    private GuestMemory(
+        final String blockName, final long size, final int pageSize, final int regionSize, final DirtyMarker marker,
+        final long mappedAddress, final RegionWrapper wrapper, final Runnable release)
     {
         if (blockName == null || blockName.isEmpty() || blockName.length() > 255 ||
             !blockName.chars().allMatch(c -> c > 0x20 && c < 0x7f))
@@ -102,7 +148,17 @@ public final class GuestMemory implements AutoCloseable
         this.regionMask = regionSize - 1;
         this.marker = marker;
         this.allocations = new long[(int)regionCount];
+        this.release = release;
         this.regions = new UnsafeBuffer[(int)regionCount];
+        if (mappedAddress != 0)
+        {
+            for (int i = 0; i < regionCount; i++)
+            {
+                final long offset = (long)i << regionShift;
+                regions[i] = wrapper.wrap(mappedAddress + offset, (int)Math.min(regionSize, size - offset));
+            }
+            return;
+        }
         try
         {
             for (int i = 0; i < regionCount; i++)
@@ -329,7 +385,10 @@ public final class GuestMemory implements AutoCloseable
         return page << pageShift;
     }
 
-    /** Frees the off-heap memory. Idempotent; every later access throws {@link IllegalStateException}. */
+    /**
+     * Frees the off-heap memory, or for {@link #mapped} memory runs its release. Idempotent; every later access
+     * throws {@link IllegalStateException}.
+     */
     @Override
     public void close()
     {
@@ -339,6 +398,11 @@ public final class GuestMemory implements AutoCloseable
             return;
         }
         this.regions = null;
+        if (release != null)
+        {
+            release.run();
+            return;
+        }
         for (int i = 0; i < allocations.length; i++)
         {
             if (allocations[i] != 0)

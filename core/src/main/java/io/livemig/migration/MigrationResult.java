@@ -70,6 +70,8 @@ public final class MigrationResult
     long prepagedPages;
     long pushedPages;
     String tracker = "summary";
+    boolean kernelHugePages;
+    long kernelFaults = -1;
     int ringSize;
     long ringPushes;
     long ringStalls;
@@ -239,10 +241,19 @@ public final class MigrationResult
         return writesPerSecAfter;
     }
 
-    /** @return the dirty tracker of the source: {@code bitmap}, {@code summary} or {@code ring}. */
+    /**
+     * @return the dirty tracker of the source: {@code bitmap}, {@code summary}, {@code ring}, or a kernel tracker,
+     *         {@code uffd-wp-async} or {@code uffd-wp}.
+     */
     public String tracker()
     {
         return tracker;
+    }
+
+    /** @return write faults a thread of livemig served for a kernel tracker (0 for uffd-wp-async), -1 for the others. */
+    public long kernelFaults()
+    {
+        return kernelFaults;
     }
 
     /** @return ring entries pushed by the source's vCPUs over the run (0 unless the tracker is the ring). */
@@ -330,6 +341,11 @@ public final class MigrationResult
             .append(String.format(Locale.ROOT, ", cache miss rate: %.3f", xbzrleCacheMissRate))
             .append(", throttle: ").append(throttlePercent).append(" %")
             .append(", tracker: ").append(tracker);
+        if (kernelFaults >= 0)
+        {
+            sb.append(" (").append(kernelHugePages ? "huge pages" : "4k pages").append(", ")
+                .append(kernelFaults).append(" write faults served)");
+        }
         if (ringSize > 0)
         {
             sb.append(String.format(Locale.ROOT, " (%d entries, %d pushes, %d stalls, %.1f ms stalled)",
@@ -401,6 +417,11 @@ public final class MigrationResult
         o.put("policy", policy);
         final ObjectNode t = o.putObject("tracker");
         t.put("kind", tracker);
+        if (kernelFaults >= 0)
+        {
+            t.put("hugePages", kernelHugePages);
+            t.put("faultsServed", kernelFaults);
+        }
         if (ringSize > 0)
         {
             t.put("ringSize", ringSize);

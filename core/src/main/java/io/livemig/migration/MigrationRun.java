@@ -5,6 +5,9 @@ import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyRingReaper;
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.kernel.KernelTracker;
+import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
@@ -54,6 +57,8 @@ public final class MigrationRun
     private long afterMs = 100;
     private boolean verify;
     private DirtyTracker tracker = DirtyTracker.SUMMARY;
+    private KernelTracker kernelTracker;
+    private boolean hugePages;
     private int computeVcpus;
     private int ringSize = DirtyRingLog.DEFAULT_RING_SIZE;
     private MigrationOptions options = MigrationOptions.defaults();
@@ -204,6 +209,22 @@ public final class MigrationRun
         return this;
     }
 
+    /**
+     * A kernel tracker for the source instead of {@link #tracker}'s software log, or {@code null} for none: the
+     * source guest is then {@code mmap}'d memory registered with a userfaultfd (see {@link KernelTracking}),
+     * and {@link #run()} throws {@link io.livemig.kernel.KernelUnavailableException} with the reason where it
+     * cannot run.
+     *
+     * @param huge whether transparent huge pages may back the source ({@code MADV_HUGEPAGE}), else
+     *             {@code MADV_NOHUGEPAGE}.
+     */
+    public MigrationRun kernelTracker(final KernelTracker value, final boolean huge)
+    {
+        kernelTracker = value;
+        hugePages = huge;
+        return this;
+    }
+
     /** Entries per vCPU ring for {@link DirtyTracker#RING}: a power of two from 16 to 2^20, 4096 by default. */
     public MigrationRun ringSize(final int value)
     {
@@ -271,8 +292,10 @@ public final class MigrationRun
             return runSource();
         }
         final long pages = memoryBytes / pageSize;
-        final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
-        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log);
+        final TrackedGuest kernel = kernelTracker == null ? null :
+            KernelTracking.open(kernelTracker, GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, hugePages);
+        final DirtyLog log = kernel != null ? kernel.log() : tracker.create(Math.max(1, pages), 0, ringSize);
+        try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
              MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs);
              RingStats ring = new RingStats(log))
@@ -318,7 +341,12 @@ public final class MigrationRun
                 {
                     verify(src, dst, workload, result);
                 }
-                result.tracker = tracker.cliName();
+                result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
+                if (kernel != null)
+                {
+                    result.kernelHugePages = hugePages;
+                    result.kernelFaults = kernel.faultsServed();
+                }
                 ring.report(result);
                 return result;
             }

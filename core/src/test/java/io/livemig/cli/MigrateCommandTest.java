@@ -142,7 +142,8 @@ class MigrateCommandTest
         "--policy best                   | --policy must be qemu or wire",
         "--pattern spiral                | --pattern must be",
         "--link carrier-pigeon           | --link must be memory or tcp",
-        "--tracker ledger                | --tracker must be bitmap, summary or ring: ledger",
+        "--tracker ledger                | --tracker must be bitmap, summary, ring, uffd-wp-async or uffd-wp: ledger",
+        "--huge-pages                    | --huge-pages applies to the kernel trackers only, not: summary",
         "--ring-size 64                  | --ring-size applies to --tracker ring only, not: summary",
         "--tracker ring --ring-size 100  | --ring-size must be a power of two from 16 to 1048576: 100",
         "--dirty-limit 50m               | --dirty-limit needs --tracker ring (it reads each vCPU's dirty ring), not: summary",
@@ -246,5 +247,19 @@ class MigrateCommandTest
         assertEquals("2.0 TiB", MigrateCommand.human(2L << 40));
         assertEquals("1.5 GiB", MigrateCommand.human(3L << 29));
         assertEquals("512 B", MigrateCommand.human(512));
+    }
+
+    /** On a JDK older than 22 a kernel tracker is refused in one line that says why, and nothing else changes. */
+    @Test
+    void kernelTrackerOnAnOlderJdkSaysWhyInOneLine()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 22, "this JDK has FFM");
+        for (final String kind : new String[] {"uffd-wp-async", "uffd-wp"})
+        {
+            final Run r = migrate("--memory", "16m", "--tracker", kind, "--verify");
+            assertEquals(2, r.code, r.out + r.err);
+            assertEquals("migrate: --tracker " + kind + " unavailable: JDK " + Runtime.version().feature() +
+                " < 22 (the kernel trackers use the FFM API, final in JDK 22)", r.err.strip());
+        }
     }
 }

@@ -259,4 +259,39 @@ class GuestMemoryTest
                 () -> "'" + e.getMessage() + "' should name '" + part + "'");
         }
     }
+
+    /** Guest memory over caller-mapped memory: same reads, writes, marks and checks; close runs the release once. */
+    @Test
+    void mappedMemoryBehavesAsAllocatedAndReleasesOnce()
+    {
+        final long raw = org.agrona.UnsafeApi.allocateMemory(5 * 4096);
+        try
+        {
+            final long address = (raw + 4095) & -4096L;
+            org.agrona.UnsafeApi.setMemory(address, 4 * 4096, (byte)0);
+            final List<Long> marked = new ArrayList<>();
+            final int[] releases = {0};
+            final GuestMemory memory = GuestMemory.mapped("pc.ram", address, 4 * 4096, 4096, marked::add,
+                UnsafeBuffer::new, () -> releases[0]++);
+            memory.putLong(4096 + 8, 77);
+            memory.putBytes(3 * 4096 - 2, new byte[] {1, 2, 3, 4}, 0, 4);
+            assertEquals(77, memory.getLong(4096 + 8));
+            assertEquals(77, org.agrona.UnsafeApi.getLong(address + 4096 + 8), "the mapping itself holds the data");
+            assertEquals(4, memory.getByte(3 * 4096 + 1));
+            assertEquals(List.of(1L, 2L, 3L), marked);
+            assertThrows(IndexOutOfBoundsException.class, () -> memory.getLong(4 * 4096));
+            memory.close();
+            memory.close();
+            assertEquals(1, releases[0]);
+            assertThrows(IllegalStateException.class, () -> memory.getLong(0));
+            assertThrows(IllegalArgumentException.class, () -> GuestMemory.mapped("pc.ram", address + 8, 4096, 4096,
+                DirtyMarker.NONE, UnsafeBuffer::new, () -> { }));
+            assertThrows(IllegalArgumentException.class, () -> GuestMemory.mapped("pc.ram", address, 4096 + 1, 4096,
+                DirtyMarker.NONE, UnsafeBuffer::new, () -> { }));
+        }
+        finally
+        {
+            org.agrona.UnsafeApi.freeMemory(raw);
+        }
+    }
 }

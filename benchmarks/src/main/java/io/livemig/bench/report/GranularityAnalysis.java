@@ -36,6 +36,18 @@ import java.util.Optional;
  *                        + CollectSweepBenchmark.collectRing / dirtyPages (at its largest dirtyPages)
  * </pre>
  *
+ * <p>A fault-based tracker ({@link #ofFaults}: the kernel's write-protection, {@code uffd-wp}) pays a fault per
+ * dirty unit per round, if it un-protects a whole unit on the unit's first write, and protects each harvested
+ * unit again: the same form as the ring's, with the kernel's costs measured in the same run:
+ *
+ * <pre>
+ *   per-unit fault cost = KernelTrackingBenchmark.firstWrite(uffd-wp)
+ *                         + (harvest(256 dirty) - harvest(clean)) / 256   (4 KiB pages, 256 MiB guest)
+ * </pre>
+ *
+ * The clean harvest's cost per round does not depend on the unit (the kernel walks its own page tables), so it
+ * is left out of the comparison between granularities.
+ *
  * <p>Immutable; thread-safe.
  */
 public final class GranularityAnalysis
@@ -98,20 +110,82 @@ public final class GranularityAnalysis
 
     private final double bandwidth;
     private final List<Sweep> sweeps;
-    /** Seconds per dirty unit for the ring model; NaN for the bitmap model. */
+    /** Seconds per dirty unit for the ring and fault models; NaN for the bitmap model. */
     private final double ringUnitSeconds;
+    /** Whether the per-unit cost is the kernel's fault (else the ring's). */
+    private final boolean fault;
 
-    private GranularityAnalysis(final double bandwidth, final List<Sweep> sweeps, final double ringUnitSeconds)
+    private GranularityAnalysis(final double bandwidth, final List<Sweep> sweeps, final double ringUnitSeconds,
+                                final boolean fault)
     {
         this.bandwidth = bandwidth;
         this.sweeps = sweeps;
         this.ringUnitSeconds = ringUnitSeconds;
+        this.fault = fault;
     }
 
-    /** @return whether this is the dirty ring's model (else the bitmaps'). */
+    /** @return whether this is a per-dirty-unit model, the dirty ring's or the faults' (else the bitmaps'). */
     public boolean ring()
     {
         return !Double.isNaN(ringUnitSeconds);
+    }
+
+    /** @return whether this is the fault-based tracker's model. */
+    public boolean fault()
+    {
+        return fault;
+    }
+
+    /**
+     * @return the fault-based tracker's cost per dirty unit in seconds (see the class comment), empty without
+     *         KernelTrackingBenchmark's firstWrite for {@code uffd-wp} and its 4 KiB harvests of the 256 MiB guest,
+     *         clean and dirty.
+     */
+    static Optional<Double> faultUnitSeconds(final List<JmhResult> results)
+    {
+        double first = Double.NaN;
+        double clean = Double.NaN;
+        double dirty = Double.NaN;
+        int dirtyPages = 0;
+        for (final JmhResult r : results)
+        {
+            if (!r.simpleClassName().equals("KernelTrackingBenchmark"))
+            {
+                continue;
+            }
+            final double s = Units.secondsPerOp(r.primary().score(), r.primary().unit());
+            if (r.method().equals("firstWrite") && r.param("tracker").map("uffd-wp"::equals).orElse(false))
+            {
+                first = s;
+            }
+            else if (r.method().equals("harvest") && r.param("huge").map("false"::equals).orElse(false) &&
+                r.param("guestSize").map("256m"::equals).orElse(false) && r.param("dirty").isPresent())
+            {
+                final int pages = Integer.parseInt(r.param("dirty").get());
+                if (pages == 0)
+                {
+                    clean = s;
+                }
+                else
+                {
+                    dirty = s;
+                    dirtyPages = pages;
+                }
+            }
+        }
+        final double unit = first + Math.max(0, dirty - clean) / dirtyPages;
+        return Double.isNaN(unit) || dirtyPages == 0 ? Optional.empty() : Optional.of(unit);
+    }
+
+    /**
+     * @param results   a run's results: {@value #CLASS}.{@value #METHOD} with counters, and the kernel's
+     *                  per-unit costs (see {@link #faultUnitSeconds}).
+     * @param bandwidth link bandwidth for the model, bytes per second.
+     * @return the fault-based tracker's analysis; empty if the run lacks the kernel's per-unit costs.
+     */
+    public static Optional<GranularityAnalysis> ofFaults(final List<JmhResult> results, final double bandwidth)
+    {
+        return faultUnitSeconds(results).map(unit -> build(results, bandwidth, unit, true));
     }
 
     /**
@@ -161,7 +235,7 @@ public final class GranularityAnalysis
      */
     public static Optional<GranularityAnalysis> ofRing(final List<JmhResult> results, final double bandwidth)
     {
-        return ringUnitSeconds(results).map(unit -> build(results, bandwidth, unit));
+        return ringUnitSeconds(results).map(unit -> build(results, bandwidth, unit, false));
     }
 
     /** @return the bandwidth of the model, bytes per second. */
@@ -183,11 +257,11 @@ public final class GranularityAnalysis
      */
     public static GranularityAnalysis of(final List<JmhResult> results, final double bandwidth)
     {
-        return build(results, bandwidth, Double.NaN);
+        return build(results, bandwidth, Double.NaN, false);
     }
 
     private static GranularityAnalysis build(final List<JmhResult> results, final double bandwidth,
-                                             final double ringUnitSeconds)
+                                             final double ringUnitSeconds, final boolean fault)
     {
         final Map<String, List<Point>> byPattern = new LinkedHashMap<>();
         for (final String known : List.of("uniform", "hotset", "zipf", "sequential"))
@@ -237,12 +311,19 @@ public final class GranularityAnalysis
                 sweeps.add(new Sweep(pattern, List.copyOf(points), least, recommended));
             }
         });
-        return new GranularityAnalysis(bandwidth, List.copyOf(sweeps), ringUnitSeconds);
+        return new GranularityAnalysis(bandwidth, List.copyOf(sweeps), ringUnitSeconds, fault);
     }
 
     /** @return the model in one sentence, with the bandwidth. */
     public String modelText()
     {
+        if (fault)
+        {
+            return "kernel faults (uffd-wp): cost per round = dirty units per round x " + Fmt.num(ringUnitSeconds * 1e6) +
+                " us (a write fault per unit, and protecting it again at the harvest, measured in this run) + " +
+                "bytes sent per round / bandwidth, at " + Units.bandwidthText(bandwidth) +
+                "; bytes sent = every page of every dirty unit";
+        }
         if (ring())
         {
             return "dirty ring: cost per round = dirty units per round x " + Fmt.num(ringUnitSeconds * 1e9) +
@@ -257,7 +338,7 @@ public final class GranularityAnalysis
     /** @return what the tracker's own cost is called: harvest+scan for the bitmaps, ring work for the ring. */
     String costLabel()
     {
-        return ring() ? "ring work" : "harvest+scan";
+        return fault ? "fault work" : ring() ? "ring work" : "harvest+scan";
     }
 
     /** @return the recommendation table: one row per pattern. */

@@ -134,6 +134,7 @@ public final class ReportWriter
         final GranularityAnalysis granularity = GranularityAnalysis.of(results, bandwidth);
         figures(md, dir.resolve(CHARTS), results, granularity);
         dirtyTrackers(md, dir.resolve(CHARTS), results);
+        KernelTrackingReport.section(md, results, env);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
         granularity(md, granularity, results);
         md.append("## Results by class\n");
@@ -519,10 +520,27 @@ public final class ReportWriter
         {
             md.append("_Skipped: the ring's per-unit costs need MarkBenchmark.markFresh (ring and atomic) and ")
                 .append("CollectSweepBenchmark.collectRing in this run._\n\n");
+            faultGranularity(md, analysis, results);
             return;
         }
         md.append("Model: ").append(ring.get().modelText()).append(". Same rounds and amplification as above.\n\n")
             .append(ring.get().recommendationTable()).append(ring.get().detail()).append('\n');
+        faultGranularity(md, analysis, results);
+    }
+
+    private static void faultGranularity(final StringBuilder md, final GranularityAnalysis analysis,
+                                         final List<JmhResult> results)
+    {
+        md.append("### Kernel faults\n\n");
+        final Optional<GranularityAnalysis> faults = GranularityAnalysis.ofFaults(results, analysis.bandwidth());
+        if (faults.isEmpty())
+        {
+            md.append("_Skipped: the kernel's per-unit costs need KernelTrackingBenchmark.firstWrite (uffd-wp) and ")
+                .append("its harvests of the 256 MiB guest in this run (JDK 22+)._\n\n");
+            return;
+        }
+        md.append("Model: ").append(faults.get().modelText()).append(". Same rounds and amplification as above.\n\n")
+            .append(faults.get().recommendationTable()).append(faults.get().detail()).append('\n');
     }
 
     private static void classTable(final StringBuilder md, final List<JmhResult> results, final String className)

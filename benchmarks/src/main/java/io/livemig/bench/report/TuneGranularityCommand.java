@@ -108,6 +108,20 @@ public final class TuneGranularityCommand extends Cli.Tool
             out.println("Dirty ring: no recommendation (it needs MarkBenchmark.markFresh for ring and atomic and " +
                 "CollectSweepBenchmark.collectRing in the run).");
         }
+        out.println();
+        final Optional<GranularityAnalysis> faults = GranularityAnalysis.ofFaults(rows, bytesPerSecond);
+        if (faults.isPresent())
+        {
+            out.println("Model: " + faults.get().modelText() + ".");
+            out.println();
+            out.print(faults.get().recommendationTable());
+            out.print(faults.get().detail());
+        }
+        else
+        {
+            out.println("Kernel faults: no recommendation (it needs KernelTrackingBenchmark.firstWrite for uffd-wp " +
+                "and its harvests of the 256 MiB guest in the run, JDK 22+).");
+        }
         return 0;
     }
 

@@ -180,14 +180,24 @@ public final class BenchRunner
             anchors.skipped().forEach(line -> out.println("bench: " + line));
             final SimdSetup simd = SimdSetup.probe(forkJava(config), System.getProperty("java.class.path"));
             simd.skipped().forEach(line -> out.println("bench: " + line));
+            final KernelSetup kernel = selected.runsAny(name -> name.contains(".KernelTrackingBenchmark.")) ?
+                KernelSetup.probe(forkJava(config), System.getProperty("java.class.path")) : null;
+            if (kernel != null)
+            {
+                kernel.skipped().forEach(line -> out.println("bench: " + line));
+            }
             final List<String> forkArgs = new ArrayList<>(anchors.forkArgs());
             forkArgs.addAll(simd.forkArgs());
             forkArgs.add("-D" + InputLog.PROPERTY + "=" + dir.resolve(InputLog.FILE).toAbsolutePath());
             final List<String> excludes = new ArrayList<>(anchors.excludes());
             excludes.addAll(simd.excludes());
+            if (kernel != null)
+            {
+                excludes.addAll(kernel.excludes());
+            }
             final RunPlan plan = RunPlan.build(config.preset(), config.include(), config.user(),
                 config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs);
-            return measure(config, plan, anchors, simd, dir, start, out, err);
+            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), dir, start, out, err);
         }
         finally
         {
@@ -216,7 +226,8 @@ public final class BenchRunner
     }
 
     private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
-                               final SimdSetup simd, final Path dir, final Instant start, final PrintStream out,
+                               final SimdSetup simd, final Map<String, Object> kernel, final Path dir,
+                               final Instant start, final PrintStream out,
                                final PrintStream err) throws IOException
     {
         final Path java = forkJava(config);
@@ -242,7 +253,7 @@ public final class BenchRunner
         }
         final Path json = dir.resolve("jmh.json");
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env());
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel);
         if (failure != null)
         {
             return 1;
@@ -263,7 +274,7 @@ public final class BenchRunner
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
                          final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
-                         final Map<String, Object> simd)
+                         final Map<String, Object> simd, final Map<String, Object> kernel)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -277,6 +288,10 @@ public final class BenchRunner
         env.put("machine", Environment.machine());
         env.put("anchors", anchors);
         env.put("simd", simd);
+        if (kernel != null)
+        {
+            env.put("kernel", kernel);
+        }
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());

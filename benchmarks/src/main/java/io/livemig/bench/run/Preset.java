@@ -42,6 +42,7 @@ import java.util.stream.Collectors;
  * CollectBenchmark       HOT_PATH    24    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
+ * KernelTrackingBenchmark HOT_PATH   18    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * </pre>
  *
  * <ul>
@@ -84,9 +85,10 @@ import java.util.stream.Collectors;
  * the 40 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
  * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
  * runs. The SIMD rows, the dirty-ring benchmarks and {@code ThrottleBenchmark} above and
- * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs, and the off-heap SIMD zero rows ({@code
+ * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs; the off-heap SIMD zero rows ({@code
  * ZeroPageBenchmark.isZeroOffHeapVector}) and the AVX2 zero anchor ({@code qemuBufferIsZeroAvx2}), 8 runs each,
- * to 67 min for 427, under the 70 min that {@code RunPlanTest}
+ * and {@code KernelTrackingBenchmark} (18 runs, sized as the ring's sync classes: its first writes cost tens of
+ * microseconds each, its harvests milliseconds) to 69 min for 445, under the 70 min that {@code RunPlanTest}
  * holds the estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
@@ -102,12 +104,13 @@ public enum Preset
 {
     /**
      * Every benchmark once, briefly: 1 fork, 1 warmup + 1 measurement iteration; no profiler. The granularity
-     * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run).
+     * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run), and
+     * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only.
      */
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}), Map.of()),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"}), Map.of()),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
@@ -133,7 +136,8 @@ public enum Preset
                 Map.entry("XbzrleDecodeBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
                 Map.entry("PageStreamBenchmark", new Sizing(3, 2, ms(500), 2, ms(500))),
                 Map.entry("CollectBenchmark", new Sizing(3, 1, ms(300), 2, ms(300))),
-                Map.entry("CollectSweepBenchmark", new Sizing(3, 1, ms(300), 2, ms(300)))),
+                Map.entry("CollectSweepBenchmark", new Sizing(3, 1, ms(300), 2, ms(300))),
+                Map.entry("KernelTrackingBenchmark", new Sizing(3, 1, ms(300), 2, ms(300)))),
             BenchKind.TIMED, Map.of(
                 "ScalingBenchmark", new Sizing(4, 1, ms(500), 2, ms(500))),
             BenchKind.SWEEP, Map.of(
@@ -214,10 +218,14 @@ public enum Preset
         return classSizing.getOrDefault(kind, Map.of()).getOrDefault(simpleName, sizing(kind));
     }
 
-    /** @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). */
+    /**
+     * @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). Each
+     *         name is declared by one class only ({@code pagesPerBit} by the sweep, {@code guestSize} by
+     *         {@code KernelTrackingBenchmark}), so setting it for every kind reaches only that class.
+     */
     public Map<String, String[]> paramOverrides(final BenchKind kind)
     {
-        return kind == BenchKind.SWEEP ? sweepParams : Map.of();
+        return sweepParams;
     }
 
     /** @return whether {@link BenchKind#HOT_PATH} benchmarks run with JMH's gc profiler (for B/op). */

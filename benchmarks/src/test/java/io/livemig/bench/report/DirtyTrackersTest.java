@@ -135,4 +135,31 @@ class DirtyTrackersTest
             ring.modelText());
         assertTrue(ring.recommendationTable().contains("| ring work |"), ring.recommendationTable());
     }
+
+    @Test
+    void faultGranularityChargesEachDirtyUnitAFaultAndItsProtection()
+    {
+        // 64000 pages written at random, clustered so that 64 pages per bit dirties 1000 units (64x fewer).
+        final List<JmhResult> results = new ArrayList<>(List.of(sweepPoint(1, 4, 64000),
+            sweepPoint(64, 0.1, 64000)));
+        assertTrue(GranularityAnalysis.ofFaults(results, 1e15).isEmpty(), "no kernel costs in the run");
+        results.add(result("KernelTrackingBenchmark.firstWrite", Map.of("tracker", "uffd-wp"), 20_000, "ns/op"));
+        results.add(result("KernelTrackingBenchmark.firstWrite", Map.of("tracker", "uffd-wp-async"), 1, "ns/op"));
+        results.add(result("KernelTrackingBenchmark.harvest",
+            Map.of("guestSize", "256m", "dirty", "0", "huge", "false"), 1_000_000, "ns/op"));
+        results.add(result("KernelTrackingBenchmark.harvest",
+            Map.of("guestSize", "256m", "dirty", "256", "huge", "false"), 1_000_000 + 256 * 10_000, "ns/op"));
+        results.add(result("KernelTrackingBenchmark.harvest",
+            Map.of("guestSize", "256m", "dirty", "256", "huge", "true"), 1, "ns/op"));
+        // Per unit: a 20 us sync fault + 10 us to protect it again = 30 us.
+        assertEquals(30e-6, GranularityAnalysis.faultUnitSeconds(results).orElseThrow(), 1e-12);
+        final GranularityAnalysis faults = GranularityAnalysis.ofFaults(results, 1e15).orElseThrow();
+        final GranularityAnalysis.Sweep uniform = faults.sweeps().get(0);
+        assertEquals(64000 * 30e-6, uniform.points().get(0).scanSeconds().value(), 1e-9, "64000 units x 30 us");
+        assertEquals(1000 * 30e-6, uniform.points().get(1).scanSeconds().value(), 1e-9, "1000 units x 30 us");
+        assertEquals(64, uniform.recommended().pagesPerBit(), "coarser units pay a fault each: fewer faults win");
+        assertTrue(faults.modelText().startsWith("kernel faults (uffd-wp): cost per round = dirty units per round x 30.00 us"),
+            faults.modelText());
+        assertTrue(faults.recommendationTable().contains("| fault work |"), faults.recommendationTable());
+    }
 }

@@ -170,6 +170,17 @@ class RunPlanTest
     }
 
     @Test
+    void smokeRunsTheKernelHarvestsAtOneGuestSize()
+    {
+        // 4 write runs (2 trackers x first write and re-write) + 2 software baselines; harvests: 2 dirty x 2 huge
+        // for the kernel and 2 dirty for the bitmap at 256 MiB in smoke, twice that (256 MiB and 1 GiB) in full.
+        assertEquals(6 + 4 + 2, RunPlan.build(Preset.SMOKE, "KernelTracking", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks()).totalRuns());
+        assertEquals(6 + 8 + 4, RunPlan.build(Preset.FULL, "KernelTracking", RunPlan.parseUserArgs(""), null,
+            compiledBenchmarks()).totalRuns());
+    }
+
+    @Test
     void smokeRunsTheSweepAtThreeGranularitiesUnlessTheUserSaysOtherwise()
     {
         final RunPlan smoke = RunPlan.build(Preset.SMOKE, "Granularity", RunPlan.parseUserArgs(""), null,

@@ -1,0 +1,106 @@
+package io.livemig.kernel;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * The probe and entry point of the kernel trackers. Their code uses the Foreign Function &amp; Memory API,
+ * final in JDK 22, and lives in its own source set ({@code core/src/main/java22}, compiled only when the build
+ * JDK is 22 or later into the same classes); this class, compiled for JDK 17, loads it by reflection only
+ * when {@code Runtime.version().feature() >= 22}, so a JDK 17 JVM never links an FFM class. Whatever is
+ * missing (the JDK, the FFM classes in this jar, a kernel feature, a permission) is reported as one line by
+ * {@link #unavailable}, logged once at INFO, and never crashes the caller.
+ *
+ * <p>Thread-safety: immutable after class initialisation; safe for any thread.
+ */
+public final class KernelTracking
+{
+    /** Oldest JDK feature release with the final FFM API. */
+    public static final int MIN_FEATURE = 22;
+
+    private static final String IMPLEMENTATION = "io.livemig.kernel.FfmKernelProvider";
+
+    /** The FFM provider, or {@code null} when this JVM cannot load it. */
+    private static final KernelProvider PROVIDER;
+    /** Why {@link #PROVIDER} is {@code null}, else {@code null}. */
+    private static final String JVM_REASON;
+
+    static
+    {
+        final int feature = Runtime.version().feature();
+        KernelProvider provider = null;
+        String reason = null;
+        if (feature < MIN_FEATURE)
+        {
+            reason = "unavailable: JDK " + feature + " < " + MIN_FEATURE + " (the kernel trackers use the FFM API, final in JDK 22)";
+        }
+        else
+        {
+            try
+            {
+                provider = (KernelProvider)Class.forName(IMPLEMENTATION).getDeclaredConstructor().newInstance();
+            }
+            catch (final ClassNotFoundException ex)
+            {
+                reason = "unavailable: this build has no FFM classes (built on a JDK older than 22)";
+            }
+            catch (final ReflectiveOperationException | LinkageError | RuntimeException ex)
+            {
+                final Throwable cause = ex instanceof InvocationTargetException ? ex.getCause() : ex;
+                reason = "unavailable: the FFM bindings did not load: " + cause;
+            }
+        }
+        PROVIDER = provider;
+        JVM_REASON = reason;
+        System.getLogger(KernelTracking.class.getName()).log(System.Logger.Level.INFO,
+            "livemig kernel trackers: " + (reason == null ? "FFM bindings loaded (JDK " + feature + ")" : reason));
+    }
+
+    private KernelTracking()
+    {
+    }
+
+    /**
+     * @return {@code null} if {@code kind} can run in this JVM on this kernel with this process's permissions,
+     *         else one line that names what is missing and why: the JDK ({@code unavailable: JDK 17 < 22}),
+     *         absent {@code UFFDIO_API} features by name, or the permission ({@code vm.unprivileged_userfaultfd}).
+     */
+    public static String unavailable(final KernelTracker kind)
+    {
+        if (PROVIDER == null)
+        {
+            return JVM_REASON;
+        }
+        try
+        {
+            return PROVIDER.unavailable(kind);
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return "unavailable: probing the kernel failed: " + ex;
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of anonymous memory, registers them with a new userfaultfd for write-protection
+     * as {@code kind} needs, protects them all, and returns them as guest memory with its kernel-filled log.
+     *
+     * @param blockName   RAM block name, as {@link io.livemig.memory.GuestMemory} takes it.
+     * @param size        guest size in bytes, a positive multiple of {@code pageSize}.
+     * @param pageSize    the guest's page size, a power of two from 4 KiB to 2 MiB.
+     * @param hugePages   {@code true} to {@code madvise(MADV_HUGEPAGE)} the mapping (2 MiB aligned), so that
+     *                    transparent huge pages back it and a write reports its whole 2 MiB; {@code false}
+     *                    advises {@code MADV_NOHUGEPAGE}, so that the kernel tracks 4 KiB pages.
+     * @throws KernelUnavailableException with the one-line reason if {@code kind} cannot run here.
+     * @throws NativeCallException        if a system call fails past the probe.
+     */
+    public static TrackedGuest open(
+        final KernelTracker kind, final String blockName, final long size, final int pageSize, final boolean hugePages)
+    {
+        final String reason = unavailable(kind);
+        if (reason != null)
+        {
+            throw new KernelUnavailableException(kind.cliName() + " " + reason);
+        }
+        return PROVIDER.open(kind, blockName, size, pageSize, hugePages);
+    }
+}
