@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
  * real migrations in every codec. Each input is read twice, to cover both of the reader's ways of applying
  * pages and of meeting its input:
  * <ol>
- * <li>onto a canary-filled guest, through a 1 MiB input buffer filled whole, requiring EOS at the end
+ * <li>onto a canary-filled guest, through a 64 KiB input buffer filled whole, requiring EOS at the end
  *     ({@code scripts/analyze-stream}'s read);</li>
  * <li>onto a zeroed guest declared {@link PageStreamReader#destinationStartsZero() zero} (a migration
  *     destination's read), through the smallest buffer the reader accepts and reads of 1 to 61 bytes,
@@ -33,7 +33,7 @@ class PageStreamReaderFuzzTest
         final CanaryGuest g = guest();
         HostileBytes.readOrRefuse(capture, () -> {
             final PageStreamReader reader =
-                new PageStreamReader(new ChannelInput(HostileChannel.whole(capture), 1 << 20), g.memory());
+                new PageStreamReader(new ChannelInput(HostileChannel.whole(capture), 64 << 10), g.memory());
             reader.setListener(g.reset(false, capture.length, capture.length));
             return () -> reader.readToEnd(true);
         });
