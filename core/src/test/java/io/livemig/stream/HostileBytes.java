@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * length: a length field trusted before the bytes it announces arrived.
  *
  * <p>A new target is one small class: call {@link #readOrRefuse} with a {@link Reads} that builds the reader
- * over a {@link HostileChannel} of the input (and resets what it writes) and returns the read, then check what the reader produced against a model (a {@link
- * CanaryGuest} for readers that write pages). Seeds go in {@code src/test/resources/<package>/<Class>Inputs/
+ * over a {@link HostileChannel} of the input (and resets what it writes) and returns the read, then check
+ * what the reader produced against a model (a {@link CanaryGuest} for readers that write pages), and a seed
+ * corpus. Seeds go in {@code src/test/resources/<package>/<Class>Inputs/
  * <method>/}, generated from real migrations by {@code io.livemig.migration.FuzzCorpusGenerator}.
  *
  * <p>Stateless; safe from any thread (the allocation count is the calling thread's).
