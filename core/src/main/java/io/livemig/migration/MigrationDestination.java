@@ -9,9 +9,9 @@ import io.livemig.stream.PageStreamReader;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 import org.HdrHistogram.Histogram;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
@@ -158,7 +158,7 @@ public final class MigrationDestination implements Runnable
         reader.setListener(digests == null ? gate : this::onPageDigest);
         boolean memSize = false;
         boolean discarded = false;
-        byte[] device = null;
+        boolean device = false;
         while (true)
         {
             final long at = in.position();
@@ -170,7 +170,7 @@ public final class MigrationDestination implements Runnable
             switch (type)
             {
                 case SECTION_RAM:
-                    if (device != null && !postcopyStarted)
+                    if (device && !postcopyStarted)
                     {
                         throw new PageStreamException(at, "RAM section after DEVICE before POSTCOPY_RUN");
                     }
@@ -185,7 +185,7 @@ public final class MigrationDestination implements Runnable
                     }
                     break;
                 case SECTION_DISCARD:
-                    if (discarded || device != null)
+                    if (discarded || device)
                     {
                         throw new PageStreamException(at, "DISCARD section out of order");
                     }
@@ -193,14 +193,15 @@ public final class MigrationDestination implements Runnable
                     discarded = true;
                     break;
                 case SECTION_DEVICE:
-                    if (device != null)
+                    if (device)
                     {
                         throw new PageStreamException(at, "second DEVICE section");
                     }
-                    device = readDevice(in);
+                    readDevice(in);
+                    device = true;
                     break;
                 case SECTION_POSTCOPY_RUN:
-                    if (device == null || !discarded || postcopyStarted)
+                    if (!device || !discarded || postcopyStarted)
                     {
                         throw new PageStreamException(at, "POSTCOPY_RUN needs DISCARD and DEVICE before it, once");
                     }
@@ -212,7 +213,7 @@ public final class MigrationDestination implements Runnable
                     resume(gate);
                     break;
                 case SECTION_COMPLETE:
-                    if (device == null)
+                    if (!device)
                     {
                         throw new PageStreamException(at, "COMPLETE before DEVICE");
                     }
@@ -384,6 +385,9 @@ public final class MigrationDestination implements Runnable
         {
             throw new PageStreamException(at, "DISCARD of " + runs + " runs in a guest of " + memory.pageCount() + " pages");
         }
+        // Runs ascend and do not overlap, as the source writes them: all of them together then name each page
+        // at most once, so a hostile DISCARD costs at most one mark per page, not runs x pages.
+        long previousEnd = 0;
         for (long i = 0; i < runs; i++)
         {
             final long runAt = in.position();
@@ -394,11 +398,22 @@ public final class MigrationDestination implements Runnable
                 throw new PageStreamException(runAt, "DISCARD run of " + count + " pages at page " + first +
                     " is outside the guest's " + memory.pageCount() + " pages");
             }
+            if (first < previousEnd)
+            {
+                throw new PageStreamException(runAt, "DISCARD run at page " + first + " starts before the end of the " +
+                    "previous run, page " + previousEnd + ": runs must ascend without overlapping");
+            }
             gate.discard(first, count);
+            previousEnd = first + count;
         }
     }
 
-    private static byte[] readDevice(final ChannelInput in) throws IOException
+    /**
+     * Checks the device state's CRC-32C over its bytes as they pass through the input's buffer: nothing is
+     * sized from the length the stream declares, so a hostile length costs no memory, only the bytes it is
+     * followed by (the destination has no devices to load the state into).
+     */
+    private static void readDevice(final ChannelInput in) throws IOException
     {
         final long at = in.position();
         final int length = in.readInt();
@@ -407,17 +422,23 @@ public final class MigrationDestination implements Runnable
             throw new PageStreamException(at, "device state of " + (length & 0xFFFF_FFFFL) + " bytes exceeds " +
                 MAX_DEVICE_STATE);
         }
-        final byte[] state = new byte[length];
-        in.readFully(new UnsafeBuffer(state), 0, length);
-        final int crc = in.readInt();
         final CRC32C check = new CRC32C();
-        check.update(state, 0, length);
+        for (int left = length; left > 0; )
+        {
+            final int chunk = Math.min(left, in.capacity());
+            final int from = in.require(chunk);
+            final ByteBuffer bytes = in.buffer().byteBuffer().duplicate();
+            bytes.limit(from + chunk).position(from);
+            check.update(bytes);
+            in.skip(chunk);
+            left -= chunk;
+        }
+        final int crc = in.readInt();
         if ((int)check.getValue() != crc)
         {
             throw new PageStreamException(at, "device state CRC-32C 0x" + Integer.toHexString((int)check.getValue()) +
                 " differs from the one sent, 0x" + Integer.toHexString(crc));
         }
-        return state;
     }
 
     private void resume(final PostcopyGate withGate)

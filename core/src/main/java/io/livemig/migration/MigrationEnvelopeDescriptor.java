@@ -17,7 +17,8 @@ package io.livemig.migration;
  *   | 0x01 | RAM: page-stream records of one iteration, up to and including EOS;   |
  *   |      |      the first RAM section opens with the MEM_SIZE record             |
  *   | 0x02 | DISCARD: be32 runs, then runs x (be64 first page, be32 page count):   |
- *   |      |      pages the destination must not use until they come again (post-copy) |
+ *   |      |      pages the destination must not use until they come again (post-copy); |
+ *   |      |      runs ascend and do not overlap                                    |
  *   | 0x03 | DEVICE: be32 length, length bytes of device state, be32 CRC-32C      |
  *   | 0x04 | POSTCOPY_RUN: no payload; the destination runs the vCPUs now and       |
  *   |      |      requests missing pages on the return path                         |
@@ -27,8 +28,9 @@ package io.livemig.migration;
  *
  * Order a reader enforces: header; RAM*; then either DEVICE, COMPLETE (pre-copy) or DISCARD, DEVICE,
  * POSTCOPY_RUN, RAM, COMPLETE (post-copy). Anything else, an unknown magic or version, a page size other
- * than the destination's, a run outside the guest, a device-state length above the limit or a bad CRC,
- * is refused with the stream offset and the reason.
+ * than the destination's, a run outside the guest or before the end of the previous run, a device-state
+ * length above the limit or a bad CRC, is refused with the stream offset and the reason. A reader sizes
+ * nothing from a length before the bytes it announces have arrived.
  */
 public final class MigrationEnvelopeDescriptor
 {

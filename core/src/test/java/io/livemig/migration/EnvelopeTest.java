@@ -103,10 +103,19 @@ class EnvelopeTest
 
         Bytes discard(final long first, final int count) throws IOException
         {
+            return discard(new long[] {first, count});
+        }
+
+        /** A DISCARD section of the runs {@code {first, count}} given. */
+        Bytes discard(final long[]... runs) throws IOException
+        {
             out.putByte(SECTION_DISCARD);
-            out.putInt(1);
-            out.putLong(first);
-            out.putInt(count);
+            out.putInt(runs.length);
+            for (final long[] run : runs)
+            {
+                out.putLong(run[0]);
+                out.putInt((int)run[1]);
+            }
             return this;
         }
 
@@ -196,6 +205,28 @@ class EnvelopeTest
     {
         assertNull(receive(new Bytes().header().ram(PAGES).discard(2, 5).device(new byte[10], 0)
             .put(SECTION_POSTCOPY_RUN).ram(7).put(SECTION_COMPLETE).done()));
+    }
+
+    @Test
+    void deviceStateLargerThanTheInputBufferIsCheckedWhole() throws IOException
+    {
+        final byte[] state = new byte[600 << 10]; // the destination reads through a 256 KiB buffer
+        new java.util.Random(5).nextBytes(state);
+        assertNull(receive(new Bytes().header().ram(PAGES).device(state, 0).put(SECTION_COMPLETE).done()));
+        refused(new Bytes().header().ram(PAGES).device(state, 1).put(SECTION_COMPLETE).done(), -1, "CRC-32C");
+    }
+
+    @Test
+    void discardRunsMustAscendWithoutOverlapping() throws IOException
+    {
+        assertNull(receive(new Bytes().header().ram(PAGES).discard(new long[] {2, 3}, new long[] {5, 2})
+            .device(new byte[4], 0).put(SECTION_POSTCOPY_RUN).ram(PAGES).put(SECTION_COMPLETE).done()));
+        // Each run alone is inside the guest; repeated, PAGES runs of PAGES pages each would cost PAGES^2 marks.
+        final int discardAt = HEADER_LENGTH + 1 + 4;
+        refused(new Bytes().header().discard(new long[] {0, PAGES}, new long[] {0, PAGES}).done(), discardAt + 12,
+            "starts before the end of the previous run, page " + PAGES);
+        refused(new Bytes().header().discard(new long[] {4, 2}, new long[] {1, 1}).done(), discardAt + 12,
+            "runs must ascend");
     }
 
     @Test

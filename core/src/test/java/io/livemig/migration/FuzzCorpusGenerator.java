@@ -1,0 +1,255 @@
+package io.livemig.migration;
+
+import io.livemig.stream.PageKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Regenerates the fuzz targets' seed corpora from real migrations of an 8-page, 4 KiB-page guest: for each
+ * case, the page stream as {@code --capture} records it (seeds of {@code PageStreamReaderFuzzTest} and
+ * {@code AnalyzeStreamFuzzTest}), the whole forward stream the destination read ({@code
+ * MigrationDestinationFuzzTest}) and the return path the source read ({@code ReturnPathReaderFuzzTest}).
+ * Cases cover every codec (zero pages of an idle guest, raw, XBZRLE, LZ4, XBZRLE with LZ4) in pre-copy, and
+ * post-copy and hybrid with page requests. Writers make the migrations differ from run to run; the seeds need
+ * only be real, not fixed.
+ *
+ * <p>Skipped unless asked for: {@code mvn -B -o -q -pl core test -Dtest=FuzzCorpusGenerator
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dlivemig.fuzz.regenerate=true}. It replaces the {@code seed-*}
+ * files of each corpus and leaves other inputs (regressions from findings) alone.
+ */
+@EnabledIfSystemProperty(named = "livemig.fuzz.regenerate", matches = "true")
+class FuzzCorpusGenerator
+{
+    static final Path RESOURCES = Path.of("src/test/resources/io/livemig");
+    static final Path CAPTURES = RESOURCES.resolve("stream/PageStreamReaderFuzzTestInputs/readCapture");
+    static final Path ANALYZE = RESOURCES.resolve("cli/AnalyzeStreamFuzzTestInputs/analyzeCapture");
+    static final Path FORWARD = RESOURCES.resolve("migration/MigrationDestinationFuzzTestInputs/receive");
+    static final Path RETURN_PATH = RESOURCES.resolve("stream/ReturnPathReaderFuzzTestInputs/readMessages");
+
+    @Test
+    void regenerate() throws Exception
+    {
+        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH})
+        {
+            Files.createDirectories(dir);
+            try (var files = Files.list(dir))
+            {
+                for (final Path f : (Iterable<Path>)files::iterator)
+                {
+                    if (f.getFileName().toString().startsWith("seed-"))
+                    {
+                        Files.delete(f);
+                    }
+                }
+            }
+        }
+        final MigrationOptions base = MigrationOptions.defaults().withBandwidth(16 << 10).withDowntimeLimitMs(1)
+            .withMaxRounds(3).withMaxTimeMs(3000).withDeviceStateBytes(64).withXbzrleCacheBytes(8 << 12)
+            .withPrepageWindow(0).withPostcopyAfterRounds(1);
+        save("precopy-idle-zero", base, 0, 0.0, PageKind.ZERO);
+        save("precopy-raw", base.withMaxRounds(2), 2, 0.25, PageKind.NORMAL);
+        save("precopy-xbzrle", base.withXbzrle(true), 2, 0.25, PageKind.XBZRLE);
+        save("precopy-lz4", base.withLz4(true), 2, 0.25, PageKind.LZ4);
+        save("precopy-xbzrle-lz4", base.withXbzrle(true).withLz4(true), 2, 0.5, PageKind.XBZRLE);
+        save("postcopy-raw", base.withMode(MigrationMode.POSTCOPY), 2, 0.25, null);
+        save("postcopy-lz4", base.withMode(MigrationMode.POSTCOPY).withLz4(true), 2, 0.5, PageKind.LZ4);
+        save("hybrid-xbzrle-lz4", base.withMode(MigrationMode.HYBRID).withXbzrle(true).withLz4(true), 2, 0.25, null);
+    }
+
+    /** What one migration sent and read. */
+    private static final class Taps
+    {
+        final ByteArrayOutputStream capture = new ByteArrayOutputStream();
+        final ByteArrayOutputStream forward = new ByteArrayOutputStream();
+        final ByteArrayOutputStream returnPath = new ByteArrayOutputStream();
+        MigrationResult result;
+    }
+
+    private static Taps migrate(final MigrationOptions options, final int writers, final double fill) throws Exception
+    {
+        final Taps taps = new Taps();
+        taps.result = new MigrationRun().memoryBytes(8 << 12).pageSize(4096).writers(writers).dirtyRate(writers == 0 ? 0 : 20_000)
+            .bytesPerTouch(8).fill(fill).phasesMs(writers == 0 ? 0 : 50, 0).seed(options.hashCode()).options(options)
+            .capture(new Sink(taps.capture))
+            .factory((o, src, log, dst, workload, link) -> new Migration(o, src, log, dst, workload, new TapLink(link, taps)))
+            .run();
+        assertNull(taps.result.error(), taps.result::summary);
+        return taps;
+    }
+
+    /**
+     * Migrates until a run sends a page of the {@code expected} kind (whether writes fall between two dirty
+     * syncs of so small a guest is a matter of timing), then saves what it sent and read.
+     */
+    private static void save(final String name, final MigrationOptions options, final int writers, final double fill,
+        final PageKind expected) throws Exception
+    {
+        Taps taps = migrate(options, writers, fill);
+        for (int attempt = 1; attempt < 20 && expected != null && taps.result.pages(expected) == 0; attempt++)
+        {
+            taps = migrate(options, writers, fill);
+        }
+        final Taps saved = taps;
+        if (expected != null)
+        {
+            assertTrue(saved.result.pages(expected) > 0, () -> name + " sent no " + expected + " page: " + saved.result.summary());
+        }
+        final String file = "seed-" + name;
+        Files.write(CAPTURES.resolve(file), saved.capture.toByteArray());
+        Files.write(ANALYZE.resolve(file), saved.capture.toByteArray());
+        Files.write(FORWARD.resolve(file), saved.forward.toByteArray());
+        Files.write(RETURN_PATH.resolve(file), saved.returnPath.toByteArray());
+        System.out.println(name + ": capture " + saved.capture.size() + " B, forward " + saved.forward.size() +
+            " B, return path " + saved.returnPath.size() + " B; " + saved.result.summary());
+    }
+
+    /** A link that records what the destination and the source read from it. */
+    private static final class TapLink implements MigrationLink
+    {
+        private final MigrationLink link;
+        private final ReadableByteChannel destinationIn;
+        private final ReadableByteChannel sourceIn;
+
+        TapLink(final MigrationLink link, final Taps taps)
+        {
+            this.link = link;
+            this.destinationIn = new Tap(link.destinationIn(), taps.forward);
+            this.sourceIn = new Tap(link.sourceIn(), taps.returnPath);
+        }
+
+        @Override
+        public String name()
+        {
+            return link.name();
+        }
+
+        @Override
+        public WritableByteChannel sourceOut()
+        {
+            return link.sourceOut();
+        }
+
+        @Override
+        public ReadableByteChannel destinationIn()
+        {
+            return destinationIn;
+        }
+
+        @Override
+        public WritableByteChannel destinationOut()
+        {
+            return link.destinationOut();
+        }
+
+        @Override
+        public ReadableByteChannel sourceIn()
+        {
+            return sourceIn;
+        }
+
+        @Override
+        public void finishSource() throws IOException
+        {
+            link.finishSource();
+        }
+
+        @Override
+        public void finishDestination() throws IOException
+        {
+            link.finishDestination();
+        }
+
+        @Override
+        public void close()
+        {
+            link.close();
+        }
+    }
+
+    /** Copies every byte read through it. */
+    private static final class Tap implements ReadableByteChannel
+    {
+        private final ReadableByteChannel in;
+        private final ByteArrayOutputStream copy;
+
+        Tap(final ReadableByteChannel in, final ByteArrayOutputStream copy)
+        {
+            this.in = in;
+            this.copy = copy;
+        }
+
+        @Override
+        public int read(final ByteBuffer dst) throws IOException
+        {
+            final int start = dst.position();
+            final int n = in.read(dst);
+            if (n > 0)
+            {
+                final ByteBuffer got = dst.duplicate();
+                got.position(start).limit(start + n);
+                final byte[] bytes = new byte[n];
+                got.get(bytes);
+                synchronized (copy)
+                {
+                    copy.write(bytes, 0, n);
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return in.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            in.close();
+        }
+    }
+
+    /** A channel into a byte array. */
+    private static final class Sink implements WritableByteChannel
+    {
+        private final ByteArrayOutputStream out;
+
+        Sink(final ByteArrayOutputStream out)
+        {
+            this.out = out;
+        }
+
+        @Override
+        public int write(final ByteBuffer src)
+        {
+            final int n = src.remaining();
+            final byte[] bytes = new byte[n];
+            src.get(bytes);
+            out.write(bytes, 0, n);
+            return n;
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+}
