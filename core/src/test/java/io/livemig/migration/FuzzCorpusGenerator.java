@@ -36,11 +36,14 @@ class FuzzCorpusGenerator
     static final Path ANALYZE = RESOURCES.resolve("cli/AnalyzeStreamFuzzTestInputs/analyzeCapture");
     static final Path FORWARD = RESOURCES.resolve("migration/MigrationDestinationFuzzTestInputs/receive");
     static final Path RETURN_PATH = RESOURCES.resolve("stream/ReturnPathReaderFuzzTestInputs/readMessages");
+    static final Path HANDSHAKE = RESOURCES.resolve("migration/HandshakeFuzzTestInputs/readProposal");
+    static final Path REPLY = RESOURCES.resolve("migration/HandshakeReplyFuzzTestInputs/readReply");
+    static final Path DIGESTS = RESOURCES.resolve("migration/PageDigestsFuzzTestInputs/readDigests");
 
     @Test
     void regenerate() throws Exception
     {
-        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH})
+        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH, HANDSHAKE, REPLY, DIGESTS})
         {
             Files.createDirectories(dir);
             try (var files = Files.list(dir))
@@ -65,6 +68,35 @@ class FuzzCorpusGenerator
         save("postcopy-raw", base.withMode(MigrationMode.POSTCOPY), 2, 0.25, null);
         save("postcopy-lz4", base.withMode(MigrationMode.POSTCOPY).withLz4(true), 2, 0.5, PageKind.LZ4);
         save("hybrid-xbzrle-lz4", base.withMode(MigrationMode.HYBRID).withXbzrle(true).withLz4(true), 2, 0.25, null);
+        saveConnectionSeeds();
+    }
+
+    /**
+     * The readers of the connection's own messages: proposals as {@code MigrationRun.to} writes them for the
+     * runs above (and with digests, several vCPUs, a compute vCPU, every pattern), replies as a destination
+     * answers, and a digest block of an 8-page guest as {@code PageDigests} writes it.
+     */
+    private static void saveConnectionSeeds() throws Exception
+    {
+        final MigrationMode[] modes = MigrationMode.values();
+        for (int i = 0; i < modes.length; i++)
+        {
+            final Handshake h = new Handshake(modes[i], i % 2 == 0, i > 0, i != 1, 1, 4096, 8 << 12, 64, i + 1, i % 2,
+                i % Handshake.PATTERNS.size(), 8, 20_000, 42 + i, 50);
+            Files.write(HANDSHAKE.resolve("seed-" + modes[i].label()), HandshakeMutationProperties.bytes(h::write));
+        }
+        Files.write(REPLY.resolve("seed-accept"), HandshakeMutationProperties.bytes(HandshakeReply.accept()::write));
+        Files.write(REPLY.resolve("seed-refuse-channels"), HandshakeMutationProperties.bytes(
+            HandshakeReply.refuse("the source asks for 2 channels, this destination takes 1")::write));
+        Files.write(REPLY.resolve("seed-refuse-memory"), HandshakeMutationProperties.bytes(HandshakeReply.refuse(
+            "a guest of 16777216 bytes needs 17303552 bytes here, 1048576 are available")::write));
+        final long[] digests = new long[PageDigestsFuzzTest.PAGES];
+        for (int p = 0; p < digests.length; p++)
+        {
+            digests[p] = 0x9E3779B97F4A7C15L * (p + 1);
+        }
+        Files.write(DIGESTS.resolve("seed-8-pages"), HandshakeMutationProperties.bytes(
+            out -> PageDigests.write(out, PageDigestsFuzzTest.PAGE_SIZE, digests)));
     }
 
     /** What one migration sent and read. */
