@@ -33,6 +33,8 @@ public final class MigrationResult
     /** {@code source}, {@code destination} or {@code in-process}. */
     String role = "in-process";
     int channels = 1;
+    /** Wire bytes of each page channel (this side's), or null with one channel. */
+    long[] channelBytes;
     /** Digest exchange: the hash's name, or null when digests were not exchanged. */
     String digestAlgorithm;
     long digestPages;
@@ -398,6 +400,18 @@ public final class MigrationResult
         o.put("role", role);
         o.put("link", link);
         o.put("channels", channels);
+        if (channelBytes == null)
+        {
+            o.putNull("channelBytes");
+        }
+        else
+        {
+            final ArrayNode a = o.putArray("channelBytes");
+            for (final long b : channelBytes)
+            {
+                a.add(b);
+            }
+        }
         o.put("policy", policy);
         final ObjectNode t = o.putObject("tracker");
         t.put("kind", tracker);

@@ -37,6 +37,8 @@ public final class MigrationRun
 {
     /** Most mismatching pages listed in a result. */
     public static final int MAX_MISMATCHES = 8;
+    /** Most page channels a migration opens (QEMU accepts up to 255; beyond the cores it only adds threads). */
+    public static final int MAX_CHANNELS = 64;
     /** Default bound of a connect, read or write that moves no byte (two processes). */
     public static final long DEFAULT_LINK_TIMEOUT_MS = 30_000;
 
@@ -50,6 +52,7 @@ public final class MigrationRun
     private long seed = 1;
     private String linkKind = "memory";
     private long latencyNs;
+    private int channels = 1;
     private long beforeMs = 100;
     private long afterMs = 100;
     private boolean verify;
@@ -153,6 +156,17 @@ public final class MigrationRun
             throw new IllegalArgumentException("link must be memory or tcp: " + kind);
         }
         linkKind = kind;
+        return this;
+    }
+
+    /** Page channels in one process (1 to {@link #MAX_CHANNELS}): see {@link MigrationLink#channels()}. */
+    public MigrationRun channels(final int value)
+    {
+        if (value < 1 || value > MAX_CHANNELS)
+        {
+            throw new IllegalArgumentException("channels must be 1 to " + MAX_CHANNELS + ": " + value);
+        }
+        channels = value;
         return this;
     }
 
@@ -274,7 +288,7 @@ public final class MigrationRun
         final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs);
+             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
              RingStats ring = new RingStats(log))
         {
             fillGuest(src);
@@ -337,7 +351,7 @@ public final class MigrationRun
     {
         final long pages = memoryBytes / pageSize;
         final MigrationOptions opts = options.withDigests(verify);
-        final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, 1, pageSize,
+        final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, channels, pageSize,
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
             bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs));
         try (SocketLink link = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
