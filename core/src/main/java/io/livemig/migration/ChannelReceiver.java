@@ -22,6 +22,7 @@ final class ChannelReceiver implements Runnable
     private final ChannelInput in;
     private final PageStreamReader reader;
     private final RoundBarrier barrier;
+    private volatile long cpuNanos;
 
     ChannelReceiver(final int channel, final ChannelInput in, final PageStreamReader reader, final RoundBarrier barrier)
     {
@@ -42,8 +43,26 @@ final class ChannelReceiver implements Runnable
         return in.position();
     }
 
+    /** @return this thread's CPU time, ns, once it ended (0 before, -1 if the JVM cannot tell). */
+    long cpuNanos()
+    {
+        return cpuNanos;
+    }
+
     @Override
     public void run()
+    {
+        try
+        {
+            runChannel();
+        }
+        finally
+        {
+            cpuNanos = MigrationSource.threadCpuNanos();
+        }
+    }
+
+    private void runChannel()
     {
         try
         {

@@ -43,6 +43,7 @@ final class ChannelSender implements Runnable
     private boolean stopped;
     private boolean memSizeSent;
     private Throwable failure;
+    private volatile long cpuNanos;
     /** Pages processed so far, for progress; written by this thread, read by the migration thread. */
     private volatile long pages;
 
@@ -109,8 +110,26 @@ final class ChannelSender implements Runnable
         notifyAll();
     }
 
+    /** @return this thread's CPU time, ns, once it ended (0 before, -1 if the JVM cannot tell). */
+    long cpuNanos()
+    {
+        return cpuNanos;
+    }
+
     @Override
     public void run()
+    {
+        try
+        {
+            runChannel();
+        }
+        finally
+        {
+            cpuNanos = MigrationSource.threadCpuNanos();
+        }
+    }
+
+    private void runChannel()
     {
         try
         {

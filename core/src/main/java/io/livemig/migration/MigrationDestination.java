@@ -60,6 +60,8 @@ public final class MigrationDestination implements Runnable
     private ChannelReceiver[] receivers;
     private Thread[] receiverThreads;
     private int announced;
+    private volatile double cpuMs = Double.NaN;
+    private volatile double receiversCpuMs = Double.NaN;
     private volatile long startNs;
     private volatile long wireBytes;
     private volatile PageStreamReader reader;
@@ -113,6 +115,38 @@ public final class MigrationDestination implements Runnable
 
     @Override
     public void run()
+    {
+        final long cpu0 = MigrationSource.threadCpuNanos();
+        try
+        {
+            runRole();
+        }
+        finally
+        {
+            final long cpu1 = MigrationSource.threadCpuNanos();
+            cpuMs = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / 1e6 : Double.NaN;
+            double sum = 0;
+            for (int c = 0; c < receivers(); c++)
+            {
+                sum += receivers[c] == null ? 0 : Math.max(0, receivers[c].cpuNanos()) / 1e6;
+            }
+            receiversCpuMs = sum;
+        }
+    }
+
+    private int receivers()
+    {
+        return receivers == null ? 0 : receivers.length;
+    }
+
+    /** Puts the destination's CPU times into {@code r}. */
+    void cpuFigures(final MigrationResult r)
+    {
+        r.cpuDestinationMs = cpuMs;
+        r.cpuReceiversMs = receiversCpuMs;
+    }
+
+    private void runRole()
     {
         startNs = System.nanoTime();
         final ChannelInput in = new ChannelInput(link.destinationIn(),
@@ -454,6 +488,7 @@ public final class MigrationDestination implements Runnable
             }
         }
         postcopyFigures(r);
+        cpuFigures(r);
         return r;
     }
 

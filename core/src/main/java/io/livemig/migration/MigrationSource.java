@@ -200,6 +200,7 @@ public class MigrationSource
      */
     public final MigrationResult run()
     {
+        final long cpu0 = threadCpuNanos();
         fillSettings();
         final byte[] deviceState = deviceState();
         startNs = System.nanoTime();
@@ -245,6 +246,11 @@ public class MigrationSource
         finally
         {
             stopSenders();
+        }
+        final long cpu1 = threadCpuNanos();
+        if (cpu0 >= 0 && cpu1 >= 0)
+        {
+            result.cpuMigrationMs = (cpu1 - cpu0) / 1e6;
         }
         joinPeer();
         join(rpThread);
@@ -914,8 +920,13 @@ public class MigrationSource
             result.xbzrleEncodingRate = xbzrlePages == 0 || xbzrleBytes == 0 ? 0.0 :
                 (double)xbzrlePages * source.pageSize() / xbzrleBytes;
             result.channels = link.channels();
+            result.cpuSendersMs = 0;
             if (senders != null)
             {
+                for (final ChannelSender sender : senders)
+                {
+                    result.cpuSendersMs += Math.max(0, sender.cpuNanos()) / 1e6;
+                }
                 result.channelBytes = new long[senders.length];
                 for (int c = 0; c < senders.length; c++)
                 {
@@ -946,6 +957,13 @@ public class MigrationSource
             all[1 + c] = senders[c].writer();
         }
         return all;
+    }
+
+    /** @return the calling thread's CPU time, ns, or -1 if the JVM cannot measure it. */
+    static long threadCpuNanos()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     static String describe(final Throwable t)

@@ -49,6 +49,10 @@ class ChannelsMigrationTest
                 assertTrue(bytes > 4096, () -> r.summary() + " channel bytes " + java.util.Arrays.toString(r.channelBytes));
             }
         }
+        final double[] cpu = r.cpuMs();
+        assertTrue(cpu[0] > 0 && cpu[2] > 0, () -> "migration and destination threads' CPU: " + java.util.Arrays.toString(cpu));
+        assertTrue(channels == 1 ? cpu[1] == 0 && cpu[3] == 0 : mode.equals("postcopy") || cpu[1] > 0 && cpu[3] > 0,
+            () -> "senders' and receivers' CPU: " + java.util.Arrays.toString(cpu));
         if (mode.equals("precopy"))
         {
             assertTrue(r.pages(PageKind.XBZRLE) + r.pages(PageKind.UNCHANGED) > 0 || r.rounds() <= 1, r::summary);
