@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
  * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
  * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
  * LargeGuestBenchmark    SINGLE_SHOT  2    (new)              3      2 shots     5 shots      ~30
+ * ChannelsBenchmark      SINGLE_SHOT  6    (new)              3      1 shot      3 shots      ~13
  * CollectBenchmark       HOT_PATH    24    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
@@ -141,6 +142,7 @@ public enum Preset
             BenchKind.SINGLE_SHOT, Map.of(
                 "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)),
                 "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)),
+                "ChannelsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**
