@@ -93,17 +93,64 @@ class ChannelsMigrationTest
         }
     }
 
-    /** A link whose page channel {@code slow} reads at most 64 KiB per 5 ms on the destination. */
+    /**
+     * A page channel that breaks in the middle of a round: both roles end with an error that names the
+     * channel, and every channel thread of either side has ended.
+     */
+    @Test
+    void aBrokenChannelFailsBothSidesAndEndsEveryChannelThread() throws Exception
+    {
+        final long memory = 16 << 20;
+        final DirtyLog log = DirtyTracker.SUMMARY.create(memory / 4096, 0, 64);
+        try (GuestMemory src = new GuestMemory(memory, 4096, log);
+             GuestMemory dst = new GuestMemory(memory, 4096, DirtyMarker.NONE);
+             SlowChannelLink link = new SlowChannelLink(new MemoryLink(0, 0, 4), 2, 1 << 20))
+        {
+            for (long p = 0; p < src.pageCount(); p++)
+            {
+                src.putLong(p * 4096, p + 1);
+            }
+            final MigrationResult r = new Migration(MigrationOptions.defaults().withBandwidth(0), src, log,
+                dst, null, link).run();
+            assertNotNull(r.error(), r::summary);
+            assertTrue(r.error().contains("page channel 2"), r::error);
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (channelThreads() > 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertEquals(0, channelThreads(), "channel threads left running");
+        }
+    }
+
+    private static long channelThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() &&
+            (t.getName().startsWith("migration-channel-") || t.getName().startsWith("migration-receive-"))).count();
+    }
+
+    /**
+     * A link whose page channel {@code slow} reads at most 64 KiB per 5 ms on the destination, and with a
+     * {@code cutAfter} above 0 fails its reads once that many bytes went through.
+     */
     private static final class SlowChannelLink implements MigrationLink
     {
         private final MigrationLink link;
         private final int slow;
+        private final long cutAfter;
+        private long read;
         volatile long lastDataNs;
 
         SlowChannelLink(final MigrationLink link, final int slow)
         {
+            this(link, slow, 0);
+        }
+
+        SlowChannelLink(final MigrationLink link, final int slow, final long cutAfter)
+        {
             this.link = link;
             this.slow = slow;
+            this.cutAfter = cutAfter;
         }
 
         @Override
@@ -151,7 +198,7 @@ class ChannelsMigrationTest
                 {
                     try
                     {
-                        Thread.sleep(5);
+                        Thread.sleep(cutAfter > 0 ? 0 : 5);
                     }
                     catch (final InterruptedException ex)
                     {
@@ -172,6 +219,11 @@ class ChannelsMigrationTest
                     if (n > 0)
                     {
                         lastDataNs = System.nanoTime();
+                        read += n;
+                        if (cutAfter > 0 && read > cutAfter)
+                        {
+                            throw new IOException("cut after " + read + " bytes");
+                        }
                     }
                     return n;
                 }
