@@ -162,6 +162,11 @@ public final class MigrateCommand implements Callable<Integer>
         description = "memory or tcp (127.0.0.1, ephemeral port) (default ${DEFAULT-VALUE})")
     private String link;
 
+    @Option(names = "--channels", paramLabel = "N", defaultValue = "1",
+        description = "page channels (QEMU's multifd): pre-copy rounds go over N connections or pipes, each with " +
+            "its own sending thread, beside the main one (default ${DEFAULT-VALUE})")
+    private int channels;
+
     @Option(names = "--latency", paramLabel = "TIME", defaultValue = "0", converter = TimeParser.NanosConverter.class,
         description = "one-way latency of the memory link, e.g. 1ms (default ${DEFAULT-VALUE})")
     private long latencyNs;
@@ -586,6 +591,8 @@ public final class MigrateCommand implements Callable<Integer>
         check(ringSize == null || tracker.equals("ring"), "--ring-size", "applies to --tracker ring only, not", tracker);
         check(ring >= 16 && ring <= (1 << 20) && Integer.bitCount(ring) == 1, "--ring-size",
             "must be a power of two from 16 to 1048576", ring);
+        check(channels >= 1 && channels <= MigrationRun.MAX_CHANNELS, "--channels", "must be 1 to " +
+            MigrationRun.MAX_CHANNELS + ", not", channels);
         check(latencyNs == 0 || link.equals("memory"), "--latency", "applies to --link memory only (TCP has loopback's own), not", link);
         check(writers >= 0 && writers <= 256, "--writers", "must be 0 to 256", writers);
         check(computeVcpus >= 0 && (computeVcpus == 0 || computeVcpus < writers), "--compute-vcpus",
@@ -644,7 +651,9 @@ public final class MigrateCommand implements Callable<Integer>
         }
         return run.memoryBytes(memory).pageSize((int)pageSize).pattern(pattern).writers(writers)
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
-            .phasesMs(beforeMs, afterMs).verify(verify).options(options).tracker(kernel != null ? DirtyTracker.SUMMARY : DirtyTracker.parse(tracker)).kernelTracker(kernel, hugePages).computeVcpus(computeVcpus)
+            .channels(channels).phasesMs(beforeMs, afterMs).verify(verify).options(options)
+            .tracker(kernel != null ? DirtyTracker.SUMMARY : DirtyTracker.parse(tracker)).kernelTracker(kernel, hugePages)
+            .computeVcpus(computeVcpus)
             .ringSize(ring);
     }
 

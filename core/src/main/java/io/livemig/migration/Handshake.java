@@ -19,7 +19,7 @@ import java.util.List;
  *   4      2      version (1)
  *   6      1      mode: 0 precopy, 1 postcopy, 2 hybrid
  *   7      1      flags: 0x01 XBZRLE, 0x02 LZ4, 0x04 page digests after COMPLETE; other bits 0
- *   8      2      channels (only 1 is applied today; the field is for several TCP channels)
+ *   8      2      channels: 1, or N page channels (a destination takes up to 64, see {@link ChannelHello})
  *  10      4      page size: a power of two, 4 KiB to 2 MiB
  *  14      8      guest memory bytes: a positive multiple of the page size, at most 2^31 pages
  *  22      4      device-state bytes, at most 64 MiB
@@ -69,8 +69,8 @@ public record Handshake(
     public static final int LENGTH = 55;
     /** Most channels a proposal may name. */
     public static final int MAX_CHANNELS = 256;
-    /** Channels this destination applies. */
-    public static final int SUPPORTED_CHANNELS = 1;
+    /** Most channels this destination applies. */
+    public static final int SUPPORTED_CHANNELS = MigrationRun.MAX_CHANNELS;
     /** Access patterns by their index. */
     public static final List<String> PATTERNS = List.of("uniform", "hotset", "zipf", "sequential");
 
@@ -239,9 +239,9 @@ public record Handshake(
      */
     public String refusal(final long availableBytes)
     {
-        if (channels != SUPPORTED_CHANNELS)
+        if (channels > SUPPORTED_CHANNELS)
         {
-            return "the source asks for " + channels + " channels, this destination takes " + SUPPORTED_CHANNELS;
+            return "the source asks for " + channels + " channels, this destination takes at most " + SUPPORTED_CHANNELS;
         }
         final long needed = memoryBytes + 2L * deviceStateBytes + memoryBytes / pageSize / 2;
         if (availableBytes >= 0 && needed > availableBytes)

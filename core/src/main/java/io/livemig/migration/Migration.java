@@ -75,6 +75,7 @@ public class Migration extends MigrationSource
             result.totalMs = (completeNs - startNs) / 1e6;
         }
         dest.postcopyFigures(result);
+        dest.cpuFigures(result);
         return dest.failure;
     }
 }

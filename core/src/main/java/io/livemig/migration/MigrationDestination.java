@@ -31,6 +31,16 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * it arrives, before the gate lets a vCPU touch it. After COMPLETE it reads the source's digests, compares,
  * and after SHUT 0 sends its own on the return path.
  *
+ * <h2>Page channels</h2>
+ * With several page channels ({@link MigrationLink#channels()} &gt; 1) a {@code migration-receive-N} thread per
+ * channel ({@link ChannelReceiver}) applies that channel's page stream; all readers share one set of
+ * written bits (their pages are disjoint stripes, {@link io.livemig.stream.ChannelPartition}). The
+ * {@link RoundBarrier} lets no channel apply round {@code k + 1} before every channel applied round {@code
+ * k}; each CHANNEL_SYNC on the main channel announces one more round, and before any other section (DISCARD,
+ * DEVICE, POSTCOPY_RUN, post-copy's RAM, COMPLETE) this thread waits until every channel applied every round
+ * announced, so the guest never resumes, and post-copy never starts, ahead of a channel. At the end every
+ * channel must have ended cleanly after exactly the rounds announced.
+ *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
  */
@@ -45,6 +55,13 @@ public final class MigrationDestination implements Runnable
     private final long[] digests;
     private final byte[] scratch;
     private final MigrationResult result = new MigrationResult();
+    private final int channels;
+    private RoundBarrier barrier;
+    private ChannelReceiver[] receivers;
+    private Thread[] receiverThreads;
+    private int announced;
+    private volatile double cpuMs = Double.NaN;
+    private volatile double receiversCpuMs = Double.NaN;
     private volatile long startNs;
     private volatile long wireBytes;
     private volatile PageStreamReader reader;
@@ -82,6 +99,7 @@ public final class MigrationDestination implements Runnable
         this.digests = digests ? new long[Math.toIntExact(memory.pageCount())] : null;
         this.scratch = digests ? new byte[memory.pageSize()] : null;
         this.link = link;
+        this.channels = link.channels();
         this.memory = memory;
         this.workload = workload;
         this.mirror = mirror;
@@ -98,12 +116,45 @@ public final class MigrationDestination implements Runnable
     @Override
     public void run()
     {
+        final long cpu0 = MigrationSource.threadCpuNanos();
+        try
+        {
+            runRole();
+        }
+        finally
+        {
+            final long cpu1 = MigrationSource.threadCpuNanos();
+            cpuMs = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) / 1e6 : Double.NaN;
+            double sum = 0;
+            for (int c = 0; c < receivers(); c++)
+            {
+                sum += receivers[c] == null ? 0 : Math.max(0, receivers[c].cpuNanos()) / 1e6;
+            }
+            receiversCpuMs = sum;
+        }
+    }
+
+    private int receivers()
+    {
+        return receivers == null ? 0 : receivers.length;
+    }
+
+    /** Puts the destination's CPU times into {@code r}. */
+    void cpuFigures(final MigrationResult r)
+    {
+        r.cpuDestinationMs = cpuMs;
+        r.cpuReceiversMs = receiversCpuMs;
+    }
+
+    private void runRole()
+    {
         startNs = System.nanoTime();
         final ChannelInput in = new ChannelInput(link.destinationIn(),
             Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize())));
         try
         {
             receive(in);
+            finishChannels();
             gate.shut(0);
             if (digests != null)
             {
@@ -123,9 +174,17 @@ public final class MigrationDestination implements Runnable
             {
                 // The return path failed too; the source learns of the failure from the broken link.
             }
+            if (barrier != null)
+            {
+                barrier.fail(t);
+            }
             try
             {
                 link.destinationIn().close();
+                for (int c = 0; receivers != null && c < channels; c++)
+                {
+                    link.destinationIn(c).close();
+                }
             }
             catch (final IOException ignored)
             {
@@ -134,7 +193,13 @@ public final class MigrationDestination implements Runnable
         }
         finally
         {
-            wireBytes = in.position();
+            joinReceivers();
+            long bytes = in.position();
+            for (int c = 0; receivers != null && c < receivers.length; c++)
+            {
+                bytes += receivers[c] == null ? 0 : receivers[c].position();
+            }
+            wireBytes = bytes;
             try
             {
                 link.finishDestination();
@@ -156,6 +221,10 @@ public final class MigrationDestination implements Runnable
         // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
         reader.destinationStartsZero();
         reader.setListener(digests == null ? gate : this::onPageDigest);
+        if (channels > 1)
+        {
+            startReceivers(reader);
+        }
         boolean memSize = false;
         boolean discarded = false;
         boolean device = false;
@@ -167,8 +236,25 @@ public final class MigrationDestination implements Runnable
                 throw new PageStreamException(at, "migration stream ends without COMPLETE");
             }
             final int type = in.readUnsignedByte();
+            if (barrier != null && type != SECTION_CHANNEL_SYNC)
+            {
+                barrier.awaitAll(announced); // every round announced is applied before anything else
+            }
             switch (type)
             {
+                case SECTION_CHANNEL_SYNC:
+                    if (barrier == null || device)
+                    {
+                        throw new PageStreamException(at, barrier == null ? "CHANNEL_SYNC on a link without page channels" :
+                            "CHANNEL_SYNC after DEVICE");
+                    }
+                    final int sequence = in.readInt();
+                    if (sequence != announced)
+                    {
+                        throw new PageStreamException(at, "CHANNEL_SYNC " + (sequence & 0xFFFF_FFFFL) + ", expected " + announced);
+                    }
+                    announced++;
+                    break;
                 case SECTION_RAM:
                     if (device && !postcopyStarted)
                     {
@@ -255,6 +341,60 @@ public final class MigrationDestination implements Runnable
         }
     }
 
+    private void startReceivers(final PageStreamReader main)
+    {
+        barrier = new RoundBarrier(channels);
+        receivers = new ChannelReceiver[channels];
+        receiverThreads = new Thread[channels];
+        final long[] written = main.writtenBits();
+        final int bufferBytes = Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize()));
+        for (int c = 0; c < channels; c++)
+        {
+            final ChannelInput channelIn = new ChannelInput(link.destinationIn(c), bufferBytes);
+            final PageStreamReader r = new PageStreamReader(channelIn, memory);
+            r.destinationStartsZero(written);
+            r.setListener(digests == null ? gate : this::onPageDigest);
+            receivers[c] = new ChannelReceiver(c, channelIn, r, barrier);
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            receiverThreads[c] = new Thread(receivers[c], "migration-receive-" + c);
+            receiverThreads[c].setDaemon(true);
+            receiverThreads[c].start();
+        }
+    }
+
+    /** After COMPLETE: every channel ends cleanly after exactly the rounds announced. */
+    private void finishChannels() throws IOException
+    {
+        if (barrier == null)
+        {
+            return;
+        }
+        joinReceivers();
+        barrier.awaitAll(announced);
+        for (int c = 0; c < channels; c++)
+        {
+            final long rounds = barrier.arrived(c);
+            if (rounds != announced)
+            {
+                throw new IOException("page channel " + c + " brought " + rounds + " rounds, " + announced +
+                    " were announced");
+            }
+        }
+    }
+
+    private void joinReceivers()
+    {
+        for (int c = 0; receiverThreads != null && c < receiverThreads.length; c++)
+        {
+            if (receiverThreads[c] != null)
+            {
+                MigrationSource.join(receiverThreads[c]);
+            }
+        }
+    }
+
     /** The reader's listener with digests on: a page arriving in post-copy is hashed before the gate opens it. */
     private void onPageDigest(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
     {
@@ -331,7 +471,25 @@ public final class MigrationDestination implements Runnable
                 r.pages[kind.ordinal()] = rd.stats().pages(kind);
             }
         }
+        r.channels = channels;
+        if (receivers != null)
+        {
+            r.channelBytes = new long[channels];
+            for (int c = 0; c < channels; c++)
+            {
+                final ChannelReceiver cr = receivers[c];
+                if (cr != null)
+                {
+                    for (final PageKind kind : PageKind.values())
+                    {
+                        r.pages[kind.ordinal()] += cr.reader().stats().pages(kind);
+                    }
+                    r.channelBytes[c] = cr.position();
+                }
+            }
+        }
         postcopyFigures(r);
+        cpuFigures(r);
         return r;
     }
 

@@ -23,8 +23,16 @@ package io.livemig.migration;
  *   | 0x04 | POSTCOPY_RUN: no payload; the destination runs the vCPUs now and       |
  *   |      |      requests missing pages on the return path                         |
  *   | 0x05 | COMPLETE: no payload; the last byte of the stream                      |
+ *   | 0x06 | CHANNEL_SYNC: be32 sequence (0, 1, ...): one more round went over every  |
+ *   |      |      page channel, each ending it with EOS (only with channels &gt; 1)     |
  *   +------+-----------------------------------------------------------------------+
  * </pre>
+ *
+ * With several page channels each channel carries a page stream of its own ({@code page-stream.md}: MEM_SIZE,
+ * then one iteration per round ended by EOS), the pre-copy rounds go only there and the forward stream
+ * carries a CHANNEL_SYNC after each; RAM on the forward stream is then post-copy's only. Before acting on any
+ * other section the destination waits until every channel applied every round announced ({@link
+ * RoundBarrier}).
  *
  * Order a reader enforces: header; RAM*; then either DEVICE, COMPLETE (pre-copy) or DISCARD, DEVICE,
  * POSTCOPY_RUN, RAM, COMPLETE (post-copy). Anything else, an unknown magic or version, a page size other
@@ -52,6 +60,9 @@ public final class MigrationEnvelopeDescriptor
     /** Section: end of migration. */
     public static final int SECTION_COMPLETE = 0x05;
 
+    /** Section: a round went over every page channel. */
+    public static final int SECTION_CHANNEL_SYNC = 0x06;
+
     /** Largest device-state blob a reader accepts: 64 MiB. */
     public static final int MAX_DEVICE_STATE = 64 << 20;
 
@@ -69,6 +80,7 @@ public final class MigrationEnvelopeDescriptor
             case SECTION_DEVICE: return "DEVICE";
             case SECTION_POSTCOPY_RUN: return "POSTCOPY_RUN";
             case SECTION_COMPLETE: return "COMPLETE";
+            case SECTION_CHANNEL_SYNC: return "CHANNEL_SYNC";
             default: return "unknown section 0x" + Integer.toHexString(type);
         }
     }

@@ -31,7 +31,32 @@ public interface MigrationLink extends AutoCloseable
     /** @return the source's end of the return path. */
     ReadableByteChannel sourceIn();
 
-    /** The source has sent everything: the destination's reads then end cleanly (-1) after the last byte. */
+    /**
+     * @return the page channels of this link: 1 when the pages travel inside the forward stream (the main
+     * channel); N above 1 when pre-copy rounds go over N further forward streams, each written by its own
+     * sender thread (QEMU's multifd channels), while the forward stream keeps the control sections.
+     */
+    default int channels()
+    {
+        return 1;
+    }
+
+    /** @return the source's end of page channel {@code channel} (0 to {@link #channels()} - 1), when channels &gt; 1. */
+    default WritableByteChannel sourceOut(final int channel)
+    {
+        throw new UnsupportedOperationException(name() + " link has no page channels");
+    }
+
+    /** @return the destination's end of page channel {@code channel}, when channels &gt; 1. */
+    default ReadableByteChannel destinationIn(final int channel)
+    {
+        throw new UnsupportedOperationException(name() + " link has no page channels");
+    }
+
+    /**
+     * The source has sent everything: the destination's reads then end cleanly (-1) after the last byte, on
+     * the forward stream and on every page channel.
+     */
     void finishSource() throws IOException;
 
     /** The destination has sent everything on the return path. */
@@ -50,12 +75,22 @@ public interface MigrationLink extends AutoCloseable
      */
     static MigrationLink open(final String kind, final long bytesPerSecond, final long latencyNs) throws IOException
     {
+        return open(kind, bytesPerSecond, latencyNs, 1);
+    }
+
+    /**
+     * Opens a link with {@code channels} page channels (1: pages inside the forward stream), all sharing the
+     * one bandwidth limit.
+     */
+    static MigrationLink open(final String kind, final long bytesPerSecond, final long latencyNs, final int channels)
+        throws IOException
+    {
         switch (kind)
         {
             case "memory":
-                return new MemoryLink(bytesPerSecond, latencyNs);
+                return new MemoryLink(bytesPerSecond, latencyNs, channels);
             case "tcp":
-                return new TcpLink(bytesPerSecond);
+                return new TcpLink(bytesPerSecond, channels);
             default:
                 throw new IllegalArgumentException("link must be memory or tcp: " + kind);
         }

@@ -8,6 +8,9 @@ import io.livemig.stream.PageStreamException;
 import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 
@@ -53,7 +56,7 @@ public final class MigrationListen implements AutoCloseable
         server = ServerSocketChannel.open();
         try
         {
-            server.bind(bind, 1);
+            server.bind(bind, 1 + MigrationRun.MAX_CHANNELS);
         }
         catch (final IOException ex)
         {
@@ -72,44 +75,116 @@ public final class MigrationListen implements AutoCloseable
      */
     public MigrationResult run(final long availableBytes) throws IOException, InterruptedException
     {
-        try (SocketLink link = SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs))
+        try (SocketLink main = SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs))
         {
-            server.close();
-            final Handshake proposal = answer(link, availableBytes);
-            final long pages = proposal.memoryBytes() / proposal.pageSize();
-            try (GuestMemory memory = new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
+            final Handshake proposal = answer(main, availableBytes);
+            try (SocketLink link = proposal.channels() > 1 ? acceptChannels(main, proposal.channels()) : main)
             {
-                final GuestWorkload workload = proposal.writers() == 0 ? null : new GuestWorkload(
-                    MigrationRun.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),
-                    proposal.bytesPerTouch(), proposal.seed());
+                server.close();
+                return receive(link, proposal);
+            }
+        }
+    }
+
+    /**
+     * Accepts the source's page channels ({@link ChannelHello}) within the link timeout: reads the migration id
+     * on {@code main}, then accepts connections until every channel has joined, closing any whose hello does
+     * not belong to this migration.
+     *
+     * @return {@code main} with the channels; on failure every socket accepted here is closed.
+     */
+    private SocketLink acceptChannels(final SocketLink main, final int channels) throws IOException
+    {
+        final long id = ChannelHello.readId(main.channel());
+        final SocketChannel[] sockets = new SocketChannel[channels];
+        final boolean[] taken = new boolean[channels];
+        final long deadline = System.nanoTime() + linkTimeoutMs * 1_000_000L;
+        int joined = 0;
+        try
+        {
+            while (joined < channels)
+            {
+                final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+                if (leftMs <= 0)
+                {
+                    throw new SocketTimeoutException("only " + joined + " of " + channels + " page channels from " +
+                        main.peer() + " joined within " + linkTimeoutMs + " ms");
+                }
+                server.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, leftMs));
+                final SocketChannel socket;
                 try
                 {
-                    if (workload != null)
-                    {
-                        workload.setComputeVcpus(proposal.computeVcpus());
-                    }
-                    final MigrationDestination destination =
-                        new MigrationDestination(link, memory, workload, null, proposal.digests());
-                    destination.run();
-                    final MigrationResult result = destination.result();
-                    result.mode = proposal.mode().label();
-                    result.link = link.name();
-                    result.channels = proposal.channels();
-                    result.reason = (result.error() == null ? "received from " : "failed receiving from ") + link.peer();
-                    if (workload != null && result.error() == null && proposal.afterMs() > 0)
-                    {
-                        final double[] vcpuAfter = new double[proposal.writers()];
-                        result.writesPerSecAfter = MigrationRun.rate(workload, proposal.afterMs(), vcpuAfter);
-                        result.vcpuWritesPerSecAfter = vcpuAfter;
-                    }
-                    return result;
+                    socket = server.socket().accept().getChannel();
                 }
-                finally
+                catch (final SocketTimeoutException ex)
                 {
-                    if (workload != null)
-                    {
-                        workload.close();
-                    }
+                    continue; // the deadline check above names the channels missing
+                }
+                try
+                {
+                    socket.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, Math.max(1, leftMs)));
+                    final int c = ChannelHello.read(Channels.newChannel(socket.socket().getInputStream()), id, taken);
+                    socket.socket().setSoTimeout(0);
+                    taken[c] = true;
+                    sockets[c] = socket;
+                    joined++;
+                }
+                catch (final IOException ex)
+                {
+                    // A stray connection, or one of another migration: refused, never joined.
+                    SocketLink.closeQuietly(socket);
+                }
+            }
+            return main.withChannels(sockets);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final SocketChannel socket : sockets)
+            {
+                if (socket != null)
+                {
+                    SocketLink.closeQuietly(socket);
+                }
+            }
+            throw ex;
+        }
+    }
+
+    private MigrationResult receive(final SocketLink link, final Handshake proposal) throws IOException, InterruptedException
+    {
+        final long pages = proposal.memoryBytes() / proposal.pageSize();
+        try (GuestMemory memory = new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
+        {
+            final GuestWorkload workload = proposal.writers() == 0 ? null : new GuestWorkload(
+                MigrationRun.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),
+                proposal.bytesPerTouch(), proposal.seed());
+            try
+            {
+                if (workload != null)
+                {
+                    workload.setComputeVcpus(proposal.computeVcpus());
+                }
+                final MigrationDestination destination =
+                    new MigrationDestination(link, memory, workload, null, proposal.digests());
+                destination.run();
+                final MigrationResult result = destination.result();
+                result.mode = proposal.mode().label();
+                result.link = link.name();
+                result.channels = proposal.channels();
+                result.reason = (result.error() == null ? "received from " : "failed receiving from ") + link.peer();
+                if (workload != null && result.error() == null && proposal.afterMs() > 0)
+                {
+                    final double[] vcpuAfter = new double[proposal.writers()];
+                    result.writesPerSecAfter = MigrationRun.rate(workload, proposal.afterMs(), vcpuAfter);
+                    result.vcpuWritesPerSecAfter = vcpuAfter;
+                }
+                return result;
+            }
+            finally
+            {
+                if (workload != null)
+                {
+                    workload.close();
                 }
             }
         }

@@ -33,6 +33,13 @@ public final class MigrationResult
     /** {@code source}, {@code destination} or {@code in-process}. */
     String role = "in-process";
     int channels = 1;
+    /** CPU time of the threads, ms: the source's migration thread and page senders, the destination's thread and page receivers (NaN: not this side's). */
+    double cpuMigrationMs = Double.NaN;
+    double cpuSendersMs = Double.NaN;
+    double cpuDestinationMs = Double.NaN;
+    double cpuReceiversMs = Double.NaN;
+    /** Wire bytes of each page channel (this side's), or null with one channel. */
+    long[] channelBytes;
     /** Digest exchange: the hash's name, or null when digests were not exchanged. */
     String digestAlgorithm;
     long digestPages;
@@ -401,6 +408,21 @@ public final class MigrationResult
     }
 
     /**
+     * @return CPU ms of the source's migration thread, its page senders, the destination's thread and its page
+     * receivers, in that order (NaN where not measured on this side).
+     */
+    public double[] cpuMs()
+    {
+        return new double[] {cpuMigrationMs, cpuSendersMs, cpuDestinationMs, cpuReceiversMs};
+    }
+
+    /** @return each page channel's wire bytes, or null with one channel. */
+    public long[] channelBytes()
+    {
+        return channelBytes == null ? null : channelBytes.clone();
+    }
+
+    /**
      * The result as a JSON tree. The field names and their nesting are a published interface (README,
      * {@code scripts/migrate --json}): add fields, never rename or move one. NaN and infinities, which JSON
      * lacks, become {@code null}; whole numbers are written without a fraction, others with three decimals.
@@ -414,6 +436,23 @@ public final class MigrationResult
         o.put("role", role);
         o.put("link", link);
         o.put("channels", channels);
+        if (channelBytes == null)
+        {
+            o.putNull("channelBytes");
+        }
+        else
+        {
+            final ArrayNode a = o.putArray("channelBytes");
+            for (final long b : channelBytes)
+            {
+                a.add(b);
+            }
+        }
+        final ObjectNode cpu = o.putObject("cpuMs");
+        num(cpu, "migration", cpuMigrationMs);
+        num(cpu, "senders", cpuSendersMs);
+        num(cpu, "destination", cpuDestinationMs);
+        num(cpu, "receivers", cpuReceiversMs);
         o.put("policy", policy);
         final ObjectNode t = o.putObject("tracker");
         t.put("kind", tracker);

@@ -40,6 +40,8 @@ public final class MigrationRun
 {
     /** Most mismatching pages listed in a result. */
     public static final int MAX_MISMATCHES = 8;
+    /** Most page channels a migration opens (QEMU accepts up to 255; beyond the cores it only adds threads). */
+    public static final int MAX_CHANNELS = 64;
     /** Default bound of a connect, read or write that moves no byte (two processes). */
     public static final long DEFAULT_LINK_TIMEOUT_MS = 30_000;
 
@@ -53,6 +55,7 @@ public final class MigrationRun
     private long seed = 1;
     private String linkKind = "memory";
     private long latencyNs;
+    private int channels = 1;
     private long beforeMs = 100;
     private long afterMs = 100;
     private boolean verify;
@@ -158,6 +161,17 @@ public final class MigrationRun
             throw new IllegalArgumentException("link must be memory or tcp: " + kind);
         }
         linkKind = kind;
+        return this;
+    }
+
+    /** Page channels in one process (1 to {@link #MAX_CHANNELS}): see {@link MigrationLink#channels()}. */
+    public MigrationRun channels(final int value)
+    {
+        if (value < 1 || value > MAX_CHANNELS)
+        {
+            throw new IllegalArgumentException("channels must be 1 to " + MAX_CHANNELS + ": " + value);
+        }
+        channels = value;
         return this;
     }
 
@@ -297,7 +311,7 @@ public final class MigrationRun
         final DirtyLog log = kernel != null ? kernel.log() : tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs);
+             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
              RingStats ring = new RingStats(log))
         {
             fillGuest(src);
@@ -363,55 +377,107 @@ public final class MigrationRun
     /** The source process: connect, handshake, then the source role alone over the socket. */
     private MigrationResult runSource() throws IOException, InterruptedException
     {
-        final long pages = memoryBytes / pageSize;
         final MigrationOptions opts = options.withDigests(verify);
-        final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, 1, pageSize,
+        final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, channels, pageSize,
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
             bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs));
-        try (SocketLink link = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
+        try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
         {
-            propose(link, proposal);
-            final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
-            try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log))
+            propose(main, proposal);
+            try (SocketLink link = channels > 1 ? openChannels(main, to, channels, linkTimeoutMs) : main)
             {
-                fillGuest(src);
-                ring.startReaper();
-                final GuestWorkload workload = writers == 0 ? null :
-                    new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
-                try
+                return runSource(link, opts);
+            }
+        }
+    }
+
+    private MigrationResult runSource(final SocketLink link, final MigrationOptions opts)
+        throws IOException, InterruptedException
+    {
+        final long pages = memoryBytes / pageSize;
+        final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
+        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log))
+        {
+            fillGuest(src);
+            ring.startReaper();
+            final GuestWorkload workload = writers == 0 ? null :
+                new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+            try
+            {
+                double before = Double.NaN;
+                final double[] vcpuBefore = workload == null ? null : new double[writers];
+                if (workload != null)
                 {
-                    double before = Double.NaN;
-                    final double[] vcpuBefore = workload == null ? null : new double[writers];
-                    if (workload != null)
-                    {
-                        workload.setComputeVcpus(computeVcpus);
-                        workload.start(VcpuTarget.of(src));
-                        before = rate(workload, beforeMs, vcpuBefore);
-                    }
-                    final MigrationSource migration = new MigrationSource(opts, src, log, workload, link).seed(seed);
-                    if (progress != null)
-                    {
-                        migration.progress(progress);
-                    }
-                    if (capture != null)
-                    {
-                        migration.capture(capture);
-                    }
-                    final MigrationResult result = migration.run();
-                    result.writesPerSecBefore = before;
-                    result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
-                    result.tracker = tracker.cliName();
-                    ring.report(result);
-                    return result;
+                    workload.setComputeVcpus(computeVcpus);
+                    workload.start(VcpuTarget.of(src));
+                    before = rate(workload, beforeMs, vcpuBefore);
                 }
-                finally
+                final MigrationSource migration = new MigrationSource(opts, src, log, workload, link).seed(seed);
+                if (progress != null)
                 {
-                    if (workload != null)
-                    {
-                        workload.close();
-                    }
+                    migration.progress(progress);
+                }
+                if (capture != null)
+                {
+                    migration.capture(capture);
+                }
+                final MigrationResult result = migration.run();
+                result.writesPerSecBefore = before;
+                result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
+                result.tracker = tracker.cliName();
+                ring.report(result);
+                return result;
+            }
+            finally
+            {
+                if (workload != null)
+                {
+                    workload.close();
                 }
             }
+        }
+    }
+
+    /**
+     * The source's page channels ({@link ChannelHello}): sends a new migration id on {@code main}, connects
+     * {@code channels} more times to {@code to}, each opening with its hello.
+     *
+     * @return {@code main} with the channels; on failure every socket opened here is closed.
+     */
+    static SocketLink openChannels(final SocketLink main, final InetSocketAddress to, final int channels,
+        final long timeoutMs) throws IOException
+    {
+        final long id = ChannelHello.newMigrationId();
+        ChannelHello.writeId(main.channel(), id);
+        final java.nio.channels.SocketChannel[] sockets = new java.nio.channels.SocketChannel[channels];
+        try
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                sockets[c] = java.nio.channels.SocketChannel.open();
+                try
+                {
+                    sockets[c].socket().connect(to, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
+                }
+                catch (final java.net.SocketTimeoutException ex)
+                {
+                    throw new java.net.SocketTimeoutException("page channel " + c + ": no connection to " + to +
+                        " within " + timeoutMs + " ms");
+                }
+                ChannelHello.write(sockets[c], id, c);
+            }
+            return main.withChannels(sockets);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final java.nio.channels.SocketChannel socket : sockets)
+            {
+                if (socket != null)
+                {
+                    SocketLink.closeQuietly(socket);
+                }
+            }
+            throw ex;
         }
     }
 

@@ -7,6 +7,7 @@ import io.livemig.dirty.DirtyScanner;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.ChannelPartition;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamOptions;
 import io.livemig.stream.PageStreamWriter;
@@ -36,6 +37,14 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  *   <li>{@code migration-return-path} reads the return path on the source: page requests go to a {@link
  *       RequestQueue}, SHUT ends the migration, then (with {@link MigrationOptions#digests()}) the
  *       destination's page digests ({@link PageDigests});</li>
+ *   <li>with several page channels ({@link MigrationLink#channels()} &gt; 1), one {@code migration-channel-N}
+ *       thread per channel ({@link ChannelSender}): pre-copy rounds (and the stop-and-copy round) go there,
+ *       each channel sending the pages of its own stripes ({@link ChannelPartition}) with its own zero check,
+ *       XBZRLE cache (the budget divided among the channels) and LZ4, as QEMU 9's multifd does; the
+ *       migration thread starts each round on every channel, waits for all of them to end it with EOS, then
+ *       sends CHANNEL_SYNC on the main channel and syncs the dirty log. Control sections, the device state,
+ *       post-copy's pages (requested and pushed: never queued behind bulk pages) and the return path stay on
+ *       the main channel. With a capture, channel 0's stream is captured (a page stream of its own);</li>
  *   <li>the guest's writers ({@link GuestWorkload}).</li>
  * </ul>
  *
@@ -90,6 +99,11 @@ public class MigrationSource
     private MigrationProgress progress = (phase, round, remaining, dirty, wire, throttle) -> { };
     private long seed = 42;
 
+    private static final long CHANNEL_POLL_MS = 100;
+
+    private ChannelSender[] senders;
+    private Thread[] senderThreads;
+    private int channelSyncs;
     private ChannelOutput envOut;
     private ChannelOutput pageOut;
     private PageStreamWriter writer;
@@ -186,6 +200,7 @@ public class MigrationSource
      */
     public final MigrationResult run()
     {
+        final long cpu0 = threadCpuNanos();
         fillSettings();
         final byte[] deviceState = deviceState();
         startNs = System.nanoTime();
@@ -228,10 +243,41 @@ public class MigrationSource
             failure = t;
             link.close();
         }
+        finally
+        {
+            stopSenders();
+        }
+        final long cpu1 = threadCpuNanos();
+        if (cpu0 >= 0 && cpu1 >= 0)
+        {
+            result.cpuMigrationMs = (cpu1 - cpu0) / 1e6;
+        }
         joinPeer();
         join(rpThread);
         finish(failure);
         return result;
+    }
+
+    private void stopSenders()
+    {
+        if (senders == null)
+        {
+            return;
+        }
+        for (final ChannelSender sender : senders)
+        {
+            if (sender != null)
+            {
+                sender.stop();
+            }
+        }
+        for (final Thread thread : senderThreads)
+        {
+            if (thread != null)
+            {
+                join(thread);
+            }
+        }
     }
 
     /** In one process: starts the destination role before the first byte is sent. */
@@ -312,19 +358,91 @@ public class MigrationSource
     {
         envOut = new ChannelOutput(link.sourceOut(), ENVELOPE_BUFFER_BYTES);
         final WritableByteChannel pages = capture == null ? link.sourceOut() : new TeeChannel(link.sourceOut(), capture);
-        pageOut = new ChannelOutput(pages, Math.max(PAGE_BUFFER_BYTES, PageStreamWriter.requiredBufferBytes(source.pageSize())));
+        final int channels = link.channels();
+        final int bufferBytes = Math.max(PAGE_BUFFER_BYTES, PageStreamWriter.requiredBufferBytes(source.pageSize()));
+        pageOut = new ChannelOutput(channels > 1 || capture == null ? link.sourceOut() : pages, bufferBytes);
+        // With page channels the main channel carries only post-copy's pages, which never use XBZRLE.
         writer = new PageStreamWriter(pageOut, source, PageStreamOptions.defaults()
-            .withXbzrle(options.xbzrle()).withXbzrleCacheBytes(options.xbzrleCacheBytes()).withLz4(options.lz4()));
+            .withXbzrle(options.xbzrle() && channels == 1).withXbzrleCacheBytes(options.xbzrleCacheBytes())
+            .withLz4(options.lz4()));
         envOut.putInt(MAGIC);
         envOut.putShort(VERSION);
         envOut.putInt(source.pageSize());
         envOut.flush();
         bitmap = new AtomicDirtyBitmap(source.pageCount(), 0);
         scanner = new DirtyScanner(bitmap);
+        if (channels > 1)
+        {
+            startSenders(channels, bufferBytes);
+        }
         bitmap.setAll();
         sourceLog.harvestInto(bitmap); // sync 0: from here on the log collects the writes of round 0
         lastSyncNs = System.nanoTime();
         result.setupMs = (lastSyncNs - startNs) / 1e6;
+    }
+
+    private void startSenders(final int channels, final int bufferBytes)
+    {
+        final ChannelPartition partition = new ChannelPartition(source.pageCount(), channels);
+        final PageStreamOptions channelOptions = PageStreamOptions.defaults().withXbzrle(options.xbzrle())
+            .withXbzrleCacheBytes(partition.cacheBytesPerChannel(options.xbzrleCacheBytes(), source.pageSize()))
+            .withLz4(options.lz4());
+        senders = new ChannelSender[channels];
+        senderThreads = new Thread[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            final WritableByteChannel out = c == 0 && capture != null ?
+                new TeeChannel(link.sourceOut(c), capture) : link.sourceOut(c);
+            final ChannelOutput channelOut = new ChannelOutput(out, bufferBytes);
+            senders[c] = new ChannelSender(c, partition, bitmap, channelOut,
+                new PageStreamWriter(channelOut, source, channelOptions, partition));
+        }
+        for (int c = 0; c < channels; c++)
+        {
+            senderThreads[c] = new Thread(senders[c], "migration-channel-" + c);
+            senderThreads[c].setDaemon(true);
+            senderThreads[c].start();
+        }
+    }
+
+    /** One round over every page channel, then CHANNEL_SYNC on the main channel; @return pages processed. */
+    private long sendRoundOnChannels(final boolean allowXbzrle) throws IOException
+    {
+        final long before = channelPages();
+        final long remaining = roundRemaining;
+        for (final ChannelSender sender : senders)
+        {
+            sender.startRound(round, allowXbzrle);
+        }
+        for (int c = 0; c < senders.length; )
+        {
+            if (senders[c].awaitRound(CHANNEL_POLL_MS))
+            {
+                c++;
+                continue;
+            }
+            for (final ChannelSender other : senders)
+            {
+                other.awaitRound(0); // throws if any channel failed
+            }
+            roundRemaining = Math.max(0, remaining - (channelPages() - before));
+            reportProgress(false);
+            checkReturnPath();
+        }
+        envOut.putByte(SECTION_CHANNEL_SYNC);
+        envOut.putInt(channelSyncs++);
+        envOut.flush();
+        return channelPages() - before;
+    }
+
+    private long channelPages()
+    {
+        long n = 0;
+        for (final ChannelSender sender : senders)
+        {
+            n += sender.pages();
+        }
+        return n;
     }
 
     // ---------------------------------------------------------------- pre-copy
@@ -406,6 +524,10 @@ public class MigrationSource
     /** One iteration: a RAM section holding every page dirty in the migration bitmap, ended by EOS. */
     private long sendRound(final boolean allowXbzrle) throws IOException
     {
+        if (senders != null)
+        {
+            return sendRoundOnChannels(allowXbzrle);
+        }
         startRamSection();
         final long sent = sendDirtyPages(allowXbzrle);
         writer.writeEos();
@@ -721,7 +843,15 @@ public class MigrationSource
 
     private long wireBytes()
     {
-        return writer.stats().wireBytes() + envOut.position();
+        long bytes = writer.stats().wireBytes() + envOut.position();
+        if (senders != null)
+        {
+            for (final ChannelSender sender : senders)
+            {
+                bytes += sender.writer().stats().wireBytes();
+            }
+        }
+        return bytes;
     }
 
     private long writes()
@@ -766,17 +896,42 @@ public class MigrationSource
         if (writer != null)
         {
             result.wireBytes = wireBytes();
-            for (final PageKind kind : PageKind.values())
+            final PageStreamWriter[] writers = writers();
+            long lookups = 0;
+            long xbzrlePages = 0;
+            long xbzrleBytes = 0;
+            for (final PageStreamWriter w : writers)
             {
-                result.pages[kind.ordinal()] = writer.stats().pages(kind);
+                for (final PageKind kind : PageKind.values())
+                {
+                    result.pages[kind.ordinal()] += w.stats().pages(kind);
+                }
+                final XbzrleStats x = w.xbzrleStats();
+                if (x != null)
+                {
+                    lookups += x.lookups();
+                    xbzrlePages += x.pages();
+                    xbzrleBytes += x.bytes();
+                    result.xbzrleCacheMiss += x.cacheMiss();
+                    result.xbzrleOverflow += x.overflow();
+                }
             }
-            final XbzrleStats x = writer.xbzrleStats();
-            if (x != null)
+            result.xbzrleCacheMissRate = lookups == 0 ? 0.0 : (double)result.xbzrleCacheMiss / lookups;
+            result.xbzrleEncodingRate = xbzrlePages == 0 || xbzrleBytes == 0 ? 0.0 :
+                (double)xbzrlePages * source.pageSize() / xbzrleBytes;
+            result.channels = link.channels();
+            result.cpuSendersMs = 0;
+            if (senders != null)
             {
-                result.xbzrleCacheMiss = x.cacheMiss();
-                result.xbzrleCacheMissRate = x.cacheMissRate();
-                result.xbzrleOverflow = x.overflow();
-                result.xbzrleEncodingRate = x.encodingRate();
+                for (final ChannelSender sender : senders)
+                {
+                    result.cpuSendersMs += Math.max(0, sender.cpuNanos()) / 1e6;
+                }
+                result.channelBytes = new long[senders.length];
+                for (int c = 0; c < senders.length; c++)
+                {
+                    result.channelBytes[c] = senders[c].writer().stats().wireBytes();
+                }
             }
         }
         result.throttlePercent = workload == null ? 0 : workload.throttlePercent();
@@ -789,6 +944,26 @@ public class MigrationSource
             result.writesPerSecDuring = (writesAtStop - writesAtStart) / ((stopNs - startNs) / 1e9);
             result.vcpuWritesPerSecDuring = MigrationResult.rates(vcpuWritesAtStart, vcpuWritesAtStop, stopNs - startNs);
         }
+    }
+
+    /** @return the main channel's writer, then each page channel's. */
+    private PageStreamWriter[] writers()
+    {
+        final int n = senders == null ? 0 : senders.length;
+        final PageStreamWriter[] all = new PageStreamWriter[1 + n];
+        all[0] = writer;
+        for (int c = 0; c < n; c++)
+        {
+            all[1 + c] = senders[c].writer();
+        }
+        return all;
+    }
+
+    /** @return the calling thread's CPU time, ns, or -1 if the JVM cannot measure it. */
+    static long threadCpuNanos()
+    {
+        final java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     static String describe(final Throwable t)

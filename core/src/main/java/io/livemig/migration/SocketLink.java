@@ -31,13 +31,16 @@ import java.util.concurrent.TimeUnit;
 public final class SocketLink implements MigrationLink
 {
     private final SocketChannel socket;
+    /** The main socket's call instants, then each page channel's. */
+    private final End main;
+    private final End[] pages;
+    private final WritableByteChannel[] pagesOut;
     private final boolean sourceEnd;
+    private final long bytesPerSecond;
     private final long timeoutNs;
     private final String peer;
     private final WritableByteChannel out;
     private final Thread watchdog;
-    private volatile long readSince;
-    private volatile long writeSince;
     private volatile boolean readBounded;
     private volatile String expired;
     private volatile boolean closed;
@@ -45,14 +48,31 @@ public final class SocketLink implements MigrationLink
     private SocketLink(final SocketChannel socket, final boolean sourceEnd, final long bytesPerSecond,
         final long timeoutMs) throws IOException
     {
+        this(socket, new SocketChannel[0], sourceEnd, bytesPerSecond, timeoutMs);
+    }
+
+    private SocketLink(final SocketChannel socket, final SocketChannel[] channels, final boolean sourceEnd,
+        final long bytesPerSecond, final long timeoutMs) throws IOException
+    {
         this.socket = socket;
+        this.bytesPerSecond = bytesPerSecond;
+        this.main = new End(socket);
+        this.pages = new End[channels.length];
+        this.pagesOut = new WritableByteChannel[channels.length];
         this.sourceEnd = sourceEnd;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.peer = String.valueOf(socket.getRemoteAddress()).replaceFirst("^/", "");
         this.readBounded = !sourceEnd;
         socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        final WritableByteChannel bounded = new Bounded();
-        this.out = sourceEnd && bytesPerSecond > 0 ? new ThrottledChannel(bounded, new TokenBucket(bytesPerSecond)) : bounded;
+        final TokenBucket bucket = sourceEnd && bytesPerSecond > 0 ? new TokenBucket(bytesPerSecond) : null;
+        final WritableByteChannel bounded = new Bounded(main);
+        this.out = bucket != null ? new ThrottledChannel(bounded, bucket) : bounded;
+        for (int c = 0; c < channels.length; c++)
+        {
+            channels[c].setOption(StandardSocketOptions.TCP_NODELAY, true);
+            pages[c] = new End(channels[c]);
+            pagesOut[c] = bucket != null ? new ThrottledChannel(new Bounded(pages[c]), bucket) : new Bounded(pages[c]);
+        }
         this.watchdog = new Thread(this::watch, "link-deadline");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -114,6 +134,41 @@ public final class SocketLink implements MigrationLink
         }
     }
 
+    /**
+     * This link with {@code channels} page channels added, one connected socket each, in channel order; the
+     * sockets then belong to the returned link (closed with it), and this link's main socket too.
+     */
+    public SocketLink withChannels(final SocketChannel[] channels) throws IOException
+    {
+        closed = true; // this object's watchdog ends; the new link watches every socket
+        watchdog.interrupt();
+        return new SocketLink(socket, channels, sourceEnd, bytesPerSecond, TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+    }
+
+    /** @return the link timeout, ms. */
+    public long timeoutMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(timeoutNs);
+    }
+
+    @Override
+    public int channels()
+    {
+        return Math.max(1, pages.length);
+    }
+
+    @Override
+    public WritableByteChannel sourceOut(final int channel)
+    {
+        return mine(sourceEnd, pagesOut[channel]);
+    }
+
+    @Override
+    public ReadableByteChannel destinationIn(final int channel)
+    {
+        return mine(!sourceEnd, new Bounded(pages[channel]));
+    }
+
     /** @return the peer's address, for messages. */
     public String peer()
     {
@@ -135,7 +190,7 @@ public final class SocketLink implements MigrationLink
     @Override
     public ReadableByteChannel destinationIn()
     {
-        return mine(!sourceEnd, new Bounded());
+        return mine(!sourceEnd, new Bounded(main));
     }
 
     @Override
@@ -147,13 +202,13 @@ public final class SocketLink implements MigrationLink
     @Override
     public ReadableByteChannel sourceIn()
     {
-        return mine(sourceEnd, new Bounded());
+        return mine(sourceEnd, new Bounded(main));
     }
 
     /** @return the raw bounded channel of this end, both ways, for the handshake. */
     public Bounded channel()
     {
-        return new Bounded();
+        return new Bounded(main);
     }
 
     private <T> T mine(final boolean ok, final T channel)
@@ -170,6 +225,10 @@ public final class SocketLink implements MigrationLink
     public void finishSource() throws IOException
     {
         readBounded = true;
+        for (final End end : pages)
+        {
+            end.socket.shutdownOutput();
+        }
         socket.shutdownOutput();
     }
 
@@ -184,9 +243,18 @@ public final class SocketLink implements MigrationLink
     {
         closed = true;
         watchdog.interrupt();
+        closeQuietly(socket);
+        for (final End end : pages)
+        {
+            closeQuietly(end.socket);
+        }
+    }
+
+    static void closeQuietly(final SocketChannel channel)
+    {
         try
         {
-            socket.close();
+            channel.close();
         }
         catch (final IOException ignored)
         {
@@ -208,16 +276,38 @@ public final class SocketLink implements MigrationLink
                 return;
             }
             final long now = System.nanoTime();
-            final long r = readSince;
-            final long w = writeSince;
-            if (r != 0 && readBounded && now - r > timeoutNs)
+            check(main, readBounded, now, "");
+            for (int c = 0; c < pages.length && !closed; c++)
             {
-                expire("no bytes from " + peer + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+                check(pages[c], true, now, " on page channel " + c);
             }
-            else if (w != 0 && now - w > timeoutNs)
-            {
-                expire(peer + " took no bytes for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
-            }
+        }
+    }
+
+    private void check(final End end, final boolean bounded, final long now, final String where)
+    {
+        final long r = end.readSince;
+        final long w = end.writeSince;
+        if (r != 0 && bounded && now - r > timeoutNs)
+        {
+            expire("no bytes from " + peer + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+        }
+        else if (w != 0 && now - w > timeoutNs)
+        {
+            expire(peer + " took no bytes" + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+        }
+    }
+
+    /** One socket and the instants of the calls blocked on it, for the watchdog. */
+    private static final class End
+    {
+        final SocketChannel socket;
+        volatile long readSince;
+        volatile long writeSince;
+
+        End(final SocketChannel socket)
+        {
+            this.socket = socket;
         }
     }
 
@@ -244,16 +334,23 @@ public final class SocketLink implements MigrationLink
         return ex.getMessage() == null ? ex.toString() : ex.getMessage();
     }
 
-    /** The socket, with every call timed for the watchdog. */
+    /** A socket of this link, with every call timed for the watchdog. */
     public final class Bounded implements ReadableByteChannel, WritableByteChannel
     {
+        private final End end;
+
+        private Bounded(final End end)
+        {
+            this.end = end;
+        }
+
         @Override
         public int read(final ByteBuffer dst) throws IOException
         {
-            readSince = System.nanoTime();
+            end.readSince = System.nanoTime();
             try
             {
-                return socket.read(dst);
+                return end.socket.read(dst);
             }
             catch (final IOException ex)
             {
@@ -261,21 +358,21 @@ public final class SocketLink implements MigrationLink
             }
             finally
             {
-                readSince = 0;
+                end.readSince = 0;
             }
         }
 
         @Override
         public int write(final ByteBuffer src) throws IOException
         {
-            writeSince = System.nanoTime();
+            end.writeSince = System.nanoTime();
             try
             {
                 int n = 0;
                 while (src.hasRemaining())
                 {
-                    n += socket.write(src);
-                    writeSince = System.nanoTime(); // progress: the deadline is per stalled call, not per buffer
+                    n += end.socket.write(src);
+                    end.writeSince = System.nanoTime(); // progress: the deadline is per stalled call, not per buffer
                 }
                 return n;
             }
@@ -285,14 +382,14 @@ public final class SocketLink implements MigrationLink
             }
             finally
             {
-                writeSince = 0;
+                end.writeSince = 0;
             }
         }
 
         @Override
         public boolean isOpen()
         {
-            return socket.isOpen();
+            return end.socket.isOpen();
         }
 
         @Override

@@ -115,6 +115,39 @@ public final class PageStreamReader
         written = new long[(int)words];
     }
 
+    /**
+     * As {@link #destinationStartsZero()}, for several readers of one destination (page channels, QEMU's
+     * multifd): they share one set of written bits, so that a ZERO record read by one of them for a page
+     * another one wrote is applied. Readers running at the same time must write pages of disjoint 64-page
+     * groups (a {@link ChannelPartition}'s stripes): the bits are plain longs, and concurrent readers then
+     * never write the same word. Whoever runs a reader after another must order it after that reader's
+     * writes (a join, a lock).
+     *
+     * @return the bits, to pass to the next reader's {@link #destinationStartsZero(long[])}.
+     * @throws IllegalStateException    if called twice.
+     * @throws IllegalArgumentException if {@code shared} does not have one bit per page of this memory.
+     */
+    public long[] destinationStartsZero(final long[] shared)
+    {
+        if (written != null)
+        {
+            throw new IllegalStateException("destinationStartsZero has already been called");
+        }
+        if (shared.length != (memory.pageCount() + 63) >>> 6)
+        {
+            throw new IllegalArgumentException("written bits of " + shared.length + " words for " +
+                memory.pageCount() + " pages");
+        }
+        written = shared;
+        return shared;
+    }
+
+    /** @return the written bits set up by {@code destinationStartsZero}, or null. */
+    public long[] writtenBits()
+    {
+        return written;
+    }
+
     /** Sets who is told of each applied page; null for nobody. */
     public void setListener(final PageStreamListener listener)
     {

@@ -79,6 +79,8 @@ public final class PageStreamWriter
     private final Lz4PageCodec lz4;
     private final int payloadRoom;
     private final PageStreamStats stats = new PageStreamStats();
+    /** Maps a page to its key in this writer's cache: null when this writer sends every page. */
+    private final ChannelPartition partition;
     private long roundsStarted;
     private boolean haveBlock;
 
@@ -106,6 +108,21 @@ public final class PageStreamWriter
      */
     public PageStreamWriter(final ChannelOutput out, final GuestMemory memory, final PageStreamOptions options)
     {
+        this(out, memory, options, null);
+    }
+
+    /**
+     * A writer for one page channel of several: it is given only the pages {@code partition} assigns to its
+     * channel, and its XBZRLE cache (of {@code options}' budget, the channel's share) is keyed by {@link
+     * ChannelPartition#localPage}, so that its slots serve only its own pages.
+     *
+     * @param partition the migration's partition, or null for a writer that sends every page.
+     */
+    public PageStreamWriter(
+        final ChannelOutput out, final GuestMemory memory, final PageStreamOptions options,
+        final ChannelPartition partition)
+    {
+        this.partition = partition;
         final int pageSize = memory.pageSize();
         options.validateFor(pageSize);
         if (out.capacity() < requiredBufferBytes(pageSize))
@@ -209,7 +226,7 @@ public final class PageStreamWriter
             }
             if (cache != null)
             {
-                cache.zeroPageSent(page);
+                cache.zeroPageSent(cacheKey(page));
             }
             buffer.putByte(payload, (byte)0);
             flags = ZERO;
@@ -242,7 +259,7 @@ public final class PageStreamWriter
             if (roundsStarted >= 2 && cache != null)
             {
                 final int delta = cache.encode(
-                    page, snapshot, 0, buffer, payload + XBZRLE_PREFIX_LENGTH, pageSize);
+                    cacheKey(page), snapshot, 0, buffer, payload + XBZRLE_PREFIX_LENGTH, pageSize);
                 if (allowXbzrle && delta == 0)
                 {
                     stats.page(PageKind.UNCHANGED, 0);
@@ -292,6 +309,11 @@ public final class PageStreamWriter
         out.commit(wireBytes);
         stats.page(kind, wireBytes);
         return kind;
+    }
+
+    private long cacheKey(final long page)
+    {
+        return partition == null ? page : partition.localPage(page);
     }
 
     /** Writes EOS, which ends an iteration, and flushes the output. */

@@ -132,6 +132,24 @@ class MigrateCommandTest
         assertFalse(a.out.contains("LMIG"));
     }
 
+    @Test
+    void withChannelsTheCaptureIsChannelZerosOwnPageStream(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("channel0.bin");
+        final Run r = migrate(small("--writers", "1", "--dirty-rate", "5000", "--xbzrle", "--xbzrle-cache", "1m",
+            "--lz4", "--downtime", "2ms", "--max-rounds", "3", "--channels", "2", "--link", "tcp", "--verify",
+            "--capture", file.toString(), "--quiet", "--json"));
+        assertEquals(0, r.code, r.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals(2, j.get("channels").asInt());
+        assertTrue(j.get("verified").asBoolean(), r.out);
+        assertEquals(Files.size(file), j.get("channelBytes").get(0).asLong(), "the capture is channel 0's stream");
+        final Run a = new Run(AnalyzeStreamCommand.commandLine(), file.toString(), "--memory", "8m");
+        assertEquals(0, a.code, a.err);
+        final long iterations = j.get("rounds").asLong() + 1; // the rounds, then stop-and-copy, on every channel
+        assertTrue(a.out.contains("iterations: " + iterations + ","), a.out + "\n" + r.out);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "--frobnicate                    | Unknown option: '--frobnicate'",
@@ -164,7 +182,9 @@ class MigrateCommandTest
         "--prepage 5000                  | --prepage must be 0 to 4096",
         "--bytes-per-touch 4096 --writers 2 | --bytes-per-touch must be 1 to page size / writers",
         "--device-state 1g               | --device-state must be 0 to 64m",
-        "--latency 1ms --link tcp        | --latency applies to --link memory only"})
+        "--latency 1ms --link tcp        | --latency applies to --link memory only",
+        "--channels 0                    | --channels must be 1 to 64, not: 0",
+        "--channels 65                   | --channels must be 1 to 64, not: 65"})
     void badOptionsPrintOneLineNamingTheOptionAndExit2(final String args, final String message)
     {
         final Run r = migrate(args.trim().split("\\s+"));

@@ -37,10 +37,14 @@ class TwoProcessMigrationTest
     @TempDir
     Path dir;
 
-    /** Four pairs, not six, for the suite's time: post-copy sends no XBZRLE, and hybrid takes both codecs at once. */
-    @ParameterizedTest(name = "{0} with {1}")
-    @CsvSource({"precopy, --xbzrle", "precopy, --lz4", "postcopy, --lz4", "hybrid, --xbzrle --lz4"})
-    void twoJvmsMigrateAndVerify(final String mode, final String codecs) throws Exception
+    /**
+     * Four pairs, not six, for the suite's time: post-copy sends no XBZRLE, and hybrid takes both codecs at once;
+     * two of them run over 2 page channels (pre-copy, and hybrid: pre-copy rounds on the channels, post-copy's
+     * pages on the main connection).
+     */
+    @ParameterizedTest(name = "{0} with {1}, {2} channels")
+    @CsvSource({"precopy, --xbzrle, 1", "precopy, --lz4, 2", "postcopy, --lz4, 1", "hybrid, --xbzrle --lz4, 2"})
+    void twoJvmsMigrateAndVerify(final String mode, final String codecs, final int channels) throws Exception
     {
         final Path destJson = dir.resolve("destination.json");
         final Path srcJson = dir.resolve("source.json");
@@ -60,6 +64,7 @@ class TwoProcessMigrationTest
                 "--xbzrle-cache", "4m", "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet",
                 "--result", srcJson.toString(), "--link-timeout", "20s"));
             args.addAll(List.of(codecs.split(" ")));
+            args.addAll(List.of("--channels", String.valueOf(channels)));
             source = start(srcErr, args.toArray(new String[0]));
             final int srcExit = await(source, deadline, srcErr);
             final int destExit = await(destination, deadline, destErr);
@@ -71,6 +76,16 @@ class TwoProcessMigrationTest
             assertEquals("destination", d.get("role").asText());
             assertEquals(mode, s.get("mode").asText());
             assertEquals(mode, d.get("mode").asText());
+            assertEquals(channels, s.get("channels").asInt());
+            assertEquals(channels, d.get("channels").asInt(), "the destination learns the channels from the handshake");
+            assertEquals(s.get("channelBytes"), d.get("channelBytes"), "each channel's bytes, sent and received");
+            if (channels > 1)
+            {
+                for (final JsonNode bytes : d.get("channelBytes"))
+                {
+                    assertTrue(bytes.asLong() > 4096, d::toString);
+                }
+            }
             assertTrue(s.get("verified").asBoolean() && d.get("verified").asBoolean(), s + "\n" + d);
             assertEquals(4096, s.get("digest").get("pages").asLong(), s::toString);
             for (final String field : List.of("algorithm", "pages", "source", "destination"))

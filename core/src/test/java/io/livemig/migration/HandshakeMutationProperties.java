@@ -135,9 +135,9 @@ class HandshakeMutationProperties
     @Example
     void aDestinationRefusesChannelsItCannotApply()
     {
-        final Handshake two = new Handshake(MigrationMode.PRECOPY, false, false, false, 2, 4096, 1 << 20, 0, 0, 0, 0,
+        final Handshake two = new Handshake(MigrationMode.PRECOPY, false, false, false, 65, 4096, 1 << 20, 0, 0, 0, 0,
             8, 0, 1, 0);
-        assertEquals("the source asks for 2 channels, this destination takes 1", two.refusal(-1));
+        assertEquals("the source asks for 65 channels, this destination takes at most 64", two.refusal(-1));
         final Handshake big = new Handshake(MigrationMode.PRECOPY, false, false, false, 1, 4096, 1L << 30, 0, 0, 0, 0,
             8, 0, 1, 0);
         assertTrue(big.refusal(1 << 20).startsWith("a guest of 1073741824 bytes needs"), big.refusal(1 << 20));

@@ -19,7 +19,8 @@ class MigrationResultJsonTest
 {
     /** Every field path of the JSON, in order, as it was when the hand-written writer was replaced. */
     private static final List<String> FIELDS = List.of(
-        "mode", "role", "link", "channels", "policy", "tracker", "tracker.kind", "tracker.ringSize", "tracker.pushes",
+        "mode", "role", "link", "channels", "channelBytes", "cpuMs", "cpuMs.migration", "cpuMs.senders",
+        "cpuMs.destination", "cpuMs.receivers", "policy", "tracker", "tracker.kind", "tracker.ringSize", "tracker.pushes",
         "tracker.stalls", "tracker.stallMs", "memoryBytes", "pageSize", "bandwidth", "downtimeLimitMs", "converged",
         "reason", "error", "totalMs", "setupMs", "downtimeMs", "postcopyMs", "rounds", "wireBytes", "pages",
         "pages.zero", "pages.normal", "pages.xbzrle", "pages.lz4", "pages.unchanged", "xbzrle", "xbzrle.cacheMiss",

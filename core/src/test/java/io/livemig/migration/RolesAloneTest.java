@@ -78,16 +78,17 @@ class RolesAloneTest
         }
     }
 
-    @ParameterizedTest(name = "{0}, xbzrle {1}, lz4 {2}, over {3}")
+    @ParameterizedTest(name = "{0}, xbzrle {1}, lz4 {2}, over {3}, {4} channels")
     @CsvSource({
-        "precopy, true, false, memory", "precopy, false, true, tcp", "postcopy, false, true, memory",
-        "postcopy, true, false, tcp", "hybrid, true, true, memory"})
+        "precopy, true, false, memory, 1", "precopy, false, true, tcp, 1", "postcopy, false, true, memory, 1",
+        "postcopy, true, false, tcp, 1", "hybrid, true, true, memory, 1",
+        "precopy, true, true, tcp, 4", "hybrid, true, true, memory, 2", "postcopy, false, true, tcp, 2"})
     void eachRoleAloneMigratesAndDigestsAgree(final String mode, final boolean xbzrle, final boolean lz4,
-        final String linkKind) throws Exception
+        final String linkKind, final int channels) throws Exception
     {
         final DirtyLog log = DirtyTracker.SUMMARY.create(MEMORY / PAGE, 0, 64);
         try (GuestMemory src = new GuestMemory(MEMORY, PAGE, log);
-             MigrationLink link = MigrationLink.open(linkKind, 64L << 20, 0))
+             MigrationLink link = MigrationLink.open(linkKind, 64L << 20, 0, channels))
         {
             fill(src);
             final Outcome o = migrate(mode, xbzrle, lz4, 2, link, src, log);
@@ -104,6 +105,10 @@ class RolesAloneTest
             assertEquals("source", o.source.toJsonTree().get("role").asText());
             assertEquals("destination", o.destination.toJsonTree().get("role").asText());
             assertTrue(o.source.downtimeMs() > 0, o.source::summary);
+            assertEquals(channels, o.source.toJsonTree().get("channels").asInt());
+            assertEquals(channels, o.destination.toJsonTree().get("channels").asInt());
+            assertEquals(o.source.toJsonTree().get("channelBytes"), o.destination.toJsonTree().get("channelBytes"),
+                "each channel's bytes, sent and received");
         }
     }
 

@@ -138,9 +138,18 @@ public class LargeGuestBenchmark
     @Benchmark
     public MigrationResult migrate(final Figures figures) throws IOException
     {
-        final MigrationResult r = new Migration(options, source, sourceLog, destination, null, new TcpLink(0)).run();
+        final MigrationResult r = migrate(1);
         figures.record(r, guestBytes);
         return r;
+    }
+
+    /** One migration of the guest over a TCP link of {@code channels} page channels ({@link ChannelsBenchmark}). */
+    MigrationResult migrate(final int channels) throws IOException
+    {
+        try (TcpLink link = new TcpLink(0, channels))
+        {
+            return new Migration(options, source, sourceLog, destination, null, link).run();
+        }
     }
 
     /**

@@ -135,6 +135,7 @@ public final class ReportWriter
         figures(md, dir.resolve(CHARTS), results, granularity);
         dirtyTrackers(md, dir.resolve(CHARTS), results);
         KernelTrackingReport.section(md, results, env);
+        channels(md, results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
         granularity(md, granularity, results);
         md.append("## Results by class\n");
@@ -264,6 +265,16 @@ public final class ReportWriter
                 "1 - writes/s during migration ÷ writes/s in the second before it, per vCPU (negative: faster " +
                 "during). Means per shot.\n\n" + t + "\n")
             .orElse("_Skipped: no ThrottleBenchmark results in this run._\n\n"));
+    }
+
+    private static void channels(final StringBuilder md, final List<JmhResult> results)
+    {
+        md.append("## Channels\n\n");
+        md.append(ChannelsTable.of(results).map(t -> "Page channels (QEMU's multifd; ChannelsBenchmark): a 1 GiB " +
+                "guest, idle or written once, migrated over TCP loopback at unlimited bandwidth with 1, 2 or 4 " +
+                "channels, source and destination in one process. CPU seconds per GB moved: the process's (every " +
+                "thread), then by the migration's threads. Means per shot.\n\n" + t)
+            .orElse("_Skipped: no ChannelsBenchmark results in this run._\n\n"));
     }
 
     private static void figure(final StringBuilder md, final Path charts, final String name, final String title,

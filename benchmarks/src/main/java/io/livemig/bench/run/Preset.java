@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
  * GranularityBenchmark   SWEEP       80    5.2 % / 31 %       3      1 x 0.6 s   3 x 0.1 s     5.7
  * MigrationBenchmark     SINGLE_SHOT 60    20 % / 50 %        3      3 shots     8 shots       7.0
  * LargeGuestBenchmark    SINGLE_SHOT  2    (new)              3      2 shots     5 shots      ~30
+ * ChannelsBenchmark      SINGLE_SHOT  6    (new)              3      1 shot      3 shots      ~13
  * CollectBenchmark       HOT_PATH    24    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
@@ -88,7 +89,8 @@ import java.util.stream.Collectors;
  * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs; the off-heap SIMD zero rows ({@code
  * ZeroPageBenchmark.isZeroOffHeapVector}) and the AVX2 zero anchor ({@code qemuBufferIsZeroAvx2}), 8 runs each,
  * and {@code KernelTrackingBenchmark} (18 runs, sized as the ring's sync classes: its first writes cost tens of
- * microseconds each, its harvests milliseconds) to 69 min for 445, under the 70 min that {@code RunPlanTest}
+ * microseconds each, its harvests milliseconds) to 69 min for 445, and {@code ChannelsBenchmark} (6 runs) to
+ * 69.8 min for 451, just under the 70 min that {@code RunPlanTest}
  * holds the estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
@@ -145,6 +147,7 @@ public enum Preset
             BenchKind.SINGLE_SHOT, Map.of(
                 "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)),
                 "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)),
+                "ChannelsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**

@@ -1,0 +1,141 @@
+package io.livemig.bench.migration;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.migration.MigrationResult;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Page channels (QEMU's multifd) on TCP loopback: {@link LargeGuestBenchmark}'s 1 GiB guest, idle ({@code
+ * fill=0}) or written once ({@code fill=1.0}), migrated at unlimited bandwidth over 1, 2 or 4 channels, as
+ * {@code scripts/migrate --memory 1g --writers 0 --fill F --bandwidth 0 --link tcp --channels N}. The issue's
+ * goal: the written guest at 3 GB/s or more with the best N on the 2-core machine (one channel: 1.6-1.8 GB/s).
+ *
+ * <p>The score is one shot (link opening included); the {@link Figures} counters give the migration's own
+ * {@code totalMs} and GB/s of guest memory moved, the process's CPU seconds per GB moved (every thread: the
+ * JVM's {@code getProcessCpuTime} around the shot), and the same split by the migration's threads (the
+ * source's migration thread, its senders, the destination's thread, its receivers; from each thread's own
+ * CPU clock), so that where the machine cannot reach the goal the run shows where the CPU goes.
+ *
+ * <p>Thread-safety: JMH's; one benchmark thread.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, batchSize = 1)
+@Measurement(iterations = 3, batchSize = 1)
+@Fork(value = 1, jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS,
+    BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX})
+@State(Scope.Benchmark)
+public class ChannelsBenchmark
+{
+    /** Fraction of pages written before the migration: 0 (idle) or 1.0 (written once). */
+    @Param({"0", "1.0"})
+    public double fill;
+
+    /** Page channels. */
+    @Param({"1", "2", "4"})
+    public int channels;
+
+    /** Guest size (the tests shrink it). */
+    public long guestBytes = 1L << 30;
+
+    private final LargeGuestBenchmark guest = new LargeGuestBenchmark();
+
+    /** The shot's figures; CPU in seconds per GB (10^9 bytes) of guest memory moved. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class Figures
+    {
+        public double totalMs;
+        public double gbPerSecond;
+        public double cpuSecondsPerGb;
+        public double migrationCpuSecondsPerGb;
+        public double sendersCpuSecondsPerGb;
+        public double destinationCpuSecondsPerGb;
+        public double receiversCpuSecondsPerGb;
+
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            totalMs = gbPerSecond = cpuSecondsPerGb = 0;
+            migrationCpuSecondsPerGb = sendersCpuSecondsPerGb = destinationCpuSecondsPerGb = receiversCpuSecondsPerGb = 0;
+        }
+
+        void record(final MigrationResult r, final long guestBytes, final long processCpuNanos)
+        {
+            if (r.error() != null)
+            {
+                throw new IllegalStateException("migration failed: " + r.error());
+            }
+            final double gb = guestBytes / 1e9;
+            totalMs = r.totalMs();
+            gbPerSecond = gb / (r.totalMs() / 1e3);
+            cpuSecondsPerGb = processCpuNanos / 1e9 / gb;
+            final double[] cpu = r.cpuMs();
+            migrationCpuSecondsPerGb = cpu[0] / 1e3 / gb;
+            sendersCpuSecondsPerGb = cpu[1] / 1e3 / gb;
+            destinationCpuSecondsPerGb = cpu[2] / 1e3 / gb;
+            receiversCpuSecondsPerGb = cpu[3] / 1e3 / gb;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        guest.fill = fill;
+        guest.guestBytes = guestBytes;
+        guest.setup();
+    }
+
+    /** The destination starts empty, as a migration's does: zeroed outside the measurement. */
+    @Setup(Level.Invocation)
+    public void emptyDestination()
+    {
+        guest.emptyDestination();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        guest.tearDown();
+    }
+
+    @Benchmark
+    public MigrationResult migrate(final Figures figures) throws IOException
+    {
+        final long cpu0 = processCpuNanos();
+        final MigrationResult r = guest.migrate(channels);
+        figures.record(r, guestBytes, processCpuNanos() - cpu0);
+        return r;
+    }
+
+    /** @return the process's CPU time so far, ns (all threads), or 0 where the JVM cannot tell. */
+    static long processCpuNanos()
+    {
+        final java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean ?
+            Math.max(0, ((com.sun.management.OperatingSystemMXBean)os).getProcessCpuTime()) : 0;
+    }
+
+    /** @return the guest's benchmark, for this class's test. */
+    LargeGuestBenchmark guest()
+    {
+        return guest;
+    }
+}

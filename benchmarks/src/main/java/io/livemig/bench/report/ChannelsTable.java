@@ -1,0 +1,77 @@
+package io.livemig.bench.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The report's "Channels" table: {@code ChannelsBenchmark}'s 1 GiB guests over 1, 2 and 4 page channels on TCP
+ * loopback, GB/s and CPU seconds per GB (the process's, and split by the migration's threads), then the
+ * issue's goal read from the same rows: the written-once guest at 3 GB/s or more with the best N.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ChannelsTable
+{
+    /** The goal of issue #11 for the written-once guest with the best channel count, GB/s. */
+    static final double GOAL_GB_PER_SECOND = 3.0;
+
+    private ChannelsTable()
+    {
+    }
+
+    /** @return the table and the goal's verdict, or empty without {@code ChannelsBenchmark} results. */
+    static Optional<String> of(final List<JmhResult> results)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("| guest | channels | GB/s | CPU s/GB (process) | migration thread | senders | destination thread | ")
+            .append("receivers | shots |\n|---|---|---|---|---|---|---|---|---|\n");
+        boolean any = false;
+        double best = Double.NaN;
+        String bestChannels = "?";
+        for (final JmhResult r : results)
+        {
+            if (!r.simpleClassName().equals("ChannelsBenchmark") || !r.benchmark().endsWith(".migrate") ||
+                r.param("channels").isEmpty() || r.param("fill").isEmpty())
+            {
+                continue;
+            }
+            any = true;
+            final boolean written = Double.parseDouble(r.param("fill").get()) > 0;
+            final double gbps = mean(r, "gbPerSecond");
+            if (written && (Double.isNaN(best) || gbps > best))
+            {
+                best = gbps;
+                bestChannels = r.param("channels").get();
+            }
+            md.append("| ").append(written ? "written once" : "idle").append(" | ").append(r.param("channels").get())
+                .append(" | ").append(Fmt.num(gbps))
+                .append(" | ").append(Fmt.num(mean(r, "cpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "migrationCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "sendersCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "destinationCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "receiversCpuSecondsPerGb")))
+                .append(" | ").append(r.secondary("gbPerSecond").map(m -> m.rawData().stream().mapToInt(List::size).sum())
+                    .orElse(0)).append(" |\n");
+        }
+        if (!any)
+        {
+            return Optional.empty();
+        }
+        md.append('\n');
+        if (!Double.isNaN(best))
+        {
+            md.append(String.format(Locale.ROOT, "Goal: the written-once 1 GiB guest at %.1f GB/s or more with the " +
+                    "best N. Best here: %s GB/s with %s channel(s): %s.%n%n", GOAL_GB_PER_SECOND, Fmt.num(best),
+                bestChannels, best >= GOAL_GB_PER_SECOND ? "met" : String.format(Locale.ROOT, "short by %.0f %%; " +
+                    "the CPU split above says where the time goes (both ends run in this one process, on the " +
+                    "machine's cores)", 100 * (1 - best / GOAL_GB_PER_SECOND))));
+        }
+        return Optional.of(md.toString());
+    }
+
+    private static double mean(final JmhResult r, final String counter)
+    {
+        return r.secondary(counter).map(Metric::meanPerIteration).orElse(Double.NaN);
+    }
+}
