@@ -1,6 +1,7 @@
 package io.livemig.migration;
 
-import java.io.EOFException;
+import io.livemig.stream.PageStreamException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -71,24 +72,26 @@ public final class ChannelHello
      *
      * @param taken the channels joined so far; the one this hello names is not among them.
      * @return the channel index.
-     * @throws IOException naming what is wrong, if the hello does not belong to this migration.
+     * @throws PageStreamException naming what is wrong and its offset in the hello, if the hello does not belong
+     *                             to this migration or the connection ends inside it.
+     * @throws IOException         if the connection fails.
      */
     public static int read(final ReadableByteChannel in, final long id, final boolean[] taken) throws IOException
     {
         final ByteBuffer b = readExactly(in, LENGTH);
         if (b.getInt(0) != MAGIC)
         {
-            throw new IOException("not a page channel: magic 0x" + Integer.toHexString(b.getInt(0)));
+            throw new PageStreamException(0, "not a page channel: magic 0x" + Integer.toHexString(b.getInt(0)));
         }
         if (b.getLong(4) != id)
         {
-            throw new IOException("a page channel of another migration");
+            throw new PageStreamException(4, "a page channel of another migration");
         }
         final int channel = b.getShort(12) & 0xFFFF;
         if (channel >= taken.length || taken[channel])
         {
-            throw new IOException("page channel " + channel + (channel >= taken.length ? " of " + taken.length :
-                " twice"));
+            throw new PageStreamException(12, "page channel " + channel + (channel >= taken.length ? " of " +
+                taken.length : " twice"));
         }
         return channel;
     }
@@ -108,7 +111,8 @@ public final class ChannelHello
         {
             if (in.read(b) < 0)
             {
-                throw new EOFException("connection ended after " + b.position() + " of " + length + " bytes");
+                throw new PageStreamException(b.position(), "connection ended after " + b.position() + " of " +
+                    length + " bytes");
             }
         }
         return b;

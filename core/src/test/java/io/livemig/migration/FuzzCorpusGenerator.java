@@ -7,6 +7,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
@@ -39,11 +40,12 @@ class FuzzCorpusGenerator
     static final Path HANDSHAKE = RESOURCES.resolve("migration/HandshakeFuzzTestInputs/readProposal");
     static final Path REPLY = RESOURCES.resolve("migration/HandshakeReplyFuzzTestInputs/readReply");
     static final Path DIGESTS = RESOURCES.resolve("migration/PageDigestsFuzzTestInputs/readDigests");
+    static final Path HELLO = RESOURCES.resolve("migration/ChannelHelloFuzzTestInputs/readHello");
 
     @Test
     void regenerate() throws Exception
     {
-        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH, HANDSHAKE, REPLY, DIGESTS})
+        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH, HANDSHAKE, REPLY, DIGESTS, HELLO})
         {
             Files.createDirectories(dir);
             try (var files = Files.list(dir))
@@ -74,7 +76,7 @@ class FuzzCorpusGenerator
     /**
      * The readers of the connection's own messages: proposals as {@code MigrationRun.to} writes them for the
      * runs above (and with digests, several vCPUs, a compute vCPU, every pattern), replies as a destination
-     * answers, and a digest block of an 8-page guest as {@code PageDigests} writes it.
+     * answers, a digest block of an 8-page guest as {@code PageDigests} writes it, and page-channel hellos.
      */
     private static void saveConnectionSeeds() throws Exception
     {
@@ -97,6 +99,12 @@ class FuzzCorpusGenerator
         }
         Files.write(DIGESTS.resolve("seed-8-pages"), HandshakeMutationProperties.bytes(
             out -> PageDigests.write(out, PageDigestsFuzzTest.PAGE_SIZE, digests)));
+        for (final int channel : new int[] {0, 3})
+        {
+            final ByteArrayOutputStream hello = new ByteArrayOutputStream();
+            ChannelHello.write(Channels.newChannel(hello), ChannelHelloFuzzTest.ID, channel);
+            Files.write(HELLO.resolve("seed-channel-" + channel), hello.toByteArray());
+        }
     }
 
     /** What one migration sent and read. */
