@@ -2,7 +2,8 @@ package io.livemig.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Two hosts on one machine: {@code scripts/two-hosts} puts the destination and the source JVMs in network
  * namespaces of their own, joined by a veth pair shaped to 200 Mbit/s each way, and they migrate a 16 MiB guest
- * over it with {@code --listen}/{@code --to} and verify by digests. The namespaces have a name and a /30 of
+ * over it with {@code --listen}/{@code --to}, over 1 and over 2 page channels, and verify by digests. The namespaces have a name and a /30 of
  * 10.199.0.0/16 drawn at random for this run, and are removed in any case. Without root or iproute2 the test
  * says so and is skipped. Prints the source's total time and wire rate beside the link's rate.
  */
@@ -32,8 +33,9 @@ class TwoHostsMigrationTest
     @TempDir
     Path dir;
 
-    @Test
-    void aMigrationCrossesARateShapedLinkBetweenTwoNamespacesAndVerifies() throws Exception
+    @ParameterizedTest(name = "{0} channel(s)")
+    @ValueSource(ints = {1, 2})
+    void aMigrationCrossesARateShapedLinkBetweenTwoNamespacesAndVerifies(final int channels) throws Exception
     {
         assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
         final Path probeErr = dir.resolve("probe.err");
@@ -60,7 +62,7 @@ class TwoHostsMigrationTest
             source = MigrateProcesses.start(inNamespace(name, "src"), srcErr, "--to", destIp + ":" + port, "--mode",
                 "precopy", "--memory", "16m", "--writers", "2", "--dirty-rate", "20000", "--downtime", "50ms", "--max-time", "20s", "--xbzrle",
                 "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet", "--result", srcJson.toString(),
-                "--link-timeout", "20s");
+                "--link-timeout", "20s", "--channels", String.valueOf(channels));
             final int srcExit = MigrateProcesses.await(source, deadline, srcErr);
             final int destExit = MigrateProcesses.await(destination, deadline, destErr);
             assertEquals(0, srcExit, () -> "source: " + MigrateProcesses.read(srcErr));
@@ -72,8 +74,8 @@ class TwoHostsMigrationTest
             final double seconds = s.get("totalMs").asDouble() / 1e3;
             final double wireMbit = s.get("wireBytes").asDouble() * 8 / 1e6 / seconds;
             assertTrue(wireMbit < 200 * 1.1, "the link's 200 Mbit/s shape holds: " + wireMbit + " Mbit/s");
-            System.out.printf("two hosts (200 Mbit/s veth): 16 MiB guest pre-copy, %.0f ms, %.0f Mbit/s on the wire%n",
-                seconds * 1e3, wireMbit);
+            System.out.printf("two hosts (200 Mbit/s veth), %d channel(s): 16 MiB guest pre-copy, %.0f ms, %.0f Mbit/s " +
+                "on the wire%n", channels, seconds * 1e3, wireMbit);
         }
         finally
         {
