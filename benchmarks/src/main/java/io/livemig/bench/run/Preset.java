@@ -106,13 +106,15 @@ public enum Preset
 {
     /**
      * Every benchmark once, briefly: 1 fork, 1 warmup + 1 measurement iteration; no profiler. The granularity
-     * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run), and
-     * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only.
+     * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run),
+     * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only, and {@code ChannelsBenchmark} at 2
+     * channels only (each of its forks faults in two 1 GiB guests, 15-30 s on this project's machines).
      */
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
-        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"}), Map.of()),
+        false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"},
+        "channels", new String[] {"2"}), Map.of()),
     /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
@@ -224,7 +226,8 @@ public enum Preset
     /**
      * @return {@code @Param} values this preset sets for benchmarks of {@code kind} (the user's -p wins). Each
      *         name is declared by one class only ({@code pagesPerBit} by the sweep, {@code guestSize} by
-     *         {@code KernelTrackingBenchmark}), so setting it for every kind reaches only that class.
+     *         {@code KernelTrackingBenchmark}, {@code channels} by {@code ChannelsBenchmark}), so setting it for
+     *         every kind reaches only that class.
      */
     public Map<String, String[]> paramOverrides(final BenchKind kind)
     {
