@@ -208,8 +208,8 @@ final class Goals
                     row(core, summary.paramsText(), "summary", speed, 1 / SUMMARY_SLOWER_AT_MOST, true,
                         "≥ 0.952 (≤ 5 % slower)", bench.startsWith("Next") ? lines + " and adds its own reads to " +
                             "the scan of those" : lines + "; the benchmark harvests a summary bitmap into a summary " +
-                            "bitmap, so the target keeps its summary current too (a read, and a locked OR per newly " +
-                            "dirty cache line) beside the flat harvest's work"));
+                            "bitmap, so the target keeps its summary current too (one locked OR per 64 cache lines) " +
+                            "beside the flat harvest's work"));
             }
         }
         for (final JmhResult summary : of(results, "MarkBenchmark", "differentWords"::equals))
