@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.codec.CodecWarmUp;
 import io.livemig.dirty.DirtyRingLog;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.KernelTracker;
@@ -333,6 +334,7 @@ public final class MigrateCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        CodecWarmUp.start(); // compiles the codec kernels on another core while the guest is built
         if (listen != null)
         {
             return listen(out, err);

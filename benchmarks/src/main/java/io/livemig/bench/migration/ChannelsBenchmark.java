@@ -2,6 +2,7 @@ package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
 import io.livemig.migration.MigrationResult;
+import io.livemig.migration.TcpLink;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * source's migration thread, its senders, the destination's thread, its receivers; from each thread's own
  * CPU clock), so that where the machine cannot reach the goal the run shows where the CPU goes.
  *
+ * <p>Baseline: {@code baselineLoopbackCopy}, every page of a 1 GiB guest copied raw over the same N loopback
+ * connections in the same run, by a sender and a receiver thread per connection ({@link LoopbackCopy}): the
+ * floor under the written guest's migration, which sends every page raw. It takes no {@code fill}: the copy
+ * costs the same whatever the pages hold. Its {@link Figures} have GB/s, CPU per GB, and the senders' and
+ * receivers' CPU in their columns.
+ *
  * <p>Thread-safety: JMH's; one benchmark thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -44,18 +51,70 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class ChannelsBenchmark
 {
-    /** Fraction of pages written before the migration: 0 (idle) or 1.0 (written once). */
-    @Param({"0", "1.0"})
-    public double fill;
-
-    /** Page channels. */
+    /** Page channels (TCP connections). */
     @Param({"1", "2", "4"})
     public int channels;
 
-    /** Guest size (the tests shrink it). */
-    public long guestBytes = 1L << 30;
+    /** The migrated guest: a {@link LargeGuestBenchmark} guest, idle or written once. */
+    @State(Scope.Benchmark)
+    public static class Guest
+    {
+        /** Fraction of pages written before the migration: 0 (idle) or 1.0 (written once). */
+        @Param({"0", "1.0"})
+        public double fill;
 
-    private final LargeGuestBenchmark guest = new LargeGuestBenchmark();
+        /** Guest size (the tests shrink it). */
+        public long guestBytes = 1L << 30;
+
+        final LargeGuestBenchmark guest = new LargeGuestBenchmark();
+
+        @Setup(Level.Trial)
+        public void setup()
+        {
+            guest.fill = fill;
+            guest.guestBytes = guestBytes;
+            guest.setup();
+        }
+
+        /** The destination starts empty, as a migration's does: zeroed outside the measurement. */
+        @Setup(Level.Invocation)
+        public void emptyDestination()
+        {
+            guest.emptyDestination();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            guest.tearDown();
+        }
+    }
+
+    /** The baseline's pair of guests (idle: a raw copy costs the same whatever the pages hold). */
+    @State(Scope.Benchmark)
+    public static class Pair
+    {
+        /** Guest size (the tests shrink it). */
+        public long guestBytes = 1L << 30;
+
+        final LargeGuestBenchmark guest = new LargeGuestBenchmark();
+        LoopbackCopy copy;
+
+        @Setup(Level.Trial)
+        public void setup()
+        {
+            guest.fill = 0;
+            guest.guestBytes = guestBytes;
+            guest.setup();
+            copy = new LoopbackCopy(guest.source(), guest.destination());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            guest.tearDown();
+        }
+    }
 
     /** The shot's figures; CPU in seconds per GB (10^9 bytes) of guest memory moved. */
     @AuxCounters(AuxCounters.Type.EVENTS)
@@ -93,36 +152,40 @@ public class ChannelsBenchmark
             destinationCpuSecondsPerGb = cpu[2] / 1e3 / gb;
             receiversCpuSecondsPerGb = cpu[3] / 1e3 / gb;
         }
-    }
 
-    @Setup(Level.Trial)
-    public void setup()
-    {
-        guest.fill = fill;
-        guest.guestBytes = guestBytes;
-        guest.setup();
-    }
-
-    /** The destination starts empty, as a migration's does: zeroed outside the measurement. */
-    @Setup(Level.Invocation)
-    public void emptyDestination()
-    {
-        guest.emptyDestination();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown()
-    {
-        guest.tearDown();
+        void recordCopy(final long nanos, final long guestBytes, final long processCpuNanos, final LoopbackCopy copy)
+        {
+            final double gb = guestBytes / 1e9;
+            totalMs = nanos / 1e6;
+            gbPerSecond = gb / (nanos / 1e9);
+            cpuSecondsPerGb = processCpuNanos / 1e9 / gb;
+            migrationCpuSecondsPerGb = destinationCpuSecondsPerGb = 0;
+            sendersCpuSecondsPerGb = copy.sendersCpuNanos / 1e9 / gb;
+            receiversCpuSecondsPerGb = copy.receiversCpuNanos / 1e9 / gb;
+        }
     }
 
     @Benchmark
-    public MigrationResult migrate(final Figures figures) throws IOException
+    public MigrationResult migrate(final Guest guest, final Figures figures) throws IOException
     {
         final long cpu0 = processCpuNanos();
-        final MigrationResult r = guest.migrate(channels);
-        figures.record(r, guestBytes, processCpuNanos() - cpu0);
+        final MigrationResult r = guest.guest.migrate(channels);
+        figures.record(r, guest.guestBytes, processCpuNanos() - cpu0);
         return r;
+    }
+
+    /** Baseline: every page copied raw over the same {@code channels} loopback connections. */
+    @Benchmark
+    public long baselineLoopbackCopy(final Pair pair, final Figures figures) throws IOException, InterruptedException
+    {
+        try (TcpLink link = new TcpLink(0, channels))
+        {
+            final long cpu0 = processCpuNanos();
+            final long t0 = System.nanoTime(); // from here, as the migration's totalMs: link setup excluded
+            pair.copy.copy(link);
+            figures.recordCopy(System.nanoTime() - t0, pair.guestBytes, processCpuNanos() - cpu0, pair.copy);
+        }
+        return pair.guestBytes;
     }
 
     /** @return the process's CPU time so far, ns (all threads), or 0 where the JVM cannot tell. */
@@ -133,9 +196,4 @@ public class ChannelsBenchmark
             Math.max(0, ((com.sun.management.OperatingSystemMXBean)os).getProcessCpuTime()) : 0;
     }
 
-    /** @return the guest's benchmark, for this class's test. */
-    LargeGuestBenchmark guest()
-    {
-        return guest;
-    }
 }

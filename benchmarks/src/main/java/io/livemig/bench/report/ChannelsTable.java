@@ -1,13 +1,17 @@
 package io.livemig.bench.report;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The report's "Channels" table: {@code ChannelsBenchmark}'s 1 GiB guests over 1, 2 and 4 page channels on TCP
- * loopback, GB/s and CPU seconds per GB (the process's, and split by the migration's threads), then the
- * issue's goal read from the same rows: the written-once guest at 3 GB/s or more with the best N.
+ * loopback, GB/s and CPU seconds per GB (the process's, and split by the migration's threads), each beside the
+ * class's baseline at the same N (every page copied raw over the same connections: "raw copy" rows, and a
+ * "÷ raw copy" column for the migrations), then the issue's goal read from the same rows: the written-once
+ * guest at 3 GB/s or more with the best N.
  *
  * <p>Stateless; thread-safe.
  */
@@ -24,28 +28,54 @@ final class ChannelsTable
     static Optional<String> of(final List<JmhResult> results)
     {
         final StringBuilder md = new StringBuilder();
-        md.append("| guest | channels | GB/s | CPU s/GB (process) | migration thread | senders | destination thread | ")
-            .append("receivers | shots |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| guest | channels | GB/s | ÷ raw copy | CPU s/GB (process) | migration thread | senders | ")
+            .append("destination thread | receivers | shots |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        final Map<String, Double> rawCopy = new HashMap<>();
+        for (final JmhResult r : results)
+        {
+            if (r.simpleClassName().equals("ChannelsBenchmark") && r.benchmark().endsWith(".baselineLoopbackCopy") &&
+                r.param("channels").isPresent())
+            {
+                rawCopy.put(r.param("channels").get(), mean(r, "gbPerSecond"));
+            }
+        }
         boolean any = false;
         double best = Double.NaN;
         String bestChannels = "?";
         for (final JmhResult r : results)
         {
-            if (!r.simpleClassName().equals("ChannelsBenchmark") || !r.benchmark().endsWith(".migrate") ||
-                r.param("channels").isEmpty() || r.param("fill").isEmpty())
+            if (!r.simpleClassName().equals("ChannelsBenchmark") || r.param("channels").isEmpty())
+            {
+                continue;
+            }
+            final String guest;
+            final double gbps = mean(r, "gbPerSecond");
+            final String channels = r.param("channels").get();
+            String ratio = "";
+            if (r.benchmark().endsWith(".baselineLoopbackCopy"))
+            {
+                guest = "raw copy (baseline)";
+            }
+            else if (r.benchmark().endsWith(".migrate") && r.param("fill").isPresent())
+            {
+                final boolean written = Double.parseDouble(r.param("fill").get()) > 0;
+                guest = written ? "written once" : "idle";
+                if (written && (Double.isNaN(best) || gbps > best))
+                {
+                    best = gbps;
+                    bestChannels = channels;
+                }
+                final Double raw = rawCopy.get(channels);
+                ratio = raw == null || raw <= 0 ? "n/a" : Fmt.num(gbps / raw);
+            }
+            else
             {
                 continue;
             }
             any = true;
-            final boolean written = Double.parseDouble(r.param("fill").get()) > 0;
-            final double gbps = mean(r, "gbPerSecond");
-            if (written && (Double.isNaN(best) || gbps > best))
-            {
-                best = gbps;
-                bestChannels = r.param("channels").get();
-            }
-            md.append("| ").append(written ? "written once" : "idle").append(" | ").append(r.param("channels").get())
+            md.append("| ").append(guest).append(" | ").append(channels)
                 .append(" | ").append(Fmt.num(gbps))
+                .append(" | ").append(ratio)
                 .append(" | ").append(Fmt.num(mean(r, "cpuSecondsPerGb")))
                 .append(" | ").append(Fmt.num(mean(r, "migrationCpuSecondsPerGb")))
                 .append(" | ").append(Fmt.num(mean(r, "sendersCpuSecondsPerGb")))

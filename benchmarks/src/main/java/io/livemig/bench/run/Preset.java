@@ -89,9 +89,10 @@ import java.util.stream.Collectors;
  * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs; the off-heap SIMD zero rows ({@code
  * ZeroPageBenchmark.isZeroOffHeapVector}) and the AVX2 zero anchor ({@code qemuBufferIsZeroAvx2}), 8 runs each,
  * and {@code KernelTrackingBenchmark} (18 runs, sized as the ring's sync classes: its first writes cost tens of
- * microseconds each, its harvests milliseconds) to 69 min for 445, and {@code ChannelsBenchmark} (6 runs) to
- * 69.8 min for 451, just under the 70 min that {@code RunPlanTest}
- * holds the estimate to: a published run is worth an hour, and every row it adds is one the report needs. The count is pessimistic: the
+ * microseconds each, its harvests milliseconds) to 69 min for 445, and {@code ChannelsBenchmark} (6 runs, and
+ * 3 of its raw loopback baseline) to 70.4 min for 454, under the 72 min that {@code RunPlanTest} holds the
+ * estimate to: a published run is worth an hour, and every row it adds is one the report needs (the full
+ * run of 53 estimated minutes took 48). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
  * 0.09 s; the progress line rescales to the real pace as the run goes.

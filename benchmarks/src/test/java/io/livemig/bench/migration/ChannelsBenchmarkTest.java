@@ -3,7 +3,11 @@ package io.livemig.bench.migration;
 import io.livemig.migration.MigrationResult;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link ChannelsBenchmark} on an 8 MiB guest: every shot over N channels moves the guest intact, every
- * channel carries its share, and the figures are the migration's (CPU split included).
+ * channel carries its share, and the figures are the migration's (CPU split included); the baseline copies
+ * every page intact over N connections.
  */
 class ChannelsBenchmarkTest
 {
@@ -20,17 +25,18 @@ class ChannelsBenchmarkTest
     void everyShotMovesTheGuestIntactOverEveryChannel(final double fill, final int channels) throws Exception
     {
         final ChannelsBenchmark bench = new ChannelsBenchmark();
-        bench.fill = fill;
         bench.channels = channels;
-        bench.guestBytes = 8L << 20;
-        bench.setup();
+        final ChannelsBenchmark.Guest guest = new ChannelsBenchmark.Guest();
+        guest.fill = fill;
+        guest.guestBytes = 8L << 20;
+        guest.setup();
         try
         {
             for (int shot = 0; shot < 2; shot++)
             {
-                bench.emptyDestination();
+                guest.emptyDestination();
                 final ChannelsBenchmark.Figures figures = new ChannelsBenchmark.Figures();
-                final MigrationResult r = bench.migrate(figures);
+                final MigrationResult r = bench.migrate(guest, figures);
                 assertNull(r.error(), r::summary);
                 assertEquals(r.totalMs(), figures.totalMs);
                 assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb > 0, r::summary);
@@ -43,18 +49,54 @@ class ChannelsBenchmarkTest
                         assertTrue(bytes > 0, r::summary);
                     }
                 }
-                final UnsafeBuffer a = new UnsafeBuffer(0, 0);
-                final UnsafeBuffer b = new UnsafeBuffer(0, 0);
-                for (long p = 0; p < bench.guestBytes / 4096; p++)
-                {
-                    assertEquals(0, bench.guest().source().wrapPage(p, a).compareTo(bench.guest().destination().wrapPage(p, b)),
-                        "page " + p + " differs after shot " + shot);
-                }
+                assertSameGuests(guest.guest, "shot " + shot);
             }
         }
         finally
         {
-            bench.tearDown();
+            guest.tearDown();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} channels")
+    @ValueSource(ints = {1, 2, 3})
+    @Timeout(60)
+    void theBaselineCopiesEveryPageOverEveryConnection(final int channels) throws Exception
+    {
+        final ChannelsBenchmark bench = new ChannelsBenchmark();
+        bench.channels = channels;
+        final ChannelsBenchmark.Pair pair = new ChannelsBenchmark.Pair();
+        pair.guestBytes = (8L << 20) + 5 * 4096; // a last stripe that is short
+        pair.setup();
+        try
+        {
+            final SplittableRandom random = new SplittableRandom(channels);
+            final byte[] page = new byte[4096];
+            for (long p = 0; p < pair.guestBytes / 4096; p++)
+            {
+                random.nextBytes(page);
+                pair.guest.source().writePage(p, page, 0);
+            }
+            final ChannelsBenchmark.Figures figures = new ChannelsBenchmark.Figures();
+            assertEquals(pair.guestBytes, bench.baselineLoopbackCopy(pair, figures));
+            assertSameGuests(pair.guest, "the copy");
+            assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb > 0, "figures");
+            assertTrue(figures.sendersCpuSecondsPerGb > 0 && figures.receiversCpuSecondsPerGb > 0, "thread CPU");
+        }
+        finally
+        {
+            pair.tearDown();
+        }
+    }
+
+    private static void assertSameGuests(final LargeGuestBenchmark guest, final String after)
+    {
+        final UnsafeBuffer a = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer b = new UnsafeBuffer(0, 0);
+        for (long p = 0; p < guest.guestBytes / 4096; p++)
+        {
+            assertEquals(0, guest.source().wrapPage(p, a).compareTo(guest.destination().wrapPage(p, b)),
+                "page " + p + " differs after " + after);
         }
     }
 }
