@@ -3,6 +3,7 @@ package io.livemig.migration;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.ChannelPartition;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamException;
 import io.livemig.stream.PageStreamReader;
@@ -347,12 +348,14 @@ public final class MigrationDestination implements Runnable
         receivers = new ChannelReceiver[channels];
         receiverThreads = new Thread[channels];
         final long[] written = main.writtenBits();
+        final ChannelPartition partition = new ChannelPartition(memory.pageCount(), channels);
         final int bufferBytes = Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize()));
         for (int c = 0; c < channels; c++)
         {
             final ChannelInput channelIn = new ChannelInput(link.destinationIn(c), bufferBytes);
             final PageStreamReader r = new PageStreamReader(channelIn, memory);
             r.destinationStartsZero(written);
+            r.acceptOnly(partition, c);
             r.setListener(digests == null ? gate : this::onPageDigest);
             receivers[c] = new ChannelReceiver(c, channelIn, r, barrier);
         }

@@ -58,6 +58,9 @@ public final class PageStreamReader
     private PageStreamListener listener;
     /** One bit per page this reader has written; null unless the destination started zero. */
     private long[] written;
+    /** With {@link #channel}: the only pages this reader accepts are its channel's; null accepts every page. */
+    private ChannelPartition partition;
+    private int channel;
     private boolean memSizeRead;
     private boolean haveBlock;
     private boolean lastIterationEnded = true;
@@ -140,6 +143,26 @@ public final class PageStreamReader
         }
         written = shared;
         return shared;
+    }
+
+    /**
+     * Makes this reader one page channel's: a page record for a page that {@code partition} gives to another
+     * channel is refused ({@link PageStreamException}, nothing written), so that a hostile or broken source
+     * cannot make two channels' readers write one page, or one word of shared written bits, at the same time.
+     * Call before the first page record.
+     *
+     * @throws IllegalArgumentException if the partition is not of this memory's pages or {@code channel} is not
+     *                                  one of its channels.
+     */
+    public void acceptOnly(final ChannelPartition partition, final int channel)
+    {
+        if (partition.pageCount() != memory.pageCount() || channel < 0 || channel >= partition.channels())
+        {
+            throw new IllegalArgumentException("channel " + channel + " of " + partition + " for a guest of " +
+                memory.pageCount() + " pages");
+        }
+        this.partition = partition;
+        this.channel = channel;
     }
 
     /** @return the written bits set up by {@code destinationStartsZero}, or null. */
@@ -351,6 +374,12 @@ public final class PageStreamReader
                 memory.blockName() + "\" of " + blockSize + " bytes");
         }
         final long page = offset >>> pageShift;
+        final ChannelPartition partition = this.partition;
+        if (partition != null && partition.owner(page) != channel)
+        {
+            throw new PageStreamException(start, "page " + page + " belongs to page channel " + partition.owner(page) +
+                ", not to this one (" + channel + " of " + partition.channels() + ")");
+        }
         final long[] written = this.written;
         if (written != null && (flags & ZERO) == 0)
         {
