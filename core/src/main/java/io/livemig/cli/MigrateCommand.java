@@ -216,6 +216,10 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
     private Path resultFile;
 
+    @Option(names = "--fault", paramLabel = "SPEC", description = "inject network faults into the source's link "
+        + "(repeatable): cut@10m, cut@round:2, cut@switchover, stall:2s@setup, throttle:20m (see README)")
+    private java.util.List<String> faults = new java.util.ArrayList<>();
+
     /** The options a --listen destination takes; everything else comes from the source's handshake. */
     private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
         "--listen", "--link-timeout", "--accept-timeout", "--json", "--result", "--quiet");
@@ -639,7 +643,21 @@ public final class MigrateCommand implements Callable<Integer>
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
-        final MigrationRun run = new MigrationRun();
+        final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();
+        for (final String fault : faults)
+        {
+            try
+            {
+                rules.addAll(FaultSpecParser.parse(fault).rules());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new BadOption("--fault", ex.getMessage());
+            }
+        }
+        check(rules.isEmpty() || channels == 1, "--fault", "needs --channels 1 (faults on page channels are not "
+            + "injected yet), not", channels);
+        final MigrationRun run = new MigrationRun().faults(new io.livemig.migration.FaultPlan(rules));
         if (to != null)
         {
             final var parsed = spec.commandLine().getParseResult();

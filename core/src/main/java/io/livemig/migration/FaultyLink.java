@@ -45,6 +45,12 @@ public final class FaultyLink implements MigrationLink
     private volatile boolean stalled;
     private volatile TokenBucket throttle;
     private volatile long forwardBytes;
+    /**
+     * Set while the forward write that reaches a byte trigger is on its way: a reader that read during it
+     * waits for the rule to fire before it may use what it read, so "cut after N bytes" is one instant for
+     * both sides (else a destination could read the last byte, act on it and answer before the cut fires).
+     */
+    private volatile boolean firing;
 
     /**
      * @param inner the link faults are injected into; closed by a cut and by {@link #close}.
@@ -302,14 +308,28 @@ public final class FaultyLink implements MigrationLink
                         chunk = Math.min(chunk, bucket.burstBytes());
                         bucket.acquire((int)chunk);
                     }
-                    src.limit(src.position() + (int)chunk);
-                    while (src.hasRemaining())
+                    boolean triggers = passed + chunk == nextByteTrigger(passed);
+                    if (triggers && chunk > 1)
                     {
-                        out.write(src);
+                        chunk--; // the triggering byte goes alone, below: a reader waits only for one byte's write
+                        triggers = false;
                     }
-                    src.limit(limit);
-                    forwardBytes = passed + chunk;
-                    fireBytes(passed + chunk);
+                    src.limit(src.position() + (int)chunk);
+                    firing = triggers;
+                    try
+                    {
+                        while (src.hasRemaining())
+                        {
+                            out.write(src);
+                        }
+                        src.limit(limit);
+                        forwardBytes = passed + chunk;
+                        fireBytes(passed + chunk);
+                    }
+                    finally
+                    {
+                        firing = false;
+                    }
                     checkWhole(null);
                 }
             }
@@ -344,6 +364,10 @@ public final class FaultyLink implements MigrationLink
             {
                 checkWhole(ex);
                 throw ex;
+            }
+            while (firing && cut == null)
+            {
+                Thread.onSpinWait(); // the writer fires as soon as its write returns
             }
             checkWhole(null);
             return n;

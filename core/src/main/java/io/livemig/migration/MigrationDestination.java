@@ -74,6 +74,12 @@ public final class MigrationDestination implements Runnable
     volatile long writesAtComplete;
     volatile Throwable failure;
     volatile boolean postcopyStarted;
+    /** Where the stream was as this side saw it: setup, precopy, stop-and-copy (from DEVICE), postcopy. */
+    volatile String phase = "setup";
+    /** SHUT has been written: with 0 at a pre-copy COMPLETE it is the acknowledgement that hands the guest over. */
+    private boolean shutSent;
+    /** The partial guest was discarded after a failure before resume. */
+    volatile boolean discarded;
 
     MigrationDestination(
         final MigrationLink link, final GuestMemory memory, final GuestWorkload workload, final GuestMemory mirror)
@@ -155,7 +161,11 @@ public final class MigrationDestination implements Runnable
         {
             receive(in);
             finishChannels();
-            gate.shut(0);
+            if (!shutSent)
+            {
+                shutSent = true;
+                gate.shut(0);
+            }
             if (digests != null)
             {
                 PageDigests.write(rpOut, memory.pageSize(), digests);
@@ -168,7 +178,11 @@ public final class MigrationDestination implements Runnable
             gate.cancel();
             try
             {
-                gate.shut(1);
+                if (!shutSent)
+                {
+                    shutSent = true;
+                    gate.shut(1);
+                }
             }
             catch (final IOException | RuntimeException ignored)
             {
@@ -194,6 +208,12 @@ public final class MigrationDestination implements Runnable
         finally
         {
             joinReceivers();
+            if (failure != null && resumeNs == 0)
+            {
+                // The guest never ran here: what arrived is a partial copy, worth nothing; a retry starts from zero.
+                memory.fill(0, memory.size(), (byte)0);
+                discarded = true;
+            }
             long bytes = in.position();
             for (int c = 0; receivers != null && c < receivers.length; c++)
             {
@@ -226,7 +246,7 @@ public final class MigrationDestination implements Runnable
             startReceivers(reader);
         }
         boolean memSize = false;
-        boolean discarded = false;
+        boolean discardSeen = false;
         boolean device = false;
         while (true)
         {
@@ -256,6 +276,10 @@ public final class MigrationDestination implements Runnable
                     announced++;
                     break;
                 case SECTION_RAM:
+                    if (!device)
+                    {
+                        phase = "precopy";
+                    }
                     if (device && !postcopyStarted)
                     {
                         throw new PageStreamException(at, "RAM section after DEVICE before POSTCOPY_RUN");
@@ -271,23 +295,28 @@ public final class MigrationDestination implements Runnable
                     }
                     break;
                 case SECTION_DISCARD:
-                    if (discarded || device)
+                    if (discardSeen || device)
                     {
                         throw new PageStreamException(at, "DISCARD section out of order");
                     }
+                    phase = "postcopy";
                     readDiscard(in);
-                    discarded = true;
+                    discardSeen = true;
                     break;
                 case SECTION_DEVICE:
                     if (device)
                     {
                         throw new PageStreamException(at, "second DEVICE section");
                     }
+                    if (!discardSeen)
+                    {
+                        phase = "stop-and-copy";
+                    }
                     readDevice(in);
                     device = true;
                     break;
                 case SECTION_POSTCOPY_RUN:
-                    if (!device || !discarded || postcopyStarted)
+                    if (!device || !discardSeen || postcopyStarted)
                     {
                         throw new PageStreamException(at, "POSTCOPY_RUN needs DISCARD and DEVICE before it, once");
                     }
@@ -303,7 +332,7 @@ public final class MigrationDestination implements Runnable
                     {
                         throw new PageStreamException(at, "COMPLETE before DEVICE");
                     }
-                    if (discarded && !postcopyStarted)
+                    if (discardSeen && !postcopyStarted)
                     {
                         throw new PageStreamException(at, "COMPLETE after DISCARD without POSTCOPY_RUN");
                     }
@@ -323,6 +352,10 @@ public final class MigrationDestination implements Runnable
                         {
                             digestPresentPages();
                         }
+                        // The acknowledgement hands the guest over (see MigrationSource's resumeIfOwner): only
+                        // once it is written may the vCPUs run here; if the write fails, the source keeps them.
+                        shutSent = true;
+                        gate.shut(0);
                         resume(null);
                         completeNs = resumeNs;
                     }
@@ -458,6 +491,13 @@ public final class MigrationDestination implements Runnable
         final Throwable f = failure;
         r.error = f == null ? null : "destination: " + MigrationSource.describe(f);
         r.converged = f == null;
+        if (f != null)
+        {
+            r.status = MigrationResult.FAILED;
+            r.failurePhase = phase;
+            r.failureReason = r.error + (discarded ? " (partial guest discarded)" : "");
+        }
+        r.guestRunsOn = resumeNs != 0 ? "destination" : "source";
         if (completeNs != 0)
         {
             r.totalMs = (completeNs - startNs) / 1e6;

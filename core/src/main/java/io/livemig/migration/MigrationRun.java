@@ -70,6 +70,7 @@ public final class MigrationRun
     private Factory factory = Migration::new;
     private InetSocketAddress to;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
+    private FaultPlan faults = FaultPlan.NONE;
 
     /** Builds the engine; tests substitute a broken one. */
     @FunctionalInterface
@@ -288,6 +289,31 @@ public final class MigrationRun
         return this;
     }
 
+    /**
+     * Network faults to inject ({@code --fault}): in one process into the link between the two roles, with
+     * {@link #to} into the source's end of the connection (the destination sees what a real network does: a
+     * closed or silent socket). Needs one page channel.
+     */
+    public MigrationRun faults(final FaultPlan plan)
+    {
+        faults = plan;
+        return this;
+    }
+
+    /** @return {@code link}, with the fault plan injected when there is one. */
+    private MigrationLink withFaults(final MigrationLink link)
+    {
+        if (faults.isEmpty())
+        {
+            return link;
+        }
+        if (link.channels() > 1)
+        {
+            throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
+        }
+        return new FaultyLink(link, faults);
+    }
+
     MigrationRun factory(final Factory value)
     {
         factory = value;
@@ -328,8 +354,8 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
-                    .seed(seed);
+                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload,
+                    withFaults(link)).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);
@@ -412,7 +438,7 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final MigrationSource migration = new MigrationSource(opts, src, log, workload, link).seed(seed);
+                final MigrationSource migration = new MigrationSource(opts, src, log, workload, withFaults(link)).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);

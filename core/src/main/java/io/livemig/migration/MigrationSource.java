@@ -93,6 +93,8 @@ public class MigrationSource
     private final DirtyLog sourceLog;
     private final GuestWorkload workload;
     private final MigrationLink link;
+    /** The link as a fault injector, to announce phases to; null otherwise (then announcing costs nothing). */
+    private final FaultyLink faults;
     private final MigrationResult result = new MigrationResult();
     private final RequestQueue requests = new RequestQueue(4096);
     private WritableByteChannel capture;
@@ -132,6 +134,12 @@ public class MigrationSource
     private final DirtyLimit dirtyLimit;
     private long switchNs;
     private volatile long shutNs;
+    /** The destination's SHUT 0 has been read: it holds every page and the device state, and owns the guest. */
+    private volatile boolean acked;
+    /** POSTCOPY_RUN has been flushed: the guest may run on the destination from then on. */
+    private boolean postcopyRunSent;
+    /** This role resumed its vCPUs on the source after a failure during the switch-over. */
+    private boolean resumedHere;
     private volatile int shutCode = -1;
     private volatile Throwable returnPathFailure;
     private volatile long[] peerDigests;
@@ -171,6 +179,7 @@ public class MigrationSource
         this.sourceLog = sourceLog;
         this.workload = workload;
         this.link = link;
+        this.faults = link instanceof FaultyLink ? (FaultyLink)link : null;
     }
 
     /** Records the page stream, exactly as sent, to {@code channel} (see page-stream.md, "A captured page stream"). */
@@ -247,6 +256,11 @@ public class MigrationSource
         {
             stopSenders();
         }
+        if (failure != null)
+        {
+            result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;
+            resumeIfOwner();
+        }
         final long cpu1 = threadCpuNanos();
         if (cpu0 >= 0 && cpu1 >= 0)
         {
@@ -277,6 +291,50 @@ public class MigrationSource
             {
                 join(thread);
             }
+        }
+    }
+
+    /**
+     * After a failure: resumes the vCPUs here if this side still owns the guest. The rule, QEMU's: the source
+     * owns the guest until the destination has acknowledged (SHUT 0, read by the return-path thread) that it
+     * holds every page and the device state; the destination resumes only after it has written that
+     * acknowledgement. So a cut before the acknowledgement is read leaves the guest here (the destination
+     * never resumed, or its acknowledgement write failed with the cut), and a cut after it leaves the guest
+     * there: exactly one side runs it. The one window this cannot close is an acknowledgement written
+     * successfully that the link then loses in flight (two-generals: no finite exchange closes it); a {@link
+     * FaultyLink} cut fires at one instant that both directions observe, so it never opens that window, and
+     * on a real network the acknowledgement is a few bytes written after everything else arrived. In
+     * post-copy, once POSTCOPY_RUN has been flushed the guest belongs to the destination: its recovery is
+     * post-copy's, not this method's.
+     */
+    private void resumeIfOwner()
+    {
+        if (stopNs == 0 || acked || postcopyRunSent)
+        {
+            return; // never stopped (the vCPUs ran here all along), or the destination owns the guest
+        }
+        if (workload != null)
+        {
+            workload.resume(io.livemig.workload.VcpuTarget.of(source));
+        }
+        resumedHere = true;
+    }
+
+    /**
+     * In one process: where the guest runs, from the source's view ({@code sourceRuns}) and the destination's.
+     * Alone, the source's view: {@code source} or {@code destination}.
+     */
+    String guestRunsOn(final boolean sourceRuns)
+    {
+        return sourceRuns ? "source" : "destination";
+    }
+
+    /** Tells a fault-injecting link that the migration enters {@code newPhase}. */
+    private void announce(final String newPhase, final long atRound)
+    {
+        if (faults != null)
+        {
+            faults.phase(newPhase, atRound);
         }
     }
 
@@ -356,6 +414,7 @@ public class MigrationSource
 
     private void setup() throws IOException
     {
+        announce("setup", 0);
         envOut = new ChannelOutput(link.sourceOut(), ENVELOPE_BUFFER_BYTES);
         final WritableByteChannel pages = capture == null ? link.sourceOut() : new TeeChannel(link.sourceOut(), capture);
         final int channels = link.channels();
@@ -454,6 +513,7 @@ public class MigrationSource
         phase = "precopy";
         while (true)
         {
+            announce("precopy", round);
             roundRemaining = bitmap.cardinality();
             final long roundStart = System.nanoTime();
             final long wireBefore = wireBytes();
@@ -612,6 +672,7 @@ public class MigrationSource
     private void stopAndCopy(final byte[] deviceState, final String reason) throws IOException
     {
         switchOver("stop-and-copy", reason);
+        announce("stop-and-copy", 0);
         reportProgress(true);
         sendRound(options.xbzrle() && round > 0);
         sendDevice(deviceState);
@@ -675,10 +736,12 @@ public class MigrationSource
     private void postcopy(final byte[] deviceState, final String reason) throws IOException
     {
         switchOver("postcopy", reason);
+        announce("postcopy", 0);
         sendDiscard();
         sendDevice(deviceState);
         envOut.putByte(SECTION_POSTCOPY_RUN);
         startRamSection();
+        postcopyRunSent = true;
         switchNs = System.nanoTime();
         pushAndServe();
         writer.writeEos();
@@ -814,6 +877,7 @@ public class MigrationSource
                 {
                     shutNs = System.nanoTime();
                     shutCode = m.errorCode();
+                    acked = shutCode == 0;
                     if (shutCode == 0 && options.digests())
                     {
                         peerDigests = PageDigests.read(in, source.pageSize(), source.pageCount());
@@ -891,7 +955,14 @@ public class MigrationSource
         if (result.error != null)
         {
             result.converged = false;
+            result.status = MigrationResult.FAILED;
+            result.failureReason = result.error;
+            if (result.failurePhase == null)
+            {
+                result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;
+            }
         }
+        result.guestRunsOn = guestRunsOn(resumedHere || (result.error != null && stopNs == 0));
         result.rounds = result.roundStats.size();
         if (writer != null)
         {

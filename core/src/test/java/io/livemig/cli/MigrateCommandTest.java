@@ -105,6 +105,22 @@ class MigrateCommandTest
     }
 
     @Test
+    void aFaultCutsTheLinkAndTheGuestStaysOnTheSource() throws Exception
+    {
+        final Run r = migrate(small("--writers", "1", "--downtime", "1ms", "--fault", "cut@round:1", "--quiet",
+            "--json"));
+        assertEquals(1, r.code, r.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("failed", j.get("status").asText(), r.out);
+        assertEquals("precopy round 1", j.get("failure").get("phase").asText(), r.out);
+        assertTrue(j.get("failure").get("reason").asText().contains("link cut by fault injection"), r.out);
+        assertEquals("source", j.get("guestRunsOn").asText(), r.out);
+        final Run bad = migrate(small("--fault", "cut@nowhere"));
+        assertEquals(2, bad.code, bad.err);
+        assertTrue(bad.err.contains("--fault"), bad.err);
+    }
+
+    @Test
     void summaryLineWithoutJson()
     {
         final Run r = migrate(small("--writers", "0", "--quiet"));
