@@ -5,6 +5,7 @@ import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.GiveUp;
 import io.livemig.migration.MigrationListen;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
@@ -145,6 +146,11 @@ public final class MigrateCommand implements Callable<Integer>
     @Option(names = "--max-time", paramLabel = "TIME", defaultValue = "60s", converter = TimeParser.MillisConverter.class,
         description = "give up pre-copy after this long (default ${DEFAULT-VALUE})")
     private long maxTimeMs;
+
+    @Option(names = "--on-give-up", paramLabel = "ACTION", defaultValue = "cancel",
+        description = "when pre-copy reaches --max-rounds or --max-time: cancel (the guest stays on the source, "
+        + "status failed), stop (a forced stop-and-copy, downtime over the limit) or postcopy (default ${DEFAULT-VALUE})")
+    private String onGiveUp;
 
     @Option(names = "--postcopy-after", paramLabel = "N", defaultValue = "2",
         description = "hybrid: pre-copy rounds before switching to post-copy (default ${DEFAULT-VALUE})")
@@ -616,6 +622,15 @@ public final class MigrateCommand implements Callable<Integer>
         check(postcopyAfter >= 1, "--postcopy-after", "must be at least 1", postcopyAfter);
         check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
         check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
+        final GiveUp giveUp;
+        try
+        {
+            giveUp = GiveUp.parse(onGiveUp);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--on-give-up", "must be cancel, stop or postcopy: " + onGiveUp);
+        }
         final long bytesPerSecond = parseBandwidth(bandwidth);
         long limit = 0;
         if (dirtyLimit != null)
@@ -640,7 +655,7 @@ public final class MigrateCommand implements Callable<Integer>
         checkMemory(machine == null ? MachineMemory.probe() : machine);
         final MigrationOptions options = MigrationOptions.defaults().withMode(m).withBandwidth(bytesPerSecond)
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
-            .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
+            .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withOnGiveUp(giveUp).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
         final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();

@@ -70,6 +70,8 @@ public final class MigrationResult
     String failureReason;
     /** Which side runs the guest afterwards: {@code source} or {@code destination} (in one process {@code both} or {@code neither} would be a bug). */
     String guestRunsOn = "destination";
+    /** The downtime exceeded its limit (a forced stop-and-copy, {@code --on-give-up stop}). */
+    boolean downtimeOverLimit;
     double totalMs;
     double setupMs;
     double downtimeMs;
@@ -145,6 +147,12 @@ public final class MigrationResult
     public String failureReason()
     {
         return failureReason;
+    }
+
+    /** @return whether the downtime exceeded its limit (as after {@link GiveUp#STOP}). */
+    public boolean downtimeOverLimit()
+    {
+        return downtimeOverLimit;
     }
 
     /** @return the side that runs the guest afterwards: {@code source} or {@code destination}. */
@@ -373,7 +381,8 @@ public final class MigrationResult
             .append("in-process".equals(role) ? "" : ", role: " + role)
             .append(", link: ").append(link)
             .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
-                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms", downtimeMs),
+                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms%s", downtimeMs,
+                    downtimeOverLimit ? " (over the " + downtimeLimitMs + " ms limit)" : ""),
                 setupMs))
             .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
             .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
@@ -587,6 +596,7 @@ public final class MigrationResult
             fail.put("reason", failureReason);
         }
         o.put("guestRunsOn", guestRunsOn);
+        o.put("downtimeOverLimit", downtimeOverLimit);
         return o;
     }
 

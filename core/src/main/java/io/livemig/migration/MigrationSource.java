@@ -574,9 +574,20 @@ public class MigrationSource
             if (outOfRounds || outOfTime)
             {
                 result.converged = false;
-                stopAndCopy(deviceState, "did not converge (" + (outOfRounds ? "max rounds " + options.maxRounds() :
-                    "max time " + options.maxTimeMs() + " ms") + "), forced stop-and-copy: " + state);
-                return;
+                final String limit = "did not converge (" + (outOfRounds ? "max rounds " + options.maxRounds() :
+                    "max time " + options.maxTimeMs() + " ms") + ")";
+                switch (options.onGiveUp())
+                {
+                    case STOP:
+                        stopAndCopy(deviceState, limit + ", forced stop-and-copy: " + state);
+                        return;
+                    case POSTCOPY:
+                        postcopy(deviceState, limit + ", switched to post-copy: " + state);
+                        return;
+                    default:
+                        result.reason = limit + ", cancelled: the guest stays on the source: " + state;
+                        throw new IOException("gave up: " + result.reason);
+                }
             }
         }
     }
@@ -962,6 +973,7 @@ public class MigrationSource
                 result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;
             }
         }
+        result.downtimeOverLimit = result.downtimeMs > options.downtimeLimitMs();
         result.guestRunsOn = guestRunsOn(resumedHere || (result.error != null && stopNs == 0));
         result.rounds = result.roundStats.size();
         if (writer != null)

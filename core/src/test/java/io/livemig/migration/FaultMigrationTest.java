@@ -112,6 +112,51 @@ class FaultMigrationTest
         }
     }
 
+    @Test
+    void givingUpCancelsByDefaultAndTheGuestStaysOnTheSource() throws Exception
+    {
+        try (Guest g = new Guest(true))
+        {
+            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2), FaultPlan.NONE);
+            assertEquals(MigrationResult.FAILED, r.status(), r::summary);
+            assertEquals("precopy round 2", r.failurePhase(), r::summary);
+            assertTrue(r.reason().startsWith("did not converge (max rounds 2), cancelled"), r::summary);
+            assertEquals("source", r.guestRunsOn(), r::summary);
+            g.assertRunsOnSource();
+            g.assertDestinationEmpty();
+            g.retryAndVerify("memory");
+        }
+    }
+
+    @Test
+    void givingUpWithStopForcesTheSwitchOverOverTheDowntimeLimit() throws Exception
+    {
+        try (Guest g = new Guest(true))
+        {
+            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2).withOnGiveUp(GiveUp.STOP),
+                FaultPlan.NONE);
+            assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
+            assertTrue(!r.converged() && r.reason().contains("forced stop-and-copy"), r::summary);
+            assertTrue(r.downtimeOverLimit(), r::summary);
+            assertTrue(r.summary().contains("over the 1 ms limit"), r::summary);
+            g.assertOnDestinationAndVerified(r);
+        }
+    }
+
+    @Test
+    void givingUpWithPostcopySwitchesOver() throws Exception
+    {
+        try (Guest g = new Guest(true))
+        {
+            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2)
+                .withOnGiveUp(GiveUp.POSTCOPY), FaultPlan.NONE);
+            assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
+            assertTrue(r.reason().contains("switched to post-copy"), r::summary);
+            assertTrue(r.postcopyMs() > 0 || r.summary().contains("postcopy"), r::summary);
+            g.assertOnDestinationAndVerified(r);
+        }
+    }
+
     static MigrationOptions slowToConverge()
     {
         // 1 ms of downtime against a running writer: pre-copy goes round after round until the cut.
@@ -163,13 +208,18 @@ class FaultMigrationTest
         {
             final MigrationResult r = migrate(kind, MigrationOptions.defaults().withBandwidth(0), FaultPlan.NONE);
             assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
+            assertOnDestinationAndVerified(r); // the destination's writes are mirrored into the source
+        }
+
+        void assertOnDestinationAndVerified(final MigrationResult r)
+        {
             assertEquals("destination", r.guestRunsOn(), r::summary);
             if (workload != null)
             {
-                workload.pause(); // the destination's writes are mirrored into the source: both stay equal
+                workload.pause();
             }
             MigrationRun.verify(src, dst, workload, r);
-            assertEquals(List.of(), r.mismatchPages, "pages lost or wrong after the retry");
+            assertEquals(List.of(), r.mismatchPages, "pages lost or wrong");
         }
 
         void assertRunsOnSource() throws InterruptedException

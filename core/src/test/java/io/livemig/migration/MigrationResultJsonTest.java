@@ -34,7 +34,7 @@ class MigrationResultJsonTest
         "roundStats.pagesSent", "roundStats.wireBytes", "roundStats.ms", "roundStats.dirtyPagesPerSec",
         "roundStats.remainingPages", "roundStats.throttlePct", "roundStats.bandwidthBytesPerSec",
         "roundStats.estimateBytes", "roundStats.thresholdBytes", "status", "failure", "failure.phase",
-        "failure.reason", "guestRunsOn");
+        "failure.reason", "guestRunsOn", "downtimeOverLimit");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception
