@@ -210,8 +210,8 @@ public final class MigrateCommand implements Callable<Integer>
     private String to;
 
     @Option(names = "--link-timeout", paramLabel = "TIME", defaultValue = "30s", converter = TimeParser.MillisConverter.class,
-        description = "--to/--listen: connect, and every read or write that moves no byte, fail after this long "
-        + "(default ${DEFAULT-VALUE})")
+        description = "connect (--to/--listen), and every read or write that moves no byte (in one process too), "
+        + "fail after this long (default ${DEFAULT-VALUE})")
     private long linkTimeoutMs;
 
     @Option(names = "--accept-timeout", paramLabel = "TIME", defaultValue = "300s",
@@ -673,6 +673,8 @@ public final class MigrateCommand implements Callable<Integer>
         check(rules.isEmpty() || channels == 1, "--fault", "needs --channels 1 (faults on page channels are not "
             + "injected yet), not", channels);
         final MigrationRun run = new MigrationRun().faults(new io.livemig.migration.FaultPlan(rules));
+        check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
+        run.linkTimeoutMs(linkTimeoutMs);
         if (to != null)
         {
             final var parsed = spec.commandLine().getParseResult();

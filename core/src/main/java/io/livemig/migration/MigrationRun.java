@@ -300,18 +300,36 @@ public final class MigrationRun
         return this;
     }
 
-    /** @return {@code link}, with the fault plan injected when there is one. */
+    /**
+     * Bounds every read and write of an in-process link by the link timeout (default {@link
+     * #DEFAULT_LINK_TIMEOUT_MS}), as {@link SocketLink} bounds a socket's.
+     */
+    public MigrationRun linkTimeoutMs(final long timeoutMs)
+    {
+        if (timeoutMs < 1)
+        {
+            throw new IllegalArgumentException("link timeout must be at least 1 ms: " + timeoutMs);
+        }
+        linkTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    /**
+     * @return {@code link} with the fault plan injected when there is one, under a {@link DeadlineLink} (so
+     * that a stall longer than the link timeout becomes a cut) unless {@code link} bounds its calls itself and
+     * has no fault injected; to be closed after {@code link}'s use.
+     */
     private MigrationLink withFaults(final MigrationLink link)
     {
         if (faults.isEmpty())
         {
-            return link;
+            return link instanceof SocketLink ? link : new DeadlineLink(link, linkTimeoutMs);
         }
         if (link.channels() > 1)
         {
             throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
         }
-        return new FaultyLink(link, faults);
+        return new DeadlineLink(new FaultyLink(link, faults), linkTimeoutMs);
     }
 
     MigrationRun factory(final Factory value)
@@ -338,6 +356,7 @@ public final class MigrationRun
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
              MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+             MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
             fillGuest(src);
@@ -355,7 +374,7 @@ public final class MigrationRun
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
                 final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload,
-                    withFaults(link)).seed(seed);
+                    bounded).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);
@@ -422,7 +441,8 @@ public final class MigrationRun
     {
         final long pages = memoryBytes / pageSize;
         final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
-        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log))
+        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log);
+             MigrationLink bounded = withFaults(link))
         {
             fillGuest(src);
             ring.startReaper();
@@ -438,7 +458,7 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final MigrationSource migration = new MigrationSource(opts, src, log, workload, withFaults(link)).seed(seed);
+                final MigrationSource migration = new MigrationSource(opts, src, log, workload, bounded).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);

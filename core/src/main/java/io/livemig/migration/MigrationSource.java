@@ -93,8 +93,6 @@ public class MigrationSource
     private final DirtyLog sourceLog;
     private final GuestWorkload workload;
     private final MigrationLink link;
-    /** The link as a fault injector, to announce phases to; null otherwise (then announcing costs nothing). */
-    private final FaultyLink faults;
     private final MigrationResult result = new MigrationResult();
     private final RequestQueue requests = new RequestQueue(4096);
     private WritableByteChannel capture;
@@ -179,7 +177,6 @@ public class MigrationSource
         this.sourceLog = sourceLog;
         this.workload = workload;
         this.link = link;
-        this.faults = link instanceof FaultyLink ? (FaultyLink)link : null;
     }
 
     /** Records the page stream, exactly as sent, to {@code channel} (see page-stream.md, "A captured page stream"). */
@@ -329,13 +326,10 @@ public class MigrationSource
         return sourceRuns ? "source" : "destination";
     }
 
-    /** Tells a fault-injecting link that the migration enters {@code newPhase}. */
+    /** Tells the link (a fault injector acts on it) that the migration enters {@code newPhase}. */
     private void announce(final String newPhase, final long atRound)
     {
-        if (faults != null)
-        {
-            faults.phase(newPhase, atRound);
-        }
+        link.phase(newPhase, atRound);
     }
 
     /** In one process: starts the destination role before the first byte is sent. */

@@ -157,6 +157,53 @@ class FaultMigrationTest
         }
     }
 
+    /** A stall longer than the link timeout is a cut: in pre-copy, and at the switch-over (the source resumes). */
+    @ParameterizedTest
+    @ValueSource(strings = {"precopy", "stop-and-copy"})
+    void aStallLongerThanTheLinkTimeoutBecomesACut(final String phase) throws Exception
+    {
+        try (Guest g = new Guest(true))
+        {
+            final FaultPlan stall = new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.STALL,
+                FaultPlan.Trigger.atPhase(phase, -1), 60_000_000_000L, 0)));
+            final MigrationOptions options = phase.equals("precopy") ? slowToConverge() :
+                MigrationOptions.defaults().withBandwidth(0);
+            final long t0 = System.nanoTime();
+            final MigrationResult r;
+            try (MigrationLink link = new DeadlineLink(new FaultyLink(MigrationLink.open("memory", options.bandwidth(), 0),
+                stall), 300))
+            {
+                r = g.migrate(link, options);
+            }
+            final long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(MigrationResult.FAILED, r.status(), r::summary);
+            assertTrue(r.failureReason().contains("link timeout: no bytes on"), r::summary);
+            assertEquals("source", r.guestRunsOn(), r::summary);
+            assertTrue(ms < 20_000, "the 60 s stall ended at the 300 ms timeout, not after " + ms + " ms");
+            g.assertRunsOnSource();
+            g.assertDestinationEmpty();
+            g.retryAndVerify("memory");
+        }
+    }
+
+    @Test
+    void aStallShorterThanTheLinkTimeoutIsSurvived() throws Exception
+    {
+        try (Guest g = new Guest(true))
+        {
+            final FaultPlan stall = new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.STALL,
+                FaultPlan.Trigger.atPhase("stop-and-copy", -1), 200_000_000L, 0)));
+            final MigrationResult r;
+            try (MigrationLink link = new DeadlineLink(new FaultyLink(MigrationLink.open("memory", 0, 0), stall), 5_000))
+            {
+                r = g.migrate(link, MigrationOptions.defaults().withBandwidth(0));
+            }
+            assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
+            assertTrue(r.downtimeMs() >= 150, r::summary);
+            g.assertOnDestinationAndVerified(r);
+        }
+    }
+
     static MigrationOptions slowToConverge()
     {
         // 1 ms of downtime against a running writer: pre-copy goes round after round until the cut.
