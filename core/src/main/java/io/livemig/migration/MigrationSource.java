@@ -57,8 +57,21 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * downtime limit ({@link StopPolicy}); when it fits the vCPUs are stopped, the last sync's pages and the
  * device state are sent, and the destination resumes the guest. Auto-converge raises the guest's
  * throttle when a period dirtied more than {@link MigrationOptions#throttleTrigger()} % (QEMU's
- * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit the
- * migration is forced through a stop-and-copy and reported as not converged, with the reason.
+ * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit
+ * pre-copy gives up as {@link MigrationOptions#onGiveUp()} says: it fails with the reason and the guest runs on
+ * here ({@link GiveUp#CANCEL}, the default), is forced through a stop-and-copy and reported as not converged
+ * ({@link GiveUp#STOP}), or switches to post-copy ({@link GiveUp#POSTCOPY}).
+ *
+ * <h2>A broken link</h2>
+ * The source tells the link each phase it enters ({@link MigrationLink#phase}: setup, pre-copy round k,
+ * stop-and-copy, post-copy), which a {@link FaultyLink} may act on. Any failure closes the link, so the
+ * destination fails too, and the result says {@code failed}, the phase and the reason. Which side then runs
+ * the guest follows one rule, QEMU's: the source owns it until it has read the destination's acknowledgement
+ * (SHUT 0) that it holds every page and the device state, and the destination resumes only after writing
+ * that acknowledgement. A failure before the vCPUs stopped leaves them running here; one after they stopped
+ * and before the acknowledgement was read resumes them here; after it, the guest is the destination's
+ * (see {@code resumeIfOwner} for why this gives exactly one side). A retry is a new instance on the same
+ * memory and log: its setup marks every page dirty, so nothing the failed attempt sent is trusted.
  *
  * <h2>Post-copy, as QEMU's {@code postcopy-ram.c}</h2>
  * The vCPUs stop, the last sync is taken, the dirty pages are announced (DISCARD), the device state sent

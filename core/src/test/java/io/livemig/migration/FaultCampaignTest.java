@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * announcements), each followed by a retry from the same source guest, its writer still running. It counts:
  * cuts survived (exactly one side runs the guest afterwards and the guests then verify byte-identical), pages
  * lost (pages that differ after the retry: must be 0), runs where both or neither side ran the guest (must be
- * 0), and hung threads (threads a run started that are still alive a deadline after it: must be 0). Post-copy
+ * 0), and hung threads (threads a run started that are still alive a deadline after it: must be 0). One cut in
+ * twenty is a stall longer than the link timeout instead, which must turn into a cut ({@link DeadlineLink}). Post-copy
  * cuts are not in it: a post-copy cut fails cleanly for now, and its recovery is another piece of work.
  *
  * <p>Seeded: {@code -Dlivemig.faults.seed=N} (default 12) and {@code -Dlivemig.faults.cuts=N} (default 200,
@@ -96,7 +97,7 @@ class FaultCampaignTest
     {
         final Map<String, Row> rows = new LinkedHashMap<>();
         for (final String k : List.of("bytes: anywhere", "bytes: switch-over tail", "phase: setup", "phase: precopy round",
-            "phase: stop-and-copy"))
+            "phase: stop-and-copy", STALL_ROW))
         {
             rows.put(k, new Row());
         }
@@ -110,10 +111,15 @@ class FaultCampaignTest
             for (int i = 0; i < CUTS; i++)
             {
                 final String link = random.nextInt(10) == 0 ? "tcp" : "memory";
-                final int kind = random.nextInt(10);
+                final int kind = random.nextInt(20) == 0 ? -1 : random.nextInt(10);
                 final String row;
                 final FaultPlan.Trigger trigger;
-                if (kind < 4)
+                if (kind < 0)
+                {
+                    row = STALL_ROW;
+                    trigger = FaultPlan.Trigger.afterBytes(random.nextLong(total + 1));
+                }
+                else if (kind < 4)
                 {
                     row = "bytes: anywhere";
                     trigger = FaultPlan.Trigger.afterBytes(random.nextLong(total + 1));
@@ -139,13 +145,17 @@ class FaultCampaignTest
                     row = "phase: stop-and-copy";
                     trigger = FaultPlan.Trigger.atPhase("stop-and-copy", -1);
                 }
-                cut(g, link, trigger, rows.get(row));
+                cut(g, link, trigger, rows.get(row), rows);
             }
         }
         return rows;
     }
 
     private static final int OPTIONS_ROUNDS = 4;
+    /** One cut in twenty is a stall of 5 s at a random byte, under a link timeout of 0.5 s: it must become a cut. */
+    private static final String STALL_ROW = "stall 5 s > 0.5 s timeout";
+    private static final long STALL_NS = 5_000_000_000L;
+    private static final long STALL_TIMEOUT_MS = 500;
 
     /** Forward bytes of the last migration that ran to its end: where a stream ends, for the next cut. */
     private long total;
@@ -172,26 +182,35 @@ class FaultCampaignTest
 
     /** One cut, then (if it failed) a retry; records the outcome in {@code row}. */
     private void cut(final FaultMigrationTest.Guest g, final String link, final FaultPlan.Trigger trigger,
-        final Row row) throws Exception
+        final Row row, final Map<String, Row> rows) throws Exception
     {
         final Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
         row.cuts++;
-        final FaultyLink faulty = new FaultyLink(MigrationLink.open(link, 256L << 20, 0), FaultMigrationTest.rule(trigger));
+        final boolean stall = row == rows.get(STALL_ROW);
+        final FaultyLink faulty = new FaultyLink(MigrationLink.open(link, 256L << 20, 0), stall ?
+            new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.STALL, trigger, STALL_NS, 0))) :
+            FaultMigrationTest.rule(trigger));
         final MigrationResult first;
-        try (faulty)
+        try (MigrationLink bounded = stall ? new DeadlineLink(faulty, STALL_TIMEOUT_MS) : faulty)
         {
-            first = g.migrate(faulty, options());
+            first = g.migrate(bounded, options());
         }
-        if (faulty.isCut())
+        if (stall && !faulty.events().isEmpty())
+        {
+            row.fired++; // a stall fired: the timeout must have made it a cut
+        }
+        if (faulty.isCut() && !stall)
         {
             row.fired++;
         }
-        boolean oneSide = true;
+        // A stall that fired outlasts the timeout: it must have become a cut, named as a timeout.
+        boolean oneSide = !stall || faulty.events().isEmpty() ||
+            (first.failureReason() != null && first.failureReason().contains("link timeout"));
         switch (first.guestRunsOn())
         {
             case "source":
                 row.onSource++;
-                oneSide = MigrationResult.FAILED.equals(first.status()) && destinationEmpty(g);
+                oneSide &= MigrationResult.FAILED.equals(first.status()) && destinationEmpty(g);
                 break;
             case "destination":
                 row.onDestination++;
@@ -210,7 +229,7 @@ class FaultCampaignTest
             }
             total = retryLink.forwardBytes();
         }
-        else if (!faulty.isCut())
+        else if (faulty.events().isEmpty())
         {
             total = faulty.forwardBytes();
         }
