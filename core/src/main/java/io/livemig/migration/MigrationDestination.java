@@ -41,6 +41,15 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * announced, so the guest never resumes, and post-copy never starts, ahead of a channel. At the end every
  * channel must have ended cleanly after exactly the rounds announced.
  *
+ * <h2>Switch-over and failure</h2>
+ * At a pre-copy COMPLETE this role first writes SHUT 0, the acknowledgement that it holds every page and the
+ * device state, and only then resumes the vCPUs: until the source has read it the source owns the guest (see
+ * {@link MigrationSource}, "A broken link"). A failure before the resume discards the partial guest (the
+ * memory is zeroed, as a retry's destination must start), and the result says {@code failed}, the phase this
+ * side saw (setup, precopy, stop-and-copy from DEVICE, postcopy from DISCARD) and {@code guestRunsOn: source}.
+ * A check that fails after the acknowledgement (the page channels' round count, bytes after COMPLETE) fails
+ * this side only: the guest already runs here.
+ *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
  */
@@ -79,7 +88,7 @@ public final class MigrationDestination implements Runnable
     /** SHUT has been written: with 0 at a pre-copy COMPLETE it is the acknowledgement that hands the guest over. */
     private boolean shutSent;
     /** The partial guest was discarded after a failure before resume. */
-    volatile boolean discarded;
+    volatile boolean guestDiscarded;
 
     MigrationDestination(
         final MigrationLink link, final GuestMemory memory, final GuestWorkload workload, final GuestMemory mirror)
@@ -212,7 +221,7 @@ public final class MigrationDestination implements Runnable
             {
                 // The guest never ran here: what arrived is a partial copy, worth nothing; a retry starts from zero.
                 memory.fill(0, memory.size(), (byte)0);
-                discarded = true;
+                guestDiscarded = true;
             }
             long bytes = in.position();
             for (int c = 0; receivers != null && c < receivers.length; c++)
@@ -246,7 +255,7 @@ public final class MigrationDestination implements Runnable
             startReceivers(reader);
         }
         boolean memSize = false;
-        boolean discardSeen = false;
+        boolean discarded = false;
         boolean device = false;
         while (true)
         {
@@ -295,20 +304,20 @@ public final class MigrationDestination implements Runnable
                     }
                     break;
                 case SECTION_DISCARD:
-                    if (discardSeen || device)
+                    if (discarded || device)
                     {
                         throw new PageStreamException(at, "DISCARD section out of order");
                     }
                     phase = "postcopy";
                     readDiscard(in);
-                    discardSeen = true;
+                    discarded = true;
                     break;
                 case SECTION_DEVICE:
                     if (device)
                     {
                         throw new PageStreamException(at, "second DEVICE section");
                     }
-                    if (!discardSeen)
+                    if (!discarded)
                     {
                         phase = "stop-and-copy";
                     }
@@ -316,7 +325,7 @@ public final class MigrationDestination implements Runnable
                     device = true;
                     break;
                 case SECTION_POSTCOPY_RUN:
-                    if (!device || !discardSeen || postcopyStarted)
+                    if (!device || !discarded || postcopyStarted)
                     {
                         throw new PageStreamException(at, "POSTCOPY_RUN needs DISCARD and DEVICE before it, once");
                     }
@@ -332,7 +341,7 @@ public final class MigrationDestination implements Runnable
                     {
                         throw new PageStreamException(at, "COMPLETE before DEVICE");
                     }
-                    if (discardSeen && !postcopyStarted)
+                    if (discarded && !postcopyStarted)
                     {
                         throw new PageStreamException(at, "COMPLETE after DISCARD without POSTCOPY_RUN");
                     }
@@ -495,7 +504,7 @@ public final class MigrationDestination implements Runnable
         {
             r.status = MigrationResult.FAILED;
             r.failurePhase = phase;
-            r.failureReason = r.error + (discarded ? " (partial guest discarded)" : "");
+            r.failureReason = r.error + (guestDiscarded ? " (partial guest discarded)" : "");
         }
         r.guestRunsOn = resumeNs != 0 ? "destination" : "source";
         if (completeNs != 0)
