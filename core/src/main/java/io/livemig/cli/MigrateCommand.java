@@ -6,6 +6,7 @@ import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.GiveUp;
 import io.livemig.migration.MigrationListen;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
@@ -147,6 +148,11 @@ public final class MigrateCommand implements Callable<Integer>
         description = "give up pre-copy after this long (default ${DEFAULT-VALUE})")
     private long maxTimeMs;
 
+    @Option(names = "--on-give-up", paramLabel = "ACTION", defaultValue = "cancel",
+        description = "when pre-copy reaches --max-rounds or --max-time: cancel (the guest stays on the source, "
+        + "status failed), stop (a forced stop-and-copy, downtime over the limit) or postcopy (default ${DEFAULT-VALUE})")
+    private String onGiveUp;
+
     @Option(names = "--postcopy-after", paramLabel = "N", defaultValue = "2",
         description = "hybrid: pre-copy rounds before switching to post-copy (default ${DEFAULT-VALUE})")
     private int postcopyAfter;
@@ -205,8 +211,8 @@ public final class MigrateCommand implements Callable<Integer>
     private String to;
 
     @Option(names = "--link-timeout", paramLabel = "TIME", defaultValue = "30s", converter = TimeParser.MillisConverter.class,
-        description = "--to/--listen: connect, and every read or write that moves no byte, fail after this long "
-        + "(default ${DEFAULT-VALUE})")
+        description = "connect (--to/--listen), and every read or write that moves no byte (in one process too), "
+        + "fail after this long (default ${DEFAULT-VALUE})")
     private long linkTimeoutMs;
 
     @Option(names = "--accept-timeout", paramLabel = "TIME", defaultValue = "300s",
@@ -216,6 +222,10 @@ public final class MigrateCommand implements Callable<Integer>
 
     @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
     private Path resultFile;
+
+    @Option(names = "--fault", paramLabel = "SPEC", description = "inject network faults into the source's link "
+        + "(repeatable): cut@10m, cut@round:2, cut@switchover, stall:2s@setup, throttle:20m (see README)")
+    private java.util.List<String> faults = new java.util.ArrayList<>();
 
     /** The options a --listen destination takes; everything else comes from the source's handshake. */
     private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
@@ -614,6 +624,15 @@ public final class MigrateCommand implements Callable<Integer>
         check(postcopyAfter >= 1, "--postcopy-after", "must be at least 1", postcopyAfter);
         check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
         check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
+        final GiveUp giveUp;
+        try
+        {
+            giveUp = GiveUp.parse(onGiveUp);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--on-give-up", "must be cancel, stop or postcopy: " + onGiveUp);
+        }
         final long bytesPerSecond = parseBandwidth(bandwidth);
         long limit = 0;
         if (dirtyLimit != null)
@@ -638,10 +657,26 @@ public final class MigrateCommand implements Callable<Integer>
         checkMemory(machine == null ? MachineMemory.probe() : machine);
         final MigrationOptions options = MigrationOptions.defaults().withMode(m).withBandwidth(bytesPerSecond)
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
-            .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
+            .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withOnGiveUp(giveUp).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
-        final MigrationRun run = new MigrationRun();
+        final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();
+        for (final String fault : faults)
+        {
+            try
+            {
+                rules.addAll(FaultSpecParser.parse(fault).rules());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new BadOption("--fault", ex.getMessage());
+            }
+        }
+        check(rules.isEmpty() || channels == 1, "--fault", "needs --channels 1 (faults on page channels are not "
+            + "injected yet), not", channels);
+        final MigrationRun run = new MigrationRun().faults(new io.livemig.migration.FaultPlan(rules));
+        check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
+        run.linkTimeoutMs(linkTimeoutMs);
         if (to != null)
         {
             final var parsed = spec.commandLine().getParseResult();

@@ -35,16 +35,24 @@ public final class FaultyLink implements MigrationLink
     private final List<FaultPlan.Rule> rules;
     private final boolean[] fired; // guarded by this
     private final List<String> events = new CopyOnWriteArrayList<>();
-    private final WritableByteChannel sourceOut;
-    private final ReadableByteChannel destinationIn;
-    private final WritableByteChannel destinationOut;
-    private final ReadableByteChannel sourceIn;
+    // Each end is wrapped when first asked for: a SocketLink holds only one role's ends, and throws for the other's.
+    private WritableByteChannel sourceOut; // guarded by this, as the three below
+    private ReadableByteChannel destinationIn;
+    private WritableByteChannel destinationOut;
+    private ReadableByteChannel sourceIn;
 
     private volatile String cut; // the cut's description, or null while the link is whole
     private volatile long stalledUntilNs;
     private volatile boolean stalled;
     private volatile TokenBucket throttle;
     private volatile long forwardBytes;
+    /**
+     * Set while the forward write that reaches a byte trigger is on its way: a reader that read during it
+     * waits for the rule to fire before it may use what it read, so "cut after N bytes" is one instant for
+     * both sides (else a destination could read the last byte, act on it and answer before the cut fires).
+     */
+    private volatile boolean firing;
+    private volatile boolean closed;
 
     /**
      * @param inner the link faults are injected into; closed by a cut and by {@link #close}.
@@ -55,10 +63,6 @@ public final class FaultyLink implements MigrationLink
         this.inner = inner;
         this.rules = plan.rules();
         this.fired = new boolean[rules.size()];
-        this.sourceOut = new ForwardOut(inner.sourceOut());
-        this.destinationIn = new In(inner.destinationIn());
-        this.destinationOut = new Out(inner.destinationOut());
-        this.sourceIn = new In(inner.sourceIn());
         fireBytes(0);
     }
 
@@ -86,6 +90,7 @@ public final class FaultyLink implements MigrationLink
      * @param phase one of {@link FaultPlan.Trigger#PHASES}.
      * @param round the pre-copy round, from 0; ignored elsewhere.
      */
+    @Override
     public void phase(final String phase, final long round)
     {
         synchronized (this)
@@ -110,26 +115,42 @@ public final class FaultyLink implements MigrationLink
     }
 
     @Override
-    public WritableByteChannel sourceOut()
+    public synchronized WritableByteChannel sourceOut()
     {
+        if (sourceOut == null)
+        {
+            sourceOut = new ForwardOut(inner.sourceOut());
+        }
         return sourceOut;
     }
 
     @Override
-    public ReadableByteChannel destinationIn()
+    public synchronized ReadableByteChannel destinationIn()
     {
+        if (destinationIn == null)
+        {
+            destinationIn = new In(inner.destinationIn());
+        }
         return destinationIn;
     }
 
     @Override
-    public WritableByteChannel destinationOut()
+    public synchronized WritableByteChannel destinationOut()
     {
+        if (destinationOut == null)
+        {
+            destinationOut = new Out(inner.destinationOut());
+        }
         return destinationOut;
     }
 
     @Override
-    public ReadableByteChannel sourceIn()
+    public synchronized ReadableByteChannel sourceIn()
     {
+        if (sourceIn == null)
+        {
+            sourceIn = new In(inner.sourceIn());
+        }
         return sourceIn;
     }
 
@@ -147,9 +168,11 @@ public final class FaultyLink implements MigrationLink
         inner.finishDestination();
     }
 
+    /** Closes the inner link and ends any stall: a wait in it fails at once, as every later call. */
     @Override
     public void close()
     {
+        closed = true;
         inner.close();
     }
 
@@ -208,7 +231,7 @@ public final class FaultyLink implements MigrationLink
     /** Waits out a stall, then throws if the link is cut (with {@code cause}, if any). */
     private void checkWhole(final IOException cause) throws IOException
     {
-        while (stalled && cut == null)
+        while (stalled && cut == null && !closed)
         {
             final long left = stalledUntilNs - System.nanoTime();
             if (left <= 0)
@@ -230,6 +253,10 @@ public final class FaultyLink implements MigrationLink
         if (reason != null)
         {
             throw new IOException(reason, cause);
+        }
+        if (closed)
+        {
+            throw new IOException("link closed", cause);
         }
     }
 
@@ -302,14 +329,28 @@ public final class FaultyLink implements MigrationLink
                         chunk = Math.min(chunk, bucket.burstBytes());
                         bucket.acquire((int)chunk);
                     }
-                    src.limit(src.position() + (int)chunk);
-                    while (src.hasRemaining())
+                    boolean triggers = passed + chunk == nextByteTrigger(passed);
+                    if (triggers && chunk > 1)
                     {
-                        out.write(src);
+                        chunk--; // the triggering byte goes alone, below: a reader waits only for one byte's write
+                        triggers = false;
                     }
-                    src.limit(limit);
-                    forwardBytes = passed + chunk;
-                    fireBytes(passed + chunk);
+                    src.limit(src.position() + (int)chunk);
+                    firing = triggers;
+                    try
+                    {
+                        while (src.hasRemaining())
+                        {
+                            out.write(src);
+                        }
+                        src.limit(limit);
+                        forwardBytes = passed + chunk;
+                        fireBytes(passed + chunk);
+                    }
+                    finally
+                    {
+                        firing = false;
+                    }
                     checkWhole(null);
                 }
             }
@@ -344,6 +385,10 @@ public final class FaultyLink implements MigrationLink
             {
                 checkWhole(ex);
                 throw ex;
+            }
+            while (firing && cut == null)
+            {
+                Thread.onSpinWait(); // the writer fires as soon as its write returns
             }
             checkWhole(null);
             return n;

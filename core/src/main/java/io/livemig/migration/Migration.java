@@ -60,6 +60,18 @@ public class Migration extends MigrationSource
         join(destThread);
     }
 
+    /**
+     * Both views joined: {@code source} or {@code destination} when exactly one side resumed the guest (or the
+     * source never stopped it), else {@code both} or {@code neither}, which the switch-over rule ({@link
+     * MigrationSource}'s {@code resumeIfOwner}) must never produce and the fault campaign counts.
+     */
+    @Override
+    final String guestRunsOn(final boolean sourceRuns)
+    {
+        final boolean destRuns = dest.resumeNs != 0;
+        return sourceRuns == destRuns ? (sourceRuns ? "both" : "neither") : sourceRuns ? "source" : "destination";
+    }
+
     @Override
     final Throwable finishPeer(final MigrationResult result, final long startNs, final long stopNs)
     {

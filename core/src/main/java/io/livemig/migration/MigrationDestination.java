@@ -42,6 +42,15 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * announced, so the guest never resumes, and post-copy never starts, ahead of a channel. At the end every
  * channel must have ended cleanly after exactly the rounds announced.
  *
+ * <h2>Switch-over and failure</h2>
+ * At a pre-copy COMPLETE this role first writes SHUT 0, the acknowledgement that it holds every page and the
+ * device state, and only then resumes the vCPUs: until the source has read it the source owns the guest (see
+ * {@link MigrationSource}, "A broken link"). A failure before the resume discards the partial guest (the
+ * memory is zeroed, as a retry's destination must start), and the result says {@code failed}, the phase this
+ * side saw (setup, precopy, stop-and-copy from DEVICE, postcopy from DISCARD) and {@code guestRunsOn: source}.
+ * A check that fails after the acknowledgement (the page channels' round count, bytes after COMPLETE) fails
+ * this side only: the guest already runs here.
+ *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
  */
@@ -75,6 +84,12 @@ public final class MigrationDestination implements Runnable
     volatile long writesAtComplete;
     volatile Throwable failure;
     volatile boolean postcopyStarted;
+    /** Where the stream was as this side saw it: setup, precopy, stop-and-copy (from DEVICE), postcopy. */
+    volatile String phase = "setup";
+    /** SHUT has been written: with 0 at a pre-copy COMPLETE it is the acknowledgement that hands the guest over. */
+    private boolean shutSent;
+    /** The partial guest was discarded after a failure before resume. */
+    volatile boolean guestDiscarded;
 
     MigrationDestination(
         final MigrationLink link, final GuestMemory memory, final GuestWorkload workload, final GuestMemory mirror)
@@ -156,7 +171,11 @@ public final class MigrationDestination implements Runnable
         {
             receive(in);
             finishChannels();
-            gate.shut(0);
+            if (!shutSent)
+            {
+                shutSent = true;
+                gate.shut(0);
+            }
             if (digests != null)
             {
                 PageDigests.write(rpOut, memory.pageSize(), digests);
@@ -169,7 +188,11 @@ public final class MigrationDestination implements Runnable
             gate.cancel();
             try
             {
-                gate.shut(1);
+                if (!shutSent)
+                {
+                    shutSent = true;
+                    gate.shut(1);
+                }
             }
             catch (final IOException | RuntimeException ignored)
             {
@@ -195,6 +218,12 @@ public final class MigrationDestination implements Runnable
         finally
         {
             joinReceivers();
+            if (failure != null && resumeNs == 0)
+            {
+                // The guest never ran here: what arrived is a partial copy, worth nothing; a retry starts from zero.
+                memory.fill(0, memory.size(), (byte)0);
+                guestDiscarded = true;
+            }
             long bytes = in.position();
             for (int c = 0; receivers != null && c < receivers.length; c++)
             {
@@ -257,6 +286,10 @@ public final class MigrationDestination implements Runnable
                     announced++;
                     break;
                 case SECTION_RAM:
+                    if (!device)
+                    {
+                        phase = "precopy";
+                    }
                     if (device && !postcopyStarted)
                     {
                         throw new PageStreamException(at, "RAM section after DEVICE before POSTCOPY_RUN");
@@ -276,6 +309,7 @@ public final class MigrationDestination implements Runnable
                     {
                         throw new PageStreamException(at, "DISCARD section out of order");
                     }
+                    phase = "postcopy";
                     readDiscard(in);
                     discarded = true;
                     break;
@@ -283,6 +317,10 @@ public final class MigrationDestination implements Runnable
                     if (device)
                     {
                         throw new PageStreamException(at, "second DEVICE section");
+                    }
+                    if (!discarded)
+                    {
+                        phase = "stop-and-copy";
                     }
                     readDevice(in);
                     device = true;
@@ -324,6 +362,10 @@ public final class MigrationDestination implements Runnable
                         {
                             digestPresentPages();
                         }
+                        // The acknowledgement hands the guest over (see MigrationSource's resumeIfOwner): only
+                        // once it is written may the vCPUs run here; if the write fails, the source keeps them.
+                        shutSent = true;
+                        gate.shut(0);
                         resume(null);
                         completeNs = resumeNs;
                     }
@@ -461,6 +503,13 @@ public final class MigrationDestination implements Runnable
         final Throwable f = failure;
         r.error = f == null ? null : "destination: " + MigrationSource.describe(f);
         r.converged = f == null;
+        if (f != null)
+        {
+            r.status = MigrationResult.FAILED;
+            r.failurePhase = phase;
+            r.failureReason = r.error + (guestDiscarded ? " (partial guest discarded)" : "");
+        }
+        r.guestRunsOn = resumeNs != 0 ? "destination" : "source";
         if (completeNs != 0)
         {
             r.totalMs = (completeNs - startNs) / 1e6;

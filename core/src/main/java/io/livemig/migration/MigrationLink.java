@@ -62,6 +62,14 @@ public interface MigrationLink extends AutoCloseable
     /** The destination has sent everything on the return path. */
     void finishDestination() throws IOException;
 
+    /**
+     * The source enters {@code phase} ({@code setup}, {@code precopy} at {@code round}, {@code stop-and-copy},
+     * {@code postcopy}): a link that injects faults at phases ({@link FaultyLink}) acts on it; others ignore it.
+     */
+    default void phase(final String phase, final long round)
+    {
+    }
+
     /** Closes every channel; idempotent. */
     @Override
     void close();

@@ -22,6 +22,7 @@ public final class MigrationOptions implements Cloneable
     private boolean lz4;
     private int maxRounds = 100;
     private long maxTimeMs = 60_000;
+    private GiveUp onGiveUp = GiveUp.CANCEL;
     private boolean autoConverge;
     private int throttleInitial = 20;
     private int throttleIncrement = 10;
@@ -297,6 +298,24 @@ public final class MigrationOptions implements Cloneable
     public int maxRounds()
     {
         return maxRounds;
+    }
+
+    /** @return what pre-copy does when it gives up: {@link GiveUp#CANCEL} by default. */
+    public GiveUp onGiveUp()
+    {
+        return onGiveUp;
+    }
+
+    /** @return a copy that does {@code value} when pre-copy reaches its round or time limit. */
+    public MigrationOptions withOnGiveUp(final GiveUp value)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException("on-give-up must not be null");
+        }
+        final MigrationOptions o = copy();
+        o.onGiveUp = value;
+        return o;
     }
 
     /** @return most milliseconds of pre-copy before giving up. */

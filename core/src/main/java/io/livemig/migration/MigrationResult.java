@@ -26,6 +26,11 @@ import java.util.Locale;
  */
 public final class MigrationResult
 {
+    /** {@link #status()} of a migration that moved the guest. */
+    public static final String COMPLETED = "completed";
+    /** {@link #status()} of a migration that did not. */
+    public static final String FAILED = "failed";
+
     /** Thread-safe once configured; shared by every result. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,6 +62,16 @@ public final class MigrationResult
     boolean converged;
     String reason = "";
     String error;
+    /** {@code completed} or {@code failed}. */
+    String status = COMPLETED;
+    /** Where the migration was when it failed ({@code setup}, {@code precopy round K}, {@code stop-and-copy}, {@code postcopy}), or null. */
+    String failurePhase;
+    /** Why it failed, or null. */
+    String failureReason;
+    /** Which side runs the guest afterwards: {@code source} or {@code destination} (in one process {@code both} or {@code neither} would be a bug). */
+    String guestRunsOn = "destination";
+    /** The downtime exceeded its limit (a forced stop-and-copy, {@code --on-give-up stop}). */
+    boolean downtimeOverLimit;
     double totalMs;
     double setupMs;
     double downtimeMs;
@@ -114,6 +129,36 @@ public final class MigrationResult
     public String reason()
     {
         return reason;
+    }
+
+    /** @return {@link #COMPLETED} or {@link #FAILED}. */
+    public String status()
+    {
+        return status;
+    }
+
+    /** @return the phase in which the migration failed, or {@code null}. */
+    public String failurePhase()
+    {
+        return failurePhase;
+    }
+
+    /** @return why the migration failed, or {@code null}. */
+    public String failureReason()
+    {
+        return failureReason;
+    }
+
+    /** @return whether the downtime exceeded its limit (as after {@link GiveUp#STOP}). */
+    public boolean downtimeOverLimit()
+    {
+        return downtimeOverLimit;
+    }
+
+    /** @return the side that runs the guest afterwards: {@code source} or {@code destination}. */
+    public String guestRunsOn()
+    {
+        return guestRunsOn;
     }
 
     /** @return the error that failed the migration, or {@code null}. */
@@ -330,13 +375,14 @@ public final class MigrationResult
     {
         final double throughputMbps = totalMs > 0 ? wireBytes * 8 / 1e6 / (totalMs / 1e3) : 0;
         final StringBuilder sb = new StringBuilder(256);
-        sb.append("Migration status: ").append(error != null ? "failed" : "completed")
+        sb.append("Migration status: ").append(error != null ? FAILED : status)
             .append(converged ? " (converged)" : " (not converged)")
             .append(", mode: ").append(mode)
             .append("in-process".equals(role) ? "" : ", role: " + role)
             .append(", link: ").append(link)
             .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
-                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms", downtimeMs),
+                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms%s", downtimeMs,
+                    downtimeOverLimit ? " (over the " + downtimeLimitMs + " ms limit)" : ""),
                 setupMs))
             .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
             .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
@@ -389,6 +435,11 @@ public final class MigrationResult
         {
             sb.append(", error: ").append(error);
         }
+        if (failurePhase != null)
+        {
+            sb.append(", failed in: ").append(failurePhase);
+        }
+        sb.append(", guest runs on: ").append(guestRunsOn);
         return sb.toString();
     }
 
@@ -533,6 +584,19 @@ public final class MigrationResult
         }
         final ArrayNode r = o.putArray("roundStats");
         roundStats.forEach(s -> s.toJson(r.addObject()));
+        o.put("status", error != null ? FAILED : status);
+        if (failurePhase == null && failureReason == null)
+        {
+            o.putNull("failure");
+        }
+        else
+        {
+            final ObjectNode fail = o.putObject("failure");
+            fail.put("phase", failurePhase);
+            fail.put("reason", failureReason);
+        }
+        o.put("guestRunsOn", guestRunsOn);
+        o.put("downtimeOverLimit", downtimeOverLimit);
         return o;
     }
 

@@ -70,6 +70,7 @@ public final class MigrationRun
     private Factory factory = Migration::new;
     private InetSocketAddress to;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
+    private FaultPlan faults = FaultPlan.NONE;
 
     /** Builds the engine; tests substitute a broken one. */
     @FunctionalInterface
@@ -288,6 +289,49 @@ public final class MigrationRun
         return this;
     }
 
+    /**
+     * Network faults to inject ({@code --fault}): in one process into the link between the two roles, with
+     * {@link #to} into the source's end of the connection (the destination sees what a real network does: a
+     * closed or silent socket). Needs one page channel.
+     */
+    public MigrationRun faults(final FaultPlan plan)
+    {
+        faults = plan;
+        return this;
+    }
+
+    /**
+     * Bounds every read and write of an in-process link by the link timeout (default {@link
+     * #DEFAULT_LINK_TIMEOUT_MS}), as {@link SocketLink} bounds a socket's.
+     */
+    public MigrationRun linkTimeoutMs(final long timeoutMs)
+    {
+        if (timeoutMs < 1)
+        {
+            throw new IllegalArgumentException("link timeout must be at least 1 ms: " + timeoutMs);
+        }
+        linkTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    /**
+     * @return {@code link} with the fault plan injected when there is one, under a {@link DeadlineLink} (so
+     * that a stall longer than the link timeout becomes a cut) unless {@code link} bounds its calls itself and
+     * has no fault injected; to be closed after {@code link}'s use.
+     */
+    private MigrationLink withFaults(final MigrationLink link)
+    {
+        if (faults.isEmpty())
+        {
+            return link instanceof SocketLink ? link : new DeadlineLink(link, linkTimeoutMs);
+        }
+        if (link.channels() > 1)
+        {
+            throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
+        }
+        return new DeadlineLink(new FaultyLink(link, faults), linkTimeoutMs);
+    }
+
     MigrationRun factory(final Factory value)
     {
         factory = value;
@@ -312,6 +356,7 @@ public final class MigrationRun
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
              MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+             MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
             fillGuest(src);
@@ -328,8 +373,8 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload, link)
-                    .seed(seed);
+                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload,
+                    bounded).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);
@@ -396,7 +441,8 @@ public final class MigrationRun
     {
         final long pages = memoryBytes / pageSize;
         final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
-        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log))
+        try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log);
+             MigrationLink bounded = withFaults(link))
         {
             fillGuest(src);
             ring.startReaper();
@@ -412,7 +458,7 @@ public final class MigrationRun
                     workload.start(VcpuTarget.of(src));
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
-                final MigrationSource migration = new MigrationSource(opts, src, log, workload, link).seed(seed);
+                final MigrationSource migration = new MigrationSource(opts, src, log, workload, bounded).seed(seed);
                 if (progress != null)
                 {
                     migration.progress(progress);

@@ -57,8 +57,21 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * downtime limit ({@link StopPolicy}); when it fits the vCPUs are stopped, the last sync's pages and the
  * device state are sent, and the destination resumes the guest. Auto-converge raises the guest's
  * throttle when a period dirtied more than {@link MigrationOptions#throttleTrigger()} % (QEMU's
- * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit the
- * migration is forced through a stop-and-copy and reported as not converged, with the reason.
+ * {@code throttle-trigger-threshold}, 50 % by default) of the bytes the round sent. Past the round or time limit
+ * pre-copy gives up as {@link MigrationOptions#onGiveUp()} says: it fails with the reason and the guest runs on
+ * here ({@link GiveUp#CANCEL}, the default), is forced through a stop-and-copy and reported as not converged
+ * ({@link GiveUp#STOP}), or switches to post-copy ({@link GiveUp#POSTCOPY}).
+ *
+ * <h2>A broken link</h2>
+ * The source tells the link each phase it enters ({@link MigrationLink#phase}: setup, pre-copy round k,
+ * stop-and-copy, post-copy), which a {@link FaultyLink} may act on. Any failure closes the link, so the
+ * destination fails too, and the result says {@code failed}, the phase and the reason. Which side then runs
+ * the guest follows one rule, QEMU's: the source owns it until it has read the destination's acknowledgement
+ * (SHUT 0) that it holds every page and the device state, and the destination resumes only after writing
+ * that acknowledgement. A failure before the vCPUs stopped leaves them running here; one after they stopped
+ * and before the acknowledgement was read resumes them here; after it, the guest is the destination's
+ * (see {@code resumeIfOwner} for why this gives exactly one side). A retry is a new instance on the same
+ * memory and log: its setup marks every page dirty, so nothing the failed attempt sent is trusted.
  *
  * <h2>Post-copy, as QEMU's {@code postcopy-ram.c}</h2>
  * The vCPUs stop, the last sync is taken, the dirty pages are announced (DISCARD), the device state sent
@@ -132,6 +145,12 @@ public class MigrationSource
     private final DirtyLimit dirtyLimit;
     private long switchNs;
     private volatile long shutNs;
+    /** The destination's SHUT 0 has been read: it holds every page and the device state, and owns the guest. */
+    private volatile boolean acked;
+    /** POSTCOPY_RUN has been flushed: the guest may run on the destination from then on. */
+    private boolean postcopyRunSent;
+    /** This role resumed its vCPUs on the source after a failure during the switch-over. */
+    private boolean resumedHere;
     private volatile int shutCode = -1;
     private volatile Throwable returnPathFailure;
     private volatile long[] peerDigests;
@@ -247,6 +266,11 @@ public class MigrationSource
         {
             stopSenders();
         }
+        if (failure != null)
+        {
+            result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;
+            resumeIfOwner();
+        }
         final long cpu1 = threadCpuNanos();
         if (cpu0 >= 0 && cpu1 >= 0)
         {
@@ -278,6 +302,47 @@ public class MigrationSource
                 join(thread);
             }
         }
+    }
+
+    /**
+     * After a failure: resumes the vCPUs here if this side still owns the guest. The rule, QEMU's: the source
+     * owns the guest until the destination has acknowledged (SHUT 0, read by the return-path thread) that it
+     * holds every page and the device state; the destination resumes only after it has written that
+     * acknowledgement. So a cut before the acknowledgement is read leaves the guest here (the destination
+     * never resumed, or its acknowledgement write failed with the cut), and a cut after it leaves the guest
+     * there: exactly one side runs it. The one window this cannot close is an acknowledgement written
+     * successfully that the link then loses in flight (two-generals: no finite exchange closes it); a {@link
+     * FaultyLink} cut fires at one instant that both directions observe, so it never opens that window, and
+     * on a real network the acknowledgement is a few bytes written after everything else arrived. In
+     * post-copy, once POSTCOPY_RUN has been flushed the guest belongs to the destination: its recovery is
+     * post-copy's, not this method's.
+     */
+    private void resumeIfOwner()
+    {
+        if (stopNs == 0 || acked || postcopyRunSent)
+        {
+            return; // never stopped (the vCPUs ran here all along), or the destination owns the guest
+        }
+        if (workload != null)
+        {
+            workload.resume(io.livemig.workload.VcpuTarget.of(source));
+        }
+        resumedHere = true;
+    }
+
+    /**
+     * In one process: where the guest runs, from the source's view ({@code sourceRuns}) and the destination's.
+     * Alone, the source's view: {@code source} or {@code destination}.
+     */
+    String guestRunsOn(final boolean sourceRuns)
+    {
+        return sourceRuns ? "source" : "destination";
+    }
+
+    /** Tells the link (a fault injector acts on it) that the migration enters {@code newPhase}. */
+    private void announce(final String newPhase, final long atRound)
+    {
+        link.phase(newPhase, atRound);
     }
 
     /** In one process: starts the destination role before the first byte is sent. */
@@ -356,6 +421,7 @@ public class MigrationSource
 
     private void setup() throws IOException
     {
+        announce("setup", 0);
         envOut = new ChannelOutput(link.sourceOut(), ENVELOPE_BUFFER_BYTES);
         final WritableByteChannel pages = capture == null ? link.sourceOut() : new TeeChannel(link.sourceOut(), capture);
         final int channels = link.channels();
@@ -454,6 +520,7 @@ public class MigrationSource
         phase = "precopy";
         while (true)
         {
+            announce("precopy", round);
             roundRemaining = bitmap.cardinality();
             final long roundStart = System.nanoTime();
             final long wireBefore = wireBytes();
@@ -514,9 +581,20 @@ public class MigrationSource
             if (outOfRounds || outOfTime)
             {
                 result.converged = false;
-                stopAndCopy(deviceState, "did not converge (" + (outOfRounds ? "max rounds " + options.maxRounds() :
-                    "max time " + options.maxTimeMs() + " ms") + "), forced stop-and-copy: " + state);
-                return;
+                final String limit = "did not converge (" + (outOfRounds ? "max rounds " + options.maxRounds() :
+                    "max time " + options.maxTimeMs() + " ms") + ")";
+                switch (options.onGiveUp())
+                {
+                    case STOP:
+                        stopAndCopy(deviceState, limit + ", forced stop-and-copy: " + state);
+                        return;
+                    case POSTCOPY:
+                        postcopy(deviceState, limit + ", switched to post-copy: " + state);
+                        return;
+                    default:
+                        result.reason = limit + ", cancelled: the guest stays on the source: " + state;
+                        throw new IOException("gave up: " + result.reason);
+                }
             }
         }
     }
@@ -612,6 +690,7 @@ public class MigrationSource
     private void stopAndCopy(final byte[] deviceState, final String reason) throws IOException
     {
         switchOver("stop-and-copy", reason);
+        announce("stop-and-copy", 0);
         reportProgress(true);
         sendRound(options.xbzrle() && round > 0);
         sendDevice(deviceState);
@@ -675,10 +754,12 @@ public class MigrationSource
     private void postcopy(final byte[] deviceState, final String reason) throws IOException
     {
         switchOver("postcopy", reason);
+        announce("postcopy", 0);
         sendDiscard();
         sendDevice(deviceState);
         envOut.putByte(SECTION_POSTCOPY_RUN);
         startRamSection();
+        postcopyRunSent = true;
         switchNs = System.nanoTime();
         pushAndServe();
         writer.writeEos();
@@ -814,6 +895,7 @@ public class MigrationSource
                 {
                     shutNs = System.nanoTime();
                     shutCode = m.errorCode();
+                    acked = shutCode == 0;
                     if (shutCode == 0 && options.digests())
                     {
                         peerDigests = PageDigests.read(in, source.pageSize(), source.pageCount());
@@ -891,7 +973,15 @@ public class MigrationSource
         if (result.error != null)
         {
             result.converged = false;
+            result.status = MigrationResult.FAILED;
+            result.failureReason = result.error;
+            if (result.failurePhase == null)
+            {
+                result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;
+            }
         }
+        result.downtimeOverLimit = result.downtimeMs > options.downtimeLimitMs();
+        result.guestRunsOn = guestRunsOn(resumedHere || (result.error != null && stopNs == 0));
         result.rounds = result.roundStats.size();
         if (writer != null)
         {

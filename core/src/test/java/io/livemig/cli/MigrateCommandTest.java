@@ -105,6 +105,36 @@ class MigrateCommandTest
     }
 
     @Test
+    void aFaultCutsTheLinkAndTheGuestStaysOnTheSource() throws Exception
+    {
+        final Run r = migrate(small("--writers", "1", "--downtime", "1ms", "--fault", "cut@round:1", "--quiet",
+            "--json"));
+        assertEquals(1, r.code, r.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("failed", j.get("status").asText(), r.out);
+        assertEquals("precopy round 1", j.get("failure").get("phase").asText(), r.out);
+        assertTrue(j.get("failure").get("reason").asText().contains("link cut by fault injection"), r.out);
+        assertEquals("source", j.get("guestRunsOn").asText(), r.out);
+        final Run bad = migrate(small("--fault", "cut@nowhere"));
+        assertEquals(2, bad.code, bad.err);
+        assertTrue(bad.err.contains("--fault"), bad.err);
+    }
+
+    @Test
+    void givingUpCancelsByDefault() throws Exception
+    {
+        final Run r = migrate(small("--writers", "1", "--downtime", "1ms", "--max-rounds", "2", "--quiet", "--json"));
+        assertEquals(1, r.code, r.err);
+        final JsonNode j = new ObjectMapper().readTree(r.out);
+        assertEquals("failed", j.get("status").asText(), r.out);
+        assertTrue(j.get("reason").asText().startsWith("did not converge (max rounds 2), cancelled"), r.out);
+        assertEquals("source", j.get("guestRunsOn").asText(), r.out);
+        final Run bad = migrate(small("--on-give-up", "wait"));
+        assertEquals(2, bad.code, bad.err);
+        assertTrue(bad.err.contains("--on-give-up must be cancel, stop or postcopy"), bad.err);
+    }
+
+    @Test
     void summaryLineWithoutJson()
     {
         final Run r = migrate(small("--writers", "0", "--quiet"));
@@ -119,7 +149,7 @@ class MigrateCommandTest
     {
         final Path file = dir.resolve("stream.bin");
         final Run r = migrate(small("--writers", "1", "--dirty-rate", "5000", "--xbzrle", "--xbzrle-cache", "1m",
-            "--downtime", "2ms", "--max-rounds", "3", "--capture", file.toString(), "--quiet", "--json"));
+            "--downtime", "2ms", "--max-rounds", "3", "--on-give-up", "stop", "--capture", file.toString(), "--quiet", "--json"));
         assertEquals(0, r.code, r.err);
         assertTrue(Files.size(file) > 0);
         final Run a = new Run(AnalyzeStreamCommand.commandLine(), file.toString(), "--memory", "8m");
@@ -137,7 +167,7 @@ class MigrateCommandTest
     {
         final Path file = dir.resolve("channel0.bin");
         final Run r = migrate(small("--writers", "1", "--dirty-rate", "5000", "--xbzrle", "--xbzrle-cache", "1m",
-            "--lz4", "--downtime", "2ms", "--max-rounds", "3", "--channels", "2", "--link", "tcp", "--verify",
+            "--lz4", "--downtime", "2ms", "--max-rounds", "3", "--on-give-up", "stop", "--channels", "2", "--link", "tcp", "--verify",
             "--capture", file.toString(), "--quiet", "--json"));
         assertEquals(0, r.code, r.err);
         final JsonNode j = new ObjectMapper().readTree(r.out);

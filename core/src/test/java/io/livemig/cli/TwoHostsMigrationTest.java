@@ -60,7 +60,7 @@ class TwoHostsMigrationTest
                 "--json", "--quiet", "--result", destJson.toString(), "--accept-timeout", "60s", "--link-timeout", "20s");
             final String port = MigrateProcesses.awaitPort(destination, destErr, deadline);
             source = MigrateProcesses.start(inNamespace(name, "src"), srcErr, "--to", destIp + ":" + port, "--mode",
-                "precopy", "--memory", "16m", "--writers", "2", "--dirty-rate", "20000", "--downtime", "50ms", "--max-time", "20s", "--xbzrle",
+                "precopy", "--memory", "16m", "--writers", "2", "--dirty-rate", "20000", "--downtime", "50ms", "--max-time", "20s", "--on-give-up", "stop", "--xbzrle",
                 "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet", "--result", srcJson.toString(),
                 "--link-timeout", "20s", "--channels", String.valueOf(channels));
             final int srcExit = MigrateProcesses.await(source, deadline, srcErr);

@@ -60,7 +60,7 @@ class TwoProcessMigrationTest
                 // XBZRLE encodes a page only when it is dirtied again after it was cached (a round after the
                 // bulk one): a downtime no round can meet gives pre-copy its 4 rounds however fast the machine
                 // is, then the forced stop-and-copy; hybrid switches to post-copy after round 1.
-                "--downtime", mode.equals("postcopy") ? "50ms" : "1ms", "--max-rounds", "4",
+                "--downtime", mode.equals("postcopy") ? "50ms" : "1ms", "--max-rounds", "4", "--on-give-up", "stop",
                 "--postcopy-after", "1", "--max-time", "5s",
                 "--xbzrle-cache", "4m", "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet",
                 "--result", srcJson.toString(), "--link-timeout", "20s"));

@@ -81,7 +81,7 @@ class ChannelsMigrationTest
             final Thread thread = new Thread(destination, "destination-role");
             thread.start();
             final MigrationResult s = new MigrationSource(MigrationOptions.defaults().withBandwidth(0)
-                .withDowntimeLimitMs(1000).withMaxRounds(2), src, log, null, link).run();
+                .withDowntimeLimitMs(1000).withOnGiveUp(GiveUp.STOP).withMaxRounds(2), src, log, null, link).run();
             thread.join(30_000);
             assertNull(s.error(), s::summary);
             assertNull(destination.result().error());

@@ -60,7 +60,7 @@ class FuzzCorpusGenerator
             }
         }
         final MigrationOptions base = MigrationOptions.defaults().withBandwidth(16 << 10).withDowntimeLimitMs(1)
-            .withMaxRounds(3).withMaxTimeMs(3000).withDeviceStateBytes(64).withXbzrleCacheBytes(8 << 12)
+            .withOnGiveUp(GiveUp.STOP).withMaxRounds(3).withMaxTimeMs(3000).withDeviceStateBytes(64).withXbzrleCacheBytes(8 << 12)
             .withPrepageWindow(0).withPostcopyAfterRounds(1);
         save("precopy-idle-zero", base, 0, 0.0, PageKind.ZERO);
         save("precopy-raw", base.withMaxRounds(2), 2, 0.25, PageKind.NORMAL);

@@ -23,7 +23,7 @@ class MigrationCorrectnessTest
             .options(MigrationOptions.defaults().withMode(MigrationMode.parse(mode)).withBandwidth(96L << 20)
                 .withDowntimeLimitMs(mode.equals("hybrid") ? 1 : 50) // hybrid: too tight to converge, so it switches
                 .withXbzrle(true).withXbzrleCacheBytes(4 << 20).withLz4(true)
-                .withMaxRounds(8).withMaxTimeMs(2000).withPostcopyAfterRounds(1));
+                .withOnGiveUp(GiveUp.STOP).withMaxRounds(8).withMaxTimeMs(2000).withPostcopyAfterRounds(1));
     }
 
     @ParameterizedTest(name = "{0} over {1}, {2}")

@@ -39,7 +39,7 @@ class MigrationPolicyTest
             }
             final MigrationOptions options = MigrationOptions.defaults().withBandwidth(32L << 20)
                 .withDowntimeLimitMs(100).withXbzrle(true).withXbzrleCacheBytes(8 << 20).withStopPolicy(policy)
-                .withMaxRounds(6);
+                .withOnGiveUp(GiveUp.STOP).withMaxRounds(6);
             final MigrationResult r = new Migration(options, src, log, dst, null, link)
             {
                 private byte value;
@@ -96,7 +96,7 @@ class MigrationPolicyTest
         final MigrationResult r = new MigrationRun().memoryBytes(8 << 20).writers(1).dirtyRate(0).pattern("uniform")
             .verify(true).phasesMs(0, 0)
             .options(MigrationOptions.defaults().withBandwidth(32L << 20).withDowntimeLimitMs(5).withAutoConverge(true)
-                .withMaxRounds(5).withMaxTimeMs(5000))
+                .withOnGiveUp(GiveUp.STOP).withMaxRounds(5).withMaxTimeMs(5000))
             .run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), r::summary);
@@ -117,7 +117,7 @@ class MigrationPolicyTest
     {
         final MigrationResult r = new MigrationRun().memoryBytes(4 << 20).writers(1).dirtyRate(0).pattern("uniform")
             .phasesMs(0, 0)
-            .options(MigrationOptions.defaults().withBandwidth(32L << 20).withDowntimeLimitMs(1).withMaxRounds(3))
+            .options(MigrationOptions.defaults().withBandwidth(32L << 20).withDowntimeLimitMs(1).withOnGiveUp(GiveUp.STOP).withMaxRounds(3))
             .run();
         assertEquals(0, r.throttlePercent(), r::summary);
         assertFalse(r.converged());
@@ -129,7 +129,7 @@ class MigrationPolicyTest
     {
         final MigrationResult r = new MigrationRun().memoryBytes(4 << 20).writers(1).dirtyRate(0).pattern("uniform")
             .verify(true).phasesMs(0, 0)
-            .options(MigrationOptions.defaults().withBandwidth(16L << 20).withDowntimeLimitMs(1).withMaxTimeMs(300))
+            .options(MigrationOptions.defaults().withBandwidth(16L << 20).withDowntimeLimitMs(1).withOnGiveUp(GiveUp.STOP).withMaxTimeMs(300))
             .run();
         assertNull(r.error(), r::summary);
         assertFalse(r.converged());

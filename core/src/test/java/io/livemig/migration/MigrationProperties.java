@@ -64,7 +64,7 @@ class MigrationProperties
             apply(src, s.rounds().get(0));
             final MigrationOptions options = MigrationOptions.defaults().withMode(s.mode()).withBandwidth(0)
                 .withDowntimeLimitMs(1).withXbzrle(s.xbzrle()).withXbzrleCacheBytes(64 << 10).withLz4(s.lz4())
-                .withPrepageWindow(s.prepage()).withMaxRounds(s.rounds().size()).withPostcopyAfterRounds(s.rounds().size())
+                .withPrepageWindow(s.prepage()).withOnGiveUp(GiveUp.STOP).withMaxRounds(s.rounds().size()).withPostcopyAfterRounds(s.rounds().size())
                 .withDeviceStateBytes(100);
             // Each round's writes: the first half while its pages are sent, the second half after the sync
             // that ends it (from the progress report), i.e. between that sync and the next one or the stop.

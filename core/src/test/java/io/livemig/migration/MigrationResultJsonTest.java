@@ -33,7 +33,8 @@ class MigrationResultJsonTest
         "digest.pages", "digest.source", "digest.destination", "digest.hashMs", "roundStats", "roundStats.round",
         "roundStats.pagesSent", "roundStats.wireBytes", "roundStats.ms", "roundStats.dirtyPagesPerSec",
         "roundStats.remainingPages", "roundStats.throttlePct", "roundStats.bandwidthBytesPerSec",
-        "roundStats.estimateBytes", "roundStats.thresholdBytes");
+        "roundStats.estimateBytes", "roundStats.thresholdBytes", "status", "failure", "failure.phase",
+        "failure.reason", "guestRunsOn", "downtimeOverLimit");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception
@@ -67,6 +68,9 @@ class MigrationResultJsonTest
         assertEquals("in-process", j.get("role").asText());
         assertEquals(1, j.get("channels").asInt());
         assertEquals(1, j.get("tracker").size(), "no ring fields without the ring");
+        assertEquals("completed", j.get("status").asText());
+        assertTrue(j.get("failure").isNull());
+        assertEquals("destination", j.get("guestRunsOn").asText());
     }
 
     private static MigrationResult filled()
@@ -87,6 +91,10 @@ class MigrationResultJsonTest
         r.digestSource = "0123456789abcdef";
         r.digestDestination = "0123456789abcdef";
         r.roundStats.add(new RoundStats(0, 10, 40960, 1.5, 100, 5, 0, 1e9, 20480, 3e8));
+        r.status = MigrationResult.FAILED;
+        r.failurePhase = "precopy round 2";
+        r.failureReason = "link cut";
+        r.guestRunsOn = "source";
         return r;
     }
 

@@ -42,7 +42,7 @@ class RolesAloneTest
     {
         final MigrationOptions options = MigrationOptions.defaults().withMode(MigrationMode.parse(mode))
             .withBandwidth(64L << 20).withDowntimeLimitMs(mode.equals("hybrid") ? 1 : 50).withXbzrle(xbzrle)
-            .withXbzrleCacheBytes(2 << 20).withLz4(lz4).withMaxRounds(6).withMaxTimeMs(2000)
+            .withXbzrleCacheBytes(2 << 20).withLz4(lz4).withOnGiveUp(GiveUp.STOP).withMaxRounds(6).withMaxTimeMs(2000)
             .withPostcopyAfterRounds(1).withDigests(true);
         try (GuestMemory dst = new GuestMemory(MEMORY, PAGE, DirtyMarker.NONE))
         {

@@ -22,7 +22,7 @@ class ThrottleScenarioTest
     {
         // Auto-converge does not converge here within its 4 s; dirty-limit does in about 4 s on a busy machine.
         final MigrationOptions options = MigrationOptions.defaults().withBandwidth(16L << 20).withDowntimeLimitMs(50)
-            .withMaxTimeMs(dirtyLimit ? 8000 : 4000).withMaxRounds(60);
+            .withOnGiveUp(GiveUp.STOP).withMaxTimeMs(dirtyLimit ? 8000 : 4000).withMaxRounds(60);
         return new MigrationRun().memoryBytes(16 << 20).writers(3).computeVcpus(1).dirtyRate(0).pattern("uniform")
             .tracker(DirtyTracker.RING).verify(true).phasesMs(100, 100).seed(9)
             .options(dirtyLimit ? options.withDirtyLimit(1_000_000).withDirtyLimitPeriodMs(100)

@@ -1,6 +1,7 @@
 package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.migration.GiveUp;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
 import io.livemig.migration.MigrationResult;
@@ -115,7 +116,7 @@ public class MigrationBenchmark
     static MigrationRun scenario(final String mode, final double ratio, final boolean idle, final long guestBytes)
     {
         MigrationOptions options = MigrationOptions.defaults().withBandwidth(BANDWIDTH).withDowntimeLimitMs(5)
-            .withMaxRounds(8).withMaxTimeMs(250).withPostcopyAfterRounds(2);
+            .withOnGiveUp(GiveUp.STOP).withMaxRounds(8).withMaxTimeMs(250).withPostcopyAfterRounds(2);
         switch (mode)
         {
             case "precopy": options = options.withMode(MigrationMode.PRECOPY); break;

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.livemig.bench.BenchJvm;
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.migration.GiveUp;
 import io.livemig.migration.MigrationMode;
 import io.livemig.migration.MigrationOptions;
 import io.livemig.migration.MigrationResult;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (reading only), migrated over a 32 MiB/s in-memory link with a 50 ms downtime limit and at most
  * {@value #MAX_TIME_MS} ms of pre-copy, with {@code throttle} {@code auto-converge} or {@code dirty-limit}
  * (1 MB/s per vCPU, QEMU's default, enforced every 1000 ms). The same as {@code scripts/migrate --memory 64m
- * --writers 3 --compute-vcpus 1 --pattern uniform --bandwidth 32m --downtime 50ms --max-time 10s --tracker
+ * --writers 3 --compute-vcpus 1 --pattern uniform --bandwidth 32m --downtime 50ms --max-time 10s --on-give-up stop --tracker
  * ring --auto-converge | --dirty-limit 1m}.
  *
  * <p>The score is the wall time of a scenario (guest setup and the 200 ms before and after included); the
@@ -114,7 +115,7 @@ public class ThrottleBenchmark
     static MigrationRun scenario(final String throttle, final long maxTimeMs)
     {
         MigrationOptions options = MigrationOptions.defaults().withMode(MigrationMode.PRECOPY)
-            .withBandwidth(32L << 20).withDowntimeLimitMs(50).withMaxTimeMs(maxTimeMs);
+            .withBandwidth(32L << 20).withDowntimeLimitMs(50).withOnGiveUp(GiveUp.STOP).withMaxTimeMs(maxTimeMs);
         switch (throttle)
         {
             case "auto-converge": options = options.withAutoConverge(true); break;
