@@ -70,6 +70,14 @@ public final class MigrationRun
     private Factory factory = Migration::new;
     private InetSocketAddress to;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
+    private LinkDecorator links = (index, link) -> link;
+
+    /** Wraps each link the run opens: index 0 is the first, 1 the first opened to recover from a cut, and so on. */
+    @FunctionalInterface
+    interface LinkDecorator
+    {
+        MigrationLink decorate(int index, MigrationLink link);
+    }
 
     /** Builds the engine; tests substitute a broken one. */
     @FunctionalInterface
@@ -288,6 +296,13 @@ public final class MigrationRun
         return this;
     }
 
+    /** Tests: wraps every link of an in-process run, e.g. in a {@link FaultyLink}. */
+    MigrationRun links(final LinkDecorator value)
+    {
+        links = value;
+        return this;
+    }
+
     MigrationRun factory(final Factory value)
     {
         factory = value;
@@ -311,7 +326,7 @@ public final class MigrationRun
         final DirtyLog log = kernel != null ? kernel.log() : tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+             MigrationLink link = links.decorate(0, MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels));
              RingStats ring = new RingStats(log))
         {
             fillGuest(src);
@@ -337,6 +352,12 @@ public final class MigrationRun
                 if (capture != null)
                 {
                     migration.capture(capture);
+                }
+                if (options.recover())
+                {
+                    final int[] opened = {0};
+                    ((Migration)migration).recoverWith(deadline -> links.decorate(++opened[0],
+                        MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels)));
                 }
                 final MigrationResult result = migration.run();
                 result.writesPerSecBefore = before;
