@@ -213,6 +213,15 @@ public final class MigrateCommand implements Callable<Integer>
         description = "--listen: give up when no source connects within this long (default ${DEFAULT-VALUE})")
     private long acceptTimeoutMs;
 
+    @Option(names = "--recover", description = "post-copy (and hybrid after its switch): when the link is cut, " +
+        "pause both sides (postcopy-paused) and go on over a new link instead of failing; in one process only")
+    private boolean recover;
+
+    @Option(names = "--recover-timeout", paramLabel = "TIME", defaultValue = "30s",
+        converter = TimeParser.MillisConverter.class,
+        description = "--recover: a pause not recovered within this long fails the migration (default ${DEFAULT-VALUE})")
+    private long recoverTimeoutMs;
+
     @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
     private Path resultFile;
 
@@ -612,6 +621,16 @@ public final class MigrateCommand implements Callable<Integer>
         check(postcopyAfter >= 1, "--postcopy-after", "must be at least 1", postcopyAfter);
         check(prepage >= 0 && prepage <= 4096, "--prepage", "must be 0 to 4096", prepage);
         check(deviceState >= 0 && deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", deviceState);
+        check(recoverTimeoutMs >= 1 && recoverTimeoutMs <= 3_600_000, "--recover-timeout", "must be 1ms to 1h",
+            recoverTimeoutMs);
+        if (recover)
+        {
+            check(m != MigrationMode.PRECOPY, "--recover", "applies to post-copy (--mode postcopy or hybrid), not",
+                "--mode precopy");
+            check(channels == 1, "--recover", "needs one channel (the page channels would have to be joined again " +
+                "too), not --channels", channels);
+            check(to == null, "--recover", "works in one process for now, not with", "--to");
+        }
         final long bytesPerSecond = parseBandwidth(bandwidth);
         long limit = 0;
         if (dirtyLimit != null)
@@ -638,7 +657,8 @@ public final class MigrateCommand implements Callable<Integer>
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
-            .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
+            .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState)
+            .withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs);
         final MigrationRun run = new MigrationRun();
         if (to != null)
         {
