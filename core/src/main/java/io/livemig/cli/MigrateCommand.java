@@ -214,12 +214,14 @@ public final class MigrateCommand implements Callable<Integer>
     private long acceptTimeoutMs;
 
     @Option(names = "--recover", description = "post-copy (and hybrid after its switch): when the link is cut, " +
-        "pause both sides (postcopy-paused) and go on over a new link instead of failing; in one process only")
+        "pause both sides (postcopy-paused) and go on over a new link instead of failing (--to: reconnect to the " +
+        "--listen destination, which waits for it)")
     private boolean recover;
 
     @Option(names = "--recover-timeout", paramLabel = "TIME", defaultValue = "30s",
         converter = TimeParser.MillisConverter.class,
-        description = "--recover: a pause not recovered within this long fails the migration (default ${DEFAULT-VALUE})")
+        description = "--recover (and --listen, when its source asks for recovery): a pause not recovered within " +
+            "this long fails the migration (default ${DEFAULT-VALUE})")
     private long recoverTimeoutMs;
 
     @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
@@ -227,7 +229,7 @@ public final class MigrateCommand implements Callable<Integer>
 
     /** The options a --listen destination takes; everything else comes from the source's handshake. */
     private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
-        "--listen", "--link-timeout", "--accept-timeout", "--json", "--result", "--quiet");
+        "--listen", "--link-timeout", "--accept-timeout", "--recover-timeout", "--json", "--result", "--quiet");
 
     /** What the machine can give the run; probed at {@link #call}, injected by tests. */
     private final MachineMemory machine;
@@ -453,6 +455,8 @@ public final class MigrateCommand implements Callable<Integer>
             }
             check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
             check(acceptTimeoutMs >= 1, "--accept-timeout", "must be at least 1ms", acceptTimeoutMs);
+            check(recoverTimeoutMs >= 1 && recoverTimeoutMs <= 3_600_000, "--recover-timeout", "must be 1ms to 1h",
+                recoverTimeoutMs);
             bind = address("--listen", listen, true);
         }
         catch (final BadOption ex)
@@ -461,7 +465,8 @@ public final class MigrateCommand implements Callable<Integer>
             err.flush();
             return EXIT_USAGE;
         }
-        try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs))
+        try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs)
+            .recoverTimeout(recoverTimeoutMs))
         {
             final InetSocketAddress at = listener.open();
             err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
@@ -629,7 +634,6 @@ public final class MigrateCommand implements Callable<Integer>
                 "--mode precopy");
             check(channels == 1, "--recover", "needs one channel (the page channels would have to be joined again " +
                 "too), not --channels", channels);
-            check(to == null, "--recover", "works in one process for now, not with", "--to");
         }
         final long bytesPerSecond = parseBandwidth(bandwidth);
         long limit = 0;

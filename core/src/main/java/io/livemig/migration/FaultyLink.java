@@ -55,11 +55,34 @@ public final class FaultyLink implements MigrationLink
         this.inner = inner;
         this.rules = plan.rules();
         this.fired = new boolean[rules.size()];
-        this.sourceOut = new ForwardOut(inner.sourceOut());
-        this.destinationIn = new In(inner.destinationIn());
-        this.destinationOut = new Out(inner.destinationOut());
-        this.sourceIn = new In(inner.sourceIn());
+        // One process's end of a connection (a SocketLink) has only its own role's channels: wrap what there is.
+        this.sourceOut = end(() -> new ForwardOut(inner.sourceOut()));
+        this.destinationIn = end(() -> new In(inner.destinationIn()));
+        this.destinationOut = end(() -> new Out(inner.destinationOut()));
+        this.sourceIn = end(() -> new In(inner.sourceIn()));
         fireBytes(0);
+    }
+
+    /** @return the wrapped end, or null where the inner link has none (the other process's role). */
+    private static <T> T end(final java.util.function.Supplier<T> wrap)
+    {
+        try
+        {
+            return wrap.get();
+        }
+        catch (final UnsupportedOperationException ex)
+        {
+            return null;
+        }
+    }
+
+    private <T> T mine(final T end)
+    {
+        if (end == null)
+        {
+            throw new UnsupportedOperationException(inner.name() + " link: this end belongs to the other process");
+        }
+        return end;
     }
 
     /** @return the faults fired so far, each with its forward byte count, in order. */
@@ -112,25 +135,25 @@ public final class FaultyLink implements MigrationLink
     @Override
     public WritableByteChannel sourceOut()
     {
-        return sourceOut;
+        return mine(sourceOut);
     }
 
     @Override
     public ReadableByteChannel destinationIn()
     {
-        return destinationIn;
+        return mine(destinationIn);
     }
 
     @Override
     public WritableByteChannel destinationOut()
     {
-        return destinationOut;
+        return mine(destinationOut);
     }
 
     @Override
     public ReadableByteChannel sourceIn()
     {
-        return sourceIn;
+        return mine(sourceIn);
     }
 
     @Override

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code scripts/migrate --recover} and {@code --recover-timeout}: a post-copy run with recovery on and no cut
  * completes as without it and reports {@code recovery: null}; the options it does not apply to are refused
- * with one line and exit status 2. (Cuts are injected by {@code PostcopyRecoveryTest} until {@code --fault} is
- * wired into the command.)
+ * with one line and exit status 2. (Cuts are injected by {@code PostcopyRecoveryTest} and {@code
+ * RemoteRecoveryTest} until {@code --fault} is wired into the command.)
  */
 class MigrateRecoverOptionTest
 {
@@ -39,7 +39,6 @@ class MigrateRecoverOptionTest
         "--mode precopy --recover | --recover applies to post-copy",
         "--mode postcopy --recover --channels 2 | --recover needs one channel",
         "--mode postcopy --recover --recover-timeout 0ms | --recover-timeout must be 1ms to 1h",
-        "--mode postcopy --recover --to 127.0.0.1:9 | --recover works in one process for now",
         "--listen 127.0.0.1:0 --recover | --recover does not apply to --listen"})
     void refusesWhatRecoveryDoesNotApplyTo(final String args, final String message)
     {
