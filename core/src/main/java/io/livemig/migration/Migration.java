@@ -65,6 +65,10 @@ public class Migration extends MigrationSource
      */
     public Migration recoverWith(final Reconnect opener)
     {
+        if (!options().recover())
+        {
+            return this; // recovery is off: a cut fails the migration, as it always did
+        }
         recover((deadlineNs) ->
         {
             if (System.nanoTime() - deadlineNs >= 0 || destThread == null || !destThread.isAlive())

@@ -88,6 +88,8 @@ class FuzzCorpusGenerator
                 i % Handshake.PATTERNS.size(), 8, 20_000, 42 + i, 50);
             Files.write(HANDSHAKE.resolve("seed-" + modes[i].label()), HandshakeMutationProperties.bytes(h::write));
         }
+        Files.write(HANDSHAKE.resolve("seed-postcopy-recover"), HandshakeMutationProperties.bytes(new Handshake(
+            MigrationMode.POSTCOPY, false, true, true, 1, 4096, 8 << 12, 64, 2, 0, 0, 8, 20_000, 42, 50, true)::write));
         Files.write(REPLY.resolve("seed-accept"), HandshakeMutationProperties.bytes(HandshakeReply.accept()::write));
         Files.write(REPLY.resolve("seed-refuse-channels"), HandshakeMutationProperties.bytes(
             HandshakeReply.refuse("the source asks for 2 channels, this destination takes 1")::write));

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Post-copy survives a cut with recovery (#12 §2): the link is cut at a forward byte after POSTCOPY_RUN, both
- * roles pause (the cuts fall well past the 256 KiB device state, so the destination has started post-copy;
- * a cut that loses POSTCOPY_RUN is a switch-over cut, which #12 treats apart), a new link is opened, the destination sends its received bitmap, the source resends what is
+ * roles pause (each first cut waits for a page request, so the destination has started post-copy, see {@link
+ * CutInPostcopy}: a cut that loses POSTCOPY_RUN is a switch-over cut, which #12 treats apart), a new link is opened, the destination sends its received bitmap, the source resends what is
  * missing, and the guest on the destination equals the source page by page (writes after the switch-over are
  * mirrored). Over the in-memory and the TCP link, at several cut points, with a second cut during the recovery
  * itself, and with a pause that outlives the recover timeout (the migration then fails, with the reason, and no
@@ -36,6 +36,12 @@ class PostcopyRecoveryTest
             .phasesMs(20, 20).seed(seed)
             .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(64L << 20)
                 .withRecover(true).withRecoverTimeoutMs(10_000));
+    }
+
+    /** Cut once the destination runs in post-copy, past {@code bytes} forward bytes (see {@link CutInPostcopy}). */
+    static MigrationLink cutInPostcopy(final MigrationLink link, final long bytes)
+    {
+        return new CutInPostcopy(link, bytes);
     }
 
     static MigrationLink cutAfter(final MigrationLink link, final long bytes)
@@ -57,13 +63,13 @@ class PostcopyRecoveryTest
             .filter(n -> n.startsWith("migration-")).collect(Collectors.toSet());
     }
 
-    @ParameterizedTest(name = "cut after {1} forward bytes over {0}")
-    @CsvSource({"memory, 3000000", "memory, 6000000", "tcp, 3000000", "tcp, 7000000"})
+    @ParameterizedTest(name = "cut in post-copy after {1} forward bytes over {0}")
+    @CsvSource({"memory, 300000", "memory, 3000000", "memory, 6000000", "tcp, 300000", "tcp, 5000000"})
     void aCutInPostcopyPausesBothSidesAndRecoveryCompletesByteIdentical(final String link, final long cutAt)
         throws Exception
     {
         final MigrationResult r = run(link, cutAt)
-            .links((index, l) -> index == 0 ? cutAfter(l, cutAt) : l).run();
+            .links((index, l) -> index == 0 ? cutInPostcopy(l, cutAt) : l).run();
         assertVerified(r);
         assertEquals(1, r.recoveries(), r::summary);
         assertTrue(r.resentPages() > 0, r::summary);
@@ -125,7 +131,7 @@ class PostcopyRecoveryTest
     void aCutDuringTheRecoveryIsRecoveredFromAgain(final String link) throws Exception
     {
         final MigrationResult r = run(link, 7)
-            .links((index, l) -> index == 0 ? cutAfter(l, 3_000_000) : index == 1 ? cutAfter(l, 200_000) : l).run();
+            .links((index, l) -> index == 0 ? cutInPostcopy(l, 1_000_000) : index == 1 ? cutAfter(l, 200_000) : l).run();
         assertVerified(r);
         assertEquals(2, r.recoveries(), r::summary);
         assertTrue(r.resentPages() > 0, r::summary);
@@ -136,7 +142,7 @@ class PostcopyRecoveryTest
     {
         // The first new link dies at once (before the received bitmap): the source backs off and takes another.
         final MigrationResult r = run("memory", 11)
-            .links((index, l) -> index == 0 ? cutAfter(l, 3_000_000) : index == 1 ? cutAfter(l, 0) : l).run();
+            .links((index, l) -> index == 0 ? cutInPostcopy(l, 1_000_000) : index == 1 ? cutAfter(l, 0) : l).run();
         assertVerified(r);
         assertTrue(r.recoveries() >= 1, r::summary);
     }
@@ -145,10 +151,24 @@ class PostcopyRecoveryTest
     void thePauseShowsInTheFaultLatencyOfTheVcpusThatWaitedAcrossIt() throws Exception
     {
         final long pauseMs = 300;
-        final MigrationResult r = run("memory", 3).links((index, l) ->
+        final AtomicReference<Migration> migration = new AtomicReference<>();
+        final boolean[] pausedThen = new boolean[1];
+        final MigrationResult r = run("memory", 3).factory((o, s, log, d, w, l) ->
+        {
+            final Migration m = new Migration(o, s, log, d, w, l);
+            migration.set(m);
+            return m;
+        }).links((index, l) ->
         {
             if (index == 1)
             {
+                final MigrationDestination dest = migration.get().destination();
+                final long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!dest.paused() && System.nanoTime() < deadline)
+                {
+                    Thread.onSpinWait();
+                }
+                pausedThen[0] = dest.paused(); // no thread died: the destination waits for the new link
                 try
                 {
                     Thread.sleep(pauseMs); // the new link takes a while to come
@@ -158,8 +178,9 @@ class PostcopyRecoveryTest
                     Thread.currentThread().interrupt();
                 }
             }
-            return index == 0 ? cutAfter(l, 3_000_000) : l;
+            return index == 0 ? cutInPostcopy(l, 1_000_000) : l;
         }).run();
+        assertTrue(pausedThen[0], () -> "the destination paused: " + r.summary());
         assertVerified(r);
         assertEquals(1, r.recoveries(), r::summary);
         assertTrue(r.pausedMs() >= pauseMs * 0.9, r::summary);
@@ -178,7 +199,7 @@ class PostcopyRecoveryTest
         final long t0 = System.nanoTime();
         final MigrationResult r = run(link, 5).options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY)
                 .withBandwidth(64L << 20).withRecover(true).withRecoverTimeoutMs(700))
-            .links((index, l) -> cutAfter(l, index == 0 ? 3_000_000 : 0)).run();
+            .links((index, l) -> index == 0 ? cutInPostcopy(l, 1_000_000) : cutAfter(l, 0)).run();
         final double ms = (System.nanoTime() - t0) / 1e6;
         assertNotNull(r.error(), r::summary);
         assertTrue(r.error().contains("not recovered within the recover timeout of 700 ms"), r::summary);

@@ -36,7 +36,7 @@ class RecoveryCostTest
         final MigrationResult whole = run(link).run();
         assertNull(whole.error(), whole::summary);
         final MigrationResult cut = run(link).links((index, l) ->
-            index == 0 ? PostcopyRecoveryTest.cutAfter(l, 6_000_000) : l).run();
+            index == 0 ? PostcopyRecoveryTest.cutInPostcopy(l, 6_000_000) : l).run();
         assertNull(cut.error(), cut::summary);
         assertEquals(Boolean.TRUE, cut.verified(), cut::summary);
         assertEquals(1, cut.recoveries(), cut::summary);

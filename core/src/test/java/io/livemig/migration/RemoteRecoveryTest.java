@@ -60,7 +60,7 @@ class RemoteRecoveryTest
             final InetSocketAddress at = listen.open();
             final CompletableFuture<MigrationResult> destination = listen(listen);
             final MigrationResult src = source(at, 10_000).links((index, l) -> index == 0 ?
-                PostcopyRecoveryTest.cutAfter(l, 3_000_000) : index == 1 && cuts == 2 ?
+                PostcopyRecoveryTest.cutInPostcopy(l, 1_000_000) : index == 1 && cuts == 2 ?
                 PostcopyRecoveryTest.cutAfter(l, 300_000) : l).run();
             final MigrationResult dst = destination.get(30, TimeUnit.SECONDS);
             assertNull(src.error(), src::summary);
@@ -83,7 +83,7 @@ class RemoteRecoveryTest
             final CompletableFuture<MigrationResult> destination = listen(listen);
             // The source gives up at once: its recover timeout is shorter than any reconnect could take.
             final MigrationResult src = source(at, 1).links((index, l) ->
-                index == 0 ? PostcopyRecoveryTest.cutAfter(l, 3_000_000) : PostcopyRecoveryTest.cutAfter(l, 0)).run();
+                index == 0 ? PostcopyRecoveryTest.cutInPostcopy(l, 1_000_000) : PostcopyRecoveryTest.cutAfter(l, 0)).run();
             assertNotNull(src.error(), src::summary);
             final MigrationResult dst = destination.get(30, TimeUnit.SECONDS);
             assertNotNull(dst.error(), dst::summary);
