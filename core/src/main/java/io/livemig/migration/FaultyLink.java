@@ -8,6 +8,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A {@link MigrationLink} that injects the faults of a {@link FaultPlan} into another link: it counts the forward
@@ -64,7 +65,7 @@ public final class FaultyLink implements MigrationLink
     }
 
     /** @return the wrapped end, or null where the inner link has none (the other process's role). */
-    private static <T> T end(final java.util.function.Supplier<T> wrap)
+    private static <T> T end(final Supplier<T> wrap)
     {
         try
         {

@@ -12,6 +12,8 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.CRC32C;
 
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
@@ -89,7 +91,7 @@ public final class MigrationDestination implements Runnable
     private volatile long wireBytes;
     private volatile PageStreamReader reader;
     /** Every main-channel reader, one per link: their stats add up. */
-    private final java.util.List<PageStreamReader> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PageStreamReader> readers = new CopyOnWriteArrayList<>();
     /** Time spent hashing, on the stream thread only. */
     private long hashNanos;
 

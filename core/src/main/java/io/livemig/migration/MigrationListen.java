@@ -8,11 +8,13 @@ import io.livemig.stream.PageStreamException;
 import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The destination process ({@code scripts/migrate --listen}): waits for one source, reads its {@link
@@ -39,7 +41,7 @@ public final class MigrationListen implements AutoCloseable
     private final long linkTimeoutMs;
     private ServerSocketChannel server;
     private long recoverTimeoutMs = MigrationOptions.DEFAULT_RECOVER_TIMEOUT_MS;
-    private final java.util.List<SocketLink> resumed = new java.util.ArrayList<>();
+    private final List<SocketLink> resumed = new ArrayList<>();
 
     /** How long one post-copy pause waits for the source to reconnect, if the source asks for recovery. */
     public MigrationListen recoverTimeout(final long ms)

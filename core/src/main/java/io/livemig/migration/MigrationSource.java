@@ -18,8 +18,13 @@ import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
@@ -153,9 +158,9 @@ public class MigrationSource
     private boolean streamFinished;
     private Reconnect reconnect;
     private volatile long[] receivedBitmap;
-    private java.util.concurrent.CountDownLatch receivedBitmapRead;
+    private CountDownLatch receivedBitmapRead;
     /** Writers of links given up after a cut, and the envelope bytes sent on them: their figures still count. */
-    private final java.util.List<PageStreamWriter> retiredWriters = new java.util.ArrayList<>();
+    private final List<PageStreamWriter> retiredWriters = new ArrayList<>();
     private long retiredEnvelopeBytes;
     private long cutNs;
     private long pausedNanos;
@@ -317,8 +322,8 @@ public class MigrationSource
     {
         final MigrationLink on = link;
         receivedBitmap = null;
-        receivedBitmapRead = new java.util.concurrent.CountDownLatch(bitmapFirst ? 1 : 0);
-        final java.util.concurrent.CountDownLatch read = receivedBitmapRead;
+        receivedBitmapRead = new CountDownLatch(bitmapFirst ? 1 : 0);
+        final CountDownLatch read = receivedBitmapRead;
         rpThread = new Thread(() -> readReturnPath(on, bitmapFirst, read), "migration-return-path");
         rpThread.setDaemon(true);
         rpThread.start();
@@ -882,7 +887,7 @@ public class MigrationSource
         final long left = deadlineNs - System.nanoTime();
         if (left > 0)
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, RECONNECT_BACKOFF_NS));
+            LockSupport.parkNanos(Math.min(left, RECONNECT_BACKOFF_NS));
         }
     }
 
@@ -902,7 +907,7 @@ public class MigrationSource
         try
         {
             while (!receivedBitmapRead.await(Math.max(0, Math.min(deadlineNs - System.nanoTime(), RECONNECT_BACKOFF_NS)),
-                java.util.concurrent.TimeUnit.NANOSECONDS))
+                TimeUnit.NANOSECONDS))
             {
                 if (peerFailed())
                 {
@@ -1052,7 +1057,7 @@ public class MigrationSource
      * bitmapRead}), then page requests to the queue; SHUT ends it.
      */
     private void readReturnPath(final MigrationLink on, final boolean bitmapFirst,
-                                final java.util.concurrent.CountDownLatch bitmapRead)
+                                final CountDownLatch bitmapRead)
     {
         final ChannelInput in = new ChannelInput(on.sourceIn(), 4096);
         final ReturnPathReader reader = new ReturnPathReader(in);
@@ -1237,7 +1242,7 @@ public class MigrationSource
     /** @return the main channel's writer, then each page channel's, then those of links given up after cuts. */
     private PageStreamWriter[] writers()
     {
-        final java.util.List<PageStreamWriter> all = new java.util.ArrayList<>();
+        final List<PageStreamWriter> all = new ArrayList<>();
         if (!retiredWriters.contains(writer))
         {
             all.add(writer);
