@@ -220,6 +220,17 @@ public final class MigrateCommand implements Callable<Integer>
         description = "--listen: give up when no source connects within this long (default ${DEFAULT-VALUE})")
     private long acceptTimeoutMs;
 
+    @Option(names = "--recover", description = "post-copy (and hybrid after its switch): when the link is cut, " +
+        "pause both sides (postcopy-paused) and go on over a new link instead of failing (--to: reconnect to the " +
+        "--listen destination, which waits for it)")
+    private boolean recover;
+
+    @Option(names = "--recover-timeout", paramLabel = "TIME", defaultValue = "30s",
+        converter = TimeParser.MillisConverter.class,
+        description = "--recover (and --listen, when its source asks for recovery): a pause not recovered within " +
+            "this long fails the migration (default ${DEFAULT-VALUE})")
+    private long recoverTimeoutMs;
+
     @Option(names = "--result", paramLabel = "FILE", description = "also write the result JSON to FILE")
     private Path resultFile;
 
@@ -229,7 +240,7 @@ public final class MigrateCommand implements Callable<Integer>
 
     /** The options a --listen destination takes; everything else comes from the source's handshake. */
     private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
-        "--listen", "--link-timeout", "--accept-timeout", "--json", "--result", "--quiet");
+        "--listen", "--link-timeout", "--accept-timeout", "--recover-timeout", "--json", "--result", "--quiet");
 
     /** What the machine can give the run; probed at {@link #call}, injected by tests. */
     private final MachineMemory machine;
@@ -456,6 +467,8 @@ public final class MigrateCommand implements Callable<Integer>
             }
             check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
             check(acceptTimeoutMs >= 1, "--accept-timeout", "must be at least 1ms", acceptTimeoutMs);
+            check(recoverTimeoutMs >= 1 && recoverTimeoutMs <= 3_600_000, "--recover-timeout", "must be 1ms to 1h",
+                recoverTimeoutMs);
             bind = address("--listen", listen, true);
         }
         catch (final BadOption ex)
@@ -464,7 +477,8 @@ public final class MigrateCommand implements Callable<Integer>
             err.flush();
             return EXIT_USAGE;
         }
-        try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs))
+        try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs)
+            .recoverTimeout(recoverTimeoutMs))
         {
             final InetSocketAddress at = listener.open();
             err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
@@ -633,6 +647,15 @@ public final class MigrateCommand implements Callable<Integer>
         {
             throw new BadOption("--on-give-up", "must be cancel, stop or postcopy: " + onGiveUp);
         }
+        check(recoverTimeoutMs >= 1 && recoverTimeoutMs <= 3_600_000, "--recover-timeout", "must be 1ms to 1h",
+            recoverTimeoutMs);
+        if (recover)
+        {
+            check(m != MigrationMode.PRECOPY, "--recover", "applies to post-copy (--mode postcopy or hybrid), not",
+                "--mode precopy");
+            check(channels == 1, "--recover", "needs one channel (the page channels would have to be joined again " +
+                "too), not --channels", channels);
+        }
         final long bytesPerSecond = parseBandwidth(bandwidth);
         long limit = 0;
         if (dirtyLimit != null)
@@ -659,7 +682,8 @@ public final class MigrateCommand implements Callable<Integer>
             .withDowntimeLimitMs(downtimeMs).withXbzrle(xbzrle).withXbzrleCacheBytes(xbzrleCache).withLz4(lz4)
             .withMaxRounds(maxRounds).withMaxTimeMs(maxTimeMs).withOnGiveUp(giveUp).withAutoConverge(autoConverge).withStopPolicy(p)
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
-            .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState);
+            .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState)
+            .withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs);
         final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();
         for (final String fault : faults)
         {

@@ -4,6 +4,12 @@ import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
 import io.livemig.workload.GuestWorkload;
 
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
 /**
  * A live migration inside one process: the two roles joined by a {@link MigrationLink}. The source role
  * ({@link MigrationSource}, this class) runs on the caller's thread; the destination role ({@link
@@ -21,7 +27,9 @@ import io.livemig.workload.GuestWorkload;
 public class Migration extends MigrationSource
 {
     private final MigrationDestination dest;
-    private Thread destThread;
+    private volatile Thread destThread;
+    private final BlockingQueue<MigrationLink> toDestination = new LinkedBlockingQueue<>();
+    private final List<MigrationLink> opened = new CopyOnWriteArrayList<>();
 
     /**
      * @param options     the migration's settings.
@@ -46,6 +54,41 @@ public class Migration extends MigrationSource
             options.mirrorForVerify() ? source : null, options.digests());
     }
 
+    /**
+     * Lets a post-copy cut pause both roles and recover when {@link MigrationOptions#recover()} is on: the
+     * source, once paused, opens a new link with {@code opener} and hands the same link to the destination, which
+     * takes the links in the order they were opened (a link cut before the destination took it fails at once
+     * there, and it takes the next). Every link opened here is closed when the migration ends.
+     *
+     * @param opener opens a new link of the same kind (the first argument is the deadline).
+     * @return this.
+     */
+    public Migration recoverWith(final Reconnect opener)
+    {
+        if (!options().recover())
+        {
+            return this; // recovery is off: a cut fails the migration, as it always did
+        }
+        recover((deadlineNs) ->
+        {
+            if (System.nanoTime() - deadlineNs >= 0 || destThread == null || !destThread.isAlive())
+            {
+                return null; // too late, or the destination has failed: nobody would take the link
+            }
+            final MigrationLink next = opener.next(deadlineNs);
+            if (next != null)
+            {
+                opened.add(next);
+                toDestination.add(next);
+            }
+            return next;
+        });
+        dest.recover((deadlineNs) ->
+            toDestination.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS),
+            options().recoverTimeoutMs());
+        return this;
+    }
+
     @Override
     final void startPeer()
     {
@@ -54,10 +97,27 @@ public class Migration extends MigrationSource
         destThread.start();
     }
 
+    /** @return the destination role (tests watch its state). */
+    MigrationDestination destination()
+    {
+        return dest;
+    }
+
+    @Override
+    final boolean peerFailed()
+    {
+        final Thread t = destThread;
+        return t != null && !t.isAlive();
+    }
+
     @Override
     final void joinPeer()
     {
         join(destThread);
+        for (final MigrationLink l : opened)
+        {
+            l.close();
+        }
     }
 
     /**
@@ -87,6 +147,7 @@ public class Migration extends MigrationSource
             result.totalMs = (completeNs - startNs) / 1e6;
         }
         dest.postcopyFigures(result);
+        dest.faultRecoveryFigures(result); // the source's view of each pause, the destination's of its vCPUs
         dest.cpuFigures(result);
         return dest.failure;
     }

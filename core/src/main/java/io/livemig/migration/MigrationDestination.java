@@ -13,6 +13,8 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.CRC32C;
 
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
@@ -51,16 +53,39 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * A check that fails after the acknowledgement (the page channels' round count, bytes after COMPLETE) fails
  * this side only: the guest already runs here.
  *
+ * <h2>Post-copy recovery</h2>
+ * With {@link #recover(Reconnect, long)} set, a failure of the link after POSTCOPY_RUN does not fail the
+ * migration: the role pauses ({@code postcopy-paused}). The vCPUs on pages present here keep running; those
+ * that touch a missing page stay parked ({@link PostcopyGate}). It waits for a new link from its {@link
+ * Reconnect}, sends on the new return path which pages it holds ({@link ReceivedBitmap}), asks again for the
+ * pages its vCPUs wait for, and reads the source's new forward stream: the envelope header, then a RAM section
+ * with every page still absent, COMPLETE and (with digests) the digests, as after an uncut post-copy. A cut
+ * during recovery pauses again. If no new link brings the header within the timeout of a pause, the
+ * migration fails with the reason and the parked vCPUs are released. A page record cut short never wrote a
+ * page it had not checked whole, and a page only becomes present after it was written whole, so what the
+ * destination holds at the cut is exactly what it reports.
+ *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
  */
 public final class MigrationDestination implements Runnable
 {
-    private final MigrationLink link;
+    private static final int RP_BUFFER_BYTES = 4096;
+
+    private volatile MigrationLink link;
     private final GuestMemory memory;
     private final GuestWorkload workload;
     private final GuestMemory mirror;
-    private final ChannelOutput rpOut;
+    private ChannelOutput rpOut;
+    private Reconnect reconnect;
+    private long recoverTimeoutMs;
+    private boolean memSize;
+    private boolean discarded;
+    private boolean device;
+    private volatile int pauses;
+    private volatile long pausedNanos;
+    private volatile long maxPauseNanos;
+    private volatile long cutNs;
     private final PostcopyGate gate;
     private final long[] digests;
     private final byte[] scratch;
@@ -75,6 +100,8 @@ public final class MigrationDestination implements Runnable
     private volatile long startNs;
     private volatile long wireBytes;
     private volatile PageStreamReader reader;
+    /** Every main-channel reader, one per link: their stats add up. */
+    private final List<PageStreamReader> readers = new CopyOnWriteArrayList<>();
     /** Time spent hashing, on the stream thread only. */
     private long hashNanos;
 
@@ -119,7 +146,7 @@ public final class MigrationDestination implements Runnable
         this.memory = memory;
         this.workload = workload;
         this.mirror = mirror;
-        this.rpOut = new ChannelOutput(link.destinationOut(), 4096);
+        this.rpOut = new ChannelOutput(link.destinationOut(), RP_BUFFER_BYTES);
         this.gate = new PostcopyGate(memory.pageCount(), memory.pageSize(), memory.blockName(),
             workload == null ? 1 : workload.writerCount(), rpOut);
     }
@@ -128,6 +155,39 @@ public final class MigrationDestination implements Runnable
     {
         return gate;
     }
+
+    /**
+     * Lets a cut after POSTCOPY_RUN pause the migration and recover over a new link (see "Post-copy
+     * recovery"). Call before {@link #run()}.
+     *
+     * @param reconnect where new links come from.
+     * @param timeoutMs how long one pause may last before the migration fails.
+     * @return this.
+     */
+    public MigrationDestination recover(final Reconnect reconnect, final long timeoutMs)
+    {
+        if (channels > 1)
+        {
+            throw new IllegalArgumentException("post-copy recovery needs one channel: post-copy's pages travel on " +
+                "the main channel, but the page channels would have to be joined again too");
+        }
+        if (timeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("recover timeout must be positive: " + timeoutMs);
+        }
+        this.reconnect = reconnect;
+        this.recoverTimeoutMs = timeoutMs;
+        gate.recoverable(true);
+        return this;
+    }
+
+    /** @return whether this role is paused in post-copy, waiting for a new link. */
+    public boolean paused()
+    {
+        return paused;
+    }
+
+    private volatile boolean paused;
 
     @Override
     public void run()
@@ -165,21 +225,37 @@ public final class MigrationDestination implements Runnable
     private void runRole()
     {
         startNs = System.nanoTime();
-        final ChannelInput in = new ChannelInput(link.destinationIn(),
-            Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize())));
+        ChannelInput in = input(link);
+        long bytesBefore = 0;
         try
         {
-            receive(in);
-            finishChannels();
-            if (!shutSent)
+            while (true)
             {
-                shutSent = true;
-                gate.shut(0);
-            }
-            if (digests != null)
-            {
-                PageDigests.write(rpOut, memory.pageSize(), digests);
-                rpOut.flush();
+                try
+                {
+                    receive(in);
+                    finishChannels();
+                    if (!shutSent)
+                    {
+                        shutSent = true;
+                        gate.shut(0);
+                    }
+                    if (digests != null)
+                    {
+                        PageDigests.write(rpOut, memory.pageSize(), digests);
+                        rpOut.flush();
+                    }
+                    break;
+                }
+                catch (final IOException ex)
+                {
+                    if (reconnect == null || !postcopyStarted)
+                    {
+                        throw ex;
+                    }
+                    bytesBefore += in.position();
+                    in = pauseAndRecover(ex);
+                }
             }
         }
         catch (final Throwable t)
@@ -224,7 +300,7 @@ public final class MigrationDestination implements Runnable
                 memory.fill(0, memory.size(), (byte)0);
                 guestDiscarded = true;
             }
-            long bytes = in.position();
+            long bytes = bytesBefore + in.position();
             for (int c = 0; receivers != null && c < receivers.length; c++)
             {
                 bytes += receivers[c] == null ? 0 : receivers[c].position();
@@ -241,23 +317,96 @@ public final class MigrationDestination implements Runnable
         }
     }
 
+    private ChannelInput input(final MigrationLink from)
+    {
+        return new ChannelInput(from.destinationIn(),
+            Math.max(256 << 10, PageStreamReader.requiredBufferBytes(memory.pageSize())));
+    }
+
+    /**
+     * Paused post-copy: waits for new links until one carries the source's header, then reports what is here
+     * on it. @return the new forward stream, its header read.
+     *
+     * @throws IOException naming the cut, when no link brought the header within the timeout.
+     */
+    private ChannelInput pauseAndRecover(final IOException cut) throws IOException
+    {
+        final long pausedAt = System.nanoTime();
+        if (cutNs == 0)
+        {
+            cutNs = pausedAt;
+        }
+        paused = true;
+        gate.pause(pausedAt);
+        link.close();
+        final long deadline = pausedAt + recoverTimeoutMs * 1_000_000L;
+        IOException last = cut;
+        while (true)
+        {
+            final MigrationLink next;
+            try
+            {
+                next = reconnect.next(deadline);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while post-copy was paused", ex);
+            }
+            if (next == null)
+            {
+                throw new IOException("post-copy paused after \"" + MigrationSource.describe(cut) + "\" was not " +
+                    "recovered within the recover timeout of " + recoverTimeoutMs + " ms" +
+                    (last == cut ? "" : " (last attempt: " + MigrationSource.describe(last) + ")"), cut);
+            }
+            link = next;
+            try
+            {
+                rpOut = new ChannelOutput(next.destinationOut(), RP_BUFFER_BYTES);
+                gate.reattach(rpOut);
+                final ChannelInput in = input(next);
+                readHeader(in);
+                final PageStreamReader previous = reader;
+                final PageStreamReader r = new PageStreamReader(in, memory);
+                r.destinationStartsZero(previous.writtenBits());
+                r.setListener(digests == null ? gate : this::onPageDigest);
+                reader = r;
+                readers.add(r);
+                memSize = false;
+                final long took = System.nanoTime() - pausedAt;
+                pausedNanos += took;
+                maxPauseNanos = Math.max(maxPauseNanos, took);
+                pauses++;
+                paused = false;
+                return in;
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+                next.close();
+            }
+        }
+    }
+
     private void receive(final ChannelInput in) throws IOException
     {
-        readHeader(in);
-        startNs = System.nanoTime(); // the source may prepare its guest for a while after the handshake
-        final PageStreamReader reader = new PageStreamReader(in, memory);
-        this.reader = reader;
-        // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
-        // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
-        reader.destinationStartsZero();
-        reader.setListener(digests == null ? gate : this::onPageDigest);
-        if (channels > 1)
+        PageStreamReader reader = this.reader;
+        if (reader == null)
         {
-            startReceivers(reader);
+            readHeader(in);
+            startNs = System.nanoTime(); // the source may prepare its guest for a while after the handshake
+            reader = new PageStreamReader(in, memory);
+            this.reader = reader;
+            readers.add(reader);
+            // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
+            // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
+            reader.destinationStartsZero();
+            reader.setListener(digests == null ? gate : this::onPageDigest);
+            if (channels > 1)
+            {
+                startReceivers(reader);
+            }
         }
-        boolean memSize = false;
-        boolean discarded = false;
-        boolean device = false;
         while (true)
         {
             final long at = in.position();
@@ -515,12 +664,11 @@ public final class MigrationDestination implements Runnable
             r.totalMs = (completeNs - startNs) / 1e6;
         }
         r.wireBytes = wireBytes;
-        final PageStreamReader rd = reader;
-        if (rd != null)
+        for (final PageStreamReader rd : readers)
         {
             for (final PageKind kind : PageKind.values())
             {
-                r.pages[kind.ordinal()] = rd.stats().pages(kind);
+                r.pages[kind.ordinal()] += rd.stats().pages(kind);
             }
         }
         r.channels = channels;
@@ -541,6 +689,7 @@ public final class MigrationDestination implements Runnable
             }
         }
         postcopyFigures(r);
+        recoveryFigures(r, startNs);
         cpuFigures(r);
         return r;
     }
@@ -563,6 +712,48 @@ public final class MigrationDestination implements Runnable
             r.faultP50Us = faults.getValueAtPercentile(50);
             r.faultP99Us = faults.getValueAtPercentile(99);
             r.faultMaxUs = faults.getMaxValue();
+        }
+    }
+
+    /**
+     * Puts this role's view of post-copy recovery into {@code r}: pauses (from the instant its reader saw the
+     * cut to the instant a new link brought the source's header), the first cut's instant from {@code fromNs},
+     * the page requests lost, and the fault latencies before and after the first cut.
+     */
+    void recoveryFigures(final MigrationResult r, final long fromNs)
+    {
+        final long cut = cutNs;
+        if (cut == 0)
+        {
+            return;
+        }
+        r.recoveryCutAtMs = (cut - fromNs) / 1e6;
+        r.recoveryPauses = pauses;
+        r.recoveryPausedMs = pausedNanos / 1e6;
+        r.recoveryMaxPauseMs = maxPauseNanos / 1e6;
+        faultRecoveryFigures(r);
+    }
+
+    /** Puts what only this role sees of a recovery into {@code r}: lost requests, faults before and after the cut. */
+    void faultRecoveryFigures(final MigrationResult r)
+    {
+        if (cutNs == 0)
+        {
+            return;
+        }
+        r.recoveryLostRequests = gate.lostRequests();
+        latencyFigures(r.recoveryFaultsBefore, gate.mergedLatency(false));
+        latencyFigures(r.recoveryFaultsAfter, gate.mergedLatency(true));
+    }
+
+    private static void latencyFigures(final double[] into, final Histogram h)
+    {
+        into[0] = h.getTotalCount();
+        if (h.getTotalCount() > 0)
+        {
+            into[1] = h.getValueAtPercentile(50);
+            into[2] = h.getValueAtPercentile(99);
+            into[3] = h.getMaxValue();
         }
     }
 

@@ -8,11 +8,13 @@ import io.livemig.stream.PageStreamException;
 import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The destination process ({@code scripts/migrate --listen}): waits for one source, reads its {@link
@@ -25,6 +27,11 @@ import java.nio.channels.ServerSocketChannel;
  * state is not part of the device state, so {@code --pattern sequential}'s sweep invariant is checked only
  * in one process; digests verify the memory.
  *
+ * <p>When the proposal asks for post-copy recovery, the source sends a migration id after the reply and this
+ * side keeps listening: after a cut in post-copy the destination role pauses and accepts connections until
+ * one opens with a {@link ChannelHello} of that id for channel 0 (anything else is closed), within {@link
+ * #recoverTimeout}; the page stream resumes on it.
+ *
  * <p>Not thread-safe: {@link #open()}, then {@link #run} once, on one thread.
  */
 public final class MigrationListen implements AutoCloseable
@@ -33,6 +40,19 @@ public final class MigrationListen implements AutoCloseable
     private final long acceptTimeoutMs;
     private final long linkTimeoutMs;
     private ServerSocketChannel server;
+    private long recoverTimeoutMs = MigrationOptions.DEFAULT_RECOVER_TIMEOUT_MS;
+    private final List<SocketLink> resumed = new ArrayList<>();
+
+    /** How long one post-copy pause waits for the source to reconnect, if the source asks for recovery. */
+    public MigrationListen recoverTimeout(final long ms)
+    {
+        if (ms < 1)
+        {
+            throw new IllegalArgumentException("recover timeout must be at least 1 ms: " + ms);
+        }
+        recoverTimeoutMs = ms;
+        return this;
+    }
 
     /**
      * @param bind            address and port to listen on (port 0: an ephemeral port, see {@link #open()}).
@@ -78,10 +98,58 @@ public final class MigrationListen implements AutoCloseable
         try (SocketLink main = SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs))
         {
             final Handshake proposal = answer(main, availableBytes);
+            final long id = proposal.recover() ? ChannelHello.readId(main.channel()) : 0;
             try (SocketLink link = proposal.channels() > 1 ? acceptChannels(main, proposal.channels()) : main)
             {
+                if (!proposal.recover())
+                {
+                    server.close();
+                }
+                return receive(link, proposal, id);
+            }
+            finally
+            {
+                for (final SocketLink l : resumed)
+                {
+                    l.close();
+                }
                 server.close();
-                return receive(link, proposal);
+            }
+        }
+    }
+
+    /**
+     * Paused post-copy: accepts connections until one says it resumes migration {@code id}, or the deadline.
+     *
+     * @return the new link, or null at the deadline.
+     */
+    private MigrationLink acceptResume(final long id, final long deadlineNs) throws IOException
+    {
+        while (true)
+        {
+            final long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
+            if (leftMs <= 0)
+            {
+                return null;
+            }
+            final SocketLink link;
+            try
+            {
+                link = SocketLink.accept(server, leftMs, linkTimeoutMs);
+            }
+            catch (final java.net.SocketTimeoutException ex)
+            {
+                return null;
+            }
+            try
+            {
+                ChannelHello.read(link.channel(), id, new boolean[1]);
+                resumed.add(link);
+                return link;
+            }
+            catch (final IOException ex)
+            {
+                link.close(); // a stray connection, or another migration's: never joined
             }
         }
     }
@@ -150,7 +218,8 @@ public final class MigrationListen implements AutoCloseable
         }
     }
 
-    private MigrationResult receive(final SocketLink link, final Handshake proposal) throws IOException, InterruptedException
+    private MigrationResult receive(final SocketLink link, final Handshake proposal, final long id)
+        throws IOException, InterruptedException
     {
         final long pages = proposal.memoryBytes() / proposal.pageSize();
         try (GuestMemory memory = new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
@@ -166,6 +235,10 @@ public final class MigrationListen implements AutoCloseable
                 }
                 final MigrationDestination destination =
                     new MigrationDestination(link, memory, workload, null, proposal.digests());
+                if (proposal.recover())
+                {
+                    destination.recover(deadline -> acceptResume(id, deadline), recoverTimeoutMs);
+                }
                 destination.run();
                 final MigrationResult result = destination.result();
                 result.mode = proposal.mode().label();

@@ -36,6 +36,15 @@ public final class MigrationOptions implements Cloneable
     private boolean digests;
     private long dirtyLimitBytesPerSecond;
     private long dirtyLimitPeriodMs = 1000;
+    private boolean recover;
+    private long recoverTimeoutMs = DEFAULT_RECOVER_TIMEOUT_MS;
+
+    /**
+     * How long a paused post-copy migration waits for a new link before it fails: 30 s, the default link
+     * timeout, long enough for a reconnect over a flapping link and short enough that a guest whose vCPUs
+     * wait on missing pages is not left hanging for minutes.
+     */
+    public static final long DEFAULT_RECOVER_TIMEOUT_MS = 30_000;
 
     /** @return the defaults. */
     public static MigrationOptions defaults()
@@ -256,6 +265,38 @@ public final class MigrationOptions implements Cloneable
         final MigrationOptions o = copy();
         o.digests = on;
         return o;
+    }
+
+    /**
+     * @return a copy in which a cut after the switch to post-copy pauses both roles ({@code postcopy-paused})
+     *         until a new link resumes the migration (see {@link MigrationDestination}, "Post-copy recovery").
+     */
+    public MigrationOptions withRecover(final boolean on)
+    {
+        final MigrationOptions o = copy();
+        o.recover = on;
+        return o;
+    }
+
+    /** @return a copy in which one post-copy pause that lasts longer than {@code ms} fails the migration. */
+    public MigrationOptions withRecoverTimeoutMs(final long ms)
+    {
+        check(ms > 0 && ms <= 3_600_000, "recover timeout", ms, "1 ms to 1 hour");
+        final MigrationOptions o = copy();
+        o.recoverTimeoutMs = ms;
+        return o;
+    }
+
+    /** @return whether a post-copy cut pauses and may be recovered from. */
+    public boolean recover()
+    {
+        return recover;
+    }
+
+    /** @return how long one post-copy pause may last, ms. */
+    public long recoverTimeoutMs()
+    {
+        return recoverTimeoutMs;
     }
 
     /** @return the mode. */

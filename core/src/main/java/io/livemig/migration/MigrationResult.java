@@ -112,6 +112,53 @@ public final class MigrationResult
     final List<Long> mismatchPages = new ArrayList<>();
     long sweepViolation = -1;
     final List<RoundStats> roundStats = new ArrayList<>();
+    /** Post-copy recovery: pauses recovered from (0: no cut in post-copy, JSON {@code recovery: null}). */
+    int recoveryPauses;
+    /** Milliseconds from the start to the first cut in post-copy. */
+    double recoveryCutAtMs = Double.NaN;
+    /** Milliseconds paused in all (each pause: from its cut to post-copy resumed over a new link), and the longest. */
+    double recoveryPausedMs;
+    double recoveryMaxPauseMs;
+    /** Pages the source sent again after recovery: those the destination's received bitmap lacked. */
+    long recoveryResentPages = -1;
+    /** Page requests that a cut lost (asked again after recovery); -1: not this side's. */
+    long recoveryLostRequests = -1;
+    /** Fault latencies of faults that ended before, and after, the first cut: count, p50, p99, max (us). */
+    final double[] recoveryFaultsBefore = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    final double[] recoveryFaultsAfter = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+
+    /** @return post-copy pauses recovered from (each a cut followed by post-copy resumed over a new link). */
+    public int recoveries()
+    {
+        return recoveryPauses;
+    }
+
+    /** @return milliseconds spent paused in post-copy, all pauses together. */
+    public double pausedMs()
+    {
+        return recoveryPausedMs;
+    }
+
+    /** @return milliseconds from the start to the first post-copy cut, NaN without one. */
+    public double cutAtMs()
+    {
+        return recoveryCutAtMs;
+    }
+
+    /** @return pages resent after recoveries (the source's count), -1 where not known. */
+    public long resentPages()
+    {
+        return recoveryResentPages;
+    }
+
+    /**
+     * @param afterCut faults that ended after the first cut, else before it.
+     * @return count, p50, p99 and max latency in microseconds (NaN where not measured).
+     */
+    public double[] recoveryFaults(final boolean afterCut)
+    {
+        return (afterCut ? recoveryFaultsAfter : recoveryFaultsBefore).clone();
+    }
 
     /** @return {@code precopy}, {@code postcopy} or {@code hybrid}. */
     public String mode()
@@ -430,6 +477,22 @@ public final class MigrationResult
                 .append(digestSource).append(", destination ").append(digestDestination)
                 .append(String.format(Locale.ROOT, ", hashed here in %.1f ms)", digestHashMs));
         }
+        if (recoveryPauses > 0)
+        {
+            sb.append(String.format(Locale.ROOT, ", recovered: %d pause(s), first cut at %.0f ms, paused %.1f ms " +
+                "(longest %.1f ms)", recoveryPauses, recoveryCutAtMs, recoveryPausedMs, recoveryMaxPauseMs));
+            if (recoveryResentPages >= 0)
+            {
+                sb.append(", resent ").append(recoveryResentPages).append(" pages");
+            }
+            if (!Double.isNaN(recoveryFaultsAfter[0]))
+            {
+                sb.append(String.format(Locale.ROOT, ", faults before the cut %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)" +
+                    ", after %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)",
+                    recoveryFaultsBefore[0], recoveryFaultsBefore[1], recoveryFaultsBefore[2], recoveryFaultsBefore[3],
+                    recoveryFaultsAfter[0], recoveryFaultsAfter[1], recoveryFaultsAfter[2], recoveryFaultsAfter[3]));
+            }
+        }
         sb.append(", reason: ").append(reason);
         if (error != null)
         {
@@ -597,6 +660,22 @@ public final class MigrationResult
         }
         o.put("guestRunsOn", guestRunsOn);
         o.put("downtimeOverLimit", downtimeOverLimit);
+        if (recoveryPauses == 0 && Double.isNaN(recoveryCutAtMs))
+        {
+            o.putNull("recovery");
+        }
+        else
+        {
+            final ObjectNode rc = o.putObject("recovery");
+            num(rc, "cutAtMs", recoveryCutAtMs);
+            rc.put("pauses", recoveryPauses);
+            num(rc, "pausedMs", recoveryPausedMs);
+            num(rc, "maxPauseMs", recoveryMaxPauseMs);
+            rc.put("resentPages", recoveryResentPages);
+            rc.put("lostRequests", recoveryLostRequests);
+            faults(rc.putObject("faultsBeforeCut"), recoveryFaultsBefore);
+            faults(rc.putObject("faultsAfterCut"), recoveryFaultsAfter);
+        }
         return o;
     }
 
@@ -621,6 +700,14 @@ public final class MigrationResult
         {
             node.put(name, BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_EVEN));
         }
+    }
+
+    private static void faults(final ObjectNode node, final double[] f)
+    {
+        num(node, "count", f[0]);
+        num(node, "p50Us", f[1]);
+        num(node, "p99Us", f[2]);
+        num(node, "maxUs", f[3]);
     }
 
     private static void rates(final ObjectNode node, final String name, final double[] rates)

@@ -23,7 +23,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -71,6 +73,14 @@ public final class MigrationRun
     private InetSocketAddress to;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
     private FaultPlan faults = FaultPlan.NONE;
+    private LinkDecorator links = (index, link) -> link;
+
+    /** Wraps each link the run opens: index 0 is the first, 1 the first opened to recover from a cut, and so on. */
+    @FunctionalInterface
+    interface LinkDecorator
+    {
+        MigrationLink decorate(int index, MigrationLink link);
+    }
 
     /** Builds the engine; tests substitute a broken one. */
     @FunctionalInterface
@@ -323,13 +333,26 @@ public final class MigrationRun
     {
         if (faults.isEmpty())
         {
-            return link instanceof SocketLink ? link : new DeadlineLink(link, linkTimeoutMs);
+            return withDeadline(link);
         }
         if (link.channels() > 1)
         {
             throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
         }
         return new DeadlineLink(new FaultyLink(link, faults), linkTimeoutMs);
+    }
+
+    /** @return {@code link} bounded by the link timeout, unless it bounds its calls itself (a socket's). */
+    private MigrationLink withDeadline(final MigrationLink link)
+    {
+        return link instanceof SocketLink ? link : new DeadlineLink(link, linkTimeoutMs);
+    }
+
+    /** Tests: wraps every link of an in-process run, e.g. in a {@link FaultyLink}. */
+    MigrationRun links(final LinkDecorator value)
+    {
+        links = value;
+        return this;
     }
 
     MigrationRun factory(final Factory value)
@@ -355,7 +378,7 @@ public final class MigrationRun
         final DirtyLog log = kernel != null ? kernel.log() : tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
              GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+             MigrationLink link = links.decorate(0, MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels));
              MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
@@ -382,6 +405,12 @@ public final class MigrationRun
                 if (capture != null)
                 {
                     migration.capture(capture);
+                }
+                if (options.recover())
+                {
+                    final int[] opened = {0};
+                    ((Migration)migration).recoverWith(deadline -> withDeadline(links.decorate(++opened[0],
+                        MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels))));
                 }
                 final MigrationResult result = migration.run();
                 result.writesPerSecBefore = before;
@@ -425,18 +454,74 @@ public final class MigrationRun
         final MigrationOptions opts = options.withDigests(verify);
         final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, channels, pageSize,
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
-            bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs));
+            bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs), opts.recover());
+        final List<SocketLink> reconnected = new CopyOnWriteArrayList<>();
         try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
         {
             propose(main, proposal);
+            final long id = opts.recover() ? ChannelHello.newMigrationId() : 0;
+            if (opts.recover())
+            {
+                ChannelHello.writeId(main.channel(), id);
+            }
             try (SocketLink link = channels > 1 ? openChannels(main, to, channels, linkTimeoutMs) : main)
             {
-                return runSource(link, opts);
+                return runSource(links.decorate(0, link), opts, opts.recover() ? reconnect(id, opts, reconnected) : null);
+            }
+        }
+        finally
+        {
+            for (final SocketLink l : reconnected)
+            {
+                l.close();
             }
         }
     }
 
-    private MigrationResult runSource(final SocketLink link, final MigrationOptions opts)
+    /** Most connection attempts of one post-copy pause, {@value} ms apart at most. */
+    static final int RECONNECT_ATTEMPTS = 100;
+    static final long RECONNECT_INTERVAL_MS = 200;
+
+    /**
+     * The source's way back after a post-copy cut: connects to the destination again (at most {@value
+     * #RECONNECT_ATTEMPTS} attempts within the pause's deadline, each bounded by the link timeout) and opens the
+     * connection with a hello naming this migration's {@code id} for channel 0, which the paused destination
+     * waits for.
+     */
+    private Reconnect reconnect(final long id, final MigrationOptions opts, final List<SocketLink> opened)
+    {
+        final int[] index = {0};
+        return deadline ->
+        {
+            for (int attempt = 0; attempt < RECONNECT_ATTEMPTS; attempt++)
+            {
+                final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
+                if (leftMs <= 0)
+                {
+                    return null;
+                }
+                final long t0 = System.nanoTime();
+                try
+                {
+                    final SocketLink l = SocketLink.connect(to, opts.bandwidth(), Math.min(linkTimeoutMs, leftMs));
+                    opened.add(l);
+                    ChannelHello.write(l.channel(), id, 0);
+                    return links.decorate(++index[0], l);
+                }
+                catch (final IOException ex)
+                {
+                    final long waitMs = RECONNECT_INTERVAL_MS - (System.nanoTime() - t0) / 1_000_000L;
+                    if (waitMs > 0)
+                    {
+                        Thread.sleep(Math.min(waitMs, Math.max(0, (deadline - System.nanoTime()) / 1_000_000L)));
+                    }
+                }
+            }
+            return null;
+        };
+    }
+
+    private MigrationResult runSource(final MigrationLink link, final MigrationOptions opts, final Reconnect reconnect)
         throws IOException, InterruptedException
     {
         final long pages = memoryBytes / pageSize;
@@ -459,6 +544,10 @@ public final class MigrationRun
                     before = rate(workload, beforeMs, vcpuBefore);
                 }
                 final MigrationSource migration = new MigrationSource(opts, src, log, workload, bounded).seed(seed);
+                if (reconnect != null)
+                {
+                    migration.recover(reconnect);
+                }
                 if (progress != null)
                 {
                     migration.progress(progress);

@@ -18,8 +18,13 @@ import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
 import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
@@ -80,6 +85,18 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * around it (pre-paging); every page is claimed with an atomic test-and-clear of its bit, so none is sent
  * twice. Post-copy pages never use XBZRLE.
  *
+ * <h2>Post-copy recovery</h2>
+ * With {@link MigrationOptions#recover()} and a {@link Reconnect} ({@link #recover(Reconnect)}; {@link
+ * Migration} brings its own), a failure of the link once POSTCOPY_RUN was handed to it pauses the source
+ * ({@code postcopy-paused} in the progress) instead of failing it: its vCPUs were stopped at the switch-over
+ * and stay stopped, so its memory is final and any page may be sent again. It closes the cut link, takes a new
+ * one, reads the destination's {@link ReceivedBitmap} first on the new return path, rebuilds the migration
+ * bitmap as exactly the pages the destination lacks (what was in flight or in a buffer at the cut is
+ * among them), and sends on the new forward stream the envelope header, a RAM section with those pages
+ * (serving page requests first, as before), COMPLETE and the rest. A cut during recovery pauses again; a
+ * pause not recovered within {@link MigrationOptions#recoverTimeoutMs()} fails the migration. The page stream
+ * after a recovery is not captured.
+ *
  * <h2>Downtime</h2>
  * Alone, the source sees only its side, as QEMU's source does: from the instant it asks the vCPUs to stop
  * (before they have all parked) to the instant the last byte before the destination may resume (COMPLETE,
@@ -105,7 +122,7 @@ public class MigrationSource
     private final GuestMemory source;
     private final DirtyLog sourceLog;
     private final GuestWorkload workload;
-    private final MigrationLink link;
+    private MigrationLink link;
     private final MigrationResult result = new MigrationResult();
     private final RequestQueue requests = new RequestQueue(4096);
     private WritableByteChannel capture;
@@ -113,6 +130,8 @@ public class MigrationSource
     private long seed = 42;
 
     private static final long CHANNEL_POLL_MS = 100;
+    /** Pause between two failed attempts to recover: short against a pause, long against a connect. */
+    private static final long RECONNECT_BACKOFF_NS = 50_000_000L;
 
     private ChannelSender[] senders;
     private Thread[] senderThreads;
@@ -149,11 +168,24 @@ public class MigrationSource
     private volatile boolean acked;
     /** POSTCOPY_RUN has been flushed: the guest may run on the destination from then on. */
     private boolean postcopyRunSent;
+    /** Whether the first page request of post-copy has been announced as the {@code postcopy} phase. */
+    private boolean postcopyAnnounced;
     /** This role resumed its vCPUs on the source after a failure during the switch-over. */
     private boolean resumedHere;
     private volatile int shutCode = -1;
     private volatile Throwable returnPathFailure;
     private volatile long[] peerDigests;
+    private Thread rpThread;
+    private boolean streamFinished;
+    private Reconnect reconnect;
+    private volatile long[] receivedBitmap;
+    private CountDownLatch receivedBitmapRead;
+    /** Writers of links given up after a cut, and the envelope bytes sent on them: their figures still count. */
+    private final List<PageStreamWriter> retiredWriters = new ArrayList<>();
+    private long retiredEnvelopeBytes;
+    private long cutNs;
+    private long pausedNanos;
+    private long maxPauseNanos;
 
     /**
      * @param options   the migration's settings.
@@ -192,6 +224,27 @@ public class MigrationSource
         this.link = link;
     }
 
+    /**
+     * Lets a post-copy cut pause and recover over links from {@code value} when {@link
+     * MigrationOptions#recover()} is on (see "Post-copy recovery").
+     */
+    public MigrationSource recover(final Reconnect value)
+    {
+        if (link.channels() > 1)
+        {
+            throw new IllegalArgumentException("post-copy recovery needs one channel: post-copy's pages travel on " +
+                "the main channel, but the page channels would have to be joined again too");
+        }
+        this.reconnect = value;
+        return this;
+    }
+
+    /** @return where new links come from after a post-copy cut, or null for no recovery. */
+    Reconnect reconnect()
+    {
+        return options.recover() ? reconnect : null;
+    }
+
     /** Records the page stream, exactly as sent, to {@code channel} (see page-stream.md, "A captured page stream"). */
     public MigrationSource capture(final WritableByteChannel channel)
     {
@@ -226,9 +279,7 @@ public class MigrationSource
         writesAtStart = writes();
         vcpuWritesAtStart = vcpuWrites();
         startPeer();
-        final Thread rpThread = new Thread(this::readReturnPath, "migration-return-path");
-        rpThread.setDaemon(true);
-        rpThread.start();
+        startReturnPath(false);
         Throwable failure = null;
         try
         {
@@ -241,20 +292,9 @@ public class MigrationSource
             {
                 precopy(deviceState);
             }
-            final long[] digests = options.digests() ? sendDigests() : null;
-            link.finishSource();
-            join(rpThread);
-            if (returnPathFailure != null)
+            if (!streamFinished)
             {
-                throw new IOException("return path: " + returnPathFailure.getMessage(), returnPathFailure);
-            }
-            if (shutCode != 0)
-            {
-                throw new IOException("destination answered SHUT " + shutCode);
-            }
-            if (digests != null)
-            {
-                compareDigests(digests);
+                finishStream();
             }
         }
         catch (final Throwable t)
@@ -280,6 +320,39 @@ public class MigrationSource
         join(rpThread);
         finish(failure);
         return result;
+    }
+
+    /** After COMPLETE: the digests if any, the end of the forward stream, then the destination's SHUT. */
+    private void finishStream() throws IOException
+    {
+        final long[] digests = options.digests() ? sendDigests() : null;
+        link.finishSource();
+        join(rpThread);
+        if (returnPathFailure != null)
+        {
+            throw new IOException("return path: " + returnPathFailure.getMessage(), returnPathFailure);
+        }
+        if (shutCode != 0)
+        {
+            throw new IOException("destination answered SHUT " + shutCode);
+        }
+        if (digests != null)
+        {
+            compareDigests(digests);
+        }
+        streamFinished = true;
+    }
+
+    /** Starts the return-path thread on the current link; after a cut it first reads the received bitmap. */
+    private void startReturnPath(final boolean bitmapFirst)
+    {
+        final MigrationLink on = link;
+        receivedBitmap = null;
+        receivedBitmapRead = new CountDownLatch(bitmapFirst ? 1 : 0);
+        final CountDownLatch read = receivedBitmapRead;
+        rpThread = new Thread(() -> readReturnPath(on, bitmapFirst, read), "migration-return-path");
+        rpThread.setDaemon(true);
+        rpThread.start();
     }
 
     private void stopSenders()
@@ -348,6 +421,12 @@ public class MigrationSource
     /** In one process: starts the destination role before the first byte is sent. */
     void startPeer()
     {
+    }
+
+    /** In one process: whether the destination role has ended (so it will never take a new link). */
+    boolean peerFailed()
+    {
+        return false;
     }
 
     /** In one process: waits for the destination role to end. */
@@ -754,22 +833,213 @@ public class MigrationSource
     private void postcopy(final byte[] deviceState, final String reason) throws IOException
     {
         switchOver("postcopy", reason);
-        announce("postcopy", 0);
         sendDiscard();
         sendDevice(deviceState);
         envOut.putByte(SECTION_POSTCOPY_RUN);
-        startRamSection();
-        postcopyRunSent = true;
-        switchNs = System.nanoTime();
-        pushAndServe();
-        writer.writeEos();
-        pageOut.flush();
-        envOut.putByte(SECTION_COMPLETE);
-        envOut.flush();
+        final Reconnect reconnect = reconnect();
+        boolean ramOpen = false;
+        while (true)
+        {
+            try
+            {
+                if (!ramOpen)
+                {
+                    startRamSection();
+                    postcopyRunSent = true; // flushed: the guest is the destination's now (resumeIfOwner)
+                    ramOpen = true;
+                    switchNs = System.nanoTime();
+                }
+                pushAndServe();
+                writer.writeEos();
+                pageOut.flush();
+                envOut.putByte(SECTION_COMPLETE);
+                envOut.flush();
+                if (reconnect != null)
+                {
+                    finishStream(); // a cut before SHUT is recovered from like one during the pages
+                }
+                break;
+            }
+            catch (final IOException | IllegalStateException ex)
+            {
+                if (reconnect == null || shutCode > 0)
+                {
+                    throw ex;
+                }
+                pauseAndRecover(reconnect, ex);
+                postcopyRunSent = true; // the destination took a recovery link: it runs in post-copy
+                ramOpen = true;
+                if (switchNs == 0)
+                {
+                    switchNs = System.nanoTime();
+                }
+            }
+        }
         if (options.mode() == MigrationMode.POSTCOPY)
         {
             result.converged = true;
         }
+    }
+
+    /**
+     * Paused post-copy (see "Post-copy recovery"): takes new links until one brings the destination's received
+     * bitmap, then opens a RAM section on it holding exactly the pages the destination lacks.
+     *
+     * @throws IOException naming the cut, when no link brought the bitmap within the timeout.
+     */
+    private void pauseAndRecover(final Reconnect reconnect, final Exception cut) throws IOException
+    {
+        final long pausedAt = System.nanoTime();
+        if (cutNs == 0)
+        {
+            cutNs = pausedAt;
+        }
+        final String pausedPhase = phase;
+        phase = "postcopy-paused";
+        reportProgress(true);
+        link.close();
+        join(rpThread);
+        final long deadline = pausedAt + options.recoverTimeoutMs() * 1_000_000L;
+        Throwable last = cut;
+        while (true)
+        {
+            final MigrationLink next;
+            try
+            {
+                next = reconnect.next(deadline);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while post-copy was paused", ex);
+            }
+            if (next == null && peerFailed())
+            {
+                throw new IOException("post-copy paused after \"" + describe(cut) + "\", but the destination " +
+                    "did not pause: it failed (it had not started post-copy, or could not go on)", cut);
+            }
+            if (next == null)
+            {
+                throw new IOException("post-copy paused after \"" + describe(cut) + "\" was not recovered within " +
+                    "the recover timeout of " + options.recoverTimeoutMs() + " ms" +
+                    (last == cut ? "" : " (last attempt: " + describe(last) + ")"), cut);
+            }
+            retireWriter();
+            link = next;
+            shutCode = -1;
+            shutNs = 0;
+            returnPathFailure = null;
+            peerDigests = null;
+            startReturnPath(true);
+            try
+            {
+                final long[] held = awaitReceivedBitmap(deadline);
+                final long resend = markMissing(held);
+                final int bufferBytes = Math.max(PAGE_BUFFER_BYTES, PageStreamWriter.requiredBufferBytes(source.pageSize()));
+                envOut = new ChannelOutput(next.sourceOut(), ENVELOPE_BUFFER_BYTES);
+                pageOut = new ChannelOutput(next.sourceOut(), bufferBytes);
+                writer = new PageStreamWriter(pageOut, source, PageStreamOptions.defaults().withLz4(options.lz4()));
+                envOut.putInt(MAGIC);
+                envOut.putShort(VERSION);
+                envOut.putInt(source.pageSize());
+                memSizeSent = false;
+                startRamSection();
+                result.recoveryResentPages = Math.max(0, result.recoveryResentPages) + resend;
+                roundRemaining = resend;
+                final long took = System.nanoTime() - pausedAt;
+                pausedNanos += took;
+                maxPauseNanos = Math.max(maxPauseNanos, took);
+                result.recoveryPauses++;
+                phase = pausedPhase;
+                reportProgress(true);
+                return;
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+                next.close();
+                join(rpThread);
+                backOff(deadline);
+            }
+        }
+    }
+
+    /** Waits a little before the next attempt after a failed one, so a dead peer costs no busy loop. */
+    private static void backOff(final long deadlineNs)
+    {
+        final long left = deadlineNs - System.nanoTime();
+        if (left > 0)
+        {
+            LockSupport.parkNanos(Math.min(left, RECONNECT_BACKOFF_NS));
+        }
+    }
+
+    /** Keeps the figures of the writer and envelope of a link being given up. */
+    private void retireWriter()
+    {
+        if (writer != null && !retiredWriters.contains(writer))
+        {
+            retiredWriters.add(writer);
+            retiredEnvelopeBytes += envOut.position();
+        }
+    }
+
+    /** @return the destination's received bitmap, once the return-path thread has read it. */
+    private long[] awaitReceivedBitmap(final long deadlineNs) throws IOException
+    {
+        try
+        {
+            while (!receivedBitmapRead.await(Math.max(0, Math.min(deadlineNs - System.nanoTime(), RECONNECT_BACKOFF_NS)),
+                TimeUnit.NANOSECONDS))
+            {
+                if (peerFailed())
+                {
+                    throw new IOException("the destination failed instead of taking the new link");
+                }
+                if (deadlineNs - System.nanoTime() <= 0)
+                {
+                    throw new IOException("no received bitmap from the destination within the recover timeout");
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the received bitmap", ex);
+        }
+        final long[] held = receivedBitmap;
+        if (held == null)
+        {
+            final Throwable f = returnPathFailure;
+            throw new IOException("return path of the new link: " + (f == null ? "ended" : describe(f)), f);
+        }
+        return held;
+    }
+
+    /**
+     * Makes the migration bitmap exactly the pages not in {@code held}. The source's vCPUs are stopped, so
+     * its memory is final: each page is read after its bit is cleared, as always, and it is the same page.
+     *
+     * @return the pages to send.
+     */
+    private long markMissing(final long[] held)
+    {
+        final long pages = bitmap.size();
+        bitmap.clearRange(0, pages);
+        for (int i = 0; i < held.length; i++)
+        {
+            long missing = ~held[i];
+            if (i == held.length - 1 && (pages & 63) != 0)
+            {
+                missing &= (1L << (pages & 63)) - 1;
+            }
+            if (missing != 0)
+            {
+                bitmap.orWord(i, missing);
+            }
+        }
+        scanner.seek(0);
+        return bitmap.cardinality();
     }
 
     /** DISCARD: every run of pages dirty in the bitmap, which the destination must fetch again. */
@@ -820,6 +1090,7 @@ public class MigrationSource
                 break;
             }
             writer.writePage(unit, false);
+            result.pushedPages++;
             pushed++;
             roundRemaining--;
             if ((pushed & 255) == 0)
@@ -828,7 +1099,6 @@ public class MigrationSource
                 checkReturnPath();
             }
         }
-        result.pushedPages = pushed;
     }
 
     /** Sends the pages faults asked for, each with its pre-paging window; @return whether any was sent. */
@@ -840,6 +1110,13 @@ public class MigrationSource
         long page;
         while ((page = requests.poll()) >= 0)
         {
+            if (!postcopyAnnounced)
+            {
+                // The "postcopy" phase of a fault plan: a page request proves the destination runs the guest in
+                // post-copy, so a fault here hits post-copy itself, not the switch to it.
+                postcopyAnnounced = true;
+                announce("postcopy", 0);
+            }
             if (bitmap.testAndClear(page))
             {
                 writer.writePage(page, false);
@@ -865,15 +1142,24 @@ public class MigrationSource
         return any;
     }
 
-    /** The return-path thread: page requests to the queue, SHUT ends it. */
-    private void readReturnPath()
+    /**
+     * The return-path thread of {@code on}: after a cut first the received bitmap (handed over through {@code
+     * bitmapRead}), then page requests to the queue; SHUT ends it.
+     */
+    private void readReturnPath(final MigrationLink on, final boolean bitmapFirst,
+                                final CountDownLatch bitmapRead)
     {
-        final ChannelInput in = new ChannelInput(link.sourceIn(), 4096);
+        final ChannelInput in = new ChannelInput(on.sourceIn(), 4096);
         final ReturnPathReader reader = new ReturnPathReader(in);
         final long size = source.size();
         final int pageSize = source.pageSize();
         try
         {
+            if (bitmapFirst)
+            {
+                receivedBitmap = ReceivedBitmap.read(in, source.pageCount());
+                bitmapRead.countDown();
+            }
             ReturnPathMessage m;
             while ((m = reader.read()) != null)
             {
@@ -909,6 +1195,10 @@ public class MigrationSource
         {
             returnPathFailure = t;
         }
+        finally
+        {
+            bitmapRead.countDown();
+        }
     }
 
     private void checkReturnPath()
@@ -925,7 +1215,12 @@ public class MigrationSource
 
     private long wireBytes()
     {
-        long bytes = writer.stats().wireBytes() + envOut.position();
+        final boolean current = !retiredWriters.contains(writer); // a retired writer until the next link's
+        long bytes = (current ? writer.stats().wireBytes() + envOut.position() : 0) + retiredEnvelopeBytes;
+        for (final PageStreamWriter w : retiredWriters)
+        {
+            bytes += w.stats().wireBytes();
+        }
         if (senders != null)
         {
             for (final ChannelSender sender : senders)
@@ -962,6 +1257,13 @@ public class MigrationSource
         }
         result.dirtyLimitBytesPerSecond = options.dirtyLimit();
         result.autoConverge = options.autoConverge();
+        if (cutNs != 0)
+        {
+            result.recoveryCutAtMs = (cutNs - startNs) / 1e6;
+            result.recoveryPausedMs = pausedNanos / 1e6;
+            result.recoveryMaxPauseMs = maxPauseNanos / 1e6;
+            result.recoveryResentPages = Math.max(0, result.recoveryResentPages);
+        }
         final Throwable destFailure = finishPeer(result, startNs, stopNs);
         if (failure != null || destFailure != null)
         {
@@ -1036,17 +1338,26 @@ public class MigrationSource
         }
     }
 
-    /** @return the main channel's writer, then each page channel's. */
+    /** @return the main channel's writer, then each page channel's, then those of links given up after cuts. */
     private PageStreamWriter[] writers()
     {
-        final int n = senders == null ? 0 : senders.length;
-        final PageStreamWriter[] all = new PageStreamWriter[1 + n];
-        all[0] = writer;
-        for (int c = 0; c < n; c++)
+        final List<PageStreamWriter> all = new ArrayList<>();
+        if (!retiredWriters.contains(writer))
         {
-            all[1 + c] = senders[c].writer();
+            all.add(writer);
         }
-        return all;
+        for (int c = 0; senders != null && c < senders.length; c++)
+        {
+            all.add(senders[c].writer());
+        }
+        all.addAll(retiredWriters);
+        return all.toArray(new PageStreamWriter[0]);
+    }
+
+    /** @return the migration's settings. */
+    final MigrationOptions options()
+    {
+        return options;
     }
 
     /** @return the calling thread's CPU time, ns, or -1 if the JVM cannot measure it. */

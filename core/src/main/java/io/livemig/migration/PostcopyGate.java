@@ -29,10 +29,18 @@ import java.util.concurrent.locks.LockSupport;
  * publishes the page's bytes, stored plainly by the reader before it: a vCPU that sees the bit clear sees
  * the bytes.
  *
+ * <h2>Paused post-copy</h2>
+ * When the migration may recover ({@link #recoverable}), a page request that fails because the link was cut
+ * does not release the vCPUs: they stay parked on their missing pages while the others run on, until the
+ * link is replaced ({@link #reattach}), the source resends every page still absent and the pages come.
+ * {@link #reattach} swaps the return path under the same lock the requests take, then asks again for every
+ * page a vCPU waits for, so those come first. From the first {@link #pause} on, each fault's latency is also
+ * recorded apart by whether it ended before the cut or after it, so the cost of the pause is visible.
+ *
  * <p>Thread-safety: {@link #isPresent}/{@link #awaitPresent} from any number of vCPU threads (each with its
- * own index); {@link #onPage}, {@link #discard} from the stream reader's thread; requests and {@link #shut}
- * share the return path under its lock. Fault statistics are per vCPU and are merged under a per-vCPU lock
- * that only its own vCPU takes otherwise, so recording stays uncontended.
+ * own index); {@link #onPage}, {@link #discard}, {@link #pause}, {@link #reattach} from the stream reader's
+ * thread; requests and {@link #shut} share the return path under its lock. Fault statistics are per vCPU and
+ * are merged under a per-vCPU lock that only its own vCPU takes otherwise, so recording stays uncontended.
  */
 final class PostcopyGate implements PageGate, PageStreamListener
 {
@@ -42,12 +50,18 @@ final class PostcopyGate implements PageGate, PageStreamListener
     private final AtomicLongArray waiting;
     private final AtomicReferenceArray<Thread> threads;
     private final Histogram[] latency;
-    private final ChannelOutput rpOut;
-    private final ReturnPathWriter rp;
+    private final Histogram[] latencyBeforeCut;
+    private final Histogram[] latencyAfterCut;
+    private final Object rpLock = new Object();
+    private ChannelOutput rpOut; // guarded by rpLock
+    private ReturnPathWriter rp; // guarded by rpLock
     private final String block;
     private final int pageSize;
-    private boolean named;
+    private boolean named; // guarded by rpLock
     private volatile boolean cancelled;
+    private volatile boolean recoverable;
+    private volatile long cutNs;
+    private volatile long lostRequests;
     private volatile IOException requestFailure;
 
     /**
@@ -63,10 +77,14 @@ final class PostcopyGate implements PageGate, PageStreamListener
         this.waiting = new AtomicLongArray(Math.max(1, writers));
         this.threads = new AtomicReferenceArray<>(Math.max(1, writers));
         this.latency = new Histogram[Math.max(1, writers)];
+        this.latencyBeforeCut = new Histogram[latency.length];
+        this.latencyAfterCut = new Histogram[latency.length];
         for (int i = 0; i < latency.length; i++)
         {
             waiting.set(i, -1);
             latency[i] = new Histogram(HIGHEST_US, 3);
+            latencyBeforeCut[i] = new Histogram(HIGHEST_US, 3);
+            latencyAfterCut[i] = new Histogram(HIGHEST_US, 3);
         }
         this.rpOut = rpOut;
         this.rp = new ReturnPathWriter(rpOut);
@@ -110,11 +128,22 @@ final class PostcopyGate implements PageGate, PageStreamListener
             }
         }
         waiting.set(writerIndex, -1);
-        final long us = (System.nanoTime() - start) / 1000;
+        final long end = System.nanoTime();
+        final long us = Math.min((end - start) / 1000, HIGHEST_US);
+        final long cut = cutNs;
         final Histogram h = latency[writerIndex];
         synchronized (h) // uncontended: only this vCPU records here; the lock orders the merge's reads
         {
-            h.recordValue(Math.min(us, HIGHEST_US));
+            h.recordValue(us);
+            if (cut != 0)
+            {
+                // Racy against the pause by design: a fault ending at the instant of the cut goes to either side.
+                (end - cut >= 0 ? latencyAfterCut : latencyBeforeCut)[writerIndex].recordValue(us);
+            }
+            else
+            {
+                latencyBeforeCut[writerIndex].recordValue(us);
+            }
         }
     }
 
@@ -122,7 +151,7 @@ final class PostcopyGate implements PageGate, PageStreamListener
     {
         try
         {
-            synchronized (rp)
+            synchronized (rpLock)
             {
                 if (named)
                 {
@@ -138,9 +167,78 @@ final class PostcopyGate implements PageGate, PageStreamListener
         }
         catch (final IOException ex)
         {
+            if (recoverable)
+            {
+                // The link is cut: the page comes after recovery, which resends every absent page.
+                lostRequests++; // benign race between vCPUs: a count for the result only
+                return;
+            }
             requestFailure = ex;
             cancel();
         }
+    }
+
+    /** A cut may be recovered from: a failed request leaves the vCPU parked instead of releasing it. */
+    void recoverable(final boolean on)
+    {
+        recoverable = on;
+    }
+
+    /** The link was cut at {@code nowNs}: the first cut splits the fault latencies into before and after. */
+    void pause(final long nowNs)
+    {
+        if (cutNs == 0)
+        {
+            cutNs = nowNs == 0 ? 1 : nowNs;
+        }
+    }
+
+    /**
+     * Takes the new link's return path: sends the received bitmap on it, then asks again for each page a
+     * vCPU waits for.
+     *
+     * @param out the return path of the new link.
+     */
+    void reattach(final ChannelOutput out) throws IOException
+    {
+        synchronized (rpLock)
+        {
+            rpOut = out;
+            rp = new ReturnPathWriter(out);
+            named = false;
+            ReceivedBitmap.write(out, absent.pageCount(), held());
+        }
+        for (int i = 0, n = waiting.length(); i < n; i++)
+        {
+            final long page = waiting.get(i);
+            if (page >= 0 && absent.isDirty(page))
+            {
+                request(page);
+            }
+        }
+    }
+
+    /** @return one bit per page, set where the page is here (the complement of the absent bits). */
+    private long[] held()
+    {
+        final long pages = absent.pageCount();
+        final long[] held = new long[ReceivedBitmap.words(pages)];
+        for (int i = 0; i < held.length; i++)
+        {
+            held[i] = ~absent.orWord(i, 0); // OR of nothing: an atomic read of the word
+        }
+        final int tail = (int)(pages & 63);
+        if (tail != 0)
+        {
+            held[held.length - 1] &= (1L << tail) - 1;
+        }
+        return held;
+    }
+
+    /** @return page requests lost to a cut (sent again after recovery). */
+    long lostRequests()
+    {
+        return lostRequests;
     }
 
     @Override
@@ -161,7 +259,7 @@ final class PostcopyGate implements PageGate, PageStreamListener
     /** Sends SHUT with {@code code} on the return path. */
     void shut(final int code) throws IOException
     {
-        synchronized (rp)
+        synchronized (rpLock)
         {
             rp.shut(code);
             rpOut.flush();
@@ -191,12 +289,26 @@ final class PostcopyGate implements PageGate, PageStreamListener
     /** @return every vCPU's fault latencies (microseconds) so far, in one new histogram. */
     Histogram mergedLatency()
     {
+        return merge(latency);
+    }
+
+    /**
+     * @param afterCut the faults that ended after the first cut, else those that ended before it.
+     * @return every vCPU's fault latencies (microseconds) on that side of the first cut, in one new histogram.
+     */
+    Histogram mergedLatency(final boolean afterCut)
+    {
+        return merge(afterCut ? latencyAfterCut : latencyBeforeCut);
+    }
+
+    private Histogram merge(final Histogram[] perVcpu)
+    {
         final Histogram all = new Histogram(HIGHEST_US, 3);
-        for (final Histogram h : latency)
+        for (int i = 0; i < perVcpu.length; i++)
         {
-            synchronized (h)
+            synchronized (latency[i]) // the lock its vCPU records under
             {
-                all.add(h);
+                all.add(perVcpu[i]);
             }
         }
         return all;

@@ -36,10 +36,11 @@ class TwoProcessMigrationTest
     /**
      * Four pairs, not six, for the suite's time: post-copy sends no XBZRLE, and hybrid takes both codecs at once;
      * two of them run over 2 page channels (pre-copy, and hybrid: pre-copy rounds on the channels, post-copy's
-     * pages on the main connection).
+     * pages on the main connection); post-copy asks for recovery (--recover: the handshake's flag and the migration
+     * id, which change nothing while no link is cut; RemoteRecoveryTest cuts it).
      */
     @ParameterizedTest(name = "{0} with {1}, {2} channels")
-    @CsvSource({"precopy, --xbzrle, 1", "precopy, --lz4, 2", "postcopy, --lz4, 1", "hybrid, --xbzrle --lz4, 2"})
+    @CsvSource({"precopy, --xbzrle, 1", "precopy, --lz4, 2", "postcopy, --lz4 --recover, 1", "hybrid, --xbzrle --lz4, 2"})
     void twoJvmsMigrateAndVerify(final String mode, final String codecs, final int channels) throws Exception
     {
         final Path destJson = dir.resolve("destination.json");
@@ -53,7 +54,7 @@ class TwoProcessMigrationTest
         {
             destination = MigrateProcesses.start(List.of(), destErr, "--listen", "127.0.0.1:0", "--json", "--quiet",
                 "--result", destJson.toString(),
-                "--accept-timeout", "60s", "--link-timeout", "20s");
+                "--accept-timeout", "60s", "--link-timeout", "20s", "--recover-timeout", "20s");
             final String port = MigrateProcesses.awaitPort(destination, destErr, deadline);
             final List<String> args = new ArrayList<>(List.of("--to", "127.0.0.1:" + port, "--mode", mode, "--memory", "16m",
                 "--writers", "2", "--dirty-rate", "20000", "--bandwidth", "256m",

@@ -41,11 +41,12 @@ class FuzzCorpusGenerator
     static final Path REPLY = RESOURCES.resolve("migration/HandshakeReplyFuzzTestInputs/readReply");
     static final Path DIGESTS = RESOURCES.resolve("migration/PageDigestsFuzzTestInputs/readDigests");
     static final Path HELLO = RESOURCES.resolve("migration/ChannelHelloFuzzTestInputs/readHello");
+    static final Path RECEIVED = RESOURCES.resolve("migration/ReceivedBitmapFuzzTestInputs/readReceivedBitmap");
 
     @Test
     void regenerate() throws Exception
     {
-        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH, HANDSHAKE, REPLY, DIGESTS, HELLO})
+        for (final Path dir : new Path[] {CAPTURES, ANALYZE, FORWARD, RETURN_PATH, HANDSHAKE, REPLY, DIGESTS, HELLO, RECEIVED})
         {
             Files.createDirectories(dir);
             try (var files = Files.list(dir))
@@ -87,6 +88,8 @@ class FuzzCorpusGenerator
                 i % Handshake.PATTERNS.size(), 8, 20_000, 42 + i, 50);
             Files.write(HANDSHAKE.resolve("seed-" + modes[i].label()), HandshakeMutationProperties.bytes(h::write));
         }
+        Files.write(HANDSHAKE.resolve("seed-postcopy-recover"), HandshakeMutationProperties.bytes(new Handshake(
+            MigrationMode.POSTCOPY, false, true, true, 1, 4096, 8 << 12, 64, 2, 0, 0, 8, 20_000, 42, 50, true)::write));
         Files.write(REPLY.resolve("seed-accept"), HandshakeMutationProperties.bytes(HandshakeReply.accept()::write));
         Files.write(REPLY.resolve("seed-refuse-channels"), HandshakeMutationProperties.bytes(
             HandshakeReply.refuse("the source asks for 2 channels, this destination takes 1")::write));
@@ -105,6 +108,17 @@ class FuzzCorpusGenerator
             ChannelHello.write(Channels.newChannel(hello), ChannelHelloFuzzTest.ID, channel);
             Files.write(HELLO.resolve("seed-channel-" + channel), hello.toByteArray());
         }
+        // A post-copy destination paused half-way: pages 0-39 and every third page after them held.
+        final long[] held = new long[ReceivedBitmap.words(ReceivedBitmapFuzzTest.PAGES)];
+        for (int p = 0; p < ReceivedBitmapFuzzTest.PAGES; p++)
+        {
+            if (p < 40 || p % 3 == 0)
+            {
+                held[p >>> 6] |= 1L << p;
+            }
+        }
+        Files.write(RECEIVED.resolve("seed-100-pages"), HandshakeMutationProperties.bytes(
+            out -> ReceivedBitmap.write(out, ReceivedBitmapFuzzTest.PAGES, held)));
     }
 
     /** What one migration sent and read. */

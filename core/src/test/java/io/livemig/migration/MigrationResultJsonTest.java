@@ -34,7 +34,12 @@ class MigrationResultJsonTest
         "roundStats.pagesSent", "roundStats.wireBytes", "roundStats.ms", "roundStats.dirtyPagesPerSec",
         "roundStats.remainingPages", "roundStats.throttlePct", "roundStats.bandwidthBytesPerSec",
         "roundStats.estimateBytes", "roundStats.thresholdBytes", "status", "failure", "failure.phase",
-        "failure.reason", "guestRunsOn", "downtimeOverLimit");
+        "failure.reason", "guestRunsOn", "downtimeOverLimit", "recovery", "recovery.cutAtMs", "recovery.pauses",
+        "recovery.pausedMs", "recovery.maxPauseMs", "recovery.resentPages", "recovery.lostRequests",
+        "recovery.faultsBeforeCut", "recovery.faultsBeforeCut.count", "recovery.faultsBeforeCut.p50Us",
+        "recovery.faultsBeforeCut.p99Us", "recovery.faultsBeforeCut.maxUs", "recovery.faultsAfterCut",
+        "recovery.faultsAfterCut.count", "recovery.faultsAfterCut.p50Us", "recovery.faultsAfterCut.p99Us",
+        "recovery.faultsAfterCut.maxUs");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception
@@ -63,6 +68,7 @@ class MigrationResultJsonTest
     {
         final JsonNode j = new ObjectMapper().readTree(new MigrationResult().toJson());
         assertTrue(j.get("digest").isNull());
+        assertTrue(j.get("recovery").isNull(), "no recovery object without a post-copy cut");
         assertTrue(j.get("verified").isNull());
         assertTrue(j.get("error").isNull());
         assertEquals("in-process", j.get("role").asText());
@@ -82,6 +88,9 @@ class MigrationResultJsonTest
         r.totalMs = 1234.5;
         r.setupMs = 12;
         r.error = "a \"quoted\" line\n";
+        r.recoveryPauses = 1;
+        r.recoveryCutAtMs = 40;
+        r.recoveryPausedMs = 12.25;
         r.vcpuWritesPerSecBefore = new double[] {1, 2.25};
         r.verified = true;
         r.mismatchPages.add(3L);
