@@ -111,6 +111,13 @@ public class Migration extends MigrationSource
     }
 
     @Override
+    final boolean peerCompleted()
+    {
+        final Thread t = destThread;
+        return t != null && !t.isAlive() && dest.failure == null;
+    }
+
+    @Override
     final void joinPeer()
     {
         join(destThread);

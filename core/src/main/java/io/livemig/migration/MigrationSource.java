@@ -429,6 +429,15 @@ public class MigrationSource
         return false;
     }
 
+    /**
+     * In one process: whether the destination role has ended successfully (it applied the whole stream and
+     * wrote SHUT 0), so that a cut the source saw afterwards lost nothing.
+     */
+    boolean peerCompleted()
+    {
+        return false;
+    }
+
     /** In one process: waits for the destination role to end. */
     void joinPeer()
     {
@@ -866,7 +875,15 @@ public class MigrationSource
                 {
                     throw ex;
                 }
-                pauseAndRecover(reconnect, ex);
+                if (!pauseAndRecover(reconnect, ex))
+                {
+                    // The destination had every page and wrote SHUT 0 before the cut: it owns the guest, done.
+                    postcopyRunSent = true;
+                    acked = true;
+                    shutCode = 0;
+                    streamFinished = true;
+                    break;
+                }
                 postcopyRunSent = true; // the destination took a recovery link: it runs in post-copy
                 ramOpen = true;
                 if (switchNs == 0)
@@ -885,9 +902,11 @@ public class MigrationSource
      * Paused post-copy (see "Post-copy recovery"): takes new links until one brings the destination's received
      * bitmap, then opens a RAM section on it holding exactly the pages the destination lacks.
      *
+     * @return true once post-copy goes on over a new link; false when the destination had already ended
+     *         successfully (in one process): the cut hit only its acknowledgement, and nothing is missing.
      * @throws IOException naming the cut, when no link brought the bitmap within the timeout.
      */
-    private void pauseAndRecover(final Reconnect reconnect, final Exception cut) throws IOException
+    private boolean pauseAndRecover(final Reconnect reconnect, final Exception cut) throws IOException
     {
         final long pausedAt = System.nanoTime();
         if (cutNs == 0)
@@ -912,6 +931,11 @@ public class MigrationSource
             {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while post-copy was paused", ex);
+            }
+            if (next == null && peerCompleted())
+            {
+                phase = pausedPhase;
+                return false;
             }
             if (next == null && peerFailed())
             {
@@ -952,7 +976,7 @@ public class MigrationSource
                 result.recoveryPauses++;
                 phase = pausedPhase;
                 reportProgress(true);
-                return;
+                return true;
             }
             catch (final IOException ex)
             {
