@@ -1,5 +1,6 @@
 package io.livemig.migration;
 
+import io.livemig.kernel.FaultingGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
@@ -40,6 +41,12 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * DEVICE, POSTCOPY_RUN, post-copy's RAM, COMPLETE) this thread waits until every channel applied every round
  * announced, so the guest never resumes, and post-copy never starts, ahead of a channel. At the end every
  * channel must have ended cleanly after exactly the rounds announced.
+ *
+ * <h2>Kernel page faults</h2>
+ * When the memory is a {@link FaultingGuest}'s (userfaultfd MISSING mode, {@code --faults kernel}), its
+ * {@link GuestMemory#placer()} says so: the gate is a {@link KernelPostcopyGate}, the vCPUs resume without a
+ * software gate and block in the kernel on a missing page, and the readers place every page through the
+ * guest's ioctls (never a plain store into registered memory).
  *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
@@ -104,8 +111,10 @@ public final class MigrationDestination implements Runnable
         this.workload = workload;
         this.mirror = mirror;
         this.rpOut = new ChannelOutput(link.destinationOut(), 4096);
-        this.gate = new PostcopyGate(memory.pageCount(), memory.pageSize(), memory.blockName(),
-            workload == null ? 1 : workload.writerCount(), rpOut);
+        this.gate = memory.placer() instanceof FaultingGuest kernel ?
+            new KernelPostcopyGate(kernel, memory.pageSize(), memory.blockName(), rpOut) :
+            new PostcopyGate(memory.pageCount(), memory.pageSize(), memory.blockName(),
+                workload == null ? 1 : workload.writerCount(), rpOut);
     }
 
     PostcopyGate gate()
@@ -506,6 +515,7 @@ public final class MigrationDestination implements Runnable
         }
         final Histogram faults = gate.mergedLatency();
         r.faults = faults.getTotalCount();
+        r.faultGate = gate.vcpuGate() == null ? "kernel" : "software";
         if (r.faults > 0)
         {
             r.faultP50Us = faults.getValueAtPercentile(50);
@@ -603,7 +613,7 @@ public final class MigrationDestination implements Runnable
     {
         if (workload != null)
         {
-            workload.startOrResume(new VcpuTarget(memory, withGate, mirror));
+            workload.startOrResume(new VcpuTarget(memory, withGate == null ? null : withGate.vcpuGate(), mirror));
             resumeNs = System.nanoTime();
             writesAtResume = workload.writes();
             return;
