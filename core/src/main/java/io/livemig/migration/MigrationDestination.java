@@ -2,6 +2,7 @@ package io.livemig.migration;
 
 import io.livemig.kernel.FaultingGuest;
 import io.livemig.memory.GuestMemory;
+import io.livemig.memory.PagePlacer;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageKind;
@@ -10,6 +11,7 @@ import io.livemig.stream.PageStreamReader;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -230,6 +232,10 @@ public final class MigrationDestination implements Runnable
         // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
         reader.destinationStartsZero();
         reader.setListener(digests == null ? gate : this::onPageDigest);
+        if (digests != null && kernelFaults())
+        {
+            reader.placeThrough(new DigestingPlacer(memory.placer()));
+        }
         if (channels > 1)
         {
             startReceivers(reader);
@@ -404,10 +410,63 @@ public final class MigrationDestination implements Runnable
         }
     }
 
+    private boolean kernelFaults()
+    {
+        return gate.vcpuGate() == null;
+    }
+
+    /**
+     * With kernel faults and digests: a page arriving in post-copy is hashed from the bytes about to be placed,
+     * before {@code UFFDIO_COPY} maps it, since a vCPU blocked on it writes it the instant it is placed.
+     * Post-copy pages come on the main channel only, so this runs on the destination's thread, as the hashing
+     * of {@link #onPageDigest} does.
+     */
+    private final class DigestingPlacer implements PagePlacer
+    {
+        private final PagePlacer placer;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+
+        DigestingPlacer(final PagePlacer placer)
+        {
+            this.placer = placer;
+        }
+
+        @Override
+        public boolean isPlaced(final long page)
+        {
+            return placer.isPlaced(page);
+        }
+
+        @Override
+        public boolean place(final long page, final long srcAddress)
+        {
+            if (postcopyStarted && !gate.isPresent(page))
+            {
+                final long t0 = System.nanoTime();
+                view.wrap(srcAddress, memory.pageSize());
+                view.getBytes(0, scratch, 0, memory.pageSize());
+                digests[(int)page] = PageDigests.digest(scratch, memory.pageSize());
+                hashNanos += System.nanoTime() - t0;
+            }
+            return placer.place(page, srcAddress);
+        }
+
+        @Override
+        public boolean placeZero(final long page)
+        {
+            if (postcopyStarted && !gate.isPresent(page))
+            {
+                java.util.Arrays.fill(scratch, (byte)0);
+                digests[(int)page] = PageDigests.digest(scratch, memory.pageSize());
+            }
+            return placer.placeZero(page);
+        }
+    }
+
     /** The reader's listener with digests on: a page arriving in post-copy is hashed before the gate opens it. */
     private void onPageDigest(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
     {
-        if (postcopyStarted && !gate.isPresent(page))
+        if (postcopyStarted && !gate.isPresent(page) && !kernelFaults())
         {
             final long t0 = System.nanoTime();
             digests[(int)page] = PageDigests.digest(memory, page, scratch);

@@ -61,7 +61,7 @@ public final class PageStreamReader
     private final byte[] blockName;
     private final UnsafeBuffer pageView = new UnsafeBuffer(0, 0);
     /** The memory's placer ({@link GuestMemory#placer()}), or null when pages are stored in place. */
-    private final PagePlacer placer;
+    private PagePlacer placer;
     /** With a placer: one off-heap page that decoders write into before the page is placed from it. */
     private final UnsafeBuffer staging;
     private final Lz4PageCodec lz4;
@@ -153,6 +153,22 @@ public final class PageStreamReader
         }
         written = shared;
         return shared;
+    }
+
+    /**
+     * Places pages through {@code through} instead of the memory's own placer: a decorator that delegates to
+     * {@link GuestMemory#placer()} after looking at each page's bytes (the post-copy destination hashes a page
+     * before it is placed, as a vCPU may write it the instant it is).
+     *
+     * @throws IllegalStateException if the memory has no placer.
+     */
+    public void placeThrough(final PagePlacer through)
+    {
+        if (staging == null)
+        {
+            throw new IllegalStateException("placeThrough needs memory with a placer: " + memory);
+        }
+        placer = through;
     }
 
     /** @return the written bits set up by {@code destinationStartsZero}, or null. */

@@ -1,6 +1,7 @@
 package io.livemig.migration;
 
 import io.livemig.kernel.KernelTracking;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -39,5 +40,43 @@ class KernelFaultsMigrationTest
             assertTrue(r.faults() > 0, () -> "no vCPU blocked in a kernel fault: " + r.summary());
         }
         assertTrue(r.toJson().contains("\"faults\":{\"gate\":\"kernel\",\"count\":"), r::toJson);
+    }
+
+    /**
+     * Two roles over TCP with digests, the destination ({@code --listen --faults kernel}) choosing kernel faults:
+     * the pages hashed as they are placed must equal the source's, although vCPUs write them at once.
+     */
+    @ParameterizedTest(name = "{0} to a --listen destination with kernel faults")
+    @CsvSource({"postcopy", "hybrid"})
+    @Timeout(120)
+    void listeningDestinationVerifiesByDigests(final String mode) throws Exception
+    {
+        final String reason = KernelTracking.faultsUnavailable();
+        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        try (MigrationListen listen = new MigrationListen(new java.net.InetSocketAddress("127.0.0.1", 0), 30_000, 30_000)
+            .kernelFaults(true))
+        {
+            final java.net.InetSocketAddress at = listen.open();
+            final java.util.concurrent.atomic.AtomicReference<Object> dest = new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread t = new Thread(() ->
+            {
+                try
+                {
+                    dest.set(listen.run(-1));
+                }
+                catch (final Exception ex)
+                {
+                    dest.set(ex);
+                }
+            });
+            t.start();
+            final MigrationResult src = MigrationCorrectnessTest.run(mode, "tcp", "uniform").to(at, 30_000).run();
+            t.join(60_000);
+            assertNull(src.error(), src::summary);
+            assertEquals(Boolean.TRUE, src.verified(), src::summary);
+            final MigrationResult d = (MigrationResult)dest.get();
+            assertEquals("kernel", d.faultGate(), d::summary);
+            assertEquals(Boolean.TRUE, d.verified(), d::summary);
+        }
     }
 }
