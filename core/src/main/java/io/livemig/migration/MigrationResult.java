@@ -183,6 +183,18 @@ public final class MigrationResult
         return faultGate;
     }
 
+    /** @return median fault latency, microseconds. */
+    public double faultP50Us()
+    {
+        return faultP50Us;
+    }
+
+    /** @return the longest fault latency, microseconds. */
+    public double faultMaxUs()
+    {
+        return faultMaxUs;
+    }
+
     /** @return 99th percentile of fault latency, microseconds. */
     public double faultP99Us()
     {
