@@ -45,7 +45,9 @@ public interface FaultingGuest extends PagePlacer, AutoCloseable
 
     /**
      * Makes pages {@code [first, first + count)} missing again ({@code MADV_DONTNEED}): their bytes here are
-     * stale, the next touch faults and a later placement places them anew (post-copy's DISCARD).
+     * stale, the next touch faults and a later placement places them anew (post-copy's DISCARD). From the first
+     * discard on, a page already placed is never placed again (the second placement is skipped as {@code
+     * EEXIST}): a vCPU may have written it.
      */
     void discard(long first, long count);
 

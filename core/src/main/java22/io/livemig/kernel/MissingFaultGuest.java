@@ -24,8 +24,10 @@ import static io.livemig.kernel.Userfaultfd.UFFD_API;
  * userfaultfd, reads a batch of {@code uffd_msg}s and calls the handler with each faulting page; a
  * placement is one {@code UFFDIO_COPY} (or {@code UFFDIO_ZEROPAGE}) of the page, which maps it atomically and
  * wakes every thread blocked on it. {@code EEXIST} (the page is there already: a placement raced another)
- * is skipped and counted. A page placed before is overwritten by a native copy instead (a pre-copy round
- * sending it again; it cannot fault, it is there).
+ * is skipped and counted. Before the first DISCARD (pre-copy rounds of a hybrid migration, no vCPU running
+ * here) a page placed before is overwritten by a native copy instead (a round sending it again; it cannot
+ * fault, it is there); from the first DISCARD on (post-copy, vCPUs running), a page is placed at most once and
+ * a second placement is skipped like {@code EEXIST}, so it can never overwrite what a vCPU wrote.
  *
  * <h2>No safepoint deadlock</h2>
  * Which threads can block in a MISSING fault, and in which state:
@@ -74,6 +76,8 @@ final class MissingFaultGuest implements FaultingGuest
     private Thread faultThread;
     private volatile Handler handler;
     private volatile boolean stop;
+    /** Set by the first {@link #discard}: post-copy has begun, and a page is placed at most once from here. */
+    private volatile boolean postcopy;
     private volatile long faults;
     private volatile Throwable failure;
     private boolean unregistered;
@@ -177,6 +181,11 @@ final class MissingFaultGuest implements FaultingGuest
         final long dst = base + (checkPage(page) << pageShift);
         if (placed.isDirty(page))
         {
+            if (postcopy)
+            {
+                skipped.incrementAndGet();
+                return false;
+            }
             Libc.memcpy(dst, srcAddress, pageBytes);
             return true;
         }
@@ -193,6 +202,11 @@ final class MissingFaultGuest implements FaultingGuest
     {
         if (placed.isDirty(page))
         {
+            if (postcopy)
+            {
+                skipped.incrementAndGet();
+                return false;
+            }
             Libc.memset(base + (checkPage(page) << pageShift), 0, pageBytes);
             return true;
         }
@@ -257,6 +271,7 @@ final class MissingFaultGuest implements FaultingGuest
     {
         checkPage(first);
         checkPage(first + count - 1);
+        postcopy = true;
         placed.clearRange(first, first + count);
         Libc.madvise(scratch.get().errno, base + (first << pageShift), count << pageShift, Libc.MADV_DONTNEED);
     }

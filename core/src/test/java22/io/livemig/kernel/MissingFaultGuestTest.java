@@ -109,4 +109,63 @@ class MissingFaultGuestTest
             assertNull(failure.get());
         }
     }
+
+    /**
+     * In post-copy (after a DISCARD) the push and a request race to place one page that a vCPU waits for:
+     * exactly one placement succeeds, the other meets {@code EEXIST} (or sees the page placed) and is skipped, so
+     * it can never overwrite what the woken vCPU wrote; the waiter wakes with the page's bytes. 64 pages, one race
+     * each.
+     */
+    @Test
+    @Timeout(60)
+    void pushAndRequestRacingForOnePageWakeTheWaiterOnce() throws Exception
+    {
+        final int pages = 64;
+        try (FaultingGuest guest = open(pages); Arena arena = Arena.ofShared())
+        {
+            guest.start((page, ns) -> { });
+            guest.discard(0, pages);
+            final MemorySegment src = arena.allocate((long)pages * PAGE, PAGE);
+            for (int p = 0; p < pages; p++)
+            {
+                src.asSlice((long)p * PAGE, PAGE).fill((byte)(p + 1));
+            }
+            for (int p = 0; p < pages; p++)
+            {
+                final long page = p;
+                final AtomicReference<Object> read = new AtomicReference<>();
+                final Thread vcpu = new Thread(() -> read.set(guest.memory().getByte(page * PAGE + 7)));
+                vcpu.start();
+                final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                final boolean[] placed = new boolean[2];
+                final Thread[] racers = new Thread[2];
+                for (int r = 0; r < 2; r++)
+                {
+                    final int me = r;
+                    racers[r] = new Thread(() ->
+                    {
+                        try
+                        {
+                            start.await();
+                            placed[me] = guest.place(page, src.address() + page * PAGE);
+                        }
+                        catch (final Exception ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                    });
+                    racers[r].start();
+                }
+                for (final Thread t : racers)
+                {
+                    t.join(10_000);
+                }
+                vcpu.join(10_000);
+                assertFalse(vcpu.isAlive(), "page " + p + ": the waiter woke");
+                assertEquals((byte)(p + 1), read.get());
+                assertTrue(placed[0] ^ placed[1], "page " + p + ": exactly one placement succeeded");
+            }
+            assertEquals(pages, guest.placementsSkipped(), "one placement of each race skipped");
+        }
+    }
 }
