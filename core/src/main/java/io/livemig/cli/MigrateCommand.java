@@ -117,6 +117,12 @@ public final class MigrateCommand implements Callable<Integer>
             + "served by a thread), JDK 22+ (default ${DEFAULT-VALUE})")
     private String tracker;
 
+    @Option(names = "--faults", paramLabel = "KIND", defaultValue = "software",
+        description = "post-copy page faults on the destination: software (vCPUs park at a gate) or kernel (userfaultfd "
+            + "MISSING mode: vCPUs block in the kernel, pages placed with UFFDIO_COPY; JDK 22+); the destination's "
+            + "choice, so give it to --listen, not --to (default ${DEFAULT-VALUE})")
+    private String faults;
+
     @Option(names = "--huge-pages",
         description = "kernel trackers: let transparent huge pages back the source (MADV_HUGEPAGE; a write then reports "
             + "its whole 2 MiB), instead of MADV_NOHUGEPAGE")
@@ -236,11 +242,11 @@ public final class MigrateCommand implements Callable<Integer>
 
     @Option(names = "--fault", paramLabel = "SPEC", description = "inject network faults into the source's link "
         + "(repeatable): cut@10m, cut@round:2, cut@switchover, stall:2s@setup, throttle:20m (see README)")
-    private java.util.List<String> faults = new java.util.ArrayList<>();
+    private java.util.List<String> faultSpecs = new java.util.ArrayList<>();
 
     /** The options a --listen destination takes; everything else comes from the source's handshake. */
     private static final java.util.Set<String> LISTEN_OPTIONS = java.util.Set.of(
-        "--listen", "--link-timeout", "--accept-timeout", "--recover-timeout", "--json", "--result", "--quiet");
+        "--listen", "--faults", "--link-timeout", "--accept-timeout", "--recover-timeout", "--json", "--result", "--quiet");
 
     /** What the machine can give the run; probed at {@link #call}, injected by tests. */
     private final MachineMemory machine;
@@ -451,6 +457,27 @@ public final class MigrateCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * Checks {@code --faults}: {@code software} or {@code kernel}, and for {@code kernel} that this JVM and
+     * kernel can serve MISSING-mode faults, else the one-line reason.
+     *
+     * @return whether kernel faults were asked for.
+     */
+    private boolean checkFaults() throws BadOption
+    {
+        check(faults.matches("software|kernel"), "--faults", "must be software or kernel", faults);
+        if (faults.equals("kernel"))
+        {
+            final String unavailable = KernelTracking.faultsUnavailable();
+            if (unavailable != null)
+            {
+                throw new BadOption("--faults", "kernel " + unavailable);
+            }
+            return true;
+        }
+        return false;
+    }
+
     /** {@code --listen}: the destination process. */
     private int listen(final PrintWriter out, final PrintWriter err)
     {
@@ -469,6 +496,7 @@ public final class MigrateCommand implements Callable<Integer>
             check(acceptTimeoutMs >= 1, "--accept-timeout", "must be at least 1ms", acceptTimeoutMs);
             check(recoverTimeoutMs >= 1 && recoverTimeoutMs <= 3_600_000, "--recover-timeout", "must be 1ms to 1h",
                 recoverTimeoutMs);
+            checkFaults();
             bind = address("--listen", listen, true);
         }
         catch (final BadOption ex)
@@ -478,7 +506,7 @@ public final class MigrateCommand implements Callable<Integer>
             return EXIT_USAGE;
         }
         try (MigrationListen listener = new MigrationListen(bind, acceptTimeoutMs, linkTimeoutMs)
-            .recoverTimeout(recoverTimeoutMs))
+            .recoverTimeout(recoverTimeoutMs).kernelFaults(faults.equals("kernel")))
         {
             final InetSocketAddress at = listener.open();
             err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
@@ -613,6 +641,10 @@ public final class MigrateCommand implements Callable<Integer>
                 throw new BadOption("--tracker", tracker + " " + unavailable);
             }
         }
+        final boolean kernelFaults = checkFaults();
+        check(!kernelFaults || m != MigrationMode.PRECOPY, "--faults", "kernel applies to --mode postcopy or hybrid, not", mode);
+        check(!kernelFaults || to == null, "--faults",
+            "is the destination's choice: give it to --listen, not", "--to");
         final int ring = ringSize == null ? DirtyRingLog.DEFAULT_RING_SIZE : ringSize;
         check(ringSize == null || tracker.equals("ring"), "--ring-size", "applies to --tracker ring only, not", tracker);
         check(ring >= 16 && ring <= (1 << 20) && Integer.bitCount(ring) == 1, "--ring-size",
@@ -685,7 +717,7 @@ public final class MigrateCommand implements Callable<Integer>
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState)
             .withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs);
         final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();
-        for (final String fault : faults)
+        for (final String fault : faultSpecs)
         {
             try
             {
@@ -714,7 +746,7 @@ public final class MigrateCommand implements Callable<Integer>
             .dirtyRate(dirtyRate).bytesPerTouch(bytesPerTouch).fill(fill).seed(seed).link(link).latencyNs(latencyNs)
             .channels(channels).phasesMs(beforeMs, afterMs).verify(verify).options(options)
             .tracker(kernel != null ? DirtyTracker.SUMMARY : DirtyTracker.parse(tracker)).kernelTracker(kernel, hugePages)
-            .computeVcpus(computeVcpus)
+            .computeVcpus(computeVcpus).kernelFaults(kernelFaults)
             .ringSize(ring);
     }
 

@@ -13,4 +13,10 @@ public interface KernelProvider
 
     /** Maps, registers and protects a guest; see {@link KernelTracking#open}. */
     TrackedGuest open(KernelTracker kind, String blockName, long size, int pageSize, boolean hugePages);
+
+    /** @return {@code null} if MISSING-mode post-copy faults can run here, else the one-line reason. */
+    String faultsUnavailable();
+
+    /** Maps and registers a post-copy destination; see {@link KernelTracking#openFaulting}. */
+    FaultingGuest openFaulting(String blockName, long size, int pageSize);
 }

@@ -103,4 +103,42 @@ public final class KernelTracking
         }
         return PROVIDER.open(kind, blockName, size, pageSize, hugePages);
     }
+
+    /**
+     * @return {@code null} if post-copy with kernel page faults (userfaultfd MISSING mode, {@code UFFDIO_COPY},
+     *         {@code UFFDIO_ZEROPAGE}) can run here, else one line naming what is missing and why.
+     */
+    public static String faultsUnavailable()
+    {
+        if (PROVIDER == null)
+        {
+            return JVM_REASON;
+        }
+        try
+        {
+            return PROVIDER.faultsUnavailable();
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            return "unavailable: probing the kernel failed: " + ex;
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of anonymous memory (no huge pages) and registers them with a new userfaultfd in
+     * MISSING mode, every page missing: the memory of a post-copy destination with kernel page faults. Its
+     * fault thread starts with {@link FaultingGuest#start}.
+     *
+     * @throws KernelUnavailableException with the one-line reason if this cannot run here.
+     * @throws NativeCallException        if a system call fails past the probe.
+     */
+    public static FaultingGuest openFaulting(final String blockName, final long size, final int pageSize)
+    {
+        final String reason = faultsUnavailable();
+        if (reason != null)
+        {
+            throw new KernelUnavailableException("kernel faults " + reason);
+        }
+        return PROVIDER.openFaulting(blockName, size, pageSize);
+    }
 }

@@ -46,6 +46,7 @@ public final class GuestMemory implements AutoCloseable
     private final DirtyMarker marker;
     private final long[] allocations;
     private final Runnable release;
+    private final PagePlacer placer;
     private UnsafeBuffer[] regions;
 
     /**
@@ -78,7 +79,7 @@ public final class GuestMemory implements AutoCloseable
     public GuestMemory(
         final String blockName, final long size, final int pageSize, final int regionSize, final DirtyMarker marker)
     {
-        this(blockName, size, pageSize, regionSize, marker, 0, null, null);
+        this(blockName, size, pageSize, regionSize, marker, 0, null, null, null);
     }
 
     /**
@@ -104,12 +105,42 @@ public final class GuestMemory implements AutoCloseable
         {
             throw new NullPointerException("wrapper and release of a mapped guest");
         }
-        return new GuestMemory(blockName, size, pageSize, MAX_REGION_SIZE, marker, address, wrapper, release);
+        return new GuestMemory(blockName, size, pageSize, MAX_REGION_SIZE, marker, address, wrapper, release, null);
+    }
+
+    /**
+     * As {@link #mapped(String, long, long, int, DirtyMarker, RegionWrapper, Runnable)}, for memory whose
+     * missing pages must be placed through {@code placer} (memory registered in userfaultfd MISSING mode):
+     * {@link #placer()} returns it, and whoever fills the memory with whole pages must use it.
+     */
+    public static GuestMemory mapped(
+        final String blockName, final long address, final long size, final int pageSize, final DirtyMarker marker,
+        final RegionWrapper wrapper, final Runnable release, final PagePlacer placer)
+    {
+        final GuestMemory memory = mapped(blockName, address, size, pageSize, marker, wrapper, release);
+        return new GuestMemory(memory, placer);
+    }
+
+    /** Takes over {@code mapped}'s regions and release, with a placer. */
+    private GuestMemory(final GuestMemory mapped, final PagePlacer placer)
+    {
+        this.blockName = mapped.blockName;
+        this.size = mapped.size;
+        this.pageSize = mapped.pageSize;
+        this.pageShift = mapped.pageShift;
+        this.pageCount = mapped.pageCount;
+        this.regionShift = mapped.regionShift;
+        this.regionMask = mapped.regionMask;
+        this.marker = mapped.marker;
+        this.allocations = mapped.allocations;
+        this.release = mapped.release;
+        this.regions = mapped.regions;
+        this.placer = placer;
     }
 
     private GuestMemory(
         final String blockName, final long size, final int pageSize, final int regionSize, final DirtyMarker marker,
-        final long mappedAddress, final RegionWrapper wrapper, final Runnable release)
+        final long mappedAddress, final RegionWrapper wrapper, final Runnable release, final PagePlacer placer)
     {
         if (blockName == null || blockName.isEmpty() || blockName.length() > 255 ||
             !blockName.chars().allMatch(c -> c > 0x20 && c < 0x7f))
@@ -149,6 +180,7 @@ public final class GuestMemory implements AutoCloseable
         this.marker = marker;
         this.allocations = new long[(int)regionCount];
         this.release = release;
+        this.placer = placer;
         this.regions = new UnsafeBuffer[(int)regionCount];
         if (mappedAddress != 0)
         {
@@ -208,7 +240,16 @@ public final class GuestMemory implements AutoCloseable
         return pageCount;
     }
 
-    /** @return the marker told of every write. */
+    /**
+     * @return how missing pages must be placed into this memory (userfaultfd MISSING mode, where a plain store
+     *         into a missing page would block the storing thread), or {@code null}: plain stores are fine.
+     */
+    public PagePlacer placer()
+    {
+        return placer;
+    }
+
+    /** @return the marker told of every written page. */
     public DirtyMarker marker()
     {
         return marker;

@@ -1,6 +1,8 @@
 package io.livemig.migration;
 
+import io.livemig.kernel.FaultingGuest;
 import io.livemig.memory.GuestMemory;
+import io.livemig.memory.PagePlacer;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.ChannelPartition;
@@ -10,6 +12,7 @@ import io.livemig.stream.PageStreamReader;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,6 +67,12 @@ import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
  * migration fails with the reason and the parked vCPUs are released. A page record cut short never wrote a
  * page it had not checked whole, and a page only becomes present after it was written whole, so what the
  * destination holds at the cut is exactly what it reports.
+ *
+ * <h2>Kernel page faults</h2>
+ * When the memory is a {@link FaultingGuest}'s (userfaultfd MISSING mode, {@code --faults kernel}), its
+ * {@link GuestMemory#placer()} says so: the gate is a {@link KernelPostcopyGate}, the vCPUs resume without a
+ * software gate and block in the kernel on a missing page, and the readers place every page through the
+ * guest's ioctls (never a plain store into registered memory).
  *
  * <p>Thread-safety: {@link #run()} once, on one thread. The instants, the failure and the verdict are
  * volatile, read by others after joining this thread (which also orders them).
@@ -147,8 +156,10 @@ public final class MigrationDestination implements Runnable
         this.workload = workload;
         this.mirror = mirror;
         this.rpOut = new ChannelOutput(link.destinationOut(), RP_BUFFER_BYTES);
-        this.gate = new PostcopyGate(memory.pageCount(), memory.pageSize(), memory.blockName(),
-            workload == null ? 1 : workload.writerCount(), rpOut);
+        this.gate = memory.placer() instanceof FaultingGuest kernel ?
+            new KernelPostcopyGate(kernel, memory.pageSize(), memory.blockName(), rpOut) :
+            new PostcopyGate(memory.pageCount(), memory.pageSize(), memory.blockName(),
+                workload == null ? 1 : workload.writerCount(), rpOut);
     }
 
     PostcopyGate gate()
@@ -370,6 +381,7 @@ public final class MigrationDestination implements Runnable
                 final PageStreamReader r = new PageStreamReader(in, memory);
                 r.destinationStartsZero(previous.writtenBits());
                 r.setListener(digests == null ? gate : this::onPageDigest);
+                placeThroughDigests(r);
                 reader = r;
                 readers.add(r);
                 memSize = false;
@@ -388,6 +400,15 @@ public final class MigrationDestination implements Runnable
         }
     }
 
+    /** With kernel faults and digests: each page is hashed before it is placed (a vCPU may write it at once). */
+    private void placeThroughDigests(final PageStreamReader reader)
+    {
+        if (digests != null && kernelFaults())
+        {
+            reader.placeThrough(new DigestingPlacer(memory.placer()));
+        }
+    }
+
     private void receive(final ChannelInput in) throws IOException
     {
         PageStreamReader reader = this.reader;
@@ -402,6 +423,7 @@ public final class MigrationDestination implements Runnable
             // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
             reader.destinationStartsZero();
             reader.setListener(digests == null ? gate : this::onPageDigest);
+            placeThroughDigests(reader);
             if (channels > 1)
             {
                 startReceivers(reader);
@@ -589,10 +611,63 @@ public final class MigrationDestination implements Runnable
         }
     }
 
+    private boolean kernelFaults()
+    {
+        return gate.vcpuGate() == null;
+    }
+
+    /**
+     * With kernel faults and digests: a page arriving in post-copy is hashed from the bytes about to be placed,
+     * before {@code UFFDIO_COPY} maps it, since a vCPU blocked on it writes it the instant it is placed.
+     * Post-copy pages come on the main channel only, so this runs on the destination's thread, as the hashing
+     * of {@link #onPageDigest} does.
+     */
+    private final class DigestingPlacer implements PagePlacer
+    {
+        private final PagePlacer placer;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+
+        DigestingPlacer(final PagePlacer placer)
+        {
+            this.placer = placer;
+        }
+
+        @Override
+        public boolean isPlaced(final long page)
+        {
+            return placer.isPlaced(page);
+        }
+
+        @Override
+        public boolean place(final long page, final long srcAddress)
+        {
+            if (postcopyStarted && !gate.isPresent(page))
+            {
+                final long t0 = System.nanoTime();
+                view.wrap(srcAddress, memory.pageSize());
+                view.getBytes(0, scratch, 0, memory.pageSize());
+                digests[(int)page] = PageDigests.digest(scratch, memory.pageSize());
+                hashNanos += System.nanoTime() - t0;
+            }
+            return placer.place(page, srcAddress);
+        }
+
+        @Override
+        public boolean placeZero(final long page)
+        {
+            if (postcopyStarted && !gate.isPresent(page))
+            {
+                java.util.Arrays.fill(scratch, (byte)0);
+                digests[(int)page] = PageDigests.digest(scratch, memory.pageSize());
+            }
+            return placer.placeZero(page);
+        }
+    }
+
     /** The reader's listener with digests on: a page arriving in post-copy is hashed before the gate opens it. */
     private void onPageDigest(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
     {
-        if (postcopyStarted && !gate.isPresent(page))
+        if (postcopyStarted && !gate.isPresent(page) && !kernelFaults())
         {
             final long t0 = System.nanoTime();
             digests[(int)page] = PageDigests.digest(memory, page, scratch);
@@ -707,6 +782,7 @@ public final class MigrationDestination implements Runnable
         }
         final Histogram faults = gate.mergedLatency();
         r.faults = faults.getTotalCount();
+        r.faultGate = gate.vcpuGate() == null ? "kernel" : "software";
         if (r.faults > 0)
         {
             r.faultP50Us = faults.getValueAtPercentile(50);
@@ -846,7 +922,7 @@ public final class MigrationDestination implements Runnable
     {
         if (workload != null)
         {
-            workload.startOrResume(new VcpuTarget(memory, withGate, mirror));
+            workload.startOrResume(new VcpuTarget(memory, withGate == null ? null : withGate.vcpuGate(), mirror));
             resumeNs = System.nanoTime();
             writesAtResume = workload.writes();
             return;

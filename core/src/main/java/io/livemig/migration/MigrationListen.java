@@ -1,6 +1,7 @@
 package io.livemig.migration;
 
 import io.livemig.dirty.DirtyMarker;
+import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
@@ -40,6 +41,7 @@ public final class MigrationListen implements AutoCloseable
     private final long acceptTimeoutMs;
     private final long linkTimeoutMs;
     private ServerSocketChannel server;
+    private boolean kernelFaults;
     private long recoverTimeoutMs = MigrationOptions.DEFAULT_RECOVER_TIMEOUT_MS;
     private final List<SocketLink> resumed = new ArrayList<>();
 
@@ -68,6 +70,17 @@ public final class MigrationListen implements AutoCloseable
         this.bind = bind;
         this.acceptTimeoutMs = acceptTimeoutMs;
         this.linkTimeoutMs = linkTimeoutMs;
+    }
+
+    /**
+     * Post-copy and hybrid migrations received here take their page faults in the kernel (userfaultfd MISSING
+     * mode, {@link KernelTracking#openFaulting}) rather than at software gates; pre-copy ones are unchanged.
+     * The caller checks {@link KernelTracking#faultsUnavailable()} first.
+     */
+    public MigrationListen kernelFaults(final boolean value)
+    {
+        kernelFaults = value;
+        return this;
     }
 
     /** Binds; @return the address sources connect to (with the port chosen when asked for 0). */
@@ -222,7 +235,10 @@ public final class MigrationListen implements AutoCloseable
         throws IOException, InterruptedException
     {
         final long pages = proposal.memoryBytes() / proposal.pageSize();
-        try (GuestMemory memory = new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
+        final boolean kernel = kernelFaults && proposal.mode() != MigrationMode.PRECOPY;
+        try (GuestMemory memory = kernel ?
+            KernelTracking.openFaulting(GuestMemory.DEFAULT_BLOCK_NAME, proposal.memoryBytes(), proposal.pageSize()).memory() :
+            new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
         {
             final GuestWorkload workload = proposal.writers() == 0 ? null : new GuestWorkload(
                 MigrationRun.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),

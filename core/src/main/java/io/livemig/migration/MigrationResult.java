@@ -85,6 +85,7 @@ public final class MigrationResult
     double xbzrleEncodingRate;
     int throttlePercent;
     long faults;
+    String faultGate = "software";
     double faultP50Us;
     double faultP99Us;
     double faultMaxUs;
@@ -266,6 +267,24 @@ public final class MigrationResult
     public long faults()
     {
         return faults;
+    }
+
+    /** @return who gated post-copy faults: {@code software} (parked vCPUs) or {@code kernel} (userfaultfd). */
+    public String faultGate()
+    {
+        return faultGate;
+    }
+
+    /** @return median fault latency, microseconds. */
+    public double faultP50Us()
+    {
+        return faultP50Us;
+    }
+
+    /** @return the longest fault latency, microseconds. */
+    public double faultMaxUs()
+    {
+        return faultMaxUs;
     }
 
     /** @return 99th percentile of fault latency, microseconds. */
@@ -464,8 +483,8 @@ public final class MigrationResult
         }
         if (faults > 0 || postcopyMs > 0)
         {
-            sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
-                postcopyMs, faults, faultP50Us, faultP99Us, faultMaxUs));
+            sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, %s faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
+                postcopyMs, faultGate, faults, faultP50Us, faultP99Us, faultMaxUs));
         }
         if (verified != null)
         {
@@ -608,6 +627,7 @@ public final class MigrationResult
         num(x, "encodingRate", xbzrleEncodingRate);
         o.put("throttlePct", throttlePercent);
         final ObjectNode f = o.putObject("faults");
+        f.put("gate", faultGate);
         f.put("count", faults);
         num(f, "p50Us", faultP50Us);
         num(f, "p99Us", faultP99Us);

@@ -64,6 +64,7 @@ public final class MigrationRun
     private DirtyTracker tracker = DirtyTracker.SUMMARY;
     private KernelTracker kernelTracker;
     private boolean hugePages;
+    private boolean kernelFaults;
     private int computeVcpus;
     private int ringSize = DirtyRingLog.DEFAULT_RING_SIZE;
     private MigrationOptions options = MigrationOptions.defaults();
@@ -250,6 +251,18 @@ public final class MigrationRun
         return this;
     }
 
+    /**
+     * Post-copy with kernel page faults: the destination's memory is registered with a userfaultfd in MISSING
+     * mode ({@link KernelTracking#openFaulting}) and its vCPUs fault in the kernel rather than at a software
+     * gate; {@link #run()} throws {@link io.livemig.kernel.KernelUnavailableException} with the reason where
+     * it cannot run. In one process only: a {@code --listen} destination chooses for itself.
+     */
+    public MigrationRun kernelFaults(final boolean value)
+    {
+        kernelFaults = value;
+        return this;
+    }
+
     /** Entries per vCPU ring for {@link DirtyTracker#RING}: a power of two from 16 to 2^20, 4096 by default. */
     public MigrationRun ringSize(final int value)
     {
@@ -377,7 +390,9 @@ public final class MigrationRun
             KernelTracking.open(kernelTracker, GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, hugePages);
         final DirtyLog log = kernel != null ? kernel.log() : tracker.create(Math.max(1, pages), 0, ringSize);
         try (GuestMemory src = kernel != null ? kernel.memory() : new GuestMemory(memoryBytes, pageSize, log);
-             GuestMemory dst = new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
+             GuestMemory dst = kernelFaults ?
+                 KernelTracking.openFaulting(GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize).memory() :
+                 new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
              MigrationLink link = links.decorate(0, MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels));
              MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))

@@ -55,6 +55,12 @@ public final class PageDigests
         return HASH.hash(scratch, 0, memory.pageSize(), 0);
     }
 
+    /** @return the digest of a page's {@code pageSize} bytes at the start of {@code bytes}. */
+    public static long digest(final byte[] bytes, final int pageSize)
+    {
+        return HASH.hash(bytes, 0, pageSize, 0);
+    }
+
     /** @return the digest of every page of {@code memory}, in page order. */
     public static long[] compute(final GuestMemory memory)
     {

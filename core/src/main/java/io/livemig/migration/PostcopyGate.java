@@ -41,10 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  * own index); {@link #onPage}, {@link #discard}, {@link #pause}, {@link #reattach} from the stream reader's
  * thread; requests and {@link #shut} share the return path under its lock. Fault statistics are per vCPU and
  * are merged under a per-vCPU lock that only its own vCPU takes otherwise, so recording stays uncontended.
+ *
+ * <p>{@link KernelPostcopyGate} keeps this bookkeeping (absent pages, requests, SHUT) and lets the kernel do
+ * the parking: its {@link #vcpuGate()} is {@code null}.
  */
-final class PostcopyGate implements PageGate, PageStreamListener
+class PostcopyGate implements PageGate, PageStreamListener
 {
-    private static final long HIGHEST_US = 600_000_000L;
+    static final long HIGHEST_US = 600_000_000L;
 
     private final AtomicDirtyBitmap absent;
     private final AtomicLongArray waiting;
@@ -90,6 +93,12 @@ final class PostcopyGate implements PageGate, PageStreamListener
         this.rp = new ReturnPathWriter(rpOut);
         this.block = block;
         this.pageSize = pageSize;
+    }
+
+    /** @return the gate the destination's vCPUs consult before each access: this, or {@code null} if the kernel gates. */
+    PageGate vcpuGate()
+    {
+        return this;
     }
 
     /** Stream reader: pages {@code [first, first + count)} are stale here until they come again. */
@@ -147,7 +156,8 @@ final class PostcopyGate implements PageGate, PageStreamListener
         }
     }
 
-    private void request(final long page)
+    /** Asks the source for {@code page} on the return path; a failure cancels the gate. */
+    final void request(final long page)
     {
         try
         {

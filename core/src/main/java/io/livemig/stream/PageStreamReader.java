@@ -3,9 +3,11 @@ package io.livemig.stream;
 import io.livemig.codec.Lz4PageCodec;
 import io.livemig.codec.Xbzrle;
 import io.livemig.memory.GuestMemory;
+import io.livemig.memory.PagePlacer;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import static io.livemig.stream.PageStreamDescriptor.CONTINUE;
@@ -41,6 +43,11 @@ import static io.livemig.stream.PageStreamDescriptor.ZERO;
  * memory (an idle 1 GiB guest would cost 1 GiB of stores). The reader keeps one bit per page for it, set
  * by every record that writes the page.
  *
+ * <p>Memory with a {@link PagePlacer} (registered in userfaultfd MISSING mode, where a plain store into a
+ * missing page would block this thread in a fault) is never stored into here: PAGE bytes are placed from the
+ * input buffer, XBZRLE and LZ4 decode into an off-heap staging page (holding the old page for a delta, when
+ * it was placed before), ZERO is placed as zeros (always: a vCPU may wait for it), each through the placer.
+ *
  * <p>Not thread-safe: one thread (the receiver) reads. The destination memory must not be written by others
  * meanwhile; a {@link PageStreamListener} hears of each page after it is written.
  */
@@ -53,6 +60,10 @@ public final class PageStreamReader
     private final long blockSize;
     private final byte[] blockName;
     private final UnsafeBuffer pageView = new UnsafeBuffer(0, 0);
+    /** The memory's placer ({@link GuestMemory#placer()}), or null when pages are stored in place. */
+    private PagePlacer placer;
+    /** With a placer: one off-heap page that decoders write into before the page is placed from it. */
+    private final UnsafeBuffer staging;
     private final Lz4PageCodec lz4;
     private final PageStreamStats stats = new PageStreamStats();
     private PageStreamListener listener;
@@ -91,6 +102,8 @@ public final class PageStreamReader
         this.memory = memory;
         this.pageSize = memory.pageSize();
         this.pageShift = memory.pageShift();
+        this.placer = memory.placer();
+        this.staging = placer == null ? null : new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize));
         this.blockSize = memory.size();
         this.blockName = memory.blockName().getBytes(StandardCharsets.US_ASCII);
         this.lz4 = new Lz4PageCodec(pageSize);
@@ -163,6 +176,22 @@ public final class PageStreamReader
         }
         this.partition = partition;
         this.channel = channel;
+    }
+
+    /**
+     * Places pages through {@code through} instead of the memory's own placer: a decorator that delegates to
+     * {@link GuestMemory#placer()} after looking at each page's bytes (the post-copy destination hashes a page
+     * before it is placed, as a vCPU may write it the instant it is).
+     *
+     * @throws IllegalStateException if the memory has no placer.
+     */
+    public void placeThrough(final PagePlacer through)
+    {
+        if (staging == null)
+        {
+            throw new IllegalStateException("placeThrough needs memory with a placer: " + memory);
+        }
+        placer = through;
     }
 
     /** @return the written bits set up by {@code destinationStartsZero}, or null. */
@@ -477,6 +506,12 @@ public final class PageStreamReader
         {
             throw new PageStreamException(start, "ZERO fill byte is 0x" + Integer.toHexString(fill) + ", must be 0");
         }
+        if (placer != null)
+        {
+            // Placed even where the page is known zero: in post-copy a vCPU may be blocked on it.
+            placer.placeZero(page);
+            return;
+        }
         final long[] written = this.written;
         if (written == null || (written[(int)(page >>> 6)] & (1L << page)) != 0)
         {
@@ -487,8 +522,54 @@ public final class PageStreamReader
     private void applyRaw(final long page) throws PageStreamException
     {
         final int at = in.require(pageSize);
-        memory.wrapPage(page, pageView).putBytes(0, in.buffer(), at, pageSize);
+        if (placer != null)
+        {
+            final DirectBuffer src = in.buffer();
+            if (src.byteArray() == null)
+            {
+                placer.place(page, src.addressOffset() + at);
+            }
+            else
+            {
+                staging.putBytes(0, src, at, pageSize);
+                placer.place(page, staging.addressOffset());
+            }
+        }
+        else
+        {
+            memory.wrapPage(page, pageView).putBytes(0, in.buffer(), at, pageSize);
+        }
         in.skip(pageSize);
+    }
+
+    /**
+     * @return where a decoder writes page {@code page}: the page itself, or with a placer the staging page,
+     *         holding the page's old bytes when {@code old} (a delta applies to them) and it was placed before.
+     */
+    private UnsafeBuffer decodeTarget(final long page, final boolean old)
+    {
+        if (placer == null)
+        {
+            return memory.wrapPage(page, pageView);
+        }
+        if (old && placer.isPlaced(page))
+        {
+            memory.readPage(page, staging, 0); // a placed page is there: the read cannot fault
+        }
+        else if (old)
+        {
+            staging.setMemory(0, pageSize, (byte)0);
+        }
+        return staging;
+    }
+
+    /** With a placer, places the page that {@link #decodeTarget} decoded into the staging page. */
+    private void placeDecoded(final long page)
+    {
+        if (placer != null)
+        {
+            placer.place(page, staging.addressOffset());
+        }
     }
 
     private void applyXbzrle(final long start, final long page) throws PageStreamException
@@ -520,7 +601,7 @@ public final class PageStreamReader
         final int end;
         try
         {
-            end = Xbzrle.decode(src, at, length, memory.wrapPage(page, pageView), 0, pageSize);
+            end = Xbzrle.decode(src, at, length, decodeTarget(page, true), 0, pageSize);
         }
         catch (final RuntimeException ex)
         {
@@ -530,6 +611,7 @@ public final class PageStreamReader
         {
             throw new PageStreamException(start, "XBZRLE delta does not decode");
         }
+        placeDecoded(page);
         in.skip(length);
     }
 
@@ -614,7 +696,7 @@ public final class PageStreamReader
         final boolean ok;
         try
         {
-            ok = lz4.decompress(in.buffer(), at, length, memory.wrapPage(page, pageView), 0);
+            ok = lz4.decompress(in.buffer(), at, length, decodeTarget(page, false), 0);
         }
         catch (final RuntimeException ex)
         {
@@ -625,6 +707,7 @@ public final class PageStreamReader
             throw new PageStreamException(start, "LZ4 block of " + length + " bytes is corrupt or does not " +
                 "decompress to exactly " + pageSize + " bytes");
         }
+        placeDecoded(page);
         in.skip(length);
     }
 }

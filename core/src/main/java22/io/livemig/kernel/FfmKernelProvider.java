@@ -78,6 +78,22 @@ public final class FfmKernelProvider implements KernelProvider
             new SyncWpGuest(blockName, size, pageSize, hugePages, features & UFFD_FEATURE_WP_UNPOPULATED);
     }
 
+    @Override
+    public synchronized String faultsUnavailable()
+    {
+        if (offered < 0 && refusal == null)
+        {
+            probe();
+        }
+        return refusal; // MISSING mode, UFFDIO_COPY and UFFDIO_ZEROPAGE need no feature bit
+    }
+
+    @Override
+    public FaultingGuest openFaulting(final String blockName, final long size, final int pageSize)
+    {
+        return new MissingFaultGuest(blockName, size, pageSize);
+    }
+
     /** @return whether userfaultfds are opened with {@code UFFD_USER_MODE_ONLY} (no privilege for kernel faults). */
     static boolean userModeOnly()
     {

@@ -48,6 +48,7 @@ final class Libc
     static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_NORESERVE = 0x4000;
     static final int MAP_POPULATE = 0x8000;
+    static final int MADV_DONTNEED = 4;
     static final int MADV_HUGEPAGE = 14;
     static final int MADV_NOHUGEPAGE = 15;
     /** fcntl.h. */

@@ -29,12 +29,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Thread-safety: as {@link UnsafeBuffer}; each thread has its own staging buffer.
  */
-final class NativeStoreBuffer extends UnsafeBuffer
+class NativeStoreBuffer extends UnsafeBuffer
 {
     /** Bytes of the per-thread staging buffer; longer heap copies go in chunks of this size. */
     static final int STAGING_BYTES = 64 << 10;
 
-    private static final ThreadLocal<MemorySegment> STAGING =
+    static final ThreadLocal<MemorySegment> STAGING =
         ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STAGING_BYTES, 64));
 
     NativeStoreBuffer(final long address, final int length)

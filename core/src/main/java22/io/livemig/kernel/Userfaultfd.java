@@ -21,6 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * struct uffdio_range        { __u64 start; __u64 len; };                                16 bytes
  * struct uffdio_register     { struct uffdio_range range; __u64 mode; __u64 ioctls; };   32 bytes
  * struct uffdio_writeprotect { struct uffdio_range range; __u64 mode; };                 24 bytes
+ * struct uffdio_copy         { __u64 dst; __u64 src; __u64 len; __u64 mode; __s64 copy; } 40 bytes
+ * struct uffdio_zeropage     { struct uffdio_range range; __u64 mode; __s64 zeropage; }  32 bytes
  * struct uffd_msg {                                                                      32 bytes, packed
  *     __u8 event; __u8 reserved1; __u16 reserved2; __u32 reserved3;
  *     union { struct { __u64 flags; __u64 address; union { __u32 ptid; } feat; } pagefault; ... } arg;
@@ -42,6 +44,13 @@ final class Userfaultfd
     static final long UFFDIO_REGISTER = 0xC020AA00L;
     /** {@code _IOR(UFFDIO, _UFFDIO_UNREGISTER, struct uffdio_range)}. */
     static final long UFFDIO_UNREGISTER = 0x8010AA01L;
+    /** {@code _IOWR(UFFDIO, _UFFDIO_COPY, struct uffdio_copy)}. */
+    static final long UFFDIO_COPY = 0xC028AA03L;
+    /** {@code _IOWR(UFFDIO, _UFFDIO_ZEROPAGE, struct uffdio_zeropage)}. */
+    static final long UFFDIO_ZEROPAGE = 0xC020AA04L;
+    /** The bits of {@code UFFDIO_COPY} and {@code UFFDIO_ZEROPAGE} in {@code uffdio_register.ioctls}. */
+    static final long UFFDIO_COPY_IOCTL_BIT = 1L << 0x03;
+    static final long UFFDIO_ZEROPAGE_IOCTL_BIT = 1L << 0x04;
     /** {@code _IOWR(UFFDIO, _UFFDIO_WRITEPROTECT, struct uffdio_writeprotect)}. */
     static final long UFFDIO_WRITEPROTECT = 0xC018AA06L;
 
@@ -88,6 +97,20 @@ final class Userfaultfd
     static final VarHandle uffdio_writeprotect_start = uffdio_writeprotect.varHandle(groupElement("range"), groupElement("start"));
     static final VarHandle uffdio_writeprotect_len = uffdio_writeprotect.varHandle(groupElement("range"), groupElement("len"));
     static final VarHandle uffdio_writeprotect_mode = uffdio_writeprotect.varHandle(groupElement("mode"));
+
+    static final StructLayout uffdio_copy = MemoryLayout.structLayout(
+        JAVA_LONG.withName("dst"), JAVA_LONG.withName("src"), JAVA_LONG.withName("len"), JAVA_LONG.withName("mode"),
+        JAVA_LONG.withName("copy")).withName("uffdio_copy");
+    static final VarHandle uffdio_copy_dst = uffdio_copy.varHandle(groupElement("dst"));
+    static final VarHandle uffdio_copy_src = uffdio_copy.varHandle(groupElement("src"));
+    static final VarHandle uffdio_copy_len = uffdio_copy.varHandle(groupElement("len"));
+    static final VarHandle uffdio_copy_mode = uffdio_copy.varHandle(groupElement("mode"));
+
+    static final StructLayout uffdio_zeropage = MemoryLayout.structLayout(
+        uffdio_range.withName("range"), JAVA_LONG.withName("mode"), JAVA_LONG.withName("zeropage")).withName("uffdio_zeropage");
+    static final VarHandle uffdio_zeropage_start = uffdio_zeropage.varHandle(groupElement("range"), groupElement("start"));
+    static final VarHandle uffdio_zeropage_len = uffdio_zeropage.varHandle(groupElement("range"), groupElement("len"));
+    static final VarHandle uffdio_zeropage_mode = uffdio_zeropage.varHandle(groupElement("mode"));
 
     /** The page-fault arm of {@code uffd_msg.arg}; the union is as large as its largest arm (24 bytes). */
     static final StructLayout uffd_msg_pagefault = MemoryLayout.structLayout(

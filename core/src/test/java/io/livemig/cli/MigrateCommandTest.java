@@ -192,6 +192,7 @@ class MigrateCommandTest
         "--link carrier-pigeon           | --link must be memory or tcp",
         "--tracker ledger                | --tracker must be bitmap, summary, ring, uffd-wp-async or uffd-wp: ledger",
         "--huge-pages                    | --huge-pages applies to the kernel trackers only, not: summary",
+        "--faults firm                   | --faults must be software or kernel: firm",
         "--ring-size 64                  | --ring-size applies to --tracker ring only, not: summary",
         "--tracker ring --ring-size 100  | --ring-size must be a power of two from 16 to 1048576: 100",
         "--dirty-limit 50m               | --dirty-limit needs --tracker ring (it reads each vCPU's dirty ring), not: summary",
@@ -311,5 +312,20 @@ class MigrateCommandTest
             assertEquals("migrate: --tracker " + kind + " unavailable: JDK " + Runtime.version().feature() +
                 " < 22 (the kernel trackers use the FFM API, final in JDK 22)", r.err.strip());
         }
+    }
+
+    /** On a JDK older than 22 kernel post-copy faults are refused in one line that says why, in both roles. */
+    @Test
+    void kernelFaultsOnAnOlderJdkSayWhyInOneLine()
+    {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 22, "this JDK has FFM");
+        final String why = "unavailable: JDK " + Runtime.version().feature() +
+            " < 22 (the kernel trackers use the FFM API, final in JDK 22)";
+        final Run r = migrate("--memory", "16m", "--mode", "postcopy", "--faults", "kernel", "--verify");
+        assertEquals(2, r.code, r.out + r.err);
+        assertEquals("migrate: --faults kernel " + why, r.err.strip());
+        final Run l = migrate("--listen", "127.0.0.1:0", "--faults", "kernel");
+        assertEquals(2, l.code, l.out + l.err);
+        assertEquals("migrate: --faults kernel " + why, l.err.strip());
     }
 }

@@ -1,6 +1,8 @@
 package io.livemig.kernel;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +35,20 @@ class KernelTrackingTest
         {
             assertFalse(reason.contains("\n"), "one line: " + reason);
         }
+    }
+
+    /** Post-copy kernel faults on JDK 17-21: one line saying why, an open refused with it, no FFM class linked. */
+    @Test
+    @EnabledForJreRange(max = JRE.JAVA_21)
+    void kernelFaultsAreUnavailableBefore22()
+    {
+        final int feature = Runtime.version().feature();
+        final String reason = KernelTracking.faultsUnavailable();
+        assertEquals("unavailable: JDK " + feature + " < 22 (the kernel trackers use the FFM API, final in JDK 22)", reason);
+        final KernelUnavailableException ex = assertThrows(KernelUnavailableException.class,
+            () -> KernelTracking.openFaulting("pc.ram", 1 << 20, 4096));
+        assertEquals("kernel faults " + reason, ex.getMessage());
+        assertFalse(ex.getMessage().contains("\n"));
     }
 
     @Test

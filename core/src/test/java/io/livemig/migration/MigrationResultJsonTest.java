@@ -24,7 +24,7 @@ class MigrationResultJsonTest
         "tracker.stalls", "tracker.stallMs", "memoryBytes", "pageSize", "bandwidth", "downtimeLimitMs", "converged",
         "reason", "error", "totalMs", "setupMs", "downtimeMs", "postcopyMs", "rounds", "wireBytes", "pages",
         "pages.zero", "pages.normal", "pages.xbzrle", "pages.lz4", "pages.unchanged", "xbzrle", "xbzrle.cacheMiss",
-        "xbzrle.cacheMissRate", "xbzrle.overflow", "xbzrle.encodingRate", "throttlePct", "faults", "faults.count",
+        "xbzrle.cacheMissRate", "xbzrle.overflow", "xbzrle.encodingRate", "throttlePct", "faults", "faults.gate", "faults.count",
         "faults.p50Us", "faults.p99Us", "faults.maxUs", "faults.requestedPages", "faults.prepagedPages",
         "faults.pushedPages", "writesPerSec", "writesPerSec.before", "writesPerSec.during", "writesPerSec.postcopy",
         "writesPerSec.after", "vcpuWritesPerSec", "vcpuWritesPerSec.before", "vcpuWritesPerSec.during",

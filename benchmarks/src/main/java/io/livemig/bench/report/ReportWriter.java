@@ -135,6 +135,7 @@ public final class ReportWriter
         figures(md, dir.resolve(CHARTS), results, granularity);
         dirtyTrackers(md, dir.resolve(CHARTS), results);
         KernelTrackingReport.section(md, results, env);
+        PostcopyFaultsReport.section(md, results, env);
         channels(md, results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
         granularity(md, granularity, results);

@@ -180,7 +180,8 @@ public final class BenchRunner
             anchors.skipped().forEach(line -> out.println("bench: " + line));
             final SimdSetup simd = SimdSetup.probe(forkJava(config), System.getProperty("java.class.path"));
             simd.skipped().forEach(line -> out.println("bench: " + line));
-            final KernelSetup kernel = selected.runsAny(name -> name.contains(".KernelTrackingBenchmark.")) ?
+            final KernelSetup kernel = selected.runsAny(name -> name.contains(".KernelTrackingBenchmark.") ||
+                name.contains(".PostcopyFaultsBenchmark.kernelFaults")) ?
                 KernelSetup.probe(forkJava(config), System.getProperty("java.class.path")) : null;
             if (kernel != null)
             {

@@ -5,7 +5,8 @@ import io.livemig.kernel.KernelTracking;
 
 /**
  * Run by {@link KernelSetup} in the forks' JVM: prints, per kernel tracker, {@code kernel TAB name TAB
- * available} or {@code kernel TAB name TAB <the one-line reason>}.
+ * available} or {@code kernel TAB name TAB <the one-line reason>}, and the same for post-copy's kernel page
+ * faults under the name {@code faults}.
  */
 public final class KernelProbe
 {
@@ -21,5 +22,7 @@ public final class KernelProbe
             final String reason = KernelTracking.unavailable(kind);
             System.out.println("kernel\t" + kind.cliName() + "\t" + (reason == null ? "available" : reason));
         }
+        final String faults = KernelTracking.faultsUnavailable();
+        System.out.println("kernel\tfaults\t" + (faults == null ? "available" : faults));
     }
 }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The kernel trackers in the forks of one run ({@code KernelTrackingBenchmark}): whether the forks' JDK (22+),
- * kernel and permissions allow both userfaultfd trackers, learnt by running {@link KernelProbe} with the
+ * The kernel trackers in the forks of one run ({@code KernelTrackingBenchmark}, {@code
+ * PostcopyFaultsBenchmark.kernelFaults}): whether the forks' JDK (22+), kernel and permissions allow both
+ * userfaultfd trackers and post-copy's MISSING-mode faults, learnt by running {@link KernelProbe} with the
  * forks' java. Where either cannot run, the class is excluded with a one-line reason (as {@link SimdSetup}
  * does for the vector methods), recorded in env.json under {@code kernel}, where the report reads it.
  *
@@ -22,6 +23,8 @@ record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Obje
 {
     /** Excludes the kernel-tracking class. */
     static final String KERNEL_CLASS = "\\.KernelTrackingBenchmark\\.";
+    /** Excludes post-copy's kernel-fault method. */
+    static final String KERNEL_FAULTS = "\\.PostcopyFaultsBenchmark\\.kernelFaults$";
 
     /**
      * @param java      the forks' java executable.
@@ -71,6 +74,12 @@ record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Obje
         {
             excludes.add(KERNEL_CLASS);
             skipped.add("KernelTrackingBenchmark not measured: " + String.join("; ", reasons));
+        }
+        final Object faults = env.computeIfAbsent("faults", t -> "unavailable: the probe of the forks' JDK failed");
+        if (!"available".equals(faults))
+        {
+            excludes.add(KERNEL_FAULTS);
+            skipped.add("PostcopyFaultsBenchmark.kernelFaults not measured: kernel faults " + faults);
         }
         env.put("skipped", skipped);
         return new KernelSetup(excludes, skipped, env);

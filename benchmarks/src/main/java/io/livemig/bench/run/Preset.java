@@ -44,6 +44,7 @@ import java.util.stream.Collectors;
  * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
  * KernelTrackingBenchmark HOT_PATH   18    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
+ * PostcopyFaultsBenchmark SINGLE_SHOT 4    (new)              3      1 shot      3 shots      ~6.6
  * </pre>
  *
  * <ul>
@@ -89,10 +90,11 @@ import java.util.stream.Collectors;
  * {@code LargeGuestBenchmark} bring it to 64 min for 411 runs; the off-heap SIMD zero rows ({@code
  * ZeroPageBenchmark.isZeroOffHeapVector}) and the AVX2 zero anchor ({@code qemuBufferIsZeroAvx2}), 8 runs each,
  * and {@code KernelTrackingBenchmark} (18 runs, sized as the ring's sync classes: its first writes cost tens of
- * microseconds each, its harvests milliseconds) to 69 min for 445, and {@code ChannelsBenchmark} (6 runs, and
- * 3 of its raw loopback baseline) to 70.4 min for 454, under the 72 min that {@code RunPlanTest} holds the
- * estimate to: a published run is worth an hour, and every row it adds is one the report needs (the full
- * run of 53 estimated minutes took 48). The count is pessimistic: the
+ * microseconds each, its harvests milliseconds) to 69 min for 445, {@code ChannelsBenchmark} (6 runs, and 3 of
+ * its raw loopback baseline) to 70.4 min for 454, and {@code PostcopyFaultsBenchmark} (4 runs: software and
+ * kernel faults on the memory link and over TCP, 16 MiB post-copy shots of about 0.3 s) to ESTIMATE, under the
+ * 72 min that {@code RunPlanTest} holds the estimate to: a published run is worth an hour, and every row it
+ * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
  * 0.09 s; the progress line rescales to the real pace as the run goes.
@@ -151,6 +153,7 @@ public enum Preset
                 "MigrationBenchmark", new Sizing(3, 3, ms(0), 8, ms(0)),
                 "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)),
                 "ChannelsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
+                "PostcopyFaultsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**

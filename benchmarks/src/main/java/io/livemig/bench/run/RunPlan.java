@@ -51,12 +51,13 @@ public final class RunPlan
      * Seconds per single-shot invocation by simple class name, for estimates only. MigrationBenchmark: its
      * shots averaged 0.09 s (35-380 ms, guest setup included) in the quick run of 2026-11-26; 0.12 s leaves
      * room for a slower machine. LargeGuestBenchmark: a 1 GiB migration (0.1-1.5 s) plus zeroing its
-     * destination again, its fork's 2 GiB fault-in spread over the shots; ChannelsBenchmark the same migration over 1-4 channels. Other trial setups need no hint of
+     * destination again, its fork's 2 GiB fault-in spread over the shots; ChannelsBenchmark the same migration over 1-4 channels; PostcopyFaultsBenchmark a 16 MiB post-copy
+     * with vCPUs faulting (0.2-0.3 s, 20 ms of writes before it included). Other trial setups need no hint of
      * their own: the heaviest (the 2^28-bit bitmaps of NextDirty, Harvest and Scaling) take well under {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of
      * {@code NextDirtyBenchmark.flat} at density 0.5 runs in the same wall time as one of Lz4).
      */
     static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8,
-        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0);
+        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyFaultsBenchmark", 0.3);
 
     /**
      * One JMH invocation of the plan: benchmarks of one kind and one sizing, and their options.

@@ -6,13 +6,17 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The runner leaves the kernel-tracking class out, with the probe's reasons in one line, unless both trackers run. */
+/**
+ * The runner leaves the kernel-tracking class out, with the probe's reasons in one line, unless both trackers
+ * run, and post-copy's kernel-fault method unless MISSING-mode faults run.
+ */
 class KernelSetupTest
 {
     @Test
     void bothAvailableExcludesNothing()
     {
-        final KernelSetup setup = KernelSetup.of("INFO: something\nkernel\tuffd-wp-async\tavailable\nkernel\tuffd-wp\tavailable\n");
+        final KernelSetup setup = KernelSetup.of("INFO: something\nkernel\tuffd-wp-async\tavailable\nkernel\tuffd-wp\tavailable\n" +
+            "kernel\tfaults\tavailable\n");
         assertEquals(List.of(), setup.excludes());
         assertEquals(List.of(), setup.skipped());
     }
@@ -21,18 +25,19 @@ class KernelSetupTest
     void anUnavailableTrackerExcludesTheClassWithItsReason()
     {
         final String jdk17 = "unavailable: JDK 17 < 22 (the kernel trackers use the FFM API, final in JDK 22)";
-        final KernelSetup setup = KernelSetup.of("kernel\tuffd-wp-async\t" + jdk17 + "\nkernel\tuffd-wp\t" + jdk17);
-        assertEquals(List.of(KernelSetup.KERNEL_CLASS), setup.excludes());
-        assertEquals(List.of("KernelTrackingBenchmark not measured: uffd-wp-async " + jdk17 + "; uffd-wp " + jdk17),
-            setup.skipped());
+        final KernelSetup setup = KernelSetup.of("kernel\tuffd-wp-async\t" + jdk17 + "\nkernel\tuffd-wp\t" + jdk17 +
+            "\nkernel\tfaults\t" + jdk17);
+        assertEquals(List.of(KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS), setup.excludes());
+        assertEquals(List.of("KernelTrackingBenchmark not measured: uffd-wp-async " + jdk17 + "; uffd-wp " + jdk17,
+            "PostcopyFaultsBenchmark.kernelFaults not measured: kernel faults " + jdk17), setup.skipped());
     }
 
     @Test
     void aFailedProbeCountsAsUnavailable()
     {
         final KernelSetup setup = KernelSetup.of("");
-        assertEquals(List.of(KernelSetup.KERNEL_CLASS), setup.excludes());
-        assertEquals(1, setup.skipped().size());
+        assertEquals(List.of(KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS), setup.excludes());
+        assertEquals(2, setup.skipped().size());
     }
 
     @Test
@@ -47,6 +52,7 @@ class KernelSetupTest
         {
             assertEquals("unavailable: JDK " + Runtime.version().feature() +
                 " < 22 (the kernel trackers use the FFM API, final in JDK 22)", async);
+            assertEquals(async, setup.env().get("faults"));
         }
         else
         {

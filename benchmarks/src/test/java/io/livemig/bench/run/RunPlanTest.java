@@ -226,9 +226,10 @@ class RunPlanTest
         final RunPlan quick = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks());
         // One batch per kind, but for single shots one per shot estimate: MigrationBenchmark's,
-        // LargeGuestBenchmark's and ThrottleBenchmark's shots differ, so each gets its own estimate.
+        // LargeGuestBenchmark's (with ChannelsBenchmark's), PostcopyFaultsBenchmark's and ThrottleBenchmark's
+        // shots differ, so each gets its own estimate.
         assertEquals(List.of(BenchKind.HOT_PATH, BenchKind.TIMED, BenchKind.SWEEP, BenchKind.SINGLE_SHOT,
-                BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT),
+                BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT),
             quick.batches().stream().map(RunPlan.Batch::kind).toList());
         // Quick's migrations: 1 fork x (1 s + (1 + 5) shots x 0.12 s).
         assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 6 * 0.12,

@@ -1,0 +1,171 @@
+package io.livemig.kernel;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.livemig.memory.GuestMemory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The MISSING-mode guest alone: a thread touching a missing page blocks until the page is placed, the fault
+ * thread reports the page, {@code UFFDIO_COPY} wakes the waiter with the page's bytes, zero pages read as
+ * zeros, a second placement of a page that is there is skipped ({@code EEXIST}) and leaves it as it was.
+ */
+class MissingFaultGuestTest
+{
+    private static final int PAGE = 4096;
+
+    static FaultingGuest open(final long pages)
+    {
+        final String reason = KernelTracking.faultsUnavailable();
+        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        return KernelTracking.openFaulting("pc.ram", pages * PAGE, PAGE);
+    }
+
+    @Test
+    @Timeout(30)
+    void aReaderBlocksUntilThePageIsCopiedAndSeesItsBytes() throws Exception
+    {
+        try (FaultingGuest guest = open(16); Arena arena = Arena.ofConfined())
+        {
+            final LinkedBlockingQueue<Long> faults = new LinkedBlockingQueue<>();
+            guest.start((page, ns) -> faults.add(page));
+            final GuestMemory memory = guest.memory();
+            final AtomicReference<Object> read = new AtomicReference<>();
+            final Thread reader = new Thread(() -> read.set(memory.getLong(5L * PAGE + 8)));
+            reader.start();
+            assertEquals(5L, faults.poll(10, TimeUnit.SECONDS), "the fault thread reports the page");
+            assertTrue(reader.isAlive(), "the reader waits for the page");
+            final MemorySegment src = arena.allocate(PAGE, PAGE);
+            src.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 0x1234_5678_9abcL);
+            assertTrue(guest.place(5, src.address()));
+            reader.join(10_000);
+            assertFalse(reader.isAlive(), "UFFDIO_COPY woke the reader");
+            assertEquals(0x1234_5678_9abcL, read.get());
+            assertTrue(guest.isPlaced(5));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aSecondPlacementOfAPageThatIsThereIsSkipped() throws Exception
+    {
+        try (FaultingGuest guest = open(4); Arena arena = Arena.ofConfined())
+        {
+            guest.start((page, ns) -> guest.zeroIfMissing(page));
+            final MemorySegment src = arena.allocate(PAGE, PAGE);
+            src.fill((byte)7);
+            // The fault thread's zero placement races nothing here: the page is placed first by the push...
+            assertTrue(guest.place(1, src.address()));
+            // ...and the fault path's zero placement of the same page meets EEXIST and leaves the bytes.
+            guest.zeroIfMissing(1);
+            assertEquals(1, guest.placementsSkipped());
+            assertEquals((byte)7, guest.memory().getByte(PAGE + 100));
+            // A page touched before anything was placed is served as zeros by the handler.
+            assertEquals(0L, guest.memory().getLong(3L * PAGE));
+            assertEquals(1, guest.faultsRead());
+            // placeZero of a placed page overwrites it (a pre-copy round sending it again as ZERO).
+            assertTrue(guest.placeZero(1));
+            assertEquals((byte)0, guest.memory().getByte(PAGE + 100));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void releaseWaitersWakesABlockedThread() throws Exception
+    {
+        try (FaultingGuest guest = open(4))
+        {
+            final LinkedBlockingQueue<Long> faults = new LinkedBlockingQueue<>();
+            guest.start((page, ns) -> faults.add(page));
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    guest.memory().putLong(2L * PAGE, 1);
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+            });
+            writer.start();
+            assertNotNull(faults.poll(10, TimeUnit.SECONDS));
+            guest.releaseWaiters();
+            writer.join(10_000);
+            assertFalse(writer.isAlive());
+            assertNull(failure.get());
+        }
+    }
+
+    /**
+     * In post-copy (after a DISCARD) the push and a request race to place one page that a vCPU waits for:
+     * exactly one placement succeeds, the other meets {@code EEXIST} (or sees the page placed) and is skipped, so
+     * it can never overwrite what the woken vCPU wrote; the waiter wakes with the page's bytes. 64 pages, one race
+     * each.
+     */
+    @Test
+    @Timeout(60)
+    void pushAndRequestRacingForOnePageWakeTheWaiterOnce() throws Exception
+    {
+        final int pages = 64;
+        try (FaultingGuest guest = open(pages); Arena arena = Arena.ofShared())
+        {
+            guest.start((page, ns) -> { });
+            guest.discard(0, pages);
+            final MemorySegment src = arena.allocate((long)pages * PAGE, PAGE);
+            for (int p = 0; p < pages; p++)
+            {
+                src.asSlice((long)p * PAGE, PAGE).fill((byte)(p + 1));
+            }
+            for (int p = 0; p < pages; p++)
+            {
+                final long page = p;
+                final AtomicReference<Object> read = new AtomicReference<>();
+                final Thread vcpu = new Thread(() -> read.set(guest.memory().getByte(page * PAGE + 7)));
+                vcpu.start();
+                final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                final boolean[] placed = new boolean[2];
+                final Thread[] racers = new Thread[2];
+                for (int r = 0; r < 2; r++)
+                {
+                    final int me = r;
+                    racers[r] = new Thread(() ->
+                    {
+                        try
+                        {
+                            start.await();
+                            placed[me] = guest.place(page, src.address() + page * PAGE);
+                        }
+                        catch (final Exception ex)
+                        {
+                            throw new IllegalStateException(ex);
+                        }
+                    });
+                    racers[r].start();
+                }
+                for (final Thread t : racers)
+                {
+                    t.join(10_000);
+                }
+                vcpu.join(10_000);
+                assertFalse(vcpu.isAlive(), "page " + p + ": the waiter woke");
+                assertEquals((byte)(p + 1), read.get());
+                assertTrue(placed[0] ^ placed[1], "page " + p + ": exactly one placement succeeded");
+            }
+            assertEquals(pages, guest.placementsSkipped(), "one placement of each race skipped");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.livemig.migration;
+
+import io.livemig.kernel.KernelTracking;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Post-copy (and hybrid) with kernel page faults ends byte-identical, with writers running throughout (the
+ * setup of {@link MigrationCorrectnessTest}): the destination's vCPUs block in userfaultfd MISSING faults,
+ * the fault thread requests the pages and the reader places them with {@code UFFDIO_COPY}/{@code
+ * UFFDIO_ZEROPAGE}. Skipped with the probe's reason where the kernel or the permissions do not allow it.
+ */
+class KernelFaultsMigrationTest
+{
+    @ParameterizedTest(name = "{0} over {1}, {2}, {3} vCPUs")
+    @CsvSource({
+        "postcopy, memory, sequential, 1", "postcopy, memory, uniform, 2", "postcopy, tcp, zipf, 2",
+        "postcopy, tcp, sequential, 1", "hybrid, memory, sequential, 2", "hybrid, tcp, uniform, 1"})
+    void destinationEqualsSourceWithKernelFaults(final String mode, final String link, final String pattern,
+        final int writers) throws Exception
+    {
+        final String reason = KernelTracking.faultsUnavailable();
+        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).kernelFaults(true).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages() +
+            " sweep violation at " + r.sweepViolation());
+        assertEquals(-1, r.sweepViolation(), r::summary);
+        assertEquals("kernel", r.faultGate(), r::summary);
+        assertTrue(r.postcopyMs() > 0, r::summary);
+        if (mode.equals("postcopy"))
+        {
+            // Every page is missing at the resume, so a vCPU's first touches fault (hybrid may miss its few).
+            assertTrue(r.faults() > 0, () -> "no vCPU blocked in a kernel fault: " + r.summary());
+        }
+        assertTrue(r.toJson().contains("\"faults\":{\"gate\":\"kernel\",\"count\":"), r::toJson);
+    }
+
+    /**
+     * Two roles over TCP with digests, the destination ({@code --listen --faults kernel}) choosing kernel faults:
+     * the pages hashed as they are placed must equal the source's, although vCPUs write them at once.
+     */
+    @ParameterizedTest(name = "{0} to a --listen destination with kernel faults")
+    @CsvSource({"postcopy", "hybrid"})
+    @Timeout(120)
+    void listeningDestinationVerifiesByDigests(final String mode) throws Exception
+    {
+        final String reason = KernelTracking.faultsUnavailable();
+        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        try (MigrationListen listen = new MigrationListen(new java.net.InetSocketAddress("127.0.0.1", 0), 30_000, 30_000)
+            .kernelFaults(true))
+        {
+            final java.net.InetSocketAddress at = listen.open();
+            final java.util.concurrent.atomic.AtomicReference<Object> dest = new java.util.concurrent.atomic.AtomicReference<>();
+            final Thread t = new Thread(() ->
+            {
+                try
+                {
+                    dest.set(listen.run(-1));
+                }
+                catch (final Exception ex)
+                {
+                    dest.set(ex);
+                }
+            });
+            t.start();
+            final MigrationResult src = MigrationCorrectnessTest.run(mode, "tcp", "uniform").to(at, 30_000).run();
+            t.join(60_000);
+            assertNull(src.error(), src::summary);
+            assertEquals(Boolean.TRUE, src.verified(), src::summary);
+            final MigrationResult d = (MigrationResult)dest.get();
+            assertEquals("kernel", d.faultGate(), d::summary);
+            assertEquals(Boolean.TRUE, d.verified(), d::summary);
+        }
+    }
+}
