@@ -63,7 +63,9 @@ class TwoProcessMigrationTest
                 // is, then the forced stop-and-copy; hybrid switches to post-copy after round 1.
                 "--downtime", mode.equals("postcopy") ? "50ms" : "1ms", "--max-rounds", "4", "--on-give-up", "stop",
                 "--postcopy-after", "1", "--max-time", "5s",
-                "--xbzrle-cache", "4m", "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet",
+                "--xbzrle-cache", "4m", "--before", "20ms",
+                // 300 ms after resume to see the guest write on the destination: 50 ms missed it once on a loaded CPU
+                "--after", "300ms", "--verify", "--json", "--quiet",
                 "--result", srcJson.toString(), "--link-timeout", "20s"));
             args.addAll(List.of(codecs.split(" ")));
             args.addAll(List.of("--channels", String.valueOf(channels)));
