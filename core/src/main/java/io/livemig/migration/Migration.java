@@ -111,6 +111,25 @@ public class Migration extends MigrationSource
     }
 
     @Override
+    final boolean peerNeverResumed()
+    {
+        final Thread t = destThread;
+        if (t == null)
+        {
+            return true;
+        }
+        try
+        {
+            t.join(options().recoverTimeoutMs() + 10_000); // a paused destination gives up within its timeout
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive() && dest.resumeNs == 0;
+    }
+
+    @Override
     final boolean peerCompleted()
     {
         final Thread t = destThread;

@@ -387,12 +387,16 @@ public class MigrationSource
      * successfully that the link then loses in flight (two-generals: no finite exchange closes it); a {@link
      * FaultyLink} cut fires at one instant that both directions observe, so it never opens that window, and
      * on a real network the acknowledgement is a few bytes written after everything else arrived. In
-     * post-copy, once POSTCOPY_RUN has been flushed the guest belongs to the destination: its recovery is
-     * post-copy's, not this method's.
+     * post-copy, once POSTCOPY_RUN has been flushed the guest belongs to the destination (its recovery is
+     * post-copy's, not this method's), unless the destination is known never to have resumed it: a cut can
+     * lose POSTCOPY_RUN in flight after the source flushed it, and then the destination fails without running
+     * the guest. In one process the source waits for the destination to end and looks ({@link
+     * #peerNeverResumed}); between two processes it cannot know, so it does not resume, as QEMU's source stays
+     * paused: the guest runs nowhere until an operator decides, never on both sides.
      */
     private void resumeIfOwner()
     {
-        if (stopNs == 0 || acked || postcopyRunSent)
+        if (stopNs == 0 || acked || (postcopyRunSent && !peerNeverResumed()))
         {
             return; // never stopped (the vCPUs ran here all along), or the destination owns the guest
         }
@@ -434,6 +438,15 @@ public class MigrationSource
      * wrote SHUT 0), so that a cut the source saw afterwards lost nothing.
      */
     boolean peerCompleted()
+    {
+        return false;
+    }
+
+    /**
+     * In one process: waits (bounded) for the destination role to end after a failure, then whether it never
+     * resumed the guest. Alone, false: the source cannot know.
+     */
+    boolean peerNeverResumed()
     {
         return false;
     }
