@@ -354,16 +354,7 @@ public final class MigrationDestination implements Runnable
         IOException last = cut;
         while (true)
         {
-            final MigrationLink next;
-            try
-            {
-                next = reconnect.next(deadline);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while post-copy was paused", ex);
-            }
+            final MigrationLink next = reconnect.nextWhilePaused(deadline);
             if (next == null)
             {
                 throw new IOException("post-copy paused after \"" + MigrationSource.describe(cut) + "\" was not " +

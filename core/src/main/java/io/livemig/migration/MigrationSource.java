@@ -935,16 +935,7 @@ public class MigrationSource
         Throwable last = cut;
         while (true)
         {
-            final MigrationLink next;
-            try
-            {
-                next = reconnect.next(deadline);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while post-copy was paused", ex);
-            }
+            final MigrationLink next = reconnect.nextWhilePaused(deadline);
             if (next == null && peerCompleted())
             {
                 phase = pausedPhase;

@@ -20,4 +20,21 @@ public interface Reconnect
      * @throws InterruptedException if the thread was interrupted.
      */
     MigrationLink next(long deadlineNs) throws IOException, InterruptedException;
+
+    /**
+     * {@link #next} for a paused role: an interrupt becomes an {@link IOException} (the thread's interrupt flag
+     * set again), which fails the pause like any other.
+     */
+    default MigrationLink nextWhilePaused(final long deadlineNs) throws IOException
+    {
+        try
+        {
+            return next(deadlineNs);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while post-copy was paused", ex);
+        }
+    }
 }
