@@ -133,9 +133,8 @@ class ChannelsMigrationTest
      * A link whose page channel {@code slow} reads at most 64 KiB per 5 ms on the destination, and with a
      * {@code cutAfter} above 0 fails its reads once that many bytes went through.
      */
-    private static final class SlowChannelLink implements MigrationLink
+    private static final class SlowChannelLink extends ForwardingLink
     {
-        private final MigrationLink link;
         private final int slow;
         private final long cutAfter;
         private long read;
@@ -148,128 +147,52 @@ class ChannelsMigrationTest
 
         SlowChannelLink(final MigrationLink link, final int slow, final long cutAfter)
         {
-            this.link = link;
+            super(link);
             this.slow = slow;
             this.cutAfter = cutAfter;
         }
 
         @Override
-        public String name()
-        {
-            return link.name();
-        }
-
-        @Override
-        public int channels()
-        {
-            return link.channels();
-        }
-
-        @Override
-        public WritableByteChannel sourceOut()
-        {
-            return link.sourceOut();
-        }
-
-        @Override
-        public WritableByteChannel sourceOut(final int channel)
-        {
-            return link.sourceOut(channel);
-        }
-
-        @Override
-        public ReadableByteChannel destinationIn()
-        {
-            return link.destinationIn();
-        }
-
-        @Override
         public ReadableByteChannel destinationIn(final int channel)
         {
-            final ReadableByteChannel in = link.destinationIn(channel);
+            final ReadableByteChannel channelIn = inner.destinationIn(channel);
             if (channel != slow)
             {
-                return in;
+                return channelIn;
             }
-            return new ReadableByteChannel()
+            return reading(channelIn, (in, dst) ->
             {
-                @Override
-                public int read(final ByteBuffer dst) throws IOException
+                try
                 {
-                    try
-                    {
-                        Thread.sleep(cutAfter > 0 ? 0 : 5);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        Thread.currentThread().interrupt();
-                        throw new IOException(ex);
-                    }
-                    final int limit = dst.limit();
-                    dst.limit(Math.min(limit, dst.position() + (64 << 10)));
-                    final int n;
-                    try
-                    {
-                        n = in.read(dst);
-                    }
-                    finally
-                    {
-                        dst.limit(limit);
-                    }
-                    if (n > 0)
-                    {
-                        lastDataNs = System.nanoTime();
-                        read += n;
-                        if (cutAfter > 0 && read > cutAfter)
-                        {
-                            throw new IOException("cut after " + read + " bytes");
-                        }
-                    }
-                    return n;
+                    Thread.sleep(cutAfter > 0 ? 0 : 5);
                 }
-
-                @Override
-                public boolean isOpen()
+                catch (final InterruptedException ex)
                 {
-                    return in.isOpen();
+                    Thread.currentThread().interrupt();
+                    throw new IOException(ex);
                 }
-
-                @Override
-                public void close() throws IOException
+                final int limit = dst.limit();
+                dst.limit(Math.min(limit, dst.position() + (64 << 10)));
+                final int n;
+                try
                 {
-                    in.close();
+                    n = in.read(dst);
                 }
-            };
-        }
-
-        @Override
-        public WritableByteChannel destinationOut()
-        {
-            return link.destinationOut();
-        }
-
-        @Override
-        public ReadableByteChannel sourceIn()
-        {
-            return link.sourceIn();
-        }
-
-        @Override
-        public void finishSource() throws IOException
-        {
-            link.finishSource();
-        }
-
-        @Override
-        public void finishDestination() throws IOException
-        {
-            link.finishDestination();
-        }
-
-        @Override
-        public void close()
-        {
-            link.close();
+                finally
+                {
+                    dst.limit(limit);
+                }
+                if (n > 0)
+                {
+                    lastDataNs = System.nanoTime();
+                    read += n;
+                    if (cutAfter > 0 && read > cutAfter)
+                    {
+                        throw new IOException("cut after " + read + " bytes");
+                    }
+                }
+                return n;
+            });
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.livemig.migration;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.List;
 
 /**
@@ -11,19 +8,26 @@ import java.util.List;
  * return-path bytes the source reads (a page request, which only a destination running its vCPUs sends) after
  * at least {@code minForwardBytes} forward bytes. A byte trigger alone can land before the destination has
  * read POSTCOPY_RUN (the bytes in flight are lost with the link), which is a switch-over cut, not a post-copy
- * one. The cut itself is a {@link FaultyLink} phase rule.
+ * one. The cut itself is a {@link FaultyLink} phase rule, fired by this link alone: the source's own phase
+ * announcements are not passed on.
  *
  * <p>Thread-safety: as {@link MigrationLink}.
  */
-final class CutInPostcopy implements MigrationLink
+final class CutInPostcopy extends ForwardingLink
 {
     private final FaultyLink link;
     private final long minForwardBytes;
 
     CutInPostcopy(final MigrationLink inner, final long minForwardBytes)
     {
-        this.link = new FaultyLink(inner, new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
-            FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))));
+        this(new FaultyLink(inner, new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
+            FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0)))), minForwardBytes);
+    }
+
+    private CutInPostcopy(final FaultyLink link, final long minForwardBytes)
+    {
+        super(link);
+        this.link = link;
         this.minForwardBytes = minForwardBytes;
     }
 
@@ -34,75 +38,22 @@ final class CutInPostcopy implements MigrationLink
     }
 
     @Override
-    public String name()
-    {
-        return link.name();
-    }
-
-    @Override
-    public WritableByteChannel sourceOut()
-    {
-        return link.sourceOut();
-    }
-
-    @Override
-    public ReadableByteChannel destinationIn()
-    {
-        return link.destinationIn();
-    }
-
-    @Override
-    public WritableByteChannel destinationOut()
-    {
-        return link.destinationOut();
-    }
-
-    @Override
     public ReadableByteChannel sourceIn()
     {
-        final ReadableByteChannel in = link.sourceIn();
-        return new ReadableByteChannel()
+        return reading(link.sourceIn(), (in, dst) ->
         {
-            @Override
-            public int read(final ByteBuffer dst) throws IOException
+            final int n = in.read(dst);
+            if (n > 0 && link.forwardBytes() >= minForwardBytes)
             {
-                final int n = in.read(dst);
-                if (n > 0 && link.forwardBytes() >= minForwardBytes)
-                {
-                    link.phase("postcopy", 0);
-                }
-                return n;
+                link.phase("postcopy", 0);
             }
-
-            @Override
-            public boolean isOpen()
-            {
-                return in.isOpen();
-            }
-
-            @Override
-            public void close() throws IOException
-            {
-                in.close();
-            }
-        };
+            return n;
+        });
     }
 
     @Override
-    public void finishSource() throws IOException
+    public void phase(final String phase, final long round)
     {
-        link.finishSource();
-    }
-
-    @Override
-    public void finishDestination() throws IOException
-    {
-        link.finishDestination();
-    }
-
-    @Override
-    public void close()
-    {
-        link.close();
+        // Only this link's own trigger cuts (see the class comment).
     }
 }

@@ -169,29 +169,16 @@ class FuzzCorpusGenerator
     }
 
     /** A link that records what the destination and the source read from it. */
-    private static final class TapLink implements MigrationLink
+    private static final class TapLink extends ForwardingLink
     {
-        private final MigrationLink link;
         private final ReadableByteChannel destinationIn;
         private final ReadableByteChannel sourceIn;
 
         TapLink(final MigrationLink link, final Taps taps)
         {
-            this.link = link;
-            this.destinationIn = new Tap(link.destinationIn(), taps.forward);
-            this.sourceIn = new Tap(link.sourceIn(), taps.returnPath);
-        }
-
-        @Override
-        public String name()
-        {
-            return link.name();
-        }
-
-        @Override
-        public WritableByteChannel sourceOut()
-        {
-            return link.sourceOut();
+            super(link);
+            this.destinationIn = reading(link.destinationIn(), (in, dst) -> copying(in, dst, taps.forward));
+            this.sourceIn = reading(link.sourceIn(), (in, dst) -> copying(in, dst, taps.returnPath));
         }
 
         @Override
@@ -201,50 +188,14 @@ class FuzzCorpusGenerator
         }
 
         @Override
-        public WritableByteChannel destinationOut()
-        {
-            return link.destinationOut();
-        }
-
-        @Override
         public ReadableByteChannel sourceIn()
         {
             return sourceIn;
         }
 
-        @Override
-        public void finishSource() throws IOException
-        {
-            link.finishSource();
-        }
-
-        @Override
-        public void finishDestination() throws IOException
-        {
-            link.finishDestination();
-        }
-
-        @Override
-        public void close()
-        {
-            link.close();
-        }
-    }
-
-    /** Copies every byte read through it. */
-    private static final class Tap implements ReadableByteChannel
-    {
-        private final ReadableByteChannel in;
-        private final ByteArrayOutputStream copy;
-
-        Tap(final ReadableByteChannel in, final ByteArrayOutputStream copy)
-        {
-            this.in = in;
-            this.copy = copy;
-        }
-
-        @Override
-        public int read(final ByteBuffer dst) throws IOException
+        /** Reads, and copies every byte read into {@code copy}. */
+        private static int copying(final ReadableByteChannel in, final ByteBuffer dst, final ByteArrayOutputStream copy)
+            throws IOException
         {
             final int start = dst.position();
             final int n = in.read(dst);
@@ -260,18 +211,6 @@ class FuzzCorpusGenerator
                 }
             }
             return n;
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return in.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            in.close();
         }
     }
 

@@ -5,7 +5,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CountDownLatch;
@@ -57,77 +56,82 @@ class PostcopySwitchCutTest
      * Hands the destination only its first {@code free} forward bytes; its next read waits until the link is cut
      * (then fails, as the cut link's reads do), so nothing past the envelope's start reaches it.
      */
-    static final class HeldDestination implements MigrationLink
+    static final class HeldDestination extends ForwardingLink
     {
-        private final FaultyLink inner;
+        private final FaultyLink faulty;
         private final int free;
         private final CountDownLatch cut = new CountDownLatch(1);
         private final CountDownLatch holding = new CountDownLatch(1);
+        private long written;
+        private long read;
         volatile boolean held;
 
         HeldDestination(final FaultyLink inner, final int free)
         {
-            this.inner = inner;
+            super(inner);
+            this.faulty = inner;
             this.free = free;
-        }
-
-        @Override
-        public String name()
-        {
-            return inner.name();
         }
 
         @Override
         public WritableByteChannel sourceOut()
         {
-            final WritableByteChannel out = inner.sourceOut();
-            return new WritableByteChannel()
+            return writing(inner.sourceOut(), (out, src) ->
             {
-                private long written;
-
-                @Override
-                public int write(final ByteBuffer src) throws IOException
+                if (written >= 64 << 10)
                 {
-                    if (written >= 64 << 10)
+                    await(holding, "the destination never came to its held read"); // it waits before the switch
+                }
+                try
+                {
+                    final int n = out.write(src);
+                    written += n;
+                    return n;
+                }
+                finally
+                {
+                    if (faulty.isCut())
                     {
-                        awaitHeld(); // the destination must be waiting before the switch's bytes go out
-                    }
-                    try
-                    {
-                        final int n = out.write(src);
-                        written += n;
-                        return n;
-                    }
-                    finally
-                    {
-                        if (inner.isCut())
-                        {
-                            cut.countDown();
-                        }
+                        cut.countDown();
                     }
                 }
-
-                @Override
-                public boolean isOpen()
-                {
-                    return out.isOpen();
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    out.close();
-                }
-            };
+            });
         }
 
-        private void awaitHeld() throws IOException
+        @Override
+        public ReadableByteChannel destinationIn()
+        {
+            return reading(inner.destinationIn(), (in, dst) ->
+            {
+                if (read >= free)
+                {
+                    held = true;
+                    holding.countDown();
+                    await(cut, "the cut never came");
+                    return in.read(dst); // the cut link: fails, and nothing in flight is left to read
+                }
+                final int limit = dst.limit();
+                dst.limit((int)Math.min(limit, dst.position() + (free - read)));
+                try
+                {
+                    final int n = in.read(dst);
+                    read += Math.max(0, n);
+                    return n;
+                }
+                finally
+                {
+                    dst.limit(limit);
+                }
+            });
+        }
+
+        private static void await(final CountDownLatch latch, final String what) throws IOException
         {
             try
             {
-                if (!holding.await(30, TimeUnit.SECONDS))
+                if (!latch.await(30, TimeUnit.SECONDS))
                 {
-                    throw new IOException("test: the destination never came to its held read");
+                    throw new IOException("test: " + what);
                 }
             }
             catch (final InterruptedException ex)
@@ -138,97 +142,10 @@ class PostcopySwitchCutTest
         }
 
         @Override
-        public ReadableByteChannel destinationIn()
-        {
-            final ReadableByteChannel in = inner.destinationIn();
-            return new ReadableByteChannel()
-            {
-                private long read;
-
-                @Override
-                public int read(final ByteBuffer dst) throws IOException
-                {
-                    if (read >= free)
-                    {
-                        held = true;
-                        holding.countDown();
-                        try
-                        {
-                            if (!cut.await(30, TimeUnit.SECONDS))
-                            {
-                                throw new IOException("test: the cut never came");
-                            }
-                        }
-                        catch (final InterruptedException ex)
-                        {
-                            Thread.currentThread().interrupt();
-                            throw new IOException("interrupted", ex);
-                        }
-                        return in.read(dst); // the cut link: fails, and nothing in flight is left to read
-                    }
-                    final int limit = dst.limit();
-                    dst.limit((int)Math.min(limit, dst.position() + (free - read)));
-                    try
-                    {
-                        final int n = in.read(dst);
-                        read += Math.max(0, n);
-                        return n;
-                    }
-                    finally
-                    {
-                        dst.limit(limit);
-                    }
-                }
-
-                @Override
-                public boolean isOpen()
-                {
-                    return in.isOpen();
-                }
-
-                @Override
-                public void close() throws IOException
-                {
-                    in.close();
-                }
-            };
-        }
-
-        @Override
-        public WritableByteChannel destinationOut()
-        {
-            return inner.destinationOut();
-        }
-
-        @Override
-        public ReadableByteChannel sourceIn()
-        {
-            return inner.sourceIn();
-        }
-
-        @Override
-        public void phase(final String phase, final long round)
-        {
-            inner.phase(phase, round);
-        }
-
-        @Override
-        public void finishSource() throws IOException
-        {
-            inner.finishSource();
-        }
-
-        @Override
-        public void finishDestination() throws IOException
-        {
-            inner.finishDestination();
-        }
-
-        @Override
         public void close()
         {
             cut.countDown();
-            inner.close();
+            super.close();
         }
     }
 }

@@ -146,15 +146,14 @@ class RolesAloneTest
     }
 
     /** A link whose forward stream flips one bit in the 100th byte of the first run of 0xAB bytes. */
-    private static final class CorruptingLink implements MigrationLink
+    private static final class CorruptingLink extends ForwardingLink
     {
-        private final MigrationLink inner;
         private int run;
         private boolean done;
 
         CorruptingLink(final MigrationLink inner)
         {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -166,80 +165,27 @@ class RolesAloneTest
         @Override
         public WritableByteChannel sourceOut()
         {
-            final WritableByteChannel out = inner.sourceOut();
-            return new WritableByteChannel()
+            return writing(inner.sourceOut(), (out, src) ->
             {
-                @Override
-                public int write(final ByteBuffer src) throws IOException
+                final ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+                copy.put(src.duplicate()).flip();
+                for (int i = 0; i < copy.limit() && !done; i++)
                 {
-                    final ByteBuffer copy = ByteBuffer.allocate(src.remaining());
-                    copy.put(src.duplicate()).flip();
-                    for (int i = 0; i < copy.limit() && !done; i++)
+                    run = copy.get(i) == (byte)0xAB ? run + 1 : 0;
+                    if (run == 100)
                     {
-                        run = copy.get(i) == (byte)0xAB ? run + 1 : 0;
-                        if (run == 100)
-                        {
-                            copy.put(i, (byte)0xAA);
-                            done = true;
-                        }
+                        copy.put(i, (byte)0xAA);
+                        done = true;
                     }
-                    final int n = copy.remaining();
-                    while (copy.hasRemaining())
-                    {
-                        out.write(copy);
-                    }
-                    src.position(src.limit());
-                    return n;
                 }
-
-                @Override
-                public boolean isOpen()
+                final int n = copy.remaining();
+                while (copy.hasRemaining())
                 {
-                    return out.isOpen();
+                    out.write(copy);
                 }
-
-                @Override
-                public void close() throws IOException
-                {
-                    out.close();
-                }
-            };
-        }
-
-        @Override
-        public ReadableByteChannel destinationIn()
-        {
-            return inner.destinationIn();
-        }
-
-        @Override
-        public WritableByteChannel destinationOut()
-        {
-            return inner.destinationOut();
-        }
-
-        @Override
-        public ReadableByteChannel sourceIn()
-        {
-            return inner.sourceIn();
-        }
-
-        @Override
-        public void finishSource() throws IOException
-        {
-            inner.finishSource();
-        }
-
-        @Override
-        public void finishDestination() throws IOException
-        {
-            inner.finishDestination();
-        }
-
-        @Override
-        public void close()
-        {
-            inner.close();
+                src.position(src.limit());
+                return n;
+            });
         }
     }
 }
