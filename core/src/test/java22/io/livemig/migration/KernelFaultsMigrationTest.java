@@ -43,6 +43,29 @@ class KernelFaultsMigrationTest
     }
 
     /**
+     * A post-copy cut with recovery on (issue 12) while the destination's vCPUs block in kernel faults: both
+     * roles pause, the faults waiting on missing pages stay blocked in the kernel, and over a new link the
+     * source resends what is missing and the guest verifies.
+     */
+    @ParameterizedTest(name = "cut and recovered over {0}")
+    @CsvSource({"memory", "tcp"})
+    @Timeout(120)
+    void aPostcopyCutIsRecoveredFromWithKernelFaults(final String link) throws Exception
+    {
+        final String reason = KernelTracking.faultsUnavailable();
+        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        final MigrationResult r = MigrationCorrectnessTest.run("postcopy", link, "uniform").kernelFaults(true)
+            .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(96L << 20)
+                .withRecover(true).withRecoverTimeoutMs(20_000))
+            .faults(new FaultPlan(java.util.List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
+                FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0)))).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), r::summary);
+        assertEquals("kernel", r.faultGate(), r::summary);
+        assertEquals(1, r.recoveries(), r::summary);
+    }
+
+    /**
      * Two roles over TCP with digests, the destination ({@code --listen --faults kernel}) choosing kernel faults:
      * the pages hashed as they are placed must equal the source's, although vCPUs write them at once.
      */
