@@ -6,17 +6,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Two hosts on one machine: {@code scripts/two-hosts} puts the destination and the source JVMs in network
@@ -28,7 +22,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class TwoHostsMigrationTest
 {
     private static final long DEADLINE_MS = 120_000;
-    private static final Path SCRIPT = Path.of("..", "scripts", "two-hosts").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -37,29 +30,28 @@ class TwoHostsMigrationTest
     @ValueSource(ints = {1, 2})
     void aMigrationCrossesARateShapedLinkBetweenTwoNamespacesAndVerifies(final int channels) throws Exception
     {
-        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
-        final Path probeErr = dir.resolve("probe.err");
-        final String name = "lmt" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 16), 36);
-        final String subnet = "10.199." + (4 * ThreadLocalRandom.current().nextInt(1, 63));
-        final int up = run(probeErr, SCRIPT.toString(), "up", "--name", name, "--subnet", subnet, "--rate", "200mbit");
-        final String upErr = MigrateProcesses.read(probeErr);
-        assumeTrue(up == 0 || !(upErr.contains("needs root") || upErr.contains("needs iproute2")),
-            "two hosts unavailable: " + upErr.strip());
+        try (TwoHosts hosts = TwoHosts.upOrSkip(dir, "200mbit"))
+        {
+            runOver(hosts, channels);
+        }
+    }
+
+    private void runOver(final TwoHosts hosts, final int channels) throws Exception
+    {
         Process destination = null;
         Process source = null;
         try
         {
-            assertEquals(0, up, () -> "two-hosts up failed: " + upErr);
-            final String destIp = subnet + ".2";
+            final String destIp = hosts.destinationIp();
             final Path destJson = dir.resolve("destination.json");
             final Path srcJson = dir.resolve("source.json");
             final Path destErr = dir.resolve("destination.err");
             final Path srcErr = dir.resolve("source.err");
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
-            destination = MigrateProcesses.start(inNamespace(name, "dst"), destErr, "--listen", destIp + ":0",
+            destination = MigrateProcesses.start(hosts.in("dst"), destErr, "--listen", destIp + ":0",
                 "--json", "--quiet", "--result", destJson.toString(), "--accept-timeout", "60s", "--link-timeout", "20s");
             final String port = MigrateProcesses.awaitPort(destination, destErr, deadline);
-            source = MigrateProcesses.start(inNamespace(name, "src"), srcErr, "--to", destIp + ":" + port, "--mode",
+            source = MigrateProcesses.start(hosts.in("src"), srcErr, "--to", destIp + ":" + port, "--mode",
                 "precopy", "--memory", "16m", "--writers", "2", "--dirty-rate", "20000", "--downtime", "50ms", "--max-time", "20s", "--on-give-up", "stop", "--xbzrle",
                 "--before", "20ms", "--after", "50ms", "--verify", "--json", "--quiet", "--result", srcJson.toString(),
                 "--link-timeout", "20s", "--channels", String.valueOf(channels));
@@ -81,25 +73,6 @@ class TwoHostsMigrationTest
         {
             MigrateProcesses.kill(source);
             MigrateProcesses.kill(destination);
-            run(dir.resolve("down.err"), SCRIPT.toString(), "down", "--name", name);
         }
-    }
-
-    private static int run(final Path stderr, final String... command) throws IOException, InterruptedException
-    {
-        final Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(stderr.toFile()).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS))
-        {
-            p.destroyForcibly();
-            fail(String.join(" ", command) + ": no exit within 30 s");
-        }
-        return p.exitValue();
-    }
-
-    /** @return the command prefix that runs a command inside namespace {@code name-side}. */
-    private static List<String> inNamespace(final String name, final String side)
-    {
-        return List.of(SCRIPT.toString(), "exec", side, "--name", name, "--");
     }
 }
