@@ -116,6 +116,8 @@ public final class MigrationDestination implements Runnable
 
     volatile long resumeNs;
     volatile long completeNs;
+    /** When this role ended, successfully or not. */
+    private volatile long endNs;
     volatile long writesAtResume;
     volatile long writesAtComplete;
     volatile Throwable failure;
@@ -305,6 +307,7 @@ public final class MigrationDestination implements Runnable
         finally
         {
             joinReceivers();
+            endNs = System.nanoTime();
             if (failure != null && resumeNs == 0)
             {
                 // The guest never ran here: what arrived is a partial copy, worth nothing; a retry starts from zero.
@@ -728,6 +731,10 @@ public final class MigrationDestination implements Runnable
         if (completeNs != 0)
         {
             r.totalMs = (completeNs - startNs) / 1e6;
+        }
+        else if (endNs != 0 && startNs != 0)
+        {
+            r.totalMs = (endNs - startNs) / 1e6; // a failed run's time: until it failed
         }
         r.wireBytes = wireBytes;
         for (final PageStreamReader rd : readers)

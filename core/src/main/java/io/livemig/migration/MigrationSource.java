@@ -1305,6 +1305,10 @@ public class MigrationSource
             result.converged = false;
             result.status = MigrationResult.FAILED;
             result.failureReason = result.error;
+            if (result.totalMs == 0)
+            {
+                result.totalMs = (System.nanoTime() - startNs) / 1e6; // a failed run's time: until it failed
+            }
             if (result.failurePhase == null)
             {
                 result.failurePhase = phase.equals("precopy") ? "precopy round " + round : phase;

@@ -290,11 +290,11 @@ public final class SocketLink implements MigrationLink
         final long w = end.writeSince;
         if (r != 0 && bounded && now - r > timeoutNs)
         {
-            expire("no bytes from " + peer + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            expire("link timeout: no bytes from " + peer + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
         }
         else if (w != 0 && now - w > timeoutNs)
         {
-            expire(peer + " took no bytes" + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+            expire("link timeout: " + peer + " took no bytes" + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
         }
     }
 
