@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
  * CPU clock), so that where the machine cannot reach the goal the run shows where the CPU goes.
  *
  * <p>Baseline: {@code baselineLoopbackCopy}, every page of a 1 GiB guest copied raw over the same N loopback
- * connections in the same run, by a sender and a receiver thread per connection ({@link LoopbackCopy}): the
- * floor under the written guest's migration, which sends every page raw. It takes no {@code fill}: the copy
+ * connections in the same run, by a sender and a receiver thread per connection ({@link LoopbackCopy}): what a
+ * plain copy loop pays for the bytes that the written guest's migration sends raw. It takes no {@code fill}: the copy
  * costs the same whatever the pages hold. Its {@link Figures} have GB/s, CPU per GB, and the senders' and
  * receivers' CPU in their columns.
  *

@@ -275,7 +275,7 @@ public final class ReportWriter
                 "guest, idle or written once, migrated over TCP loopback at unlimited bandwidth with 1, 2 or 4 " +
                 "channels, source and destination in one process, beside the class's baseline: every page of a 1 GiB " +
                 "guest copied raw over the same connections (a sender and a receiver thread per connection; no " +
-                "header, codec or zero check), the floor under the written guest. CPU seconds per GB moved: the " +
+                "header, codec or zero check), what a plain copy loop pays for the bytes the written guest sends. CPU seconds per GB moved: the " +
                 "process's (every thread), then by the migration's threads (the baseline's senders and receivers " +
                 "in theirs). Means per shot.\n\n" + t)
             .orElse("_Skipped: no ChannelsBenchmark results in this run._\n\n"));
