@@ -34,7 +34,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The score is the shot's wall time; the figures are the {@link Figures} aux counters, each the value of
  * one migration (per iteration, as {@link MigrationBenchmark} records them): faults, faultP50Us, faultP99Us,
  * faultMaxUs, postcopyMs. {@code kernelFaults} needs a JDK 22+ fork and a kernel that serves userfaultfd: the
- * runner leaves it out otherwise, with the probe's reason.
+ * runner leaves it out otherwise, with the probe's reason. {@code softwareFaults} is its baseline, on the same
+ * guest, link and vCPUs in the same run.
+ *
+ * <p>Thread-safety: JMH's; one benchmark thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
