@@ -72,7 +72,10 @@ class TwoProcessMigrationTest
             source = MigrateProcesses.start(List.of(), srcErr, args.toArray(new String[0]));
             final int srcExit = MigrateProcesses.await(source, deadline, srcErr);
             final int destExit = MigrateProcesses.await(destination, deadline, destErr);
-            assertEquals(0, srcExit, () -> "source: " + MigrateProcesses.read(srcErr));
+            // Both sides' output on a failure: a digest mismatch (seen once, hybrid over 2 channels) needs both views.
+            assertEquals(0, srcExit, () -> "source: " + MigrateProcesses.read(srcErr) + "\ndestination (exit " + destExit +
+                "): " + MigrateProcesses.read(destErr) + "\nsource result: " + MigrateProcesses.read(srcJson) +
+                "\ndestination result: " + MigrateProcesses.read(destJson));
             assertEquals(0, destExit, () -> "destination: " + MigrateProcesses.read(destErr));
             final JsonNode s = new ObjectMapper().readTree(srcJson.toFile());
             final JsonNode d = new ObjectMapper().readTree(destJson.toFile());

@@ -39,7 +39,7 @@ class ChannelsBenchmarkTest
                 final MigrationResult r = bench.migrate(guest, figures);
                 assertNull(r.error(), r::summary);
                 assertEquals(r.totalMs(), figures.totalMs);
-                assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb > 0, r::summary);
+                assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb >= 0, r::summary);
                 assertTrue(figures.migrationCpuSecondsPerGb > 0 && figures.destinationCpuSecondsPerGb > 0, r::summary);
                 assertTrue(channels == 1 ? figures.sendersCpuSecondsPerGb == 0 : figures.sendersCpuSecondsPerGb > 0);
                 if (channels > 1)
@@ -80,7 +80,8 @@ class ChannelsBenchmarkTest
             final ChannelsBenchmark.Figures figures = new ChannelsBenchmark.Figures();
             assertEquals(pair.guestBytes, bench.baselineLoopbackCopy(pair, figures));
             assertSameGuests(pair.guest, "the copy");
-            assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb > 0, "figures");
+            // The process's CPU clock may tick coarser than an 8 MiB copy takes: it may read 0, never less.
+            assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb >= 0, "figures");
             assertTrue(figures.sendersCpuSecondsPerGb > 0 && figures.receiversCpuSecondsPerGb > 0, "thread CPU");
         }
         finally
