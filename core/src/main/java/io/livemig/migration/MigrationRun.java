@@ -399,67 +399,42 @@ public final class MigrationRun
         {
             fillGuest(src);
             ring.startReaper();
-            final GuestWorkload workload = writers == 0 ? null :
-                new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
-            try
+            final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
-                double before = Double.NaN;
-                final double[] vcpuBefore = workload == null ? null : new double[writers];
-                if (workload != null)
-                {
-                    workload.setComputeVcpus(computeVcpus);
-                    workload.start(VcpuTarget.of(src));
-                    before = rate(workload, beforeMs, vcpuBefore);
-                }
-                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst, workload,
-                    bounded).seed(seed);
-                if (progress != null)
-                {
-                    migration.progress(progress);
-                }
-                if (capture != null)
-                {
-                    migration.capture(capture);
-                }
+                final MigrationSource migration = factory.create(options.withMirrorForVerify(verify), src, log, dst,
+                    workload, bounded).seed(seed);
                 if (options.recover())
                 {
                     final int[] opened = {0};
                     ((Migration)migration).recoverWith(deadline -> withDeadline(links.decorate(++opened[0],
                         MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels))));
                 }
-                final MigrationResult result = migration.run();
-                result.writesPerSecBefore = before;
-                result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
-                if (workload != null)
-                {
-                    if (result.error() == null)
-                    {
-                        final double[] vcpuAfter = new double[writers];
-                        result.writesPerSecAfter = rate(workload, afterMs, vcpuAfter);
-                        result.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
-                    }
-                    workload.close();
-                }
-                if (verify && result.error() == null)
-                {
-                    verify(src, dst, workload, result);
-                }
-                result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
-                if (kernel != null)
-                {
-                    result.kernelHugePages = hugePages;
-                    result.kernelFaults = kernel.faultsServed();
-                }
-                ring.report(result);
-                return result;
-            }
-            finally
+                return migration;
+            }, (workload, r) ->
             {
                 if (workload != null)
                 {
+                    if (r.error() == null)
+                    {
+                        final double[] vcpuAfter = new double[writers];
+                        r.writesPerSecAfter = rate(workload, afterMs, vcpuAfter);
+                        r.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
+                    }
                     workload.close();
                 }
+                if (verify && r.error() == null)
+                {
+                    verify(src, dst, workload, r);
+                }
+            });
+            result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
+            if (kernel != null)
+            {
+                result.kernelHugePages = hugePages;
+                result.kernelFaults = kernel.faultsServed();
             }
+            ring.report(result);
+            return result;
         }
     }
 
@@ -546,44 +521,75 @@ public final class MigrationRun
         {
             fillGuest(src);
             ring.startReaper();
-            final GuestWorkload workload = writers == 0 ? null :
-                new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
-            try
+            final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
-                double before = Double.NaN;
-                final double[] vcpuBefore = workload == null ? null : new double[writers];
-                if (workload != null)
-                {
-                    workload.setComputeVcpus(computeVcpus);
-                    workload.start(VcpuTarget.of(src));
-                    before = rate(workload, beforeMs, vcpuBefore);
-                }
                 final MigrationSource migration = new MigrationSource(opts, src, log, workload, bounded).seed(seed);
                 if (reconnect != null)
                 {
                     migration.recover(reconnect);
                 }
-                if (progress != null)
-                {
-                    migration.progress(progress);
-                }
-                if (capture != null)
-                {
-                    migration.capture(capture);
-                }
-                final MigrationResult result = migration.run();
-                result.writesPerSecBefore = before;
-                result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
-                result.tracker = tracker.cliName();
-                ring.report(result);
-                return result;
-            }
-            finally
+                return migration;
+            }, (workload, r) -> { });
+            result.tracker = tracker.cliName();
+            ring.report(result);
+            return result;
+        }
+    }
+
+    /** Builds the source role for the guest's writers (null without writers). */
+    @FunctionalInterface
+    private interface SourceRole
+    {
+        MigrationSource build(GuestWorkload workload) throws IOException;
+    }
+
+    /** What a run does with the writers and the result before the writers are closed. */
+    @FunctionalInterface
+    private interface AfterRun
+    {
+        void accept(GuestWorkload workload, MigrationResult result) throws IOException, InterruptedException;
+    }
+
+    /**
+     * The part both kinds of run share: starts the guest's writers on {@code src} (if any) and measures their
+     * rate before, runs the source role that {@code role} builds, with the progress listener and the capture,
+     * records the rates before in the result, hands it to {@code after}, and closes the writers in any case.
+     */
+    private MigrationResult runWithWorkload(final GuestMemory src, final long pages, final SourceRole role,
+        final AfterRun after) throws IOException, InterruptedException
+    {
+        final GuestWorkload workload = writers == 0 ? null :
+            new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+        try
+        {
+            double before = Double.NaN;
+            final double[] vcpuBefore = workload == null ? null : new double[writers];
+            if (workload != null)
             {
-                if (workload != null)
-                {
-                    workload.close();
-                }
+                workload.setComputeVcpus(computeVcpus);
+                workload.start(VcpuTarget.of(src));
+                before = rate(workload, beforeMs, vcpuBefore);
+            }
+            final MigrationSource migration = role.build(workload);
+            if (progress != null)
+            {
+                migration.progress(progress);
+            }
+            if (capture != null)
+            {
+                migration.capture(capture);
+            }
+            final MigrationResult result = migration.run();
+            result.writesPerSecBefore = before;
+            result.vcpuWritesPerSecBefore = beforeMs == 0 ? null : vcpuBefore;
+            after.accept(workload, result);
+            return result;
+        }
+        finally
+        {
+            if (workload != null)
+            {
+                workload.close();
             }
         }
     }
