@@ -255,8 +255,7 @@ public final class MigrationDestination implements Runnable
                     }
                     if (digests != null)
                     {
-                        PageDigests.write(rpOut, memory.pageSize(), digests);
-                        rpOut.flush();
+                        gate.writeDigests(memory.pageSize(), digests);
                     }
                     break;
                 }

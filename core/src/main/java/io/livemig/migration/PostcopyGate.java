@@ -37,10 +37,18 @@ import java.util.concurrent.locks.LockSupport;
  * page a vCPU waits for, so those come first. From the first {@link #pause} on, each fault's latency is also
  * recorded apart by whether it ended before the cut or after it, so the cost of the pause is visible.
  *
+ * <h2>The end of the return path</h2>
+ * After SHUT the source reads only the digest block ({@link #writeDigests}), so nothing else may follow SHUT.
+ * A vCPU can be late with its request: it saw its page absent, and before its request takes the lock the page
+ * arrives, post-copy completes and SHUT is written. Such a request is dropped, not written (SHUT 0 says
+ * every page is here; after SHUT 1 the vCPUs are released without their pages). SHUT, the digest block and
+ * the requests are all written under one lock, so a request never lands inside the block either.
+ *
  * <p>Thread-safety: {@link #isPresent}/{@link #awaitPresent} from any number of vCPU threads (each with its
  * own index); {@link #onPage}, {@link #discard}, {@link #pause}, {@link #reattach} from the stream reader's
- * thread; requests and {@link #shut} share the return path under its lock. Fault statistics are per vCPU and
- * are merged under a per-vCPU lock that only its own vCPU takes otherwise, so recording stays uncontended.
+ * thread; requests, {@link #shut} and {@link #writeDigests} share the return path under its lock. Fault
+ * statistics are per vCPU and are merged under a per-vCPU lock that only its own vCPU takes otherwise, so
+ * recording stays uncontended.
  *
  * <p>{@link KernelPostcopyGate} keeps this bookkeeping (absent pages, requests, SHUT) and lets the kernel do
  * the parking: its {@link #vcpuGate()} is {@code null}.
@@ -61,6 +69,7 @@ class PostcopyGate implements PageGate, PageStreamListener
     private final String block;
     private final int pageSize;
     private boolean named; // guarded by rpLock
+    private boolean shutWritten; // guarded by rpLock
     private volatile boolean cancelled;
     private volatile boolean recoverable;
     private volatile long cutNs;
@@ -163,6 +172,10 @@ class PostcopyGate implements PageGate, PageStreamListener
         {
             synchronized (rpLock)
             {
+                if (shutWritten)
+                {
+                    return; // late: after SHUT 0 the page is here, after SHUT 1 the vCPUs are released
+                }
                 if (named)
                 {
                     rp.requestPages(page * pageSize, pageSize);
@@ -266,12 +279,29 @@ class PostcopyGate implements PageGate, PageStreamListener
         }
     }
 
-    /** Sends SHUT with {@code code} on the return path. */
+    /**
+     * Sends SHUT with {@code code} on the return path. From then on page requests are dropped (see "The end of
+     * the return path").
+     */
     void shut(final int code) throws IOException
     {
         synchronized (rpLock)
         {
+            shutWritten = true;
             rp.shut(code);
+            rpOut.flush();
+        }
+    }
+
+    /**
+     * After {@link #shut SHUT 0}: sends the destination's page digests, the return path's last bytes, under
+     * the lock the requests take, so that no late request can write into the block.
+     */
+    void writeDigests(final int pageSize, final long[] digests) throws IOException
+    {
+        synchronized (rpLock)
+        {
+            PageDigests.write(rpOut, pageSize, digests);
             rpOut.flush();
         }
     }
