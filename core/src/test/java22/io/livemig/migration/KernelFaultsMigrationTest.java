@@ -18,16 +18,22 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class KernelFaultsMigrationTest
 {
-    @ParameterizedTest(name = "{0} over {1}, {2}, {3} vCPUs")
+    /**
+     * The last two rows run hybrid's pre-copy round over 2 page channels: their receiver threads place pages
+     * with {@code UFFDIO_COPY} at once, each from its own thread, before post-copy's pages come on the main one.
+     */
+    @ParameterizedTest(name = "{0} over {1}, {2}, {3} vCPUs, {4} channels")
     @CsvSource({
-        "postcopy, memory, sequential, 1", "postcopy, memory, uniform, 2", "postcopy, tcp, zipf, 2",
-        "postcopy, tcp, sequential, 1", "hybrid, memory, sequential, 2", "hybrid, tcp, uniform, 1"})
+        "postcopy, memory, sequential, 1, 1", "postcopy, memory, uniform, 2, 1", "postcopy, tcp, zipf, 2, 1",
+        "postcopy, tcp, sequential, 1, 1", "hybrid, memory, sequential, 2, 1", "hybrid, tcp, uniform, 1, 1",
+        "hybrid, memory, uniform, 2, 2", "hybrid, tcp, sequential, 2, 2"})
     void destinationEqualsSourceWithKernelFaults(final String mode, final String link, final String pattern,
-        final int writers) throws Exception
+        final int writers, final int channels) throws Exception
     {
         final String reason = KernelTracking.faultsUnavailable();
         assumeTrue(reason == null, () -> "kernel faults " + reason);
-        final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).kernelFaults(true).run();
+        final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).channels(channels)
+            .kernelFaults(true).run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages() +
             " sweep violation at " + r.sweepViolation());
@@ -40,6 +46,7 @@ class KernelFaultsMigrationTest
             assertTrue(r.faults() > 0, () -> "no vCPU blocked in a kernel fault: " + r.summary());
         }
         assertTrue(r.toJson().contains("\"faults\":{\"gate\":\"kernel\",\"count\":"), r::toJson);
+        assertEquals(channels, r.channels, r::summary);
     }
 
     /**
@@ -69,10 +76,10 @@ class KernelFaultsMigrationTest
      * Two roles over TCP with digests, the destination ({@code --listen --faults kernel}) choosing kernel faults:
      * the pages hashed as they are placed must equal the source's, although vCPUs write them at once.
      */
-    @ParameterizedTest(name = "{0} to a --listen destination with kernel faults")
-    @CsvSource({"postcopy", "hybrid"})
+    @ParameterizedTest(name = "{0} to a --listen destination with kernel faults, {1} channels")
+    @CsvSource({"postcopy, 1", "hybrid, 1", "hybrid, 2"})
     @Timeout(120)
-    void listeningDestinationVerifiesByDigests(final String mode) throws Exception
+    void listeningDestinationVerifiesByDigests(final String mode, final int channels) throws Exception
     {
         final String reason = KernelTracking.faultsUnavailable();
         assumeTrue(reason == null, () -> "kernel faults " + reason);
@@ -93,7 +100,8 @@ class KernelFaultsMigrationTest
                 }
             });
             t.start();
-            final MigrationResult src = MigrationCorrectnessTest.run(mode, "tcp", "uniform").to(at, 30_000).run();
+            final MigrationResult src = MigrationCorrectnessTest.run(mode, "tcp", "uniform").channels(channels)
+                .to(at, 30_000).run();
             t.join(60_000);
             assertNull(src.error(), src::summary);
             assertEquals(Boolean.TRUE, src.verified(), src::summary);

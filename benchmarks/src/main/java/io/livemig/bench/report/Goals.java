@@ -70,7 +70,7 @@ final class Goals
         final List<Row> rows = new ArrayList<>();
         encode(rows, anchors);
         decode(rows, anchors);
-        zero(rows, anchors, env);
+        zero(rows, results, anchors, env);
         nextDirty(rows, anchors);
         drain(rows, results);
         summary(rows, results);
@@ -121,8 +121,8 @@ final class Goals
         }
     }
 
-    private static void zero(final List<Row> rows, final List<AnchorComparison.Row> anchors,
-                             final Map<String, Object> env)
+    private static void zero(final List<Row> rows, final List<JmhResult> results,
+                             final List<AnchorComparison.Row> anchors, final Map<String, Object> env)
     {
         // The goal names C's AVX2 loop (QEMU 9+'s): read against that anchor where the run has it.
         final List<AnchorComparison.Row> avx2 = compared(anchors, "ZeroPageBenchmark", "qemuBufferIsZeroAvx2");
@@ -137,8 +137,30 @@ final class Goals
             rows.add(row("zero detection, 64 MiB working set ÷ C (" + cPath + " path)", r.anchor().paramsText(),
                 path(r), r.speed().orElseThrow(), ZERO_VS_C, true, (r.pair().vectorPath() ? "" : SCALAR_WHY + "; ") +
                 "the C anchor ran buffer_is_zero's " + cPath + " path" + ("avx2".equals(cPath) ? "" :
-                " (the goal names the AVX2 loop; this CPU gives C the wider one)")));
+                " (the goal names the AVX2 loop; this CPU gives C the wider one)") + againstRead(results, r)));
         }
+    }
+
+    /**
+     * @return both sides' speed against the same class's plain read of the same working set, where the run has
+     *         it: a 64 MiB pass is mostly memory traffic, so this says whether the gap is in the kernel or in the
+     *         memory system.
+     */
+    private static String againstRead(final List<JmhResult> results, final AnchorComparison.Row r)
+    {
+        final Optional<JmhResult> read = Baselines.find(results, r.livemig(), "baselineMemoryRead");
+        if (read.isEmpty())
+        {
+            return "";
+        }
+        final Optional<Estimate> livemig = Baselines.speedup(r.livemig(), read.get());
+        final Optional<Estimate> c = Baselines.speedup(r.anchor(), read.get());
+        if (livemig.isEmpty() || c.isEmpty())
+        {
+            return "";
+        }
+        return "; against this run's plain read of the same working set (ZeroPageBenchmark.baselineMemoryRead, " +
+            "a sum of its 8-byte words) livemig's kernel runs at " + livemig.get() + "×, C's at " + c.get() + "×";
     }
 
     private static void nextDirty(final List<Row> rows, final List<AnchorComparison.Row> anchors)

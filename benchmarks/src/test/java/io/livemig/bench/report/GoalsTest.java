@@ -87,6 +87,20 @@ class GoalsTest
     }
 
     @Test
+    void aZeroDetectionShortfallQuotesBothSidesAgainstThePlainReadOfTheSameRun()
+    {
+        final Map<String, String> zero = Map.of("input", "ZERO", "workingSet", "64m");
+        final JmhResult java = ns("codec.ZeroPageBenchmark.isZeroOffHeapVector", zero, 160, 1.6);
+        final JmhResult c = ns("codec.ZeroPageBenchmark.qemuBufferIsZeroAvx2", zero, 110, 1.1);
+        final JmhResult read = ns("codec.ZeroPageBenchmark.baselineMemoryRead", zero, 140, 1.4);
+        final Goals.Row row = only(Goals.evaluate(List.of(java, c, read),
+            List.of(pair("isZeroOffHeapVector", "qemuBufferIsZeroAvx2", java, c)), Map.of()), "zero detection");
+        assertEquals("short by 27.6 %", row.verdict()); // 110 / 160 = 0.6875 against 0.95
+        assertTrue(row.why().contains("livemig's kernel runs at 0.875") && row.why().contains("C's at 1.27"),
+            row.why());
+    }
+
+    @Test
     void timeGoalsAreMetFromBelowAndTheirReasonsQuoteTheSameRun()
     {
         final List<JmhResult> results = new ArrayList<>();
