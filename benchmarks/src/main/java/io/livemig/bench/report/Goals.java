@@ -105,6 +105,8 @@ final class Goals
 
     private static final String SCALAR_WHY = "this row ran the scalar encoder (no Vector API on this JDK, or " +
         "-Dlivemig.simd=off): 8 bytes per compare against the C encoder's 64";
+    private static final String ZERO_SCALAR_WHY = "this row ran the scalar loop (no Vector API on this JDK, or " +
+        "-Dlivemig.simd=off): 8 bytes per load, ORed 8 at a time, against the C loop's vector loads";
     private static final String ENCODE_RUN_WHY = "the compare is as wide as C's (one 64-byte mask per block), so " +
         "the gap lies in the per-run work, which sets the speed where runs are short: per run the Java kernel " +
         "writes its length as two bytes without a branch and copies 64 bytes of whole words however short the " +
@@ -135,7 +137,7 @@ final class Goals
                 continue;
             }
             rows.add(row("zero detection, 64 MiB working set ÷ C (" + cPath + " path)", r.anchor().paramsText(),
-                path(r), r.speed().orElseThrow(), ZERO_VS_C, true, (r.pair().vectorPath() ? "" : SCALAR_WHY + "; ") +
+                path(r), r.speed().orElseThrow(), ZERO_VS_C, true, (r.pair().vectorPath() ? "" : ZERO_SCALAR_WHY + "; ") +
                 "the C anchor ran buffer_is_zero's " + cPath + " path" + ("avx2".equals(cPath) ? "" :
                 " (the goal names the AVX2 loop; this CPU gives C the wider one)") + againstRead(results, r)));
         }
