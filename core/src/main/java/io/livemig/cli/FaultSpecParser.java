@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.migration.FaultPlan;
+import io.livemig.migration.fault.FaultPlan;
 import picocli.CommandLine;
 
 import java.util.ArrayList;

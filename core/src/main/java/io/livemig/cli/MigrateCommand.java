@@ -6,23 +6,24 @@ import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
-import io.livemig.migration.GiveUp;
 import io.livemig.migration.MigrationListen;
-import io.livemig.migration.MigrationMode;
-import io.livemig.migration.MigrationOptions;
-import io.livemig.migration.MigrationResult;
 import io.livemig.migration.MigrationRun;
-import io.livemig.migration.StopPolicy;
-import picocli.CommandLine;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.options.StopPolicy;
+import io.livemig.migration.result.MigrationResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -649,8 +650,8 @@ public final class MigrateCommand implements Callable<Integer>
         check(ringSize == null || tracker.equals("ring"), "--ring-size", "applies to --tracker ring only, not", tracker);
         check(ring >= 16 && ring <= (1 << 20) && Integer.bitCount(ring) == 1, "--ring-size",
             "must be a power of two from 16 to 1048576", ring);
-        check(channels >= 1 && channels <= MigrationRun.MAX_CHANNELS, "--channels", "must be 1 to " +
-            MigrationRun.MAX_CHANNELS + ", not", channels);
+        check(channels >= 1 && channels <= MigrationLink.MAX_CHANNELS, "--channels", "must be 1 to " +
+            MigrationLink.MAX_CHANNELS + ", not", channels);
         check(latencyNs == 0 || link.equals("memory"), "--latency", "applies to --link memory only (TCP has loopback's own), not", link);
         check(writers >= 0 && writers <= 256, "--writers", "must be 0 to 256", writers);
         check(computeVcpus >= 0 && (computeVcpus == 0 || computeVcpus < writers), "--compute-vcpus",
@@ -716,7 +717,7 @@ public final class MigrateCommand implements Callable<Integer>
             .withDirtyLimit(limit).withDirtyLimitPeriodMs(dirtyLimitPeriodMs)
             .withPostcopyAfterRounds(postcopyAfter).withPrepageWindow(prepage).withDeviceStateBytes((int)deviceState)
             .withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs);
-        final java.util.List<io.livemig.migration.FaultPlan.Rule> rules = new java.util.ArrayList<>();
+        final java.util.List<io.livemig.migration.fault.FaultPlan.Rule> rules = new java.util.ArrayList<>();
         for (final String fault : faultSpecs)
         {
             try
@@ -730,7 +731,7 @@ public final class MigrateCommand implements Callable<Integer>
         }
         check(rules.isEmpty() || channels == 1, "--fault", "needs --channels 1 (faults on page channels are not "
             + "injected yet), not", channels);
-        final MigrationRun run = new MigrationRun().faults(new io.livemig.migration.FaultPlan(rules));
+        final MigrationRun run = new MigrationRun().faults(new io.livemig.migration.fault.FaultPlan(rules));
         check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
         run.linkTimeoutMs(linkTimeoutMs);
         if (to != null)
@@ -812,7 +813,7 @@ public final class MigrateCommand implements Callable<Integer>
     }
 
     /** The live progress line: rewritten in place on a terminal, one line per update otherwise. */
-    private static final class ProgressLine implements io.livemig.migration.MigrationProgress
+    private static final class ProgressLine implements io.livemig.migration.options.MigrationProgress
     {
         private final PrintWriter err;
         private final boolean inPlace;

@@ -2,6 +2,13 @@ package io.livemig.migration;
 
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.link.Reconnect;
+import io.livemig.migration.link.RoleThreads;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.source.MigrationSource;
 import io.livemig.workload.GuestWorkload;
 
 import java.util.List;
@@ -90,7 +97,7 @@ public class Migration extends MigrationSource
     }
 
     @Override
-    final void startPeer()
+    protected final void startPeer()
     {
         destThread = new Thread(dest, "migration-destination");
         destThread.setDaemon(true);
@@ -104,14 +111,14 @@ public class Migration extends MigrationSource
     }
 
     @Override
-    final boolean peerFailed()
+    protected final boolean peerFailed()
     {
         final Thread t = destThread;
         return t != null && !t.isAlive();
     }
 
     @Override
-    final boolean peerNeverResumed()
+    protected final boolean peerNeverResumed()
     {
         final Thread t = destThread;
         if (t == null)
@@ -126,20 +133,20 @@ public class Migration extends MigrationSource
         {
             Thread.currentThread().interrupt();
         }
-        return !t.isAlive() && dest.resumeNs == 0;
+        return !t.isAlive() && dest.resumeNs() == 0;
     }
 
     @Override
-    final boolean peerCompleted()
+    protected final boolean peerCompleted()
     {
         final Thread t = destThread;
-        return t != null && !t.isAlive() && dest.failure == null;
+        return t != null && !t.isAlive() && dest.failure() == null;
     }
 
     @Override
-    final void joinPeer()
+    protected final void joinPeer()
     {
-        join(destThread);
+        RoleThreads.join(destThread);
         for (final MigrationLink l : opened)
         {
             l.close();
@@ -152,18 +159,18 @@ public class Migration extends MigrationSource
      * MigrationSource}'s {@code resumeIfOwner}) must never produce and the fault campaign counts.
      */
     @Override
-    final String guestRunsOn(final boolean sourceRuns)
+    protected final String guestRunsOn(final boolean sourceRuns)
     {
-        final boolean destRuns = dest.resumeNs != 0;
+        final boolean destRuns = dest.resumeNs() != 0;
         return sourceRuns == destRuns ? (sourceRuns ? "both" : "neither") : sourceRuns ? "source" : "destination";
     }
 
     @Override
-    final Throwable finishPeer(final MigrationResult result, final long startNs, final long stopNs)
+    protected final Throwable finishPeer(final MigrationResult result, final long startNs, final long stopNs)
     {
         result.role = "in-process";
-        final long resumeNs = dest.resumeNs;
-        final long completeNs = dest.completeNs;
+        final long resumeNs = dest.resumeNs();
+        final long completeNs = dest.completeNs();
         if (resumeNs != 0 && stopNs != 0)
         {
             result.downtimeMs = (resumeNs - stopNs) / 1e6;
@@ -175,6 +182,6 @@ public class Migration extends MigrationSource
         dest.postcopyFigures(result);
         dest.faultRecoveryFigures(result); // the source's view of each pause, the destination's of its vCPUs
         dest.cpuFigures(result);
-        return dest.failure;
+        return dest.failure();
     }
 }

@@ -3,6 +3,16 @@ package io.livemig.migration;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.link.SocketLink;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.wire.ChannelHello;
+import io.livemig.migration.wire.Handshake;
+import io.livemig.migration.wire.HandshakeReply;
+import io.livemig.migration.wire.MigrationRefusedException;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamException;
@@ -89,7 +99,7 @@ public final class MigrationListen implements AutoCloseable
         server = ServerSocketChannel.open();
         try
         {
-            server.bind(bind, 1 + MigrationRun.MAX_CHANNELS);
+            server.bind(bind, 1 + MigrationLink.MAX_CHANNELS);
         }
         catch (final IOException ex)
         {

@@ -9,15 +9,26 @@ import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.DeadlineLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.link.Reconnect;
+import io.livemig.migration.link.SocketLink;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.options.MigrationProgress;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.source.MigrationSource;
+import io.livemig.migration.wire.ChannelHello;
+import io.livemig.migration.wire.Handshake;
+import io.livemig.migration.wire.HandshakeReply;
+import io.livemig.migration.wire.MigrationRefusedException;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.workload.AccessPattern;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.SweepCheck;
 import io.livemig.workload.VcpuTarget;
-
-import io.livemig.stream.ChannelInput;
-import io.livemig.stream.ChannelOutput;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,10 +51,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MigrationRun
 {
-    /** Most mismatching pages listed in a result. */
-    public static final int MAX_MISMATCHES = 8;
-    /** Most page channels a migration opens (QEMU accepts up to 255; beyond the cores it only adds threads). */
-    public static final int MAX_CHANNELS = 64;
     /** Default bound of a connect, read or write that moves no byte (two processes). */
     public static final long DEFAULT_LINK_TIMEOUT_MS = 30_000;
 
@@ -176,12 +183,12 @@ public final class MigrationRun
         return this;
     }
 
-    /** Page channels in one process (1 to {@link #MAX_CHANNELS}): see {@link MigrationLink#channels()}. */
+    /** Page channels in one process (1 to {@link MigrationLink#MAX_CHANNELS}): see {@link MigrationLink#channels()}. */
     public MigrationRun channels(final int value)
     {
-        if (value < 1 || value > MAX_CHANNELS)
+        if (value < 1 || value > MigrationLink.MAX_CHANNELS)
         {
-            throw new IllegalArgumentException("channels must be 1 to " + MAX_CHANNELS + ": " + value);
+            throw new IllegalArgumentException("channels must be 1 to " + MigrationLink.MAX_CHANNELS + ": " + value);
         }
         channels = value;
         return this;
@@ -764,7 +771,7 @@ public final class MigrationRun
             if (!Arrays.equals(a, b))
             {
                 result.mismatchPages.add(p);
-                if (result.mismatchPages.size() == MAX_MISMATCHES)
+                if (result.mismatchPages.size() == MigrationResult.MAX_MISMATCHES)
                 {
                     break;
                 }

@@ -1,15 +1,21 @@
 /**
- * The migration engines and what they run over: the two roles, {@link io.livemig.migration.MigrationSource}
- * and {@link io.livemig.migration.MigrationDestination}, each runnable alone over a link, and {@link
- * io.livemig.migration.Migration}, the two joined in one process (pre-copy, post-copy, hybrid); the links
- * ({@link io.livemig.migration.MemoryLink}, {@link io.livemig.migration.TcpLink}, both ends here and
- * limited by one {@link io.livemig.migration.TokenBucket}; {@link io.livemig.migration.SocketLink}, one
- * end of a connection between two processes, with deadlines); the envelope around the page stream ({@link
- * io.livemig.migration.MigrationEnvelopeDescriptor}); between two processes the {@link
- * io.livemig.migration.Handshake}, its {@link io.livemig.migration.HandshakeReply} and the {@link
- * io.livemig.migration.PageDigests} exchanged for verification; results ({@link
- * io.livemig.migration.MigrationResult}) and whole experiments ({@link io.livemig.migration.MigrationRun}
- * for a source or both roles, {@link io.livemig.migration.MigrationListen} for a destination process).
- * Depends on {@code dirty}, {@code memory}, {@code codec}, {@code stream} and {@code workload}.
+ * Whole migrations: {@link io.livemig.migration.Migration} joins the two roles in one process, {@link
+ * io.livemig.migration.MigrationRun} is a whole experiment ({@code scripts/migrate}: a guest, its writers, a
+ * link, one role or both, verification) and {@link io.livemig.migration.MigrationListen} is a destination
+ * process ({@code scripts/migrate --listen}).
+ *
+ * <p>The engine underneath is split by concern, each subpackage resting only on those below it:
+ * <pre>
+ *   io.livemig.migration            the run, both roles in one process, the listening destination
+ *   source | destination            the two roles, which never use each other
+ *   result                          what a migration reports
+ *   channel | postcopy | throttle   page channels, post-copy gates and requests, dirty-limit
+ *   wire                            envelope, handshake, hellos, digests, received bitmap
+ *   options                         what a migration is asked to do
+ *   fault                           injected link faults
+ *   link                            what the roles talk over
+ * </pre>
+ * {@code PackageOrderTest} checks the order. Depends on {@code dirty}, {@code memory}, {@code kernel},
+ * {@code codec}, {@code stream} and {@code workload}.
  */
 package io.livemig.migration;

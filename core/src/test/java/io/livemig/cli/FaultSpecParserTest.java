@@ -1,6 +1,6 @@
 package io.livemig.cli;
 
-import io.livemig.migration.FaultPlan;
+import io.livemig.migration.fault.FaultPlan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -2,6 +2,9 @@ package io.livemig.migration;
 
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageStreamWriter;
 import io.livemig.workload.GuestWorkload;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +35,7 @@ class BrokenEngineTest
         }
 
         @Override
-        long sendDirtyPages(final boolean allowXbzrle) throws IOException
+        protected long sendDirtyPages(final boolean allowXbzrle) throws IOException
         {
             final DirtyLog bitmap = migrationBitmap();
             final PageStreamWriter writer = pageWriter();

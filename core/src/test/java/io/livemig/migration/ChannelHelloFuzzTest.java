@@ -1,8 +1,9 @@
 package io.livemig.migration;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.livemig.migration.wire.ChannelHello;
 import io.livemig.stream.HostileBytes;
 import io.livemig.stream.HostileChannel;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -4,16 +4,23 @@ import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.link.MemoryLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.source.MigrationSource;
 import io.livemig.stream.PageKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -86,8 +93,8 @@ class ChannelsMigrationTest
             assertNull(s.error(), s::summary);
             assertNull(destination.result().error());
             assertTrue(link.lastDataNs > 0);
-            assertTrue(destination.resumeNs >= link.lastDataNs, "resumed " +
-                (link.lastDataNs - destination.resumeNs) / 1e6 + " ms before the slow channel's last bytes");
+            assertTrue(destination.resumeNs() >= link.lastDataNs, "resumed " +
+                (link.lastDataNs - destination.resumeNs()) / 1e6 + " ms before the slow channel's last bytes");
             MigrationRun.verify(src, dst, null, s);
             assertEquals(Boolean.TRUE, s.verified(), s::summary);
         }

@@ -1,5 +1,9 @@
 package io.livemig.migration;
 
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.MigrationLink;
+
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 

@@ -2,6 +2,9 @@ package io.livemig.migration;
 
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.link.MemoryLink;
+import io.livemig.migration.wire.MigrationEnvelopeDescriptor;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamException;
 import io.livemig.stream.PageStreamOptions;
@@ -16,7 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.util.zip.CRC32C;
 
-import static io.livemig.migration.MigrationEnvelopeDescriptor.*;
+import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -166,11 +169,11 @@ class EnvelopeTest
             {
                 throw new AssertionError(ex);
             }
-            if (dest.failure == null)
+            if (dest.failure() == null)
             {
-                assertTrue(dest.resumeNs != 0, "a destination that succeeds has resumed the guest");
+                assertTrue(dest.resumeNs() != 0, "a destination that succeeds has resumed the guest");
             }
-            return dest.failure;
+            return dest.failure();
         }
     }
 

@@ -1,5 +1,13 @@
 package io.livemig.migration;
 
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.DeadlineLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.workload.VcpuTarget;
 import org.junit.jupiter.api.Test;
 

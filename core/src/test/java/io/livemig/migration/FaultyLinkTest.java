@@ -1,5 +1,8 @@
 package io.livemig.migration;
 
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.MigrationLink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,7 @@
 package io.livemig.migration;
 
+import io.livemig.migration.link.MigrationLink;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;

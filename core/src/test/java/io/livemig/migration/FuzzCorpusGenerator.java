@@ -1,5 +1,15 @@
 package io.livemig.migration;
 
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.wire.ChannelHello;
+import io.livemig.migration.wire.Handshake;
+import io.livemig.migration.wire.HandshakeReply;
+import io.livemig.migration.wire.PageDigests;
+import io.livemig.migration.wire.ReceivedBitmap;
 import io.livemig.stream.PageKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;

@@ -1,5 +1,9 @@
 package io.livemig.migration;
 
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.wire.Handshake;
+import io.livemig.migration.wire.HandshakeReply;
+import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamException;

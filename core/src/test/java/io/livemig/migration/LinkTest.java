@@ -1,5 +1,11 @@
 package io.livemig.migration;
 
+import io.livemig.migration.link.MemoryPipe;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.link.ThrottledChannel;
+import io.livemig.migration.link.TokenBucket;
+import io.livemig.migration.postcopy.PostcopyGate;
+import io.livemig.migration.postcopy.RequestQueue;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageKind;
 import org.junit.jupiter.api.Test;

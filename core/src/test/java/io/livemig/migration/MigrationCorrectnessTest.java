@@ -1,5 +1,9 @@
 package io.livemig.migration;
 
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,10 +1,12 @@
 package io.livemig.migration;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.link.MigrationLink;
 import io.livemig.stream.HostileBytes;
 import io.livemig.stream.HostileChannel;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,7 +44,7 @@ class MigrationDestinationFuzzTest
             final MigrationDestination destination = new MigrationDestination(link[0], m, null, null);
             return () -> {
                 destination.run(); // reports its failure rather than throwing it
-                final Throwable failure = destination.failure;
+                final Throwable failure = destination.failure();
                 if (failure instanceof Exception)
                 {
                     throw (Exception)failure;

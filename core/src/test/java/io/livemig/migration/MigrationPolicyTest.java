@@ -3,6 +3,13 @@ package io.livemig.migration;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.SummaryDirtyBitmap;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.link.MemoryLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.options.StopPolicy;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.result.RoundStats;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -45,7 +52,7 @@ class MigrationPolicyTest
                 private byte value;
 
                 @Override
-                long sendDirtyPages(final boolean allowXbzrle) throws IOException
+                protected long sendDirtyPages(final boolean allowXbzrle) throws IOException
                 {
                     final long sent = super.sendDirtyPages(allowXbzrle);
                     if (!vcpusStopped())

@@ -3,6 +3,12 @@ package io.livemig.migration;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.SummaryDirtyBitmap;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.link.MemoryLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -72,7 +78,7 @@ class MigrationProperties
             final Migration migration = new Migration(options, src, log, dst, null, link)
             {
                 @Override
-                long sendDirtyPages(final boolean allowXbzrle) throws IOException
+                protected long sendDirtyPages(final boolean allowXbzrle) throws IOException
                 {
                     final long sent = super.sendDirtyPages(allowXbzrle);
                     if (!vcpusStopped() && round[0] < s.rounds().size())

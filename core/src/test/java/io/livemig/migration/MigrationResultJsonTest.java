@@ -1,5 +1,7 @@
 package io.livemig.migration;
 
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.result.RoundStats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,10 @@
 package io.livemig.migration;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.HostileBytes;
 import io.livemig.stream.HostileChannel;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Timeout;
 
 import java.util.Arrays;

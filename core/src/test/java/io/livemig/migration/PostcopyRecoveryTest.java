@@ -1,5 +1,12 @@
 package io.livemig.migration;
 
+import io.livemig.migration.destination.MigrationDestination;
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,7 +102,7 @@ class PostcopyRecoveryTest
         final AtomicReference<FaultyLink> first = new AtomicReference<>();
         final Thread cutter = new Thread(() ->
         {
-            while (migration.get() == null || !migration.get().destination().postcopyStarted)
+            while (migration.get() == null || !migration.get().destination().postcopyStarted())
             {
                 Thread.onSpinWait();
             }

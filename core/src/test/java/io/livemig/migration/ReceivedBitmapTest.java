@@ -1,5 +1,6 @@
 package io.livemig.migration;
 
+import io.livemig.migration.wire.ReceivedBitmap;
 import io.livemig.stream.PageStreamException;
 import org.junit.jupiter.api.Test;
 

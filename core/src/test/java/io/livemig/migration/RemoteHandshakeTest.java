@@ -3,6 +3,15 @@ package io.livemig.migration;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.link.SocketLink;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.source.MigrationSource;
+import io.livemig.migration.wire.ChannelHello;
+import io.livemig.migration.wire.Handshake;
+import io.livemig.migration.wire.HandshakeReply;
+import io.livemig.migration.wire.MigrationRefusedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

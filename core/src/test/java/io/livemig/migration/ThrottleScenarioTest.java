@@ -1,6 +1,9 @@
 package io.livemig.migration;
 
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

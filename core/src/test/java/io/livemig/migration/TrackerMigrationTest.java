@@ -1,6 +1,7 @@
 package io.livemig.migration;
 
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,6 +1,10 @@
 package io.livemig.migration;
 
 import io.livemig.kernel.KernelTracking;
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

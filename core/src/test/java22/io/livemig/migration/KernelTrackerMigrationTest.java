@@ -2,6 +2,7 @@ package io.livemig.migration;
 
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
+import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,8 +1,8 @@
 package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
-import io.livemig.migration.MigrationResult;
-import io.livemig.migration.TcpLink;
+import io.livemig.migration.link.TcpLink;
+import io.livemig.migration.result.MigrationResult;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,7 +1,7 @@
 package io.livemig.bench.migration;
 
 import io.livemig.memory.GuestMemory;
-import io.livemig.migration.MigrationLink;
+import io.livemig.migration.link.MigrationLink;
 import io.livemig.stream.ChannelPartition;
 import org.agrona.concurrent.UnsafeBuffer;
 

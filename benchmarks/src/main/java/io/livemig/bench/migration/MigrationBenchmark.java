@@ -1,11 +1,11 @@
 package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
-import io.livemig.migration.GiveUp;
-import io.livemig.migration.MigrationMode;
-import io.livemig.migration.MigrationOptions;
-import io.livemig.migration.MigrationResult;
 import io.livemig.migration.MigrationRun;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

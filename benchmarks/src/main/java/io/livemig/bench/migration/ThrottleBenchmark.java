@@ -1,14 +1,12 @@
 package io.livemig.bench.migration;
 
-import java.util.concurrent.TimeUnit;
-
 import io.livemig.bench.BenchJvm;
 import io.livemig.dirty.DirtyTracker;
-import io.livemig.migration.GiveUp;
-import io.livemig.migration.MigrationMode;
-import io.livemig.migration.MigrationOptions;
-import io.livemig.migration.MigrationResult;
 import io.livemig.migration.MigrationRun;
+import io.livemig.migration.options.GiveUp;
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,6 +20,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Auto-converge against dirty-limit on the non-converging scenario of issue 9, as single shots: a 64 MiB

@@ -1,9 +1,9 @@
 package io.livemig.bench.migration;
 
-import io.livemig.migration.MigrationResult;
+import io.livemig.migration.result.MigrationResult;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 

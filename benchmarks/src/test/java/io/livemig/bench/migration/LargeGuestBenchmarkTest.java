@@ -1,6 +1,6 @@
 package io.livemig.bench.migration;
 
-import io.livemig.migration.MigrationResult;
+import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

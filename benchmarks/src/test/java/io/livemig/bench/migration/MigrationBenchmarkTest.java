@@ -1,6 +1,6 @@
 package io.livemig.bench.migration;
 
-import io.livemig.migration.MigrationResult;
+import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

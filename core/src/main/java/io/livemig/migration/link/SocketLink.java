@@ -1,0 +1,401 @@
+package io.livemig.migration.link;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One process's end of a migration over TCP between two processes: the source's ({@link #connect}) or the
+ * destination's ({@link #accept}). The forward stream and the return path share the socket, as in {@link
+ * TcpLink}; the other role's channels belong to the other process and throw here.
+ *
+ * <h2>Deadlines</h2>
+ * Connect, accept and every read and write are bounded: a call that moves no byte for the link timeout
+ * fails with a {@link SocketTimeoutException} naming the peer and the time. Blocking socket channels have
+ * no timeout of their own, so a watchdog thread ({@code link-deadline}) closes the socket under a call
+ * that has been blocked for longer (a read returns as soon as any byte arrives, so a long call means a
+ * silent peer). The one read allowed to wait without bound is the source's return path while the source is
+ * still sending: a pre-copy destination says nothing until SHUT; once the source has finished sending
+ * ({@link #finishSource}) its wait for SHUT is bounded too.
+ *
+ * <p>Thread-safety: as {@link MigrationLink}: one reader and one writer at a time; {@link #close()} from
+ * any thread. The call instants are volatile, written by the caller, read by the watchdog.
+ */
+public final class SocketLink implements MigrationLink
+{
+    private final SocketChannel socket;
+    /** The main socket's call instants, then each page channel's. */
+    private final End main;
+    private final End[] pages;
+    private final WritableByteChannel[] pagesOut;
+    private final boolean sourceEnd;
+    private final long bytesPerSecond;
+    private final long timeoutNs;
+    private final String peer;
+    private final WritableByteChannel out;
+    private final Thread watchdog;
+    private volatile boolean readBounded;
+    private volatile String expired;
+    private volatile boolean closed;
+
+    private SocketLink(final SocketChannel socket, final boolean sourceEnd, final long bytesPerSecond,
+        final long timeoutMs) throws IOException
+    {
+        this(socket, new SocketChannel[0], sourceEnd, bytesPerSecond, timeoutMs);
+    }
+
+    private SocketLink(final SocketChannel socket, final SocketChannel[] channels, final boolean sourceEnd,
+        final long bytesPerSecond, final long timeoutMs) throws IOException
+    {
+        this.socket = socket;
+        this.bytesPerSecond = bytesPerSecond;
+        this.main = new End(socket);
+        this.pages = new End[channels.length];
+        this.pagesOut = new WritableByteChannel[channels.length];
+        this.sourceEnd = sourceEnd;
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.peer = String.valueOf(socket.getRemoteAddress()).replaceFirst("^/", "");
+        this.readBounded = !sourceEnd;
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        final TokenBucket bucket = sourceEnd && bytesPerSecond > 0 ? new TokenBucket(bytesPerSecond) : null;
+        final WritableByteChannel bounded = new Bounded(main);
+        this.out = bucket != null ? new ThrottledChannel(bounded, bucket) : bounded;
+        for (int c = 0; c < channels.length; c++)
+        {
+            channels[c].setOption(StandardSocketOptions.TCP_NODELAY, true);
+            pages[c] = new End(channels[c]);
+            pagesOut[c] = bucket != null ? new ThrottledChannel(new Bounded(pages[c]), bucket) : new Bounded(pages[c]);
+        }
+        this.watchdog = new Thread(this::watch, "link-deadline");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /**
+     * The source's end: connects to {@code address} within {@code timeoutMs}.
+     *
+     * @param bytesPerSecond forward bandwidth, 0 for unlimited.
+     */
+    public static SocketLink connect(final InetSocketAddress address, final long bytesPerSecond, final long timeoutMs)
+        throws IOException
+    {
+        final SocketChannel channel = SocketChannel.open();
+        try
+        {
+            channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
+            return new SocketLink(channel, true, bytesPerSecond, timeoutMs);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            channel.close();
+            throw new SocketTimeoutException("no connection to " + address + " within " + timeoutMs + " ms");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * The destination's end: accepts one connection on {@code server} within {@code acceptTimeoutMs}.
+     *
+     * @param timeoutMs the link timeout of every later read and write.
+     */
+    public static SocketLink accept(final ServerSocketChannel server, final long acceptTimeoutMs, final long timeoutMs)
+        throws IOException
+    {
+        server.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, acceptTimeoutMs));
+        final SocketChannel channel;
+        try
+        {
+            channel = server.socket().accept().getChannel();
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw new SocketTimeoutException("no source connected to " +
+                String.valueOf(server.getLocalAddress()).replaceFirst("^/", "") + " within " + acceptTimeoutMs + " ms");
+        }
+        try
+        {
+            return new SocketLink(channel, false, 0, timeoutMs);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * This link with {@code channels} page channels added, one connected socket each, in channel order; the
+     * sockets then belong to the returned link (closed with it), and this link's main socket too.
+     */
+    public SocketLink withChannels(final SocketChannel[] channels) throws IOException
+    {
+        closed = true; // this object's watchdog ends; the new link watches every socket
+        watchdog.interrupt();
+        return new SocketLink(socket, channels, sourceEnd, bytesPerSecond, TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+    }
+
+    /** @return the link timeout, ms. */
+    public long timeoutMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(timeoutNs);
+    }
+
+    @Override
+    public int channels()
+    {
+        return Math.max(1, pages.length);
+    }
+
+    @Override
+    public WritableByteChannel sourceOut(final int channel)
+    {
+        return mine(sourceEnd, pagesOut[channel]);
+    }
+
+    @Override
+    public ReadableByteChannel destinationIn(final int channel)
+    {
+        return mine(!sourceEnd, new Bounded(pages[channel]));
+    }
+
+    /** @return the peer's address, for messages. */
+    public String peer()
+    {
+        return peer;
+    }
+
+    @Override
+    public String name()
+    {
+        return "tcp";
+    }
+
+    @Override
+    public WritableByteChannel sourceOut()
+    {
+        return mine(sourceEnd, out);
+    }
+
+    @Override
+    public ReadableByteChannel destinationIn()
+    {
+        return mine(!sourceEnd, new Bounded(main));
+    }
+
+    @Override
+    public WritableByteChannel destinationOut()
+    {
+        return mine(!sourceEnd, out);
+    }
+
+    @Override
+    public ReadableByteChannel sourceIn()
+    {
+        return mine(sourceEnd, new Bounded(main));
+    }
+
+    /** @return the raw bounded channel of this end, both ways, for the handshake. */
+    public Bounded channel()
+    {
+        return new Bounded(main);
+    }
+
+    private <T> T mine(final boolean ok, final T channel)
+    {
+        if (!ok)
+        {
+            throw new UnsupportedOperationException("this process is the " + (sourceEnd ? "source" : "destination") +
+                "; the other end is the peer's, " + peer);
+        }
+        return channel;
+    }
+
+    @Override
+    public void finishSource() throws IOException
+    {
+        readBounded = true;
+        for (final End end : pages)
+        {
+            end.socket.shutdownOutput();
+        }
+        socket.shutdownOutput();
+    }
+
+    @Override
+    public void finishDestination() throws IOException
+    {
+        socket.shutdownOutput();
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        watchdog.interrupt();
+        closeQuietly(socket);
+        for (final End end : pages)
+        {
+            closeQuietly(end.socket);
+        }
+    }
+
+    public static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closing a socket that failed already: nothing more to release.
+        }
+    }
+
+    private void watch()
+    {
+        final long tick = Math.max(1_000_000L, Math.min(timeoutNs / 4, 100_000_000L));
+        while (!closed)
+        {
+            try
+            {
+                TimeUnit.NANOSECONDS.sleep(tick);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            check(main, readBounded, now, "");
+            for (int c = 0; c < pages.length && !closed; c++)
+            {
+                check(pages[c], true, now, " on page channel " + c);
+            }
+        }
+    }
+
+    private void check(final End end, final boolean bounded, final long now, final String where)
+    {
+        final long r = end.readSince;
+        final long w = end.writeSince;
+        if (r != 0 && bounded && now - r > timeoutNs)
+        {
+            expire("link timeout: no bytes from " + peer + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+        }
+        else if (w != 0 && now - w > timeoutNs)
+        {
+            expire("link timeout: " + peer + " took no bytes" + where + " for " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms");
+        }
+    }
+
+    /** One socket and the instants of the calls blocked on it, for the watchdog. */
+    private static final class End
+    {
+        final SocketChannel socket;
+        volatile long readSince;
+        volatile long writeSince;
+
+        End(final SocketChannel socket)
+        {
+            this.socket = socket;
+        }
+    }
+
+    private void expire(final String why)
+    {
+        expired = why;
+        close();
+    }
+
+    private IOException failure(final IOException ex)
+    {
+        final String why = expired;
+        if (why == null)
+        {
+            return closed ? ex : new IOException("connection with " + peer + ": " + describe(ex), ex);
+        }
+        final SocketTimeoutException timeout = new SocketTimeoutException(why);
+        timeout.initCause(ex);
+        return timeout;
+    }
+
+    private static String describe(final IOException ex)
+    {
+        return ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    }
+
+    /** A socket of this link, with every call timed for the watchdog. */
+    public final class Bounded implements ReadableByteChannel, WritableByteChannel
+    {
+        private final End end;
+
+        private Bounded(final End end)
+        {
+            this.end = end;
+        }
+
+        @Override
+        public int read(final ByteBuffer dst) throws IOException
+        {
+            end.readSince = System.nanoTime();
+            try
+            {
+                return end.socket.read(dst);
+            }
+            catch (final IOException ex)
+            {
+                throw failure(ex);
+            }
+            finally
+            {
+                end.readSince = 0;
+            }
+        }
+
+        @Override
+        public int write(final ByteBuffer src) throws IOException
+        {
+            end.writeSince = System.nanoTime();
+            try
+            {
+                int n = 0;
+                while (src.hasRemaining())
+                {
+                    n += end.socket.write(src);
+                    end.writeSince = System.nanoTime(); // progress: the deadline is per stalled call, not per buffer
+                }
+                return n;
+            }
+            catch (final IOException ex)
+            {
+                throw failure(ex);
+            }
+            finally
+            {
+                end.writeSince = 0;
+            }
+        }
+
+        @Override
+        public boolean isOpen()
+        {
+            return end.socket.isOpen();
+        }
+
+        @Override
+        public void close()
+        {
+            SocketLink.this.close();
+        }
+    }
+}

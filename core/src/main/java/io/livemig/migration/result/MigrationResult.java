@@ -1,0 +1,760 @@
+package io.livemig.migration.result;
+
+import io.livemig.stream.PageKind;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The outcome of one migration: whether and why it converged, its times (total, setup, downtime from vCPU
+ * stop to destination resume), rounds with their dirty rates, wire bytes and pages by kind, XBZRLE cache
+ * figures, the final throttle, post-copy fault latencies, guest progress before, during and after, and the
+ * verification verdict. {@link #summary()} gives one line in the spirit of QEMU's {@code info migrate};
+ * {@link #toJson()} one JSON object.
+ *
+ * <p>A plain record of figures. The roles fill its public fields directly, each on its own thread (the source
+ * role on its migration thread, the destination role on its own, joined before the result is returned), and
+ * the caller reads it through the accessors once {@code run()} has returned it; after that it is effectively
+ * immutable. Not thread-safe for concurrent filling.
+ */
+public final class MigrationResult
+{
+    /** {@link #status()} of a migration that moved the guest. */
+    public static final String COMPLETED = "completed";
+    /** {@link #status()} of a migration that did not. */
+    public static final String FAILED = "failed";
+
+    /** Most mismatching pages listed in a result. */
+    public static final int MAX_MISMATCHES = 8;
+    /** Thread-safe once configured; shared by every result. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public String mode = "";
+    /** {@code source}, {@code destination} or {@code in-process}. */
+    public String role = "in-process";
+    public int channels = 1;
+    /** CPU time of the threads, ms: the source's migration thread and page senders, the destination's thread and page receivers (NaN: not this side's). */
+    public double cpuMigrationMs = Double.NaN;
+    public double cpuSendersMs = Double.NaN;
+    public double cpuDestinationMs = Double.NaN;
+    public double cpuReceiversMs = Double.NaN;
+    /** Wire bytes of each page channel (this side's), or null with one channel. */
+    public long[] channelBytes;
+    /** Digest exchange: the hash's name, or null when digests were not exchanged. */
+    public String digestAlgorithm;
+    public long digestPages;
+    /** Each side's digest of the whole guest (a hash of its page hashes), 16 hex digits. */
+    public String digestSource;
+    public String digestDestination;
+    /** Milliseconds this side spent hashing its pages (a destination's pre-copy share lies inside the downtime). */
+    public double digestHashMs;
+    public String link = "";
+    public String policy = "";
+    public long memoryBytes;
+    public int pageSize;
+    public long bandwidth;
+    public long downtimeLimitMs;
+    public boolean converged;
+    public String reason = "";
+    public String error;
+    /** {@code completed} or {@code failed}. */
+    public String status = COMPLETED;
+    /** Where the migration was when it failed ({@code setup}, {@code precopy round K}, {@code stop-and-copy}, {@code postcopy}), or null. */
+    public String failurePhase;
+    /** Why it failed, or null. */
+    public String failureReason;
+    /** Which side runs the guest afterwards: {@code source} or {@code destination} (in one process {@code both} or {@code neither} would be a bug). */
+    public String guestRunsOn = "destination";
+    /** The downtime exceeded its limit (a forced stop-and-copy, {@code --on-give-up stop}). */
+    public boolean downtimeOverLimit;
+    public double totalMs;
+    public double setupMs;
+    public double downtimeMs;
+    public double postcopyMs;
+    public int rounds;
+    public long wireBytes;
+    public final long[] pages = new long[PageKind.count()];
+    public long xbzrleCacheMiss;
+    public double xbzrleCacheMissRate;
+    public long xbzrleOverflow;
+    public double xbzrleEncodingRate;
+    public int throttlePercent;
+    public long faults;
+    public String faultGate = "software";
+    public double faultP50Us;
+    public double faultP99Us;
+    public double faultMaxUs;
+    public long requestedPages;
+    public long prepagedPages;
+    public long pushedPages;
+    public String tracker = "summary";
+    public boolean kernelHugePages;
+    public long kernelFaults = -1;
+    public int ringSize;
+    public long ringPushes;
+    public long ringStalls;
+    public double ringStallMs;
+    public long dirtyLimitBytesPerSecond;
+    public boolean dirtyLimitTriggered;
+    public boolean autoConverge;
+    public double[] vcpuWritesPerSecBefore;
+    public double[] vcpuWritesPerSecDuring;
+    public double[] vcpuWritesPerSecAfter;
+    public double writesPerSecBefore = Double.NaN;
+    public double writesPerSecDuring = Double.NaN;
+    public double writesPerSecPostcopy = Double.NaN;
+    public double writesPerSecAfter = Double.NaN;
+    public Boolean verified;
+    public final List<Long> mismatchPages = new ArrayList<>();
+    public long sweepViolation = -1;
+    public final List<RoundStats> roundStats = new ArrayList<>();
+    /** Post-copy recovery: pauses recovered from (0: no cut in post-copy, JSON {@code recovery: null}). */
+    public int recoveryPauses;
+    /** Milliseconds from the start to the first cut in post-copy. */
+    public double recoveryCutAtMs = Double.NaN;
+    /** Milliseconds paused in all (each pause: from its cut to post-copy resumed over a new link), and the longest. */
+    public double recoveryPausedMs;
+    public double recoveryMaxPauseMs;
+    /** Pages the source sent again after recovery: those the destination's received bitmap lacked. */
+    public long recoveryResentPages = -1;
+    /** Page requests that a cut lost (asked again after recovery); -1: not this side's. */
+    public long recoveryLostRequests = -1;
+    /** Fault latencies of faults that ended before, and after, the first cut: count, p50, p99, max (us). */
+    public final double[] recoveryFaultsBefore = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    public final double[] recoveryFaultsAfter = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+
+    /** @return post-copy pauses recovered from (each a cut followed by post-copy resumed over a new link). */
+    public int recoveries()
+    {
+        return recoveryPauses;
+    }
+
+    /** @return milliseconds spent paused in post-copy, all pauses together. */
+    public double pausedMs()
+    {
+        return recoveryPausedMs;
+    }
+
+    /** @return milliseconds from the start to the first post-copy cut, NaN without one. */
+    public double cutAtMs()
+    {
+        return recoveryCutAtMs;
+    }
+
+    /** @return pages resent after recoveries (the source's count), -1 where not known. */
+    public long resentPages()
+    {
+        return recoveryResentPages;
+    }
+
+    /**
+     * @param afterCut faults that ended after the first cut, else before it.
+     * @return count, p50, p99 and max latency in microseconds (NaN where not measured).
+     */
+    public double[] recoveryFaults(final boolean afterCut)
+    {
+        return (afterCut ? recoveryFaultsAfter : recoveryFaultsBefore).clone();
+    }
+
+    /** @return {@code precopy}, {@code postcopy} or {@code hybrid}. */
+    public String mode()
+    {
+        return mode;
+    }
+
+    /** @return whether pre-copy reached the stop threshold (post-copy: whether every page arrived). */
+    public boolean converged()
+    {
+        return converged;
+    }
+
+    /** @return why the migration ended the way it did. */
+    public String reason()
+    {
+        return reason;
+    }
+
+    /** @return {@link #COMPLETED} or {@link #FAILED}. */
+    public String status()
+    {
+        return status;
+    }
+
+    /** @return the phase in which the migration failed, or {@code null}. */
+    public String failurePhase()
+    {
+        return failurePhase;
+    }
+
+    /** @return why the migration failed, or {@code null}. */
+    public String failureReason()
+    {
+        return failureReason;
+    }
+
+    /** @return whether the downtime exceeded its limit (as after {@link io.livemig.migration.options.GiveUp#STOP}). */
+    public boolean downtimeOverLimit()
+    {
+        return downtimeOverLimit;
+    }
+
+    /** @return the side that runs the guest afterwards: {@code source} or {@code destination}. */
+    public String guestRunsOn()
+    {
+        return guestRunsOn;
+    }
+
+    /** @return the error that failed the migration, or {@code null}. */
+    public String error()
+    {
+        return error;
+    }
+
+    /** @return milliseconds from start to the destination holding every page. */
+    public double totalMs()
+    {
+        return totalMs;
+    }
+
+    /** @return milliseconds of setup before the first page. */
+    public double setupMs()
+    {
+        return setupMs;
+    }
+
+    /** @return milliseconds from vCPU stop on the source to vCPU resume on the destination. */
+    public double downtimeMs()
+    {
+        return downtimeMs;
+    }
+
+    /** @return milliseconds of post-copy: destination resume to the last page placed; 0 without post-copy. */
+    public double postcopyMs()
+    {
+        return postcopyMs;
+    }
+
+    /** @return pre-copy rounds sent while the guest ran (the stop-and-copy pass not counted). */
+    public int rounds()
+    {
+        return rounds;
+    }
+
+    /** @return every byte put on the forward link: envelope, page stream, device state. */
+    public long wireBytes()
+    {
+        return wireBytes;
+    }
+
+    /** @return pages sent (or found unchanged) as {@code kind}. */
+    public long pages(final PageKind kind)
+    {
+        return pages[kind.ordinal()];
+    }
+
+    /** @return the throttle at the end, percent. */
+    public int throttlePercent()
+    {
+        return throttlePercent;
+    }
+
+    /** @return post-copy faults taken by destination vCPUs. */
+    public long faults()
+    {
+        return faults;
+    }
+
+    /** @return who gated post-copy faults: {@code software} (parked vCPUs) or {@code kernel} (userfaultfd). */
+    public String faultGate()
+    {
+        return faultGate;
+    }
+
+    /** @return median fault latency, microseconds. */
+    public double faultP50Us()
+    {
+        return faultP50Us;
+    }
+
+    /** @return the longest fault latency, microseconds. */
+    public double faultMaxUs()
+    {
+        return faultMaxUs;
+    }
+
+    /** @return 99th percentile of fault latency, microseconds. */
+    public double faultP99Us()
+    {
+        return faultP99Us;
+    }
+
+    /** @return pages sent because a fault asked for them. */
+    public long requestedPages()
+    {
+        return requestedPages;
+    }
+
+    /** @return pages sent because they were near a requested page (pre-paging). */
+    public long prepagedPages()
+    {
+        return prepagedPages;
+    }
+
+    /** @return pages sent by the background push after switch-over. */
+    public long pushedPages()
+    {
+        return pushedPages;
+    }
+
+    /** @return the verdict of the page-by-page comparison, or {@code null} if none was made. */
+    public Boolean verified()
+    {
+        return verified;
+    }
+
+    /** @return the first pages that differed (at most a few), empty if none or not verified. */
+    public List<Long> mismatchPages()
+    {
+        return Collections.unmodifiableList(mismatchPages);
+    }
+
+    /** @return the first page breaking the sequential-sweep invariant on the destination, or -1. */
+    public long sweepViolation()
+    {
+        return sweepViolation;
+    }
+
+    /** @return the rounds in order. */
+    public List<RoundStats> roundStats()
+    {
+        return Collections.unmodifiableList(roundStats);
+    }
+
+    /** @return guest writes per second before migration, NaN if not measured. */
+    public double writesPerSecBefore()
+    {
+        return writesPerSecBefore;
+    }
+
+    /** @return guest writes per second while the source ran during migration, NaN if none. */
+    public double writesPerSecDuring()
+    {
+        return writesPerSecDuring;
+    }
+
+    /** @return guest writes per second on the destination during post-copy, NaN if none. */
+    public double writesPerSecPostcopy()
+    {
+        return writesPerSecPostcopy;
+    }
+
+    /** @return guest writes per second after migration, NaN if not measured. */
+    public double writesPerSecAfter()
+    {
+        return writesPerSecAfter;
+    }
+
+    /**
+     * @return the dirty tracker of the source: {@code bitmap}, {@code summary}, {@code ring}, or a kernel tracker,
+     *         {@code uffd-wp-async} or {@code uffd-wp}.
+     */
+    public String tracker()
+    {
+        return tracker;
+    }
+
+    /** @return write faults a thread of livemig served for a kernel tracker (0 for uffd-wp-async), -1 for the others. */
+    public long kernelFaults()
+    {
+        return kernelFaults;
+    }
+
+    /** @return ring entries pushed by the source's vCPUs over the run (0 unless the tracker is the ring). */
+    public long ringPushes()
+    {
+        return ringPushes;
+    }
+
+    /** @return times a source vCPU stalled on a soft-full ring over the run (0 unless the tracker is the ring). */
+    public long ringStalls()
+    {
+        return ringStalls;
+    }
+
+    /** @return each vCPU's writes per second between two snapshots {@code nanos} apart. */
+    public static double[] rates(final long[] before, final long[] after, final long nanos)
+    {
+        final double[] rates = new double[before.length];
+        for (int i = 0; i < rates.length; i++)
+        {
+            rates[i] = (after[i] - before[i]) / (nanos / 1e9);
+        }
+        return rates;
+    }
+
+    /** @return each vCPU's writes per second before migration, or null if not measured. */
+    public double[] vcpuWritesPerSecBefore()
+    {
+        return vcpuWritesPerSecBefore == null ? null : vcpuWritesPerSecBefore.clone();
+    }
+
+    /** @return each vCPU's writes per second from the start of migration to the vCPUs' stop, or null. */
+    public double[] vcpuWritesPerSecDuring()
+    {
+        return vcpuWritesPerSecDuring == null ? null : vcpuWritesPerSecDuring.clone();
+    }
+
+    /** @return each vCPU's writes per second after migration, on the destination, or null. */
+    public double[] vcpuWritesPerSecAfter()
+    {
+        return vcpuWritesPerSecAfter == null ? null : vcpuWritesPerSecAfter.clone();
+    }
+
+    /** @return whether dirty-limit was asked for and its trigger fired. */
+    public boolean dirtyLimitTriggered()
+    {
+        return dirtyLimitTriggered;
+    }
+
+    /** One-line list of per-vCPU rates, e.g. {@code [1200, 35]}; {@code -} when not measured. */
+    private static String rateList(final double[] rates)
+    {
+        if (rates == null)
+        {
+            return "-";
+        }
+        final StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < rates.length; i++)
+        {
+            sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", rates[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** @return one line in the spirit of QEMU's {@code info migrate}. */
+    public String summary()
+    {
+        final double throughputMbps = totalMs > 0 ? wireBytes * 8 / 1e6 / (totalMs / 1e3) : 0;
+        final StringBuilder sb = new StringBuilder(256);
+        sb.append("Migration status: ").append(error != null ? FAILED : status)
+            .append(converged ? " (converged)" : " (not converged)")
+            .append(", mode: ").append(mode)
+            .append("in-process".equals(role) ? "" : ", role: " + role)
+            .append(", link: ").append(link)
+            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
+                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms%s", downtimeMs,
+                    downtimeOverLimit ? " (over the " + downtimeLimitMs + " ms limit)" : ""),
+                setupMs))
+            .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
+            .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
+            .append(", dirty sync count: ").append(rounds)
+            .append(", normal: ").append(pages[PageKind.NORMAL.ordinal()])
+            .append(", zero: ").append(pages[PageKind.ZERO.ordinal()])
+            .append(", xbzrle: ").append(pages[PageKind.XBZRLE.ordinal()])
+            .append(", lz4: ").append(pages[PageKind.LZ4.ordinal()])
+            .append(String.format(Locale.ROOT, ", cache miss rate: %.3f", xbzrleCacheMissRate))
+            .append(", throttle: ").append(throttlePercent).append(" %")
+            .append(", tracker: ").append(tracker);
+        if (kernelFaults >= 0)
+        {
+            sb.append(" (").append(kernelHugePages ? "huge pages" : "4k pages").append(", ")
+                .append(kernelFaults).append(" write faults served)");
+        }
+        if (ringSize > 0)
+        {
+            sb.append(String.format(Locale.ROOT, " (%d entries, %d pushes, %d stalls, %.1f ms stalled)",
+                ringSize, ringPushes, ringStalls, ringStallMs));
+        }
+        if (dirtyLimitBytesPerSecond > 0)
+        {
+            sb.append(String.format(Locale.ROOT, ", dirty-limit: %.1f MB/s per vCPU (%s)",
+                dirtyLimitBytesPerSecond / 1e6, dirtyLimitTriggered ? "triggered" : "not triggered"));
+        }
+        if (vcpuWritesPerSecDuring != null)
+        {
+            sb.append(", vcpu writes/s before ").append(rateList(vcpuWritesPerSecBefore))
+                .append(" during ").append(rateList(vcpuWritesPerSecDuring))
+                .append(" after ").append(rateList(vcpuWritesPerSecAfter));
+        }
+        if (faults > 0 || postcopyMs > 0)
+        {
+            sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, %s faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
+                postcopyMs, faultGate, faults, faultP50Us, faultP99Us, faultMaxUs));
+        }
+        if (verified != null)
+        {
+            sb.append(", verified: ").append(verified);
+        }
+        if (digestAlgorithm != null)
+        {
+            sb.append(", digests: ").append(digestPages).append(" pages (").append(digestAlgorithm).append(", source ")
+                .append(digestSource).append(", destination ").append(digestDestination)
+                .append(String.format(Locale.ROOT, ", hashed here in %.1f ms)", digestHashMs));
+        }
+        if (recoveryPauses > 0)
+        {
+            sb.append(String.format(Locale.ROOT, ", recovered: %d pause(s), first cut at %.0f ms, paused %.1f ms " +
+                "(longest %.1f ms)", recoveryPauses, recoveryCutAtMs, recoveryPausedMs, recoveryMaxPauseMs));
+            if (recoveryResentPages >= 0)
+            {
+                sb.append(", resent ").append(recoveryResentPages).append(" pages");
+            }
+            if (!Double.isNaN(recoveryFaultsAfter[0]))
+            {
+                sb.append(String.format(Locale.ROOT, ", faults before the cut %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)" +
+                    ", after %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)",
+                    recoveryFaultsBefore[0], recoveryFaultsBefore[1], recoveryFaultsBefore[2], recoveryFaultsBefore[3],
+                    recoveryFaultsAfter[0], recoveryFaultsAfter[1], recoveryFaultsAfter[2], recoveryFaultsAfter[3]));
+            }
+        }
+        sb.append(", reason: ").append(reason);
+        if (error != null)
+        {
+            sb.append(", error: ").append(error);
+        }
+        if (failurePhase != null)
+        {
+            sb.append(", failed in: ").append(failurePhase);
+        }
+        sb.append(", guest runs on: ").append(guestRunsOn);
+        return sb.toString();
+    }
+
+    /**
+     * @return the result as one JSON object (no newline), written by Jackson from {@link #toJsonTree()}.
+     */
+    public String toJson()
+    {
+        try
+        {
+            return JSON.writeValueAsString(toJsonTree());
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("a tree of plain nodes cannot fail to serialise", ex);
+        }
+    }
+
+    /**
+     * @return CPU ms of the source's migration thread, its page senders, the destination's thread and its page
+     * receivers, in that order (NaN where not measured on this side).
+     */
+    public double[] cpuMs()
+    {
+        return new double[] {cpuMigrationMs, cpuSendersMs, cpuDestinationMs, cpuReceiversMs};
+    }
+
+    /** @return each page channel's wire bytes, or null with one channel. */
+    public long[] channelBytes()
+    {
+        return channelBytes == null ? null : channelBytes.clone();
+    }
+
+    /**
+     * The result as a JSON tree. The field names and their nesting are a published interface (README,
+     * {@code scripts/migrate --json}): add fields, never rename or move one. NaN and infinities, which JSON
+     * lacks, become {@code null}; whole numbers are written without a fraction, others with three decimals.
+     *
+     * @return a new tree each call.
+     */
+    public ObjectNode toJsonTree()
+    {
+        final ObjectNode o = JSON.createObjectNode();
+        o.put("mode", mode);
+        o.put("role", role);
+        o.put("link", link);
+        o.put("channels", channels);
+        if (channelBytes == null)
+        {
+            o.putNull("channelBytes");
+        }
+        else
+        {
+            final ArrayNode a = o.putArray("channelBytes");
+            for (final long b : channelBytes)
+            {
+                a.add(b);
+            }
+        }
+        final ObjectNode cpu = o.putObject("cpuMs");
+        num(cpu, "migration", cpuMigrationMs);
+        num(cpu, "senders", cpuSendersMs);
+        num(cpu, "destination", cpuDestinationMs);
+        num(cpu, "receivers", cpuReceiversMs);
+        o.put("policy", policy);
+        final ObjectNode t = o.putObject("tracker");
+        t.put("kind", tracker);
+        if (kernelFaults >= 0)
+        {
+            t.put("hugePages", kernelHugePages);
+            t.put("faultsServed", kernelFaults);
+        }
+        if (ringSize > 0)
+        {
+            t.put("ringSize", ringSize);
+            t.put("pushes", ringPushes);
+            t.put("stalls", ringStalls);
+            num(t, "stallMs", ringStallMs);
+        }
+        o.put("memoryBytes", memoryBytes);
+        o.put("pageSize", pageSize);
+        o.put("bandwidth", bandwidth);
+        o.put("downtimeLimitMs", downtimeLimitMs);
+        o.put("converged", converged);
+        o.put("reason", reason);
+        o.put("error", error);
+        num(o, "totalMs", totalMs);
+        num(o, "setupMs", setupMs);
+        num(o, "downtimeMs", downtimeMs);
+        num(o, "postcopyMs", postcopyMs);
+        o.put("rounds", rounds);
+        o.put("wireBytes", wireBytes);
+        final ObjectNode p = o.putObject("pages");
+        p.put("zero", pages[PageKind.ZERO.ordinal()]);
+        p.put("normal", pages[PageKind.NORMAL.ordinal()]);
+        p.put("xbzrle", pages[PageKind.XBZRLE.ordinal()]);
+        p.put("lz4", pages[PageKind.LZ4.ordinal()]);
+        p.put("unchanged", pages[PageKind.UNCHANGED.ordinal()]);
+        final ObjectNode x = o.putObject("xbzrle");
+        x.put("cacheMiss", xbzrleCacheMiss);
+        num(x, "cacheMissRate", xbzrleCacheMissRate);
+        x.put("overflow", xbzrleOverflow);
+        num(x, "encodingRate", xbzrleEncodingRate);
+        o.put("throttlePct", throttlePercent);
+        final ObjectNode f = o.putObject("faults");
+        f.put("gate", faultGate);
+        f.put("count", faults);
+        num(f, "p50Us", faultP50Us);
+        num(f, "p99Us", faultP99Us);
+        num(f, "maxUs", faultMaxUs);
+        f.put("requestedPages", requestedPages);
+        f.put("prepagedPages", prepagedPages);
+        f.put("pushedPages", pushedPages);
+        final ObjectNode w = o.putObject("writesPerSec");
+        num(w, "before", writesPerSecBefore);
+        num(w, "during", writesPerSecDuring);
+        num(w, "postcopy", writesPerSecPostcopy);
+        num(w, "after", writesPerSecAfter);
+        final ObjectNode v = o.putObject("vcpuWritesPerSec");
+        rates(v, "before", vcpuWritesPerSecBefore);
+        rates(v, "during", vcpuWritesPerSecDuring);
+        rates(v, "after", vcpuWritesPerSecAfter);
+        final ObjectNode th = o.putObject("throttle");
+        th.put("autoConverge", autoConverge);
+        th.put("dirtyLimitBytesPerSec", dirtyLimitBytesPerSecond);
+        th.put("dirtyLimitTriggered", dirtyLimitTriggered);
+        o.put("verified", verified);
+        final ArrayNode m = o.putArray("mismatchPages");
+        mismatchPages.forEach(m::add);
+        o.put("sweepViolation", sweepViolation);
+        if (digestAlgorithm == null)
+        {
+            o.putNull("digest");
+        }
+        else
+        {
+            final ObjectNode d = o.putObject("digest");
+            d.put("algorithm", digestAlgorithm);
+            d.put("pages", digestPages);
+            d.put("source", digestSource);
+            d.put("destination", digestDestination);
+            num(d, "hashMs", digestHashMs);
+        }
+        final ArrayNode r = o.putArray("roundStats");
+        roundStats.forEach(s -> s.toJson(r.addObject()));
+        o.put("status", error != null ? FAILED : status);
+        if (failurePhase == null && failureReason == null)
+        {
+            o.putNull("failure");
+        }
+        else
+        {
+            final ObjectNode fail = o.putObject("failure");
+            fail.put("phase", failurePhase);
+            fail.put("reason", failureReason);
+        }
+        o.put("guestRunsOn", guestRunsOn);
+        o.put("downtimeOverLimit", downtimeOverLimit);
+        if (recoveryPauses == 0 && Double.isNaN(recoveryCutAtMs))
+        {
+            o.putNull("recovery");
+        }
+        else
+        {
+            final ObjectNode rc = o.putObject("recovery");
+            num(rc, "cutAtMs", recoveryCutAtMs);
+            rc.put("pauses", recoveryPauses);
+            num(rc, "pausedMs", recoveryPausedMs);
+            num(rc, "maxPauseMs", recoveryMaxPauseMs);
+            rc.put("resentPages", recoveryResentPages);
+            rc.put("lostRequests", recoveryLostRequests);
+            faults(rc.putObject("faultsBeforeCut"), recoveryFaultsBefore);
+            faults(rc.putObject("faultsAfterCut"), recoveryFaultsAfter);
+        }
+        return o;
+    }
+
+    @Override
+    public String toString()
+    {
+        return summary();
+    }
+
+    /** Puts a JSON number; NaN and infinities, which JSON lacks, become {@code null}. */
+    public static void num(final ObjectNode node, final String name, final double v)
+    {
+        if (Double.isNaN(v) || Double.isInfinite(v))
+        {
+            node.putNull(name);
+        }
+        else if (v == Math.rint(v) && Math.abs(v) < 1e15)
+        {
+            node.put(name, (long)v);
+        }
+        else
+        {
+            node.put(name, BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_EVEN));
+        }
+    }
+
+    private static void faults(final ObjectNode node, final double[] f)
+    {
+        num(node, "count", f[0]);
+        num(node, "p50Us", f[1]);
+        num(node, "p99Us", f[2]);
+        num(node, "maxUs", f[3]);
+    }
+
+    private static void rates(final ObjectNode node, final String name, final double[] rates)
+    {
+        if (rates == null)
+        {
+            node.putNull(name);
+            return;
+        }
+        final ArrayNode a = node.putArray(name);
+        for (final double r : rates)
+        {
+            if (Double.isNaN(r) || Double.isInfinite(r))
+            {
+                a.addNull();
+            }
+            else if (r == Math.rint(r) && Math.abs(r) < 1e15)
+            {
+                a.add((long)r);
+            }
+            else
+            {
+                a.add(BigDecimal.valueOf(r).setScale(3, RoundingMode.HALF_EVEN));
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * What a migration reports: {@link io.livemig.migration.result.MigrationResult} (status, times, rounds, pages
+ * by kind, faults, recovery, verification) with its one-line summary and JSON, and each pre-copy round's
+ * {@link io.livemig.migration.result.RoundStats}.
+ *
+ * <p>Level 6 of the migration packages (see {@code io.livemig.migration.link}). Depends on {@code options}.
+ */
+package io.livemig.migration.result;
