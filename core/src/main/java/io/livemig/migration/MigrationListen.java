@@ -230,13 +230,7 @@ public final class MigrationListen implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            for (final SocketChannel socket : sockets)
-            {
-                if (socket != null)
-                {
-                    SocketLink.closeQuietly(socket);
-                }
-            }
+            SocketLink.closeQuietly(sockets);
             throw ex;
         }
     }
@@ -251,7 +245,7 @@ public final class MigrationListen implements AutoCloseable
             new GuestMemory(proposal.memoryBytes(), proposal.pageSize(), DirtyMarker.NONE))
         {
             final GuestWorkload workload = proposal.writers() == 0 ? null : new GuestWorkload(
-                MigrationRun.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),
+                RunGuest.pattern(proposal.patternName(), pages), proposal.writers(), proposal.dirtyRate(),
                 proposal.bytesPerTouch(), proposal.seed());
             try
             {
@@ -274,7 +268,7 @@ public final class MigrationListen implements AutoCloseable
                 if (workload != null && result.error() == null && proposal.afterMs() > 0)
                 {
                     final double[] vcpuAfter = new double[proposal.writers()];
-                    result.writesPerSecAfter = MigrationRun.rate(workload, proposal.afterMs(), vcpuAfter);
+                    result.writesPerSecAfter = RunGuest.rate(workload, proposal.afterMs(), vcpuAfter);
                     result.vcpuWritesPerSecAfter = vcpuAfter;
                 }
                 return result;

@@ -3,7 +3,6 @@ package io.livemig.migration;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyRingLog;
-import io.livemig.dirty.DirtyRingReaper;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
@@ -21,23 +20,14 @@ import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.source.MigrationSource;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
-import io.livemig.migration.wire.HandshakeReply;
-import io.livemig.migration.wire.MigrationRefusedException;
-import io.livemig.stream.ChannelInput;
-import io.livemig.stream.ChannelOutput;
-import io.livemig.workload.AccessPattern;
 import io.livemig.workload.GuestWorkload;
-import io.livemig.workload.SweepCheck;
 import io.livemig.workload.VcpuTarget;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.WritableByteChannel;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole migration experiment, as {@code scripts/migrate}, the benchmark and the tests run it: builds a
@@ -115,7 +105,7 @@ public final class MigrationRun
     /** Access pattern: {@code uniform}, {@code hotset}, {@code zipf} or {@code sequential}. */
     public MigrationRun pattern(final String value)
     {
-        pattern(value, 1);
+        RunGuest.pattern(value, 1);
         pattern = value;
         return this;
     }
@@ -404,7 +394,7 @@ public final class MigrationRun
              MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
-            fillGuest(src);
+            RunGuest.fill(src, seed, fill);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
@@ -424,14 +414,14 @@ public final class MigrationRun
                     if (r.error() == null)
                     {
                         final double[] vcpuAfter = new double[writers];
-                        r.writesPerSecAfter = rate(workload, afterMs, vcpuAfter);
+                        r.writesPerSecAfter = RunGuest.rate(workload, afterMs, vcpuAfter);
                         r.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
                     }
                     workload.close();
                 }
                 if (verify && r.error() == null)
                 {
-                    verify(src, dst, workload, r);
+                    RunGuest.verify(src, dst, workload, r);
                 }
             });
             result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
@@ -455,15 +445,15 @@ public final class MigrationRun
         final List<SocketLink> reconnected = new CopyOnWriteArrayList<>();
         try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
         {
-            propose(main, proposal);
+            RemoteSource.propose(main, proposal);
             final long id = opts.recover() ? ChannelHello.newMigrationId() : 0;
             if (opts.recover())
             {
                 ChannelHello.writeId(main.channel(), id);
             }
-            try (SocketLink link = channels > 1 ? openChannels(main, to, channels, linkTimeoutMs) : main)
+            try (SocketLink link = channels > 1 ? RemoteSource.openChannels(main, to, channels, linkTimeoutMs) : main)
             {
-                return runSource(links.decorate(0, link), opts, opts.recover() ? reconnect(id, opts, reconnected) : null);
+                return runSource(links.decorate(0, link), opts, opts.recover() ? RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected) : null);
             }
         }
         finally
@@ -475,48 +465,7 @@ public final class MigrationRun
         }
     }
 
-    /** Most connection attempts of one post-copy pause, {@value} ms apart at most. */
-    static final int RECONNECT_ATTEMPTS = 100;
-    static final long RECONNECT_INTERVAL_MS = 200;
 
-    /**
-     * The source's way back after a post-copy cut: connects to the destination again (at most {@value
-     * #RECONNECT_ATTEMPTS} attempts within the pause's deadline, each bounded by the link timeout) and opens the
-     * connection with a hello naming this migration's {@code id} for channel 0, which the paused destination
-     * waits for.
-     */
-    private Reconnect reconnect(final long id, final MigrationOptions opts, final List<SocketLink> opened)
-    {
-        final int[] index = {0};
-        return deadline ->
-        {
-            for (int attempt = 0; attempt < RECONNECT_ATTEMPTS; attempt++)
-            {
-                final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
-                if (leftMs <= 0)
-                {
-                    return null;
-                }
-                final long t0 = System.nanoTime();
-                try
-                {
-                    final SocketLink l = SocketLink.connect(to, opts.bandwidth(), Math.min(linkTimeoutMs, leftMs));
-                    opened.add(l);
-                    ChannelHello.write(l.channel(), id, 0);
-                    return links.decorate(++index[0], l);
-                }
-                catch (final IOException ex)
-                {
-                    final long waitMs = RECONNECT_INTERVAL_MS - (System.nanoTime() - t0) / 1_000_000L;
-                    if (waitMs > 0)
-                    {
-                        Thread.sleep(Math.min(waitMs, Math.max(0, (deadline - System.nanoTime()) / 1_000_000L)));
-                    }
-                }
-            }
-            return null;
-        };
-    }
 
     private MigrationResult runSource(final MigrationLink link, final MigrationOptions opts, final Reconnect reconnect)
         throws IOException, InterruptedException
@@ -526,7 +475,7 @@ public final class MigrationRun
         try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log);
              MigrationLink bounded = withFaults(link))
         {
-            fillGuest(src);
+            RunGuest.fill(src, seed, fill);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
@@ -566,7 +515,7 @@ public final class MigrationRun
         final AfterRun after) throws IOException, InterruptedException
     {
         final GuestWorkload workload = writers == 0 ? null :
-            new GuestWorkload(pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+            new GuestWorkload(RunGuest.pattern(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
         try
         {
             double before = Double.NaN;
@@ -575,7 +524,7 @@ public final class MigrationRun
             {
                 workload.setComputeVcpus(computeVcpus);
                 workload.start(VcpuTarget.of(src));
-                before = rate(workload, beforeMs, vcpuBefore);
+                before = RunGuest.rate(workload, beforeMs, vcpuBefore);
             }
             final MigrationSource migration = role.build(workload);
             if (progress != null)
@@ -601,199 +550,10 @@ public final class MigrationRun
         }
     }
 
-    /**
-     * The source's page channels ({@link ChannelHello}): sends a new migration id on {@code main}, connects
-     * {@code channels} more times to {@code to}, each opening with its hello.
-     *
-     * @return {@code main} with the channels; on failure every socket opened here is closed.
-     */
-    static SocketLink openChannels(final SocketLink main, final InetSocketAddress to, final int channels,
-        final long timeoutMs) throws IOException
-    {
-        final long id = ChannelHello.newMigrationId();
-        ChannelHello.writeId(main.channel(), id);
-        final java.nio.channels.SocketChannel[] sockets = new java.nio.channels.SocketChannel[channels];
-        try
-        {
-            for (int c = 0; c < channels; c++)
-            {
-                sockets[c] = java.nio.channels.SocketChannel.open();
-                try
-                {
-                    sockets[c].socket().connect(to, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
-                }
-                catch (final java.net.SocketTimeoutException ex)
-                {
-                    throw new java.net.SocketTimeoutException("page channel " + c + ": no connection to " + to +
-                        " within " + timeoutMs + " ms");
-                }
-                ChannelHello.write(sockets[c], id, c);
-            }
-            return main.withChannels(sockets);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            for (final java.nio.channels.SocketChannel socket : sockets)
-            {
-                if (socket != null)
-                {
-                    SocketLink.closeQuietly(socket);
-                }
-            }
-            throw ex;
-        }
-    }
 
-    /** Sends the proposal and reads the answer; @throws MigrationRefusedException with the reason. */
-    static void propose(final SocketLink link, final Handshake proposal) throws IOException
-    {
-        final ChannelOutput out = new ChannelOutput(link.channel(), 256);
-        proposal.write(out);
-        out.flush();
-        final HandshakeReply reply = HandshakeReply.read(new ChannelInput(link.channel(), 4096));
-        if (!reply.accepted())
-        {
-            throw new MigrationRefusedException("refused by the destination " + link.peer() + ": " + reply.reason());
-        }
-    }
 
-    /**
-     * The ring tracker's reaper and figures for one run: the reaper runs from the end of the guest's fill (so
-     * the fill's own stalls are not the migration's) to the end of the run, at QEMU's reaper interval of one
-     * second, and sooner whenever a full ring wakes it. Does nothing for the bitmaps.
-     */
-    private static final class RingStats implements AutoCloseable
-    {
-        /** QEMU's {@code kvm-reaper} sleeps one second between reaps. */
-        static final long REAPER_INTERVAL_MS = 1000;
 
-        private final DirtyRingLog ring;
-        private DirtyRingReaper reaper;
-        private long pushes0;
-        private long stalls0;
-        private long stallNanos0;
 
-        RingStats(final DirtyLog log)
-        {
-            ring = log instanceof DirtyRingLog ? (DirtyRingLog)log : null;
-        }
 
-        void startReaper()
-        {
-            if (ring != null)
-            {
-                pushes0 = ring.pushes();
-                stalls0 = ring.stalls();
-                stallNanos0 = ring.stallNanos();
-                reaper = new DirtyRingReaper(ring, REAPER_INTERVAL_MS, TimeUnit.MILLISECONDS).start();
-            }
-        }
 
-        void report(final MigrationResult result)
-        {
-            if (ring != null)
-            {
-                result.ringSize = ring.ringSize();
-                result.ringPushes = ring.pushes() - pushes0;
-                result.ringStalls = ring.stalls() - stalls0;
-                result.ringStallMs = (ring.stallNanos() - stallNanos0) / 1e6;
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            if (reaper != null)
-            {
-                reaper.close();
-            }
-        }
-    }
-
-    /** @return writes per second over {@code ms}, with each vCPU's own rate put in {@code vcpuRates}. */
-    static double rate(final GuestWorkload workload, final long ms, final double[] vcpuRates)
-        throws InterruptedException
-    {
-        if (ms == 0)
-        {
-            return Double.NaN;
-        }
-        final long[] v0 = new long[vcpuRates.length];
-        for (int i = 0; i < v0.length; i++)
-        {
-            v0[i] = workload.progress(i).getAcquire();
-        }
-        final long w0 = workload.writes();
-        final long t0 = System.nanoTime();
-        TimeUnit.MILLISECONDS.sleep(ms);
-        final long nanos = System.nanoTime() - t0;
-        final long w1 = workload.writes();
-        for (int i = 0; i < v0.length; i++)
-        {
-            vcpuRates[i] = (workload.progress(i).getAcquire() - v0[i]) / (nanos / 1e9);
-        }
-        return (w1 - w0) / (nanos / 1e9);
-    }
-
-    private void fillGuest(final GuestMemory src)
-    {
-        final long pages = src.pageCount();
-        final int ps = src.pageSize();
-        final byte[] page = new byte[ps];
-        final SplittableRandom random = new SplittableRandom(seed);
-        for (long p = 0; p < pages; p++)
-        {
-            if (random.nextDouble() < fill)
-            {
-                // Bytes [64, ps/2) random, the rest zero: the first bytes stay 0 for the sweep's invariant.
-                for (int i = 64; i < ps / 2; i += 8)
-                {
-                    final long v = random.nextLong();
-                    for (int b = 0; b < 8; b++)
-                    {
-                        page[i + b] = (byte)(v >>> (8 * b));
-                    }
-                }
-                src.writePage(p, page, 0);
-            }
-        }
-    }
-
-    /** Compares every page; for the sweep also checks its invariant on the destination. */
-    static void verify(final GuestMemory src, final GuestMemory dst, final GuestWorkload workload, final MigrationResult result)
-    {
-        final byte[] a = new byte[src.pageSize()];
-        final byte[] b = new byte[dst.pageSize()];
-        for (long p = 0, n = src.pageCount(); p < n; p++)
-        {
-            src.readPage(p, a, 0);
-            dst.readPage(p, b, 0);
-            if (!Arrays.equals(a, b))
-            {
-                result.mismatchPages.add(p);
-                if (result.mismatchPages.size() == MigrationResult.MAX_MISMATCHES)
-                {
-                    break;
-                }
-            }
-        }
-        if (workload != null && workload.isSweep())
-        {
-            result.sweepViolation = SweepCheck.firstViolation(dst, workload.pattern().pageCount(), workload.writerCount());
-        }
-        result.verified = result.mismatchPages.isEmpty() && result.sweepViolation < 0;
-    }
-
-    /** @return the pattern named {@code name} over {@code pages} pages. */
-    static AccessPattern pattern(final String name, final long pages)
-    {
-        switch (name)
-        {
-            case "uniform": return AccessPattern.uniform(pages);
-            case "hotset": return AccessPattern.hotSet(pages, 0.1, 0.9);
-            case "zipf": return AccessPattern.zipf(pages, 0.99);
-            case "sequential": return AccessPattern.sequential(pages);
-            default: throw new IllegalArgumentException("pattern must be uniform, hotset, zipf or sequential: " + name);
-        }
-    }
 }

@@ -95,7 +95,7 @@ class ChannelsMigrationTest
             assertTrue(link.lastDataNs > 0);
             assertTrue(destination.resumeNs() >= link.lastDataNs, "resumed " +
                 (link.lastDataNs - destination.resumeNs()) / 1e6 + " ms before the slow channel's last bytes");
-            MigrationRun.verify(src, dst, null, s);
+            RunGuest.verify(src, dst, null, s);
             assertEquals(Boolean.TRUE, s.verified(), s::summary);
         }
     }

@@ -272,7 +272,7 @@ class FaultMigrationTest
             {
                 workload.pause();
             }
-            MigrationRun.verify(src, dst, workload, r);
+            RunGuest.verify(src, dst, workload, r);
             assertEquals(List.of(), r.mismatchPages, "pages lost or wrong");
         }
 

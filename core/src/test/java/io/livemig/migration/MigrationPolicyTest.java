@@ -66,7 +66,7 @@ class MigrationPolicyTest
                     return sent;
                 }
             }.run();
-            MigrationRun.verify(src, dst, null, r);
+            RunGuest.verify(src, dst, null, r);
             return r;
         }
     }

@@ -99,7 +99,7 @@ class MigrationProperties
             });
             final MigrationResult r = migration.run();
             assertNull(r.error(), r::summary);
-            MigrationRun.verify(src, dst, null, r);
+            RunGuest.verify(src, dst, null, r);
             assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
             if (s.mode() == MigrationMode.POSTCOPY)
             {

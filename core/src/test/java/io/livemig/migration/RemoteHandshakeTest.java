@@ -59,7 +59,7 @@ class RemoteHandshakeTest
             try (SocketLink link = SocketLink.connect(at, 0, 10_000))
             {
                 final MigrationRefusedException source = assertThrows(MigrationRefusedException.class,
-                    () -> MigrationRun.propose(link, two));
+                    () -> RemoteSource.propose(link, two));
                 assertTrue(source.getMessage().endsWith(": the source asks for 65 channels, this destination takes at most 64"),
                     source.getMessage());
             }
@@ -161,7 +161,7 @@ class RemoteHandshakeTest
                 {
                     src.putLong(p * 4096 + 8, p * 31 + 7);
                 }
-                MigrationRun.propose(main, two);
+                RemoteSource.propose(main, two);
                 final long id = 0x1234_5678_9ABC_DEF0L;
                 ChannelHello.writeId(main.channel(), id);
                 try (SocketChannel garbage = SocketChannel.open(at);

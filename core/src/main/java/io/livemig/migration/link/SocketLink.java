@@ -250,8 +250,13 @@ public final class SocketLink implements MigrationLink
         }
     }
 
+    /** Closes {@code channel}, if any, ignoring a failure to close (it failed already; nothing more to release). */
     public static void closeQuietly(final SocketChannel channel)
     {
+        if (channel == null)
+        {
+            return;
+        }
         try
         {
             channel.close();
@@ -259,6 +264,15 @@ public final class SocketLink implements MigrationLink
         catch (final IOException ignored)
         {
             // Closing a socket that failed already: nothing more to release.
+        }
+    }
+
+    /** Closes every socket of {@code channels} that was opened (null entries were not), ignoring failures. */
+    public static void closeQuietly(final SocketChannel[] channels)
+    {
+        for (final SocketChannel channel : channels)
+        {
+            closeQuietly(channel);
         }
     }
 

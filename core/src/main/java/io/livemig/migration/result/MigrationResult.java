@@ -1,17 +1,13 @@
 package io.livemig.migration.result;
 
+import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.PageKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The outcome of one migration: whether and why it converged, its times (total, setup, downtime from vCPU
@@ -34,8 +30,6 @@ public final class MigrationResult
 
     /** Most mismatching pages listed in a result. */
     public static final int MAX_MISMATCHES = 8;
-    /** Thread-safe once configured; shared by every result. */
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public String mode = "";
     /** {@code source}, {@code destination} or {@code in-process}. */
@@ -389,6 +383,22 @@ public final class MigrationResult
         return ringStalls;
     }
 
+    /**
+     * Records the digest exchange: each side's digests of every page, compared page by page (the first {@link
+     * #MAX_MISMATCHES} pages that differ are listed), the verdict, each side's digest of the whole guest, and
+     * the time this side spent hashing.
+     */
+    public void digests(final long[] source, final long[] destination, final double hashMs)
+    {
+        PageDigests.compare(source, destination, mismatchPages, MAX_MISMATCHES);
+        verified = mismatchPages.isEmpty();
+        digestAlgorithm = PageDigests.ALGORITHM;
+        digestPages = source.length;
+        digestSource = PageDigests.hex(PageDigests.combine(source));
+        digestDestination = PageDigests.hex(PageDigests.combine(destination));
+        digestHashMs = hashMs;
+    }
+
     /** @return each vCPU's writes per second between two snapshots {@code nanos} apart. */
     public static double[] rates(final long[] before, final long[] after, final long nanos)
     {
@@ -424,108 +434,11 @@ public final class MigrationResult
         return dirtyLimitTriggered;
     }
 
-    /** One-line list of per-vCPU rates, e.g. {@code [1200, 35]}; {@code -} when not measured. */
-    private static String rateList(final double[] rates)
-    {
-        if (rates == null)
-        {
-            return "-";
-        }
-        final StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < rates.length; i++)
-        {
-            sb.append(i > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", rates[i]));
-        }
-        return sb.append(']').toString();
-    }
 
     /** @return one line in the spirit of QEMU's {@code info migrate}. */
     public String summary()
     {
-        final double throughputMbps = totalMs > 0 ? wireBytes * 8 / 1e6 / (totalMs / 1e3) : 0;
-        final StringBuilder sb = new StringBuilder(256);
-        sb.append("Migration status: ").append(error != null ? FAILED : status)
-            .append(converged ? " (converged)" : " (not converged)")
-            .append(", mode: ").append(mode)
-            .append("in-process".equals(role) ? "" : ", role: " + role)
-            .append(", link: ").append(link)
-            .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", totalMs,
-                Double.isNaN(downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms%s", downtimeMs,
-                    downtimeOverLimit ? " (over the " + downtimeLimitMs + " ms limit)" : ""),
-                setupMs))
-            .append(", transferred ram: ").append(wireBytes / 1024).append(" kbytes")
-            .append(String.format(Locale.ROOT, ", throughput: %.2f mbps", throughputMbps))
-            .append(", dirty sync count: ").append(rounds)
-            .append(", normal: ").append(pages[PageKind.NORMAL.ordinal()])
-            .append(", zero: ").append(pages[PageKind.ZERO.ordinal()])
-            .append(", xbzrle: ").append(pages[PageKind.XBZRLE.ordinal()])
-            .append(", lz4: ").append(pages[PageKind.LZ4.ordinal()])
-            .append(String.format(Locale.ROOT, ", cache miss rate: %.3f", xbzrleCacheMissRate))
-            .append(", throttle: ").append(throttlePercent).append(" %")
-            .append(", tracker: ").append(tracker);
-        if (kernelFaults >= 0)
-        {
-            sb.append(" (").append(kernelHugePages ? "huge pages" : "4k pages").append(", ")
-                .append(kernelFaults).append(" write faults served)");
-        }
-        if (ringSize > 0)
-        {
-            sb.append(String.format(Locale.ROOT, " (%d entries, %d pushes, %d stalls, %.1f ms stalled)",
-                ringSize, ringPushes, ringStalls, ringStallMs));
-        }
-        if (dirtyLimitBytesPerSecond > 0)
-        {
-            sb.append(String.format(Locale.ROOT, ", dirty-limit: %.1f MB/s per vCPU (%s)",
-                dirtyLimitBytesPerSecond / 1e6, dirtyLimitTriggered ? "triggered" : "not triggered"));
-        }
-        if (vcpuWritesPerSecDuring != null)
-        {
-            sb.append(", vcpu writes/s before ").append(rateList(vcpuWritesPerSecBefore))
-                .append(" during ").append(rateList(vcpuWritesPerSecDuring))
-                .append(" after ").append(rateList(vcpuWritesPerSecAfter));
-        }
-        if (faults > 0 || postcopyMs > 0)
-        {
-            sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, %s faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
-                postcopyMs, faultGate, faults, faultP50Us, faultP99Us, faultMaxUs));
-        }
-        if (verified != null)
-        {
-            sb.append(", verified: ").append(verified);
-        }
-        if (digestAlgorithm != null)
-        {
-            sb.append(", digests: ").append(digestPages).append(" pages (").append(digestAlgorithm).append(", source ")
-                .append(digestSource).append(", destination ").append(digestDestination)
-                .append(String.format(Locale.ROOT, ", hashed here in %.1f ms)", digestHashMs));
-        }
-        if (recoveryPauses > 0)
-        {
-            sb.append(String.format(Locale.ROOT, ", recovered: %d pause(s), first cut at %.0f ms, paused %.1f ms " +
-                "(longest %.1f ms)", recoveryPauses, recoveryCutAtMs, recoveryPausedMs, recoveryMaxPauseMs));
-            if (recoveryResentPages >= 0)
-            {
-                sb.append(", resent ").append(recoveryResentPages).append(" pages");
-            }
-            if (!Double.isNaN(recoveryFaultsAfter[0]))
-            {
-                sb.append(String.format(Locale.ROOT, ", faults before the cut %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)" +
-                    ", after %.0f (p50 %.0f us, p99 %.0f us, max %.0f us)",
-                    recoveryFaultsBefore[0], recoveryFaultsBefore[1], recoveryFaultsBefore[2], recoveryFaultsBefore[3],
-                    recoveryFaultsAfter[0], recoveryFaultsAfter[1], recoveryFaultsAfter[2], recoveryFaultsAfter[3]));
-            }
-        }
-        sb.append(", reason: ").append(reason);
-        if (error != null)
-        {
-            sb.append(", error: ").append(error);
-        }
-        if (failurePhase != null)
-        {
-            sb.append(", failed in: ").append(failurePhase);
-        }
-        sb.append(", guest runs on: ").append(guestRunsOn);
-        return sb.toString();
+        return ResultSummary.of(this);
     }
 
     /**
@@ -535,7 +448,7 @@ public final class MigrationResult
     {
         try
         {
-            return JSON.writeValueAsString(toJsonTree());
+            return ResultJson.JSON.writeValueAsString(toJsonTree());
         }
         catch (final JsonProcessingException ex)
         {
@@ -567,139 +480,7 @@ public final class MigrationResult
      */
     public ObjectNode toJsonTree()
     {
-        final ObjectNode o = JSON.createObjectNode();
-        o.put("mode", mode);
-        o.put("role", role);
-        o.put("link", link);
-        o.put("channels", channels);
-        if (channelBytes == null)
-        {
-            o.putNull("channelBytes");
-        }
-        else
-        {
-            final ArrayNode a = o.putArray("channelBytes");
-            for (final long b : channelBytes)
-            {
-                a.add(b);
-            }
-        }
-        final ObjectNode cpu = o.putObject("cpuMs");
-        num(cpu, "migration", cpuMigrationMs);
-        num(cpu, "senders", cpuSendersMs);
-        num(cpu, "destination", cpuDestinationMs);
-        num(cpu, "receivers", cpuReceiversMs);
-        o.put("policy", policy);
-        final ObjectNode t = o.putObject("tracker");
-        t.put("kind", tracker);
-        if (kernelFaults >= 0)
-        {
-            t.put("hugePages", kernelHugePages);
-            t.put("faultsServed", kernelFaults);
-        }
-        if (ringSize > 0)
-        {
-            t.put("ringSize", ringSize);
-            t.put("pushes", ringPushes);
-            t.put("stalls", ringStalls);
-            num(t, "stallMs", ringStallMs);
-        }
-        o.put("memoryBytes", memoryBytes);
-        o.put("pageSize", pageSize);
-        o.put("bandwidth", bandwidth);
-        o.put("downtimeLimitMs", downtimeLimitMs);
-        o.put("converged", converged);
-        o.put("reason", reason);
-        o.put("error", error);
-        num(o, "totalMs", totalMs);
-        num(o, "setupMs", setupMs);
-        num(o, "downtimeMs", downtimeMs);
-        num(o, "postcopyMs", postcopyMs);
-        o.put("rounds", rounds);
-        o.put("wireBytes", wireBytes);
-        final ObjectNode p = o.putObject("pages");
-        p.put("zero", pages[PageKind.ZERO.ordinal()]);
-        p.put("normal", pages[PageKind.NORMAL.ordinal()]);
-        p.put("xbzrle", pages[PageKind.XBZRLE.ordinal()]);
-        p.put("lz4", pages[PageKind.LZ4.ordinal()]);
-        p.put("unchanged", pages[PageKind.UNCHANGED.ordinal()]);
-        final ObjectNode x = o.putObject("xbzrle");
-        x.put("cacheMiss", xbzrleCacheMiss);
-        num(x, "cacheMissRate", xbzrleCacheMissRate);
-        x.put("overflow", xbzrleOverflow);
-        num(x, "encodingRate", xbzrleEncodingRate);
-        o.put("throttlePct", throttlePercent);
-        final ObjectNode f = o.putObject("faults");
-        f.put("gate", faultGate);
-        f.put("count", faults);
-        num(f, "p50Us", faultP50Us);
-        num(f, "p99Us", faultP99Us);
-        num(f, "maxUs", faultMaxUs);
-        f.put("requestedPages", requestedPages);
-        f.put("prepagedPages", prepagedPages);
-        f.put("pushedPages", pushedPages);
-        final ObjectNode w = o.putObject("writesPerSec");
-        num(w, "before", writesPerSecBefore);
-        num(w, "during", writesPerSecDuring);
-        num(w, "postcopy", writesPerSecPostcopy);
-        num(w, "after", writesPerSecAfter);
-        final ObjectNode v = o.putObject("vcpuWritesPerSec");
-        rates(v, "before", vcpuWritesPerSecBefore);
-        rates(v, "during", vcpuWritesPerSecDuring);
-        rates(v, "after", vcpuWritesPerSecAfter);
-        final ObjectNode th = o.putObject("throttle");
-        th.put("autoConverge", autoConverge);
-        th.put("dirtyLimitBytesPerSec", dirtyLimitBytesPerSecond);
-        th.put("dirtyLimitTriggered", dirtyLimitTriggered);
-        o.put("verified", verified);
-        final ArrayNode m = o.putArray("mismatchPages");
-        mismatchPages.forEach(m::add);
-        o.put("sweepViolation", sweepViolation);
-        if (digestAlgorithm == null)
-        {
-            o.putNull("digest");
-        }
-        else
-        {
-            final ObjectNode d = o.putObject("digest");
-            d.put("algorithm", digestAlgorithm);
-            d.put("pages", digestPages);
-            d.put("source", digestSource);
-            d.put("destination", digestDestination);
-            num(d, "hashMs", digestHashMs);
-        }
-        final ArrayNode r = o.putArray("roundStats");
-        roundStats.forEach(s -> s.toJson(r.addObject()));
-        o.put("status", error != null ? FAILED : status);
-        if (failurePhase == null && failureReason == null)
-        {
-            o.putNull("failure");
-        }
-        else
-        {
-            final ObjectNode fail = o.putObject("failure");
-            fail.put("phase", failurePhase);
-            fail.put("reason", failureReason);
-        }
-        o.put("guestRunsOn", guestRunsOn);
-        o.put("downtimeOverLimit", downtimeOverLimit);
-        if (recoveryPauses == 0 && Double.isNaN(recoveryCutAtMs))
-        {
-            o.putNull("recovery");
-        }
-        else
-        {
-            final ObjectNode rc = o.putObject("recovery");
-            num(rc, "cutAtMs", recoveryCutAtMs);
-            rc.put("pauses", recoveryPauses);
-            num(rc, "pausedMs", recoveryPausedMs);
-            num(rc, "maxPauseMs", recoveryMaxPauseMs);
-            rc.put("resentPages", recoveryResentPages);
-            rc.put("lostRequests", recoveryLostRequests);
-            faults(rc.putObject("faultsBeforeCut"), recoveryFaultsBefore);
-            faults(rc.putObject("faultsAfterCut"), recoveryFaultsAfter);
-        }
-        return o;
+        return ResultJson.tree(this);
     }
 
     @Override
@@ -708,53 +489,4 @@ public final class MigrationResult
         return summary();
     }
 
-    /** Puts a JSON number; NaN and infinities, which JSON lacks, become {@code null}. */
-    public static void num(final ObjectNode node, final String name, final double v)
-    {
-        if (Double.isNaN(v) || Double.isInfinite(v))
-        {
-            node.putNull(name);
-        }
-        else if (v == Math.rint(v) && Math.abs(v) < 1e15)
-        {
-            node.put(name, (long)v);
-        }
-        else
-        {
-            node.put(name, BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_EVEN));
-        }
-    }
-
-    private static void faults(final ObjectNode node, final double[] f)
-    {
-        num(node, "count", f[0]);
-        num(node, "p50Us", f[1]);
-        num(node, "p99Us", f[2]);
-        num(node, "maxUs", f[3]);
-    }
-
-    private static void rates(final ObjectNode node, final String name, final double[] rates)
-    {
-        if (rates == null)
-        {
-            node.putNull(name);
-            return;
-        }
-        final ArrayNode a = node.putArray(name);
-        for (final double r : rates)
-        {
-            if (Double.isNaN(r) || Double.isInfinite(r))
-            {
-                a.addNull();
-            }
-            else if (r == Math.rint(r) && Math.abs(r) < 1e15)
-            {
-                a.add((long)r);
-            }
-            else
-            {
-                a.add(BigDecimal.valueOf(r).setScale(3, RoundingMode.HALF_EVEN));
-            }
-        }
-    }
 }

@@ -103,12 +103,12 @@ public final class RoundStats
         o.put("round", round);
         o.put("pagesSent", pagesSent);
         o.put("wireBytes", wireBytes);
-        MigrationResult.num(o, "ms", ms);
-        MigrationResult.num(o, "dirtyPagesPerSec", dirtyPagesPerSecond);
+        ResultJson.num(o, "ms", ms);
+        ResultJson.num(o, "dirtyPagesPerSec", dirtyPagesPerSecond);
         o.put("remainingPages", remainingPages);
         o.put("throttlePct", throttlePercent);
-        MigrationResult.num(o, "bandwidthBytesPerSec", bandwidthBytesPerSecond);
-        MigrationResult.num(o, "estimateBytes", estimateBytes);
-        MigrationResult.num(o, "thresholdBytes", thresholdBytes);
+        ResultJson.num(o, "bandwidthBytesPerSec", bandwidthBytesPerSecond);
+        ResultJson.num(o, "estimateBytes", estimateBytes);
+        ResultJson.num(o, "thresholdBytes", thresholdBytes);
     }
 }
