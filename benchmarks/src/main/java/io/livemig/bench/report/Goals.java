@@ -126,20 +126,16 @@ final class Goals
     private static void zero(final List<Row> rows, final List<JmhResult> results,
                              final List<AnchorComparison.Row> anchors, final Map<String, Object> env)
     {
-        // The goal names C's AVX2 loop (QEMU 9+'s): read against that anchor where the run has it.
-        final List<AnchorComparison.Row> avx2 = compared(anchors, "ZeroPageBenchmark", "qemuBufferIsZeroAvx2");
-        final String cPath = avx2.isEmpty() ? String.valueOf(env.getOrDefault("anchors.zeroPath", "?")) : "avx2";
-        for (final AnchorComparison.Row r : avx2.isEmpty() ?
-            compared(anchors, "ZeroPageBenchmark", "qemuBufferIsZero") : avx2)
+        // The goal names QEMU 9.0+'s buffer_is_zero on an AVX2 CPU.
+        for (final AnchorComparison.Row r : compared(anchors, "ZeroPageBenchmark", "qemuBufferIsZeroAvx2"))
         {
             if (!"64m".equals(r.anchor().param("workingSet").orElse("")) || bestPathOf(anchors, r) != r)
             {
                 continue;
             }
-            rows.add(row("zero detection, 64 MiB working set ÷ C (" + cPath + " path)", r.anchor().paramsText(),
+            rows.add(row("zero detection, 64 MiB working set ÷ QEMU 9.0+ C (AVX2)", r.anchor().paramsText(),
                 path(r), r.speed().orElseThrow(), ZERO_VS_C, true, (r.pair().vectorPath() ? "" : ZERO_SCALAR_WHY + "; ") +
-                "the C anchor ran buffer_is_zero's " + cPath + " path" + ("avx2".equals(cPath) ? "" :
-                " (the goal names the AVX2 loop; this CPU gives C the wider one)") + againstRead(results, r)));
+                "the C anchor ran QEMU 9.0+'s buffer_is_zero with its AVX2 loop" + againstRead(results, r)));
         }
     }
 

@@ -374,7 +374,6 @@ public final class ReportWriter
             .append("each file mirrors), compiled in this run by ")
             .append(env.getOrDefault("anchors.compilerVersion", "the system C compiler"))
             .append(" with QEMU's flags (`").append(env.getOrDefault("anchors.command", "?")).append("`), ")
-            .append("zero detection on its `").append(env.getOrDefault("anchors.zeroPath", "?")).append("` path, ")
             .append("and measured by JMH in the same run, preset and forks as livemig, each on the very bytes ")
             .append("livemig reads: both sides digest their inputs (in Java and in C) and a pair whose digests differ ")
             .append("is refused. **livemig ÷ C** is C's time ÷ livemig's time: above 1 livemig is faster; its ± ")
