@@ -4,6 +4,7 @@ import io.livemig.bench.BenchJvm;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.ZeroPageInputs;
 import io.livemig.codec.Simd;
 import io.livemig.codec.ZeroPage;
@@ -30,7 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@link OffHeapPages#WORKING_SET_PAGES} times) or a 64 MiB off-heap working set ({@code 64m}).
  *
  * <p>Baselines over the same bytes: {@code Arrays.mismatch} against a zero page (the JDK's vectorised
- * compare, on a heap copy of the working set, since it takes arrays), and the strong plain read of every
+ * compare, on a heap copy of the working set, since it takes arrays; page aligned, as the off-heap pages are,
+ * where the anchors' library can tell a heap array's address), and the strong plain read of every
  * word ({@link OffHeapPages#sumWords}), the anchor of reference-figures.md's ratios. C anchors, one JNI call per
  * invocation over the same pages: {@code qemuBufferIsZeroAvx2}, QEMU 9.0+'s {@code buffer_is_zero} on an AVX2
  * CPU (x86-64's best path since 9.0, which dropped the AVX-512 loop), the one the goals are read against; and
@@ -64,7 +66,10 @@ public class ZeroPageBenchmark
 
     OffHeapPages pages;
     UnsafeBuffer buffer;
-    byte[] heapCopy;
+    /** A heap copy of the pages, page aligned where the anchors' library can tell ({@link Placement}). */
+    UnsafeBuffer heapCopy;
+    byte[] heapArray;
+    int heapBase;
     int pageMask;
 
     /** Builds the inputs and records their digest (in C for the C anchor). */
@@ -86,7 +91,7 @@ public class ZeroPageBenchmark
             throw new IllegalStateException("isZero is the scalar row, but this fork chose " + Simd.description());
         }
         setup();
-        InputLog.of(run).add(vector ? new UnsafeBuffer(heapCopy) : buffer).write();
+        InputLog.of(run).add(vector ? heapCopy : buffer).write();
     }
 
     /** Builds the inputs (the unit tests call this directly). */
@@ -96,8 +101,9 @@ public class ZeroPageBenchmark
         pages = new OffHeapPages(count);
         ZeroPageInputs.valueOf(input).fill(pages);
         buffer = pages.buffer();
-        heapCopy = new byte[buffer.capacity()];
-        buffer.getBytes(0, heapCopy);
+        heapCopy = Placement.pageAlignedHeapCopy(buffer);
+        heapArray = heapCopy.byteArray();
+        heapBase = (int)(heapCopy.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET);
         pageMask = count - 1;
     }
 
@@ -147,12 +153,13 @@ public class ZeroPageBenchmark
     @OperationsPerInvocation(OPS)
     public int isZeroVector()
     {
-        final byte[] memory = heapCopy;
+        final byte[] memory = heapArray;
+        final int base = heapBase;
         final int mask = pageMask;
         int zero = 0;
         for (int i = 0; i < operations; i++)
         {
-            if (ZeroPage.isZero(memory, OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE))
+            if (ZeroPage.isZero(memory, base + OffHeapPages.offset(i & mask), OffHeapPages.PAGE_SIZE))
             {
                 zero++;
             }
@@ -165,12 +172,13 @@ public class ZeroPageBenchmark
     @OperationsPerInvocation(OPS)
     public int baselineArraysMismatch()
     {
-        final byte[] memory = heapCopy;
+        final byte[] memory = heapArray;
+        final int base = heapBase;
         final int mask = pageMask;
         int zero = 0;
         for (int i = 0; i < operations; i++)
         {
-            final int from = OffHeapPages.offset(i & mask);
+            final int from = base + OffHeapPages.offset(i & mask);
             if (Arrays.mismatch(memory, from, from + OffHeapPages.PAGE_SIZE, ZERO_PAGE, 0, OffHeapPages.PAGE_SIZE) < 0)
             {
                 zero++;

@@ -5,6 +5,7 @@ import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
 import io.livemig.bench.dirty.NextDirtyBenchmark;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.bench.state.ZeroPageInputs;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,4 +153,33 @@ class AnchorBenchmarksTest
         }
     }
 
+
+    /** Java's heap copies start on a page, as the off-heap pages C reads do (the library tells their address). */
+    @org.junit.jupiter.api.Test
+    void heapCopiesArePageAlignedLikeTheOffHeapPages()
+    {
+        final XbzrleEncodeBenchmark encode = new XbzrleEncodeBenchmark();
+        encode.pattern = "SPARSE_10";
+        encode.pages = 1024; // 4 MiB: a humongous array that G1 does not move
+        encode.setup();
+        final ZeroPageBenchmark zero = new ZeroPageBenchmark();
+        zero.input = "ZERO";
+        zero.workingSet = "64m";
+        zero.operations = 1024;
+        zero.setup();
+        try
+        {
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.oldPages, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.oldHeap, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.newHeap, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(zero.heapCopy, 0)));
+            assertEquals(zero.isZero(), zero.isZeroVector(), "the slice is read where it starts");
+            assertEquals(zero.isZero(), zero.baselineArraysMismatch());
+        }
+        finally
+        {
+            encode.tearDown();
+            zero.tearDown();
+        }
+    }
 }

@@ -73,4 +73,15 @@ class BenchRunnerTest
             () -> BenchRunner.parse(new String[0], "/no/such/home"));
         assertEquals("no java executable at /no/such/home/bin/java (from JAVA_HOME)", ex.getMessage());
     }
+
+    @Test
+    void aRunWithAnAnchorAlsoMeasuresTheCallFloor()
+    {
+        final java.util.regex.Pattern widened = java.util.regex.Pattern.compile(BenchRunner.withCallFloor("ZeroPage"));
+        assertTrue(widened.matcher("io.livemig.bench.codec.ZeroPageBenchmark.isZero").find());
+        assertTrue(widened.matcher("io.livemig.bench.anchor.CallFloorBenchmark.qemuEmptyCall").find());
+        assertFalse(widened.matcher("io.livemig.bench.dirty.MarkBenchmark.markFresh").find());
+        assertTrue(RunPlan.build(Preset.SMOKE, BenchRunner.withCallFloor("XbzrleDecode"), RunPlan.parseUserArgs(""),
+            null, RunPlanTest.compiledBenchmarks()).runsAny(n -> n.endsWith("CallFloorBenchmark.qemuEmptyPageCalls")));
+    }
 }
