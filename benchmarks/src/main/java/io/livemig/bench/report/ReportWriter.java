@@ -128,6 +128,8 @@ public final class ReportWriter
             "true".equals(String.valueOf(env.get("git.dirty"))) ? " (with uncommitted changes)" : "",
             env.getOrDefault("start", "?"), env.getOrDefault("end", "?"), results.size(),
             classes(results).size()));
+        md.append(Publication.verdict(results, env.containsKey("preset") ? String.valueOf(env.get("preset")) : null))
+            .append("\n\n");
         md.append(HOW_TO_READ);
         environment(md, env);
         allocation(md, results);

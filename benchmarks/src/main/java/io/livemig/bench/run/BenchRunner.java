@@ -102,6 +102,14 @@ public final class BenchRunner
             err.println("bench: " + ex.getMessage());
             return 2;
         }
+        final List<String> below = plan.forksBelowPreset();
+        if (config.preset() == Preset.FULL && !below.isEmpty())
+        {
+            err.println("bench: a full run is for publication and runs its preset's forks, but -Dbench.args gives " +
+                below.get(0) + (below.size() > 1 ? " (and " + (below.size() - 1) + " more)" : "") +
+                "; drop -f, or use -Dbench.preset=quick");
+            return 2;
+        }
         if (plan.totalRuns() == 0)
         {
             err.println("bench: no benchmark matches -Dbench.include='" + config.include() + "'" +
@@ -253,7 +261,8 @@ public final class BenchRunner
     {
         final Path java = forkJava(config);
         out.println("bench: preset " + config.preset().id() + ", " + plan.totalRuns() + " benchmark runs in " +
-            plan.batches().size() + " batches, forks run " + java + "; results go to " + dir);
+            plan.batches().size() + " batches, estimated " + Math.round(plan.estimateSeconds() / 60) +
+            " min, forks run " + java + "; results go to " + dir);
 
         final ProgressFormat progress = new ProgressFormat(OutputFormatFactory.createFormatInstance(out,
             VerboseMode.NORMAL), out, plan, System::nanoTime);
@@ -321,6 +330,8 @@ public final class BenchRunner
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());
+        // the runner refuses a full run with fewer forks than its preset: a full run is publishable
+        env.put("publishable", config.preset() == Preset.FULL);
         env.put("include", config.include());
         env.put("jmhArgs", config.jmhArgs());
         env.put("start", start.toString());
