@@ -158,8 +158,8 @@ static inline int put_changed_run(const uint8_t *new_buf, int end, uint32_t nzru
 
 /*
  * The AVX-512BW encoder in the shape of QEMU 8.1+'s xbzrle_encode_buffer_avx512: slen / 64 + 1 steps, every
- * step loading 64 bytes of each page with a merge-masked load (_mm512_mask_loadu_epi8 into zeros; the mask is
- * all ones but on the last step, which holds the slen % 64 residual bytes, none for a 4 KiB page), compared
+ * step loading 64 bytes of each page with _mm512_mask_loadu_epi8 into zeros (the mask is all ones but on the
+ * last step, which holds the slen % 64 residual bytes, none for a 4 KiB page), compared
  * with _mm512_cmpeq_epi8_mask; a step wholly equal inside an unchanged run, or wholly different inside a
  * changed run, adds 64 to the run at once; otherwise the runs are cut from the mask bits with ctz, carried
  * across steps. Unlike QEMU's (whose -1 answers differ from its scalar encoder in places), the three capacity
@@ -184,9 +184,12 @@ __attribute__((target("avx512bw"))) int lm_xbzrle_encode_avx512(const uint8_t *o
     }
     while (steps--) {
         const int bytes = steps ? 64 : residual;
-        uint64_t valid = steps ? ~0ULL : residual_mask;
-        /* the compiler must not see that the mask is all ones here: QEMU's loads are masked on every step */
-        __asm__("" : "+r"(valid));
+        /*
+         * Masked loads on every step, as QEMU writes them. The compiler is left free, as it is with QEMU's: gcc 12
+         * at -O2 turns a full step's all-ones mask into a plain load and keeps the mask for the residual step, as
+         * it does for a loop of QEMU's own control flow (README.md, "The AVX-512BW encoder's loads").
+         */
+        const uint64_t valid = steps ? ~0ULL : residual_mask;
         const __m512i old_data = _mm512_mask_loadu_epi8(zero, valid, old_buf + i);
         const __m512i new_data = _mm512_mask_loadu_epi8(zero, valid, new_buf + i);
         const uint64_t same = _mm512_cmpeq_epi8_mask(old_data, new_data) & valid;

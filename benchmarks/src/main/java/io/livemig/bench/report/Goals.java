@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -64,6 +65,13 @@ final class Goals
     private static final Map<String, Double> DRAIN_GOALS_NS = Map.of("0.1", 1.5, "0.5", 1.0);
     private static final double ENCODE_VS_SCALAR_C = 1.6;
     private static final double ZERO_VS_C = 0.95;
+    /**
+     * The zero-detection inputs a goal reads: those whose check scans the page (all zero, or non-zero only at byte
+     * 3600). A page whose first or last byte is set leaves QEMU 9.0+'s check after one sampled byte: over 64 MiB
+     * that row times one cache miss and the call (C at 4-8 ns per page, within 3x of an empty per-page call on a
+     * loaded machine), which no change to the scan can move. They are shown in the anchor table, not held to a goal.
+     */
+    private static final Set<String> SCANNED_ZERO_INPUTS = Set.of("ZERO", "BYTE_3600");
     private static final double SUMMARY_SLOWER_AT_MOST = 1.05;
     private static final double SUMMARY_FASTER_SPARSE = 10;
     /** At or below this density (0.001 %) the summary must beat the flat bitmap tenfold. */
@@ -186,7 +194,8 @@ final class Goals
         // The goal names QEMU 9.0+'s buffer_is_zero on an AVX2 CPU.
         for (final AnchorComparison.Row r : compared(anchors, "ZeroPageBenchmark", "qemuBufferIsZeroAvx2"))
         {
-            if (!"64m".equals(r.anchor().param("workingSet").orElse("")) || bestPathOf(anchors, r) != r)
+            if (!"64m".equals(r.anchor().param("workingSet").orElse("")) || bestPathOf(anchors, r) != r ||
+                !SCANNED_ZERO_INPUTS.contains(r.anchor().param("input").orElse("")))
             {
                 continue;
             }
