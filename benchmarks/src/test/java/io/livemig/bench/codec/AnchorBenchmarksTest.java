@@ -1,6 +1,6 @@
 package io.livemig.bench.codec;
 
-import io.livemig.bench.anchor.AnchorBuild;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
@@ -9,12 +9,10 @@ import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.bench.state.ZeroPageInputs;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,18 +26,10 @@ class AnchorBenchmarksTest
 {
     private static final int PAGES = 64;
 
-    @TempDir
-    static Path build;
-
     @BeforeAll
     static void buildAndLoad()
     {
-        if (!QemuAnchors.isLoaded())
-        {
-            final AnchorBuild.Result result = AnchorBuild.build(build, System.getenv());
-            assumeTrue(result.built(), "no C anchors here: " + result.reason());
-            QemuAnchors.load(result.library());
-        }
+        TestAnchors.load();
     }
 
     @ParameterizedTest

@@ -1,18 +1,14 @@
 package io.livemig.bench.dirty;
 
-import io.livemig.bench.anchor.AnchorBuild;
-import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.bench.state.Placement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The bitmap anchors read their copy of the words at the page offset of the array the Java bitmaps read: the
@@ -23,18 +19,10 @@ class AnchorPlacementTest
 {
     private static final long UNITS = 1L << 24;
 
-    @TempDir
-    static Path build;
-
     @BeforeAll
     static void buildAndLoad()
     {
-        if (!QemuAnchors.isLoaded())
-        {
-            final AnchorBuild.Result result = AnchorBuild.build(build, System.getenv());
-            assumeTrue(result.built() || !result.reason().startsWith("no C compiler"), result.reason());
-            QemuAnchors.load(result.library());
-        }
+        TestAnchors.load();
     }
 
     private static int offsetOf(final long[] words)

@@ -30,14 +30,8 @@ class AnchorReportTest
         final ArrayNode results = Fixtures.fullRunJson();
         final ObjectNode encode = Fixtures.entry(results, "XbzrleEncodeBenchmark.encode", "pattern", "SPARSE_10");
         Fixtures.score(encode, 800, 8);
-        final ObjectNode c = encode.deepCopy();
-        c.put("benchmark", ENCODE + "qemuEncode");
-        Fixtures.score(c, 1600, 16);
-        results.add(c);
-        final ObjectNode vector = encode.deepCopy();
-        vector.put("benchmark", ENCODE + "encodeVector");
-        Fixtures.score(vector, 400, 4);
-        results.add(vector);
+        Fixtures.sibling(results, encode, "qemuEncode", 1600, 16);
+        Fixtures.sibling(results, encode, "encodeVector", 400, 4);
         final ObjectNode flat = Fixtures.entry(results, "NextDirtyBenchmark.flat", "density", "0.001");
         final ObjectNode find = flat.deepCopy();
         find.put("benchmark", NEXT + "qemuFindNextBit");

@@ -205,10 +205,7 @@ class CompareCommandTest
         final ArrayNode before = Fixtures.fullRunJson();
         final ObjectNode java = Fixtures.entry(before, "XbzrleEncodeBenchmark.encode", "pattern", "SPARSE_10");
         Fixtures.score(java, 800, 8);
-        final ObjectNode c = java.deepCopy();
-        c.put("benchmark", encode + "qemuEncode");
-        Fixtures.score(c, 1600, 16);
-        before.add(c);
+        Fixtures.sibling(before, java, "qemuEncode", 1600, 16);
         final ArrayNode after = before.deepCopy();
         Fixtures.score(Fixtures.entry(after, "XbzrleEncodeBenchmark.qemuEncode", "pattern", "SPARSE_10"), 1000, 10);
         final Path old = run("old", before);
