@@ -35,6 +35,10 @@ public final class QemuAnchors
     /** {@link #cpuFeatures()} bit: AVX-512BW. */
     public static final int CPU_AVX512BW = 4;
 
+    /** {@code anchors.h}'s {@code LM_ZERO_QEMU9} and {@code LM_ZERO_QEMU8}: which zero check to run. */
+    private static final int ZERO_QEMU9 = 9;
+    private static final int ZERO_QEMU8 = 8;
+
     /** Largest page XBZRLE describes (two-byte lengths), as {@code io.livemig.codec.Xbzrle.MAX_PAGE_SIZE}. */
     public static final int MAX_XBZRLE_PAGE_SIZE = 16384;
 
@@ -242,10 +246,6 @@ public final class QemuAnchors
     {
         return zeroPages(ZERO_QEMU8, pages, offset, count, pageMask, pageSize);
     }
-
-    /** {@code anchors.h}'s {@code LM_ZERO_QEMU9} and {@code LM_ZERO_QEMU8}. */
-    private static final int ZERO_QEMU9 = 9;
-    private static final int ZERO_QEMU8 = 8;
 
     private static int zeroPages(
         final int shape, final UnsafeBuffer pages, final int offset, final int count, final int pageMask,

@@ -14,6 +14,8 @@ import java.util.Optional;
  * the call, so its ratio says nothing about the code and gets no verdict. The floor's point estimates are used:
  * the factor of 3 is a wide margin, not a test.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param pageCallNs  ns per page of {@code qemuEmptyPageCalls}, NaN if the run did not measure it.
  * @param jniCallNs   ns per call of {@code qemuEmptyCall}, NaN if the run did not measure it.
  */

@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  * separate levels, a difference the forks' interval already carries. A result with a single fork, or no fork
  * with two iterations, cannot be tested and is not bimodal.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param means      each fork's mean, in fork order.
  * @param iterations iterations per fork (the smallest, when forks differ).
  * @param within     the pooled within-fork standard deviation, NaN if no fork has two iterations.

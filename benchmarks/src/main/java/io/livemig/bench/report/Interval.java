@@ -22,6 +22,8 @@ import java.util.Locale;
  * forks), and it inherits JMH's own assumption that a side's iterations are independent (see
  * {@link ForkSpread} for when they are not).
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param value the estimate.
  * @param low   the interval's lower end ({@code NaN} if unknown, 0 if unbounded below for a positive quantity).
  * @param high  the interval's upper end ({@code NaN} if unknown, {@code +inf} if unbounded).

@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * assumes that the estimate stays where it is and that the spread is what the run saw: it says how far the row
  * is from an answer, not what the answer will be.
  *
+ * <p>Immutable; thread-safe (the t quantiles are cached in a concurrent map).
+ *
  * @param kind      the verdict.
  * @param detail    a short reason: the interval's end against the goal, the groups, the call floor.
  * @param moreForks for {@link Kind#UNRESOLVED}: the extra forks that would resolve it, if some number would.

@@ -44,7 +44,13 @@ import java.util.stream.Stream;
  * left, and leaves in {@code results/<UTC yyyyMMdd'T'HHmmss'Z'>-<preset>/}: {@code jmh.json} (JMH's JSON),
  * {@code env.json} (JDK, machine, commit, settings, times) and {@code REPORT.md} with its charts.
  *
- * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message).
+ * <p>A run that measures a C anchor also measures {@code CallFloorBenchmark}, the least an anchor call costs. A
+ * {@code full} run takes its preset's forks: {@code -f} below them is refused (a full run is for publication, and
+ * the variance that moves figures between runs lives between forks); {@code env.json} says {@code publishable}
+ * for a full run and the report's head repeats it, from the results themselves.
+ *
+ * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message), including
+ * {@code -f} below a full run's preset.
  *
  * <p>Not thread-safe; one run per JVM.
  */
