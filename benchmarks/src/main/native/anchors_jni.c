@@ -82,14 +82,15 @@ JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_xbzrleDecodePag
 }
 
 JNIEXPORT jint JNICALL Java_io_livemig_bench_anchor_QemuAnchors_bufferIsZeroPages0(
-    JNIEnv *env, jclass cls, jlong addr, jint count, jint page_mask, jint page_size, jboolean avx2)
+    JNIEnv *env, jclass cls, jlong addr, jint count, jint page_mask, jint page_size, jint shape)
 {
     (void)cls;
-    if (avx2 && !(lm_cpu_features() & LM_CPU_AVX2)) {
+    if (!(lm_cpu_features() & LM_CPU_AVX2)) {
         throw_new(env, "java/lang/IllegalStateException", "this CPU has no AVX2");
         return 0;
     }
-    bool (*is_zero)(const void *, size_t) = avx2 ? lm_buffer_is_zero_avx2 : lm_buffer_is_zero;
+    /* through a pointer, as QEMU's migration reaches its selected loop */
+    bool (*is_zero)(const void *, size_t) = shape == LM_ZERO_QEMU8 ? lm_buffer_is_zero_qemu8 : lm_buffer_is_zero_qemu9;
     const uint8_t *pages = PTR(addr);
     jint zero = 0;
     for (jint i = 0; i < count; i++) {
@@ -142,8 +143,49 @@ JNIEXPORT jint JNICALL Java_io_livemig_bench_anchor_QemuAnchors_cpuFeatures0(JNI
     return lm_cpu_features();
 }
 
-JNIEXPORT jstring JNICALL Java_io_livemig_bench_anchor_QemuAnchors_zeroPath0(JNIEnv *env, jclass cls)
+/* The call floor's per-page function: it does nothing, but the compiler may neither drop nor inline it. */
+__attribute__((noinline)) static int empty_page(const uint8_t *page, size_t len)
+{
+    (void)page;
+    (void)len;
+    __asm__ volatile("");
+    return 0;
+}
+
+static int (*volatile empty_page_fn)(const uint8_t *, size_t) = empty_page;
+
+JNIEXPORT jint JNICALL Java_io_livemig_bench_anchor_QemuAnchors_emptyCall0(JNIEnv *env, jclass cls)
+{
+    (void)env;
+    (void)cls;
+    return 0;
+}
+
+JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_emptyPageCalls0(
+    JNIEnv *env, jclass cls, jlong addr, jint count, jint page_size)
+{
+    (void)env;
+    (void)cls;
+    /* the loop of the page anchors above, calling a per-page function that does nothing */
+    int (*fn)(const uint8_t *, size_t) = empty_page_fn;
+    const uint8_t *pages = PTR(addr);
+    jlong total = 0;
+    for (jint i = 0; i < count; i++) {
+        total += fn(pages + (size_t)i * (size_t)page_size, (size_t)page_size);
+    }
+    return total;
+}
+
+JNIEXPORT jlong JNICALL Java_io_livemig_bench_anchor_QemuAnchors_arrayAddress0(JNIEnv *env, jclass cls, jarray array)
 {
     (void)cls;
-    return (*env)->NewStringUTF(env, lm_zero_path());
+    /* HotSpot hands out the array itself here (it never copies for critical access); the address outlives the
+     * call only while the array does not move, which G1 guarantees for the humongous arrays it is used on */
+    void *data = (*env)->GetPrimitiveArrayCritical(env, array, NULL);
+    if (data == NULL) {
+        return 0;
+    }
+    const jlong address = (jlong)(intptr_t)data;
+    (*env)->ReleasePrimitiveArrayCritical(env, array, data, JNI_ABORT);
+    return address;
 }

@@ -1,7 +1,8 @@
 /*
- * The dirty-bitmap cores of QEMU's migration: find_next_bit (util/bitops.c) and the loop that enumerates
- * set bits with it (read-only, and clearing each found bit with test_and_clear_bit as a migration round's
- * migration_bitmap_clear_dirty does), and the word-wise sync of a dirty log into the migration bitmap
+ * The dirty-bitmap cores of QEMU's migration: find_next_bit (util/bitops.c, its shape in QEMU 8.x to 10.x,
+ * four-word scan and early exit included) and the loop that enumerates set bits with it (read-only, and
+ * clearing each found bit with test_and_clear_bit as a migration round's migration_bitmap_clear_dirty does),
+ * and the word-wise sync of a dirty log into the migration bitmap
  * (cpu_physical_memory_sync_dirty_bitmap in include/exec/ram_addr.h, its word-aligned fast path).
  * Words are unsigned longs, bit i in word i / 64 at bit i % 64, as in QEMU.
  */
@@ -32,9 +33,21 @@ unsigned long lm_find_next_bit(const unsigned long *addr, unsigned long size, un
         size -= BITS_PER_LONG;
         result += BITS_PER_LONG;
     }
-    /* four words per step while they are empty, then one at a time */
+    /*
+     * Four words per step while they are empty. All four are loaded first; a set bit in the first word is
+     * returned at once, one in the other three ends the four-word scan, and the one-word loop below takes
+     * over from the first of the four (which it reads again).
+     */
     while (size >= 4 * BITS_PER_LONG) {
-        if ((p[0] | p[1] | p[2] | p[3]) != 0) {
+        const unsigned long w0 = p[0];
+        const unsigned long w1 = p[1];
+        const unsigned long w2 = p[2];
+        const unsigned long w3 = p[3];
+        if (w0) {
+            tmp = w0;
+            goto found_middle;
+        }
+        if (w1 | w2 | w3) {
             break;
         }
         p += 4;

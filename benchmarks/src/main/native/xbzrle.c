@@ -157,15 +157,23 @@ static inline int put_changed_run(const uint8_t *new_buf, int end, uint32_t nzru
 }
 
 /*
- * The AVX-512BW encoder in the shape of QEMU's xbzrle_encode_buffer_avx512: 64 bytes per step compared
- * with _mm512_cmpeq_epi8_mask, runs carried across steps and cut from the mask bits with ctz, the tail
- * step loaded with a byte mask. Unlike QEMU's (whose -1 answers differ from its scalar encoder in places),
- * the three capacity checks sit where the scalar encoder has them, so both give the same result.
+ * The AVX-512BW encoder in the shape of QEMU 8.1+'s xbzrle_encode_buffer_avx512: slen / 64 + 1 steps, every
+ * step loading 64 bytes of each page with _mm512_mask_loadu_epi8 into zeros (the mask is all ones but on the
+ * last step, which holds the slen % 64 residual bytes, none for a 4 KiB page), compared
+ * with _mm512_cmpeq_epi8_mask; a step wholly equal inside an unchanged run, or wholly different inside a
+ * changed run, adds 64 to the run at once; otherwise the runs are cut from the mask bits with ctz, carried
+ * across steps. Unlike QEMU's (whose -1 answers differ from its scalar encoder in places), the three capacity
+ * checks sit where the scalar encoder has them, so both give the same bytes and results.
  */
 __attribute__((target("avx512bw"))) int lm_xbzrle_encode_avx512(const uint8_t *old_buf, const uint8_t *new_buf,
                                                                 int slen, uint8_t *dst, int dlen)
 {
+    const __m512i zero = _mm512_setzero_si512();
+    const int residual = slen & 63;
+    const uint64_t residual_mask = (1ULL << residual) - 1;
+    int steps = (slen >> 6) + 1;
     int d = 0;
+    int i = 0;
     uint32_t zrun_len = 0;
     uint32_t nzrun_len = 0;
     bool in_changed_run = false;
@@ -174,24 +182,35 @@ __attribute__((target("avx512bw"))) int lm_xbzrle_encode_avx512(const uint8_t *o
     if (slen > 0 && d + 2 > dlen) {
         return -1;
     }
-    for (int base = 0; base < slen; base += 64) {
-        const int bytes = slen - base < 64 ? slen - base : 64;
-        const uint64_t valid = bytes == 64 ? ~0ULL : (1ULL << bytes) - 1;
-        /* Plain loads for whole steps: a masked load that misses the cache is far slower on some CPUs
-           (4x per page over a 64 MiB working set on Zen 5); QEMU masks only its tail too. */
-        const __m512i old_data = bytes == 64 ? _mm512_loadu_si512(old_buf + base) :
-            _mm512_maskz_loadu_epi8(valid, old_buf + base);
-        const __m512i new_data = bytes == 64 ? _mm512_loadu_si512(new_buf + base) :
-            _mm512_maskz_loadu_epi8(valid, new_buf + base);
+    while (steps--) {
+        const int bytes = steps ? 64 : residual;
+        /*
+         * Masked loads on every step, as QEMU writes them. The compiler is left free, as it is with QEMU's: gcc 12
+         * at -O2 turns a full step's all-ones mask into a plain load and keeps the mask for the residual step, as
+         * it does for a loop of QEMU's own control flow (README.md, "The AVX-512BW encoder's loads").
+         */
+        const uint64_t valid = steps ? ~0ULL : residual_mask;
+        const __m512i old_data = _mm512_mask_loadu_epi8(zero, valid, old_buf + i);
+        const __m512i new_data = _mm512_mask_loadu_epi8(zero, valid, new_buf + i);
         const uint64_t same = _mm512_cmpeq_epi8_mask(old_data, new_data) & valid;
         const uint64_t diff = ~same & valid;
-        int pos = 0;
 
+        if (bytes == 64 && (in_changed_run ? same == 0 : diff == 0)) {
+            /* the whole step continues the current run */
+            if (in_changed_run) {
+                nzrun_len += 64;
+            } else {
+                zrun_len += 64;
+            }
+            i += 64;
+            continue;
+        }
+        int pos = 0;
         while (pos < bytes) {
             if (!in_changed_run) {
                 const uint64_t rest = diff >> pos;
                 if (rest == 0) {
-                    zrun_len += (uint32_t)(bytes - pos); /* whole step (or its rest) unchanged */
+                    zrun_len += (uint32_t)(bytes - pos);
                     break;
                 }
                 const int n = __builtin_ctzll(rest);
@@ -207,24 +226,25 @@ __attribute__((target("avx512bw"))) int lm_xbzrle_encode_avx512(const uint8_t *o
             } else {
                 const uint64_t rest = same >> pos;
                 if (rest == 0) {
-                    nzrun_len += (uint32_t)(bytes - pos); /* whole step (or its rest) changed */
+                    nzrun_len += (uint32_t)(bytes - pos);
                     break;
                 }
                 const int n = __builtin_ctzll(rest);
                 nzrun_len += (uint32_t)n;
                 pos += n;
-                d = put_changed_run(new_buf, base + pos, nzrun_len, dst, d, dlen);
+                d = put_changed_run(new_buf, i + pos, nzrun_len, dst, d, dlen);
                 if (d < 0) {
                     return -1;
                 }
                 nzrun_len = 0;
                 in_changed_run = false;
-                /* check 1 for the next pair: an equal byte at base + pos, so bytes remain */
+                /* check 1 for the next pair: an equal byte at i + pos, so bytes remain */
                 if (d + 2 > dlen) {
                     return -1;
                 }
             }
         }
+        i += bytes;
     }
     if (in_changed_run) {
         return put_changed_run(new_buf, slen, nzrun_len, dst, d, dlen);

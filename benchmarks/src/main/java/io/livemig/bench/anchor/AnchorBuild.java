@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
  * Builds livemig's C anchors with the system C compiler at benchmark time: extracts the sources, which are
  * packaged into {@code benchmarks.jar} under {@value #RESOURCE_DIR}, into a work directory and runs
  * <pre>
- *   cc -O2 -fno-strict-aliasing -fwrapv -fPIC -shared -I$JAVA_HOME/include -I$JAVA_HOME/include/linux
- *      -o WORKDIR/liblivemig-anchors.so SOURCES
+ *   cc -O2 -fno-strict-aliasing -fwrapv -fPIC -fvisibility=hidden -shared -I$JAVA_HOME/include
+ *      -I$JAVA_HOME/include/linux -o WORKDIR/liblivemig-anchors.so SOURCES
  * </pre>
  * QEMU's optimisation flags and no {@code -march}: the AVX2 and AVX-512 loops carry per-function target
- * attributes and are chosen at run time, as QEMU does.
+ * attributes and are chosen at run time, as QEMU does. {@code -fvisibility=hidden} keeps every function but the
+ * JNI entry points inside the library, so that a call from one anchor function to another (the enumeration loop
+ * to {@code find_next_bit}, the batch loops to the per-page functions) is a direct call, as in QEMU's binary,
+ * and never goes through the PLT, as it would in a shared library whose symbols may be interposed.
  *
  * <p>A missing or failing compiler is not an error: {@link #build} returns a {@link Result} with
  * {@code built == false} and a one-line reason, so that the suite still runs without its C anchors.
@@ -40,8 +43,9 @@ public final class AnchorBuild
     /** File name of the built library. */
     public static final String LIBRARY_NAME = "liblivemig-anchors.so";
 
-    /** QEMU's flags, plus what a JNI shared library needs. */
-    static final List<String> FLAGS = List.of("-O2", "-fno-strict-aliasing", "-fwrapv", "-fPIC", "-shared");
+    /** QEMU's flags, plus what a JNI shared library needs, and no interposable internal calls. */
+    static final List<String> FLAGS =
+        List.of("-O2", "-fno-strict-aliasing", "-fwrapv", "-fPIC", "-fvisibility=hidden", "-shared");
 
     private static final long COMPILE_SECONDS = 60;
     private static final long VERSION_SECONDS = 10;

@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * {@code ByteBuffer}), since C cannot see a heap array that the GC may move. Bitmaps are 64-bit words in
  * native (little-endian) order, bit {@code i} in word {@code i / 64} at bit {@code i % 64}, 8-byte aligned.
  *
- * <p>Thread-safety: loading is synchronised; the anchors themselves are stateless (the zero-detection path
- * is chosen once when the library loads), so calls may run from any threads on disjoint buffers. Only
+ * <p>Thread-safety: loading is synchronised; the anchors themselves are stateless (the zero-detection loops
+ * are chosen once when the library loads), so calls may run from any threads on disjoint buffers. Only
  * {@link #syncBitmap} is meant to race, with writers of its source bitmap: it takes each non-zero source word
  * with an atomic exchange, as QEMU's sync does; the destination must have a single writer.
  */
@@ -34,6 +34,10 @@ public final class QemuAnchors
     public static final int CPU_AVX512F = 2;
     /** {@link #cpuFeatures()} bit: AVX-512BW. */
     public static final int CPU_AVX512BW = 4;
+
+    /** {@code anchors.h}'s {@code LM_ZERO_QEMU9} and {@code LM_ZERO_QEMU8}: which zero check to run. */
+    private static final int ZERO_QEMU9 = 9;
+    private static final int ZERO_QEMU8 = 8;
 
     /** Largest page XBZRLE describes (two-byte lengths), as {@code io.livemig.codec.Xbzrle.MAX_PAGE_SIZE}. */
     public static final int MAX_XBZRLE_PAGE_SIZE = 16384;
@@ -122,17 +126,10 @@ public final class QemuAnchors
         return (cpuFeatures() & CPU_AVX512BW) != 0;
     }
 
-    /** @return whether {@link #bufferIsZeroPagesAvx2} can run on this CPU. */
+    /** @return whether the zero-detection anchors ({@link #bufferIsZeroPagesQemu9}, {@link #bufferIsZeroPagesQemu8}) can run. */
     public static boolean hasAvx2()
     {
         return (cpuFeatures() & CPU_AVX2) != 0;
-    }
-
-    /** @return the zero-detection loop chosen at load time: {@code "avx512"}, {@code "avx2"} or {@code "sse2"}. */
-    public static String zeroPath()
-    {
-        require();
-        return zeroPath0();
     }
 
     // ---------------------------------------------------------------- XBZRLE
@@ -223,40 +220,41 @@ public final class QemuAnchors
 
     /**
      * Counts the pages {@code i} in {@code [0, count)} for which {@code pages[offset + (i & pageMask) * pageSize,
-     * +pageSize)} is all zero, with QEMU's {@code buffer_is_zero} shape ({@code bufferiszero.c}): the same loop
-     * as {@code ZeroPageBenchmark.isZero}.
+     * +pageSize)} is all zero, with QEMU 9.0+'s {@code buffer_is_zero} on an AVX2 CPU ({@code bufferiszero.c}: the
+     * first, last and middle byte sampled, then 9.0's {@code buffer_zero_avx2}, eight 32-byte vectors per step in
+     * two accumulators): the same loop as {@code ZeroPageBenchmark.isZero}.
      *
+     * @throws IllegalStateException     if the CPU lacks AVX2 ({@link #hasAvx2()}).
      * @throws IllegalArgumentException  if a count, the mask or the page size is negative, or the buffer is
      *                                   on-heap.
      * @throws IndexOutOfBoundsException if a page read is outside the buffer.
      */
-    public static int bufferIsZeroPages(
+    public static int bufferIsZeroPagesQemu9(
         final UnsafeBuffer pages, final int offset, final int count, final int pageMask, final int pageSize)
     {
-        require();
-        return zeroPages(false, pages, offset, count, pageMask, pageSize);
+        return zeroPages(ZERO_QEMU9, pages, offset, count, pageMask, pageSize);
     }
 
     /**
-     * As {@link #bufferIsZeroPages}, with the AVX2 loop whatever the CPU offers beyond it: the loop QEMU 9+
-     * runs on x86-64, where {@code buffer_is_zero} no longer has an AVX-512 one.
+     * As {@link #bufferIsZeroPagesQemu9}, with QEMU 8.x's {@code buffer_is_zero} on an AVX2 CPU: no byte sampling,
+     * 8.x's {@code buffer_zero_avx2} (four 32-byte vectors per step, tested with PTEST).
      *
      * @throws IllegalStateException if the CPU lacks AVX2 ({@link #hasAvx2()}).
      */
-    public static int bufferIsZeroPagesAvx2(
+    public static int bufferIsZeroPagesQemu8(
         final UnsafeBuffer pages, final int offset, final int count, final int pageMask, final int pageSize)
     {
-        if (!hasAvx2())
-        {
-            throw new IllegalStateException("AVX2 zero-detection anchor: this CPU has no AVX2");
-        }
-        return zeroPages(true, pages, offset, count, pageMask, pageSize);
+        return zeroPages(ZERO_QEMU8, pages, offset, count, pageMask, pageSize);
     }
 
     private static int zeroPages(
-        final boolean avx2, final UnsafeBuffer pages, final int offset, final int count, final int pageMask,
+        final int shape, final UnsafeBuffer pages, final int offset, final int count, final int pageMask,
         final int pageSize)
     {
+        if (!hasAvx2())
+        {
+            throw new IllegalStateException("zero-detection anchors: this CPU has no AVX2");
+        }
         if (count < 0 || pageMask < 0 || pageSize < 0)
         {
             throw new IllegalArgumentException(
@@ -265,7 +263,53 @@ public final class QemuAnchors
         // (i & pageMask) never exceeds min(count - 1, pageMask)
         final long pagesRead = count == 0 ? 0 : Math.min(count - 1, pageMask) + 1L;
         return bufferIsZeroPages0(address("pages", pages, offset, pagesRead * pageSize), count, pageMask, pageSize,
-            avx2);
+            shape);
+    }
+
+    // ---------------------------------------------------------------- the call floor
+
+    /** One JNI call into a C function that does nothing: what any anchor pays once per call. */
+    public static int emptyCall()
+    {
+        require();
+        return emptyCall0();
+    }
+
+    /**
+     * One JNI call that calls, for each of {@code count} pages of {@code pages}, a C function that does nothing,
+     * through a function pointer, as the page anchors call their per-page function: the least any page anchor
+     * can cost per page. Reads no page.
+     *
+     * @return 0.
+     * @throws IllegalArgumentException  if {@code count} or {@code pageSize} is negative, or the buffer is on-heap.
+     * @throws IndexOutOfBoundsException if the pages are outside the buffer.
+     */
+    public static long emptyPageCalls(final UnsafeBuffer pages, final int count, final int pageSize)
+    {
+        require();
+        if (count < 0 || pageSize < 0)
+        {
+            throw new IllegalArgumentException("count and pageSize must be >= 0: " + count + ", " + pageSize);
+        }
+        return emptyPageCalls0(address("pages", pages, 0, (long)count * pageSize), count, pageSize);
+    }
+
+    // ---------------------------------------------------------------- heap addresses
+
+    /**
+     * @return the address of element 0 of a primitive array, as the JVM holds it at the moment of the call
+     *         (JNI's critical access, which HotSpot serves with the array itself); the GC may move the array
+     *         later, except a G1 humongous array (at least half a region), which stays where it was allocated.
+     * @throws IllegalArgumentException if {@code array} is not a primitive array.
+     */
+    public static long arrayAddress(final Object array)
+    {
+        require();
+        if (array == null || !array.getClass().isArray() || !array.getClass().getComponentType().isPrimitive())
+        {
+            throw new IllegalArgumentException("not a primitive array: " + array);
+        }
+        return arrayAddress0(array);
     }
 
     // ---------------------------------------------------------------- dirty bitmaps
@@ -403,7 +447,13 @@ public final class QemuAnchors
     private static native long xbzrleDecodePages0(
         long deltasAddress, long deltasCapacity, long indexAddress, int pages, long targetAddress, int pageSize);
 
-    private static native int bufferIsZeroPages0(long address, int count, int pageMask, int pageSize, boolean avx2);
+    private static native int bufferIsZeroPages0(long address, int count, int pageMask, int pageSize, int shape);
+
+    private static native int emptyCall0();
+
+    private static native long emptyPageCalls0(long address, int count, int pageSize);
+
+    private static native long arrayAddress0(Object array);
 
     private static native long findNextBitCount0(long wordsAddress, long nbits);
 
@@ -415,5 +465,4 @@ public final class QemuAnchors
 
     private static native int cpuFeatures0();
 
-    private static native String zeroPath0();
 }

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * XBZRLE decode in place onto the destination's pages, ns per 4 KiB page over a 64 MiB off-heap working set,
- * for the patterns whose encoding fits (RANDOM overflows and is sent raw), from the deltas laid back to back
+ * for the patterns whose encoding is sent (see {@link #pattern}), from the deltas laid back to back
  * as a stream reader holds them. Decoding is idempotent (it copies
  * the new bytes over the old), so every invocation does the same work on the same pages.
  *
@@ -41,7 +41,12 @@ public class XbzrleDecodeBenchmark
 {
     private static final int OPS = OffHeapPages.WORKING_SET_PAGES;
 
-    @Param({"UNCHANGED", "ONE_RUN_64", "SPARSE_10", "DENSE_50", "EVERY_16TH"})
+    /**
+     * The patterns whose encoding is sent: not RANDOM (it overflows, -1, and is sent raw) and not UNCHANGED (the
+     * encoder's 0: the page is not sent at all, so nothing is decoded; a decode of an empty delta timed only the
+     * loop and the call, a 5x "win" on 2 ns of C per page).
+     */
+    @Param({"ONE_RUN_64", "SPARSE_10", "DENSE_50", "EVERY_16TH"})
     public String pattern;
 
     /** Pages decoded per invocation (the tests shrink it). */

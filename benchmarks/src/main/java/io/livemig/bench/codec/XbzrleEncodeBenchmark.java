@@ -4,6 +4,7 @@ import io.livemig.bench.BenchJvm;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.codec.Simd;
 import io.livemig.codec.Xbzrle;
@@ -38,8 +39,9 @@ import java.util.concurrent.TimeUnit;
  * runner leaves it out where the CPU lacks AVX-512BW). Each is one JNI call per invocation over all pages.
  *
  * <p>Paths: {@code encode} runs the scalar encoder (off-heap pages always take it); {@code encodeVector} runs
- * the SIMD encoder on heap copies of the same bytes, and refuses to start unless {@link Simd} chose the vector
- * path in the fork (the runner leaves it out, with the reason, where that is not so).
+ * the SIMD encoder on heap copies of the same bytes, page aligned as the off-heap pages are (where the anchors'
+ * library can tell a heap array's address), and refuses to start unless {@link Simd} chose the vector path in
+ * the fork (the runner leaves it out, with the reason, where that is not so).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -106,11 +108,10 @@ public class XbzrleEncodeBenchmark
         }
     }
 
+    /** @return a heap copy whose first page is page aligned, as the off-heap pages C reads are. */
     private static UnsafeBuffer heapCopy(final UnsafeBuffer offHeap)
     {
-        final byte[] copy = new byte[offHeap.capacity()];
-        offHeap.getBytes(0, copy);
-        return new UnsafeBuffer(copy);
+        return Placement.pageAlignedHeapCopy(offHeap);
     }
 
     @TearDown(Level.Trial)

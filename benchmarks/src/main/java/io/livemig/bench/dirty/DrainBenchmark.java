@@ -7,6 +7,7 @@ import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.Placement;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.SummaryDirtyBitmap;
@@ -71,7 +72,14 @@ public class DrainBenchmark
     {
         setup();
         method = run.getBenchmark().substring(run.getBenchmark().lastIndexOf('.') + 1);
-        InputLog.of(run).addWords(words, offHeapWords.buffer()).write();
+        final long[] javaReads = switch (method)
+        {
+            case "flat" -> DirtyBitmapInputs.wordsOf(flat);
+            case "summary" -> DirtyBitmapInputs.wordsOf(summary);
+            case "baselineScanAndClear" -> DirtyBitmapInputs.wordsOf(unitAtATime);
+            default -> null;
+        };
+        InputLog.of(run).addWords(words, javaReads, offHeapWords.buffer()).write();
     }
 
     /** Builds the inputs (the unit tests call this directly). */
@@ -82,7 +90,8 @@ public class DrainBenchmark
         summary = DirtyBitmapInputs.load(new SummaryDirtyBitmap(units, 0), words);
         unitAtATime = DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words);
         pristineWords = DirtyBitmapInputs.offHeap(words);
-        offHeapWords = DirtyBitmapInputs.offHeap(words);
+        // C clears its copy at the page offset of the words Java drains
+        offHeapWords = DirtyBitmapInputs.offHeap(words, Placement.pageOffsetOrZero(DirtyBitmapInputs.wordsOf(flat)));
     }
 
     /** Restores the bits the last round cleared, in the structure the running method drains. */

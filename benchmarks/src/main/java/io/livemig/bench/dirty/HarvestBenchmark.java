@@ -6,6 +6,7 @@ import io.livemig.bench.BenchJvm;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.bench.state.HarvestPingPong;
 import io.livemig.dirty.AtomicDirtyBitmap;
@@ -61,7 +62,15 @@ public class HarvestBenchmark
     public void trial(final BenchmarkParams run)
     {
         setup();
-        InputLog.of(run).addWords(words, offHeapFull.buffer()).write();
+        final String method = run.getBenchmark().substring(run.getBenchmark().lastIndexOf('.') + 1);
+        final long[] javaReads = switch (method)
+        {
+            case "flat" -> DirtyBitmapInputs.wordsOf(flat.source());
+            case "summary" -> DirtyBitmapInputs.wordsOf(summary.source());
+            case "baselineMemoryRead" -> words;
+            default -> null;
+        };
+        InputLog.of(run).addWords(words, javaReads, offHeapFull.buffer()).write();
     }
 
     /** Frees the off-heap copies. */
@@ -76,12 +85,14 @@ public class HarvestBenchmark
     public void setup()
     {
         words = DirtyBitmapInputs.words(units, density, DirtyBitmapInputs.SEED);
-        offHeapFull = DirtyBitmapInputs.offHeap(words);
-        offHeapEmpty = new OffHeapPages(offHeapFull.pages());
         flat = new HarvestPingPong(
             DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words), new AtomicDirtyBitmap(units, 0));
         summary = new HarvestPingPong(
             DirtyBitmapInputs.load(new SummaryDirtyBitmap(units, 0), words), new SummaryDirtyBitmap(units, 0));
+        // C's source and target at the page offset of the words Java harvests
+        final int pageOffset = Placement.pageOffsetOrZero(DirtyBitmapInputs.wordsOf(flat.source()));
+        offHeapFull = DirtyBitmapInputs.offHeap(words, pageOffset);
+        offHeapEmpty = new OffHeapPages(offHeapFull.pages(), pageOffset);
     }
 
     /** @return units moved. */

@@ -7,6 +7,7 @@ import io.livemig.bench.BenchJvm;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.SummaryDirtyBitmap;
@@ -61,7 +62,15 @@ public class NextDirtyBenchmark
     public void trial(final BenchmarkParams run)
     {
         setup();
-        InputLog.of(run).addWords(words, offHeapWords.buffer()).write();
+        final String method = run.getBenchmark().substring(run.getBenchmark().lastIndexOf('.') + 1);
+        final long[] javaReads = switch (method)
+        {
+            case "flat" -> DirtyBitmapInputs.wordsOf(flat);
+            case "summary" -> DirtyBitmapInputs.wordsOf(summary);
+            case "baselineMemoryRead" -> words;
+            default -> null;
+        };
+        InputLog.of(run).addWords(words, javaReads, offHeapWords.buffer()).write();
     }
 
     /** Builds the inputs (the unit tests call this directly). */
@@ -71,7 +80,8 @@ public class NextDirtyBenchmark
         flat = DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words);
         summary = DirtyBitmapInputs.load(new SummaryDirtyBitmap(units, 0), words);
         bitSet = DirtyBitmapInputs.bitSet(words);
-        offHeapWords = DirtyBitmapInputs.offHeap(words);
+        // C enumerates its copy at the page offset of the words Java enumerates
+        offHeapWords = DirtyBitmapInputs.offHeap(words, Placement.pageOffsetOrZero(DirtyBitmapInputs.wordsOf(flat)));
     }
 
     /** Frees the off-heap copy. */

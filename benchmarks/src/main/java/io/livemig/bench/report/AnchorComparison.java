@@ -21,8 +21,12 @@ import java.util.TreeSet;
  * digests each trial appended to {@value InputLog#FILE}). A pair whose digests differ, or that has none, is
  * refused: it is listed with the reason and never compared.
  *
- * <p>Speed of livemig relative to C is C's time ÷ livemig's time (above 1: livemig is faster), with both JMH
- * errors propagated ({@link Estimate#ratio}).
+ * <p>Both sides must also have read their inputs at the same alignment: where the run recorded the inputs'
+ * addresses ({@link #readLayouts}), a pair whose regions sit at different offsets into their pages is refused
+ * too; a difference in transparent huge pages is shown with the pair.
+ *
+ * <p>Speed of livemig relative to C is C's time ÷ livemig's time (above 1: livemig is faster), with its 99.9 %
+ * interval on the log scale ({@link Interval#ratio}) and a verdict against parity or a goal ({@link Verdict}).
  *
  * <p>Immutable; thread-safe.
  */
@@ -65,23 +69,24 @@ public final class AnchorComparison
         new Pair("XbzrleEncodeBenchmark", "encode", "qemuEncode", "XBZRLE encode, scalar C (xbzrle_encode_buffer)",
             Kind.PAGE),
         new Pair("XbzrleEncodeBenchmark", "encode", "qemuEncodeAvx512",
-            "XBZRLE encode, AVX-512BW C (xbzrle_encode_buffer_avx512)", Kind.PAGE),
+            "XBZRLE encode, AVX-512BW C (QEMU 8.1+ xbzrle_encode_buffer_avx512)", Kind.PAGE),
         new Pair("XbzrleEncodeBenchmark", "encodeVector", "qemuEncode",
             "XBZRLE encode, scalar C (xbzrle_encode_buffer)", Kind.PAGE),
         new Pair("XbzrleEncodeBenchmark", "encodeVector", "qemuEncodeAvx512",
-            "XBZRLE encode, AVX-512BW C (xbzrle_encode_buffer_avx512)", Kind.PAGE),
+            "XBZRLE encode, AVX-512BW C (QEMU 8.1+ xbzrle_encode_buffer_avx512)", Kind.PAGE),
         new Pair("XbzrleDecodeBenchmark", "decode", "qemuDecode", "XBZRLE decode, C (xbzrle_decode_buffer)", Kind.PAGE),
-        new Pair("ZeroPageBenchmark", "isZero", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)", Kind.PAGE),
-        new Pair("ZeroPageBenchmark", "isZeroOffHeapVector", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)",
-            Kind.PAGE),
-        new Pair("ZeroPageBenchmark", "isZeroVector", "qemuBufferIsZero", "zero detection, C (buffer_is_zero)",
-            Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZero", "qemuBufferIsZeroAvx2",
-            "zero detection, C (buffer_is_zero, AVX2 loop: QEMU 9+)", Kind.PAGE),
+            "zero detection, C (QEMU 9.0+ buffer_is_zero, AVX2)", Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZeroOffHeapVector", "qemuBufferIsZeroAvx2",
-            "zero detection, C (buffer_is_zero, AVX2 loop: QEMU 9+)", Kind.PAGE),
+            "zero detection, C (QEMU 9.0+ buffer_is_zero, AVX2)", Kind.PAGE),
         new Pair("ZeroPageBenchmark", "isZeroVector", "qemuBufferIsZeroAvx2",
-            "zero detection, C (buffer_is_zero, AVX2 loop: QEMU 9+)", Kind.PAGE),
+            "zero detection, C (QEMU 9.0+ buffer_is_zero, AVX2)", Kind.PAGE),
+        new Pair("ZeroPageBenchmark", "isZero", "qemuBufferIsZero8xAvx2",
+            "zero detection, C (QEMU 8.x buffer_is_zero, AVX2)", Kind.PAGE),
+        new Pair("ZeroPageBenchmark", "isZeroOffHeapVector", "qemuBufferIsZero8xAvx2",
+            "zero detection, C (QEMU 8.x buffer_is_zero, AVX2)", Kind.PAGE),
+        new Pair("ZeroPageBenchmark", "isZeroVector", "qemuBufferIsZero8xAvx2",
+            "zero detection, C (QEMU 8.x buffer_is_zero, AVX2)", Kind.PAGE),
         new Pair("NextDirtyBenchmark", "flat", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
         new Pair("NextDirtyBenchmark", "summary", "qemuFindNextBit", "find_next_bit loop, C", Kind.ENUMERATION),
         new Pair("DrainBenchmark", "flat", "qemuFindNextBitClear", "find_next_bit + test_and_clear_bit loop, C",
@@ -99,14 +104,57 @@ public final class AnchorComparison
      * @param anchor   the C anchor's result with the same params.
      * @param digest   the inputs' digest both sides recorded, when they agree.
      * @param refusal  why the two may not be compared, or empty.
+     * @param layout   where both sides' inputs sat ({@link #readLayouts}): e.g. {@code page offset 0, no huge
+     *                 pages (both)}, a difference in huge pages, or that the run did not record it.
      */
     public record Row(Pair pair, JmhResult livemig, JmhResult anchor, Optional<String> digest,
-                      Optional<String> refusal)
+                      Optional<String> refusal, String layout)
     {
+        /** A row whose inputs' layout was not recorded. */
+        public Row(final Pair pair, final JmhResult livemig, final JmhResult anchor, final Optional<String> digest,
+                   final Optional<String> refusal)
+        {
+            this(pair, livemig, anchor, digest, refusal, NO_LAYOUT);
+        }
+
         /** @return livemig's speed relative to C (C time ÷ livemig time), if the pair may be compared. */
         public Optional<Estimate> speed()
         {
             return refusal.isPresent() ? Optional.empty() : Baselines.speedup(livemig, anchor);
+        }
+
+        /**
+         * @return livemig's speed relative to C as a measure that forks narrow: C's time over livemig's, both in
+         *         livemig's unit, with its interval on the log scale ({@link Interval#ratio}).
+         */
+        public Verdict.Measure measure()
+        {
+            final double toLivemigUnit = Units.secondsPerOp(1, anchor.primary().unit()) /
+                Units.secondsPerOp(1, livemig.primary().unit());
+            return Verdict.Measure.ratio(Verdict.Side.of(anchor, toLivemigUnit), Verdict.Side.of(livemig));
+        }
+
+        /** @return the speed's 99.9 % interval ({@link #measure()}). */
+        public Interval speedInterval()
+        {
+            return measure().interval();
+        }
+
+        /**
+         * @return the verdict against {@code goal} ({@code ≥}): call-bound when C's time is within
+         *         {@value Verdict#CALL_BOUND_FACTOR} x of {@code floor}'s, bimodal when either side's forks split.
+         */
+        public Verdict verdict(final double goal, final CallFloor floor)
+        {
+            return Verdict.judge(measure(), goal, true,
+                List.of(ForkSpread.of(livemig.primary()), ForkSpread.of(anchor.primary())),
+                floor.callBound(this).orElse(null));
+        }
+
+        /** @return the verdict against parity (1: as fast as C). */
+        public Verdict parity(final CallFloor floor)
+        {
+            return verdict(1, floor);
         }
 
         /** @return livemig's GB/s of page input ({@link Kind#PAGE}). */
@@ -122,6 +170,80 @@ public final class AnchorComparison
         }
     }
 
+    /** {@link Row#layout} of a run that recorded none. */
+    static final String NO_LAYOUT = "layout not recorded";
+
+    /**
+     * Where one trial's inputs sat, from its line of {@value InputLog#FILE}.
+     *
+     * @param addresses each region's address, {@link #UNKNOWN} where not known.
+     * @param hugeKiB   the huge pages (KiB) of each region's mapping, {@link #UNKNOWN} where not known.
+     * @param library   where a C trial's anchors were mapped, or {@link #UNKNOWN}.
+     */
+    public record Layout(List<Long> addresses, List<Long> hugeKiB, long library)
+    {
+        /** An unknown value. */
+        public static final long UNKNOWN = -1;
+
+        /** @return each region's offset into its page, or null if any address is unknown. */
+        List<Integer> pageOffsets()
+        {
+            if (addresses.isEmpty() || addresses.contains(UNKNOWN))
+            {
+                return null;
+            }
+            return addresses.stream().map(a -> (int)(a & 4095)).toList();
+        }
+
+        /** @return for each region whether its mapping had huge pages, or null if any is unknown. */
+        List<Boolean> huge()
+        {
+            if (hugeKiB.isEmpty() || hugeKiB.contains(UNKNOWN))
+            {
+                return null;
+            }
+            return hugeKiB.stream().map(k -> k > 0).toList();
+        }
+
+        /**
+         * @param fields the line's columns after the fifth ({@code addr=...}, {@code thp=...}, {@code lib=...}).
+         * @return the layout, or null if the line has none.
+         */
+        static Layout parse(final List<String> fields)
+        {
+            List<Long> addresses = null;
+            List<Long> huge = List.of();
+            long library = UNKNOWN;
+            for (final String field : fields)
+            {
+                if (field.startsWith("addr="))
+                {
+                    addresses = numbers(field.substring(5), 16);
+                }
+                else if (field.startsWith("thp="))
+                {
+                    huge = numbers(field.substring(4), 10);
+                }
+                else if (field.startsWith("lib=") && field.substring(4).matches("[0-9a-f]{1,16}"))
+                {
+                    library = Long.parseUnsignedLong(field.substring(4), 16);
+                }
+            }
+            return addresses == null ? null : new Layout(addresses, huge, library);
+        }
+
+        private static List<Long> numbers(final String text, final int radix)
+        {
+            final List<Long> values = new ArrayList<>();
+            for (final String value : text.split(",", -1))
+            {
+                values.add(value.matches(radix == 16 ? "[0-9a-f]{1,16}" : "[0-9]{1,18}") ?
+                    Long.parseUnsignedLong(value, radix) : UNKNOWN);
+            }
+            return values;
+        }
+    }
+
     private AnchorComparison()
     {
     }
@@ -132,6 +254,19 @@ public final class AnchorComparison
      * @return every pair present in the run, in {@link #PAIRS} order then parameter order.
      */
     public static List<Row> rows(final List<JmhResult> results, final Map<String, Set<String>> digests)
+    {
+        return rows(results, digests, Map.of());
+    }
+
+    /**
+     * @param results  a run's results.
+     * @param digests  its input digests ({@link #readDigests}).
+     * @param layouts  where its inputs sat ({@link #readLayouts}); a pair whose two sides read their inputs at
+     *                 different page offsets is refused.
+     * @return every pair present in the run, in {@link #PAIRS} order then parameter order.
+     */
+    public static List<Row> rows(final List<JmhResult> results, final Map<String, Set<String>> digests,
+                                 final Map<String, Set<Layout>> layouts)
     {
         final List<Row> rows = new ArrayList<>();
         for (final Pair pair : PAIRS)
@@ -144,14 +279,14 @@ public final class AnchorComparison
             for (final JmhResult anchor : anchors)
             {
                 final Optional<JmhResult> livemig = Baselines.find(results, anchor, pair.livemig());
-                livemig.ifPresent(l -> rows.add(row(pair, l, anchor, digests)));
+                livemig.ifPresent(l -> rows.add(row(pair, l, anchor, digests, layouts)));
             }
         }
         return rows;
     }
 
     private static Row row(final Pair pair, final JmhResult livemig, final JmhResult anchor,
-                           final Map<String, Set<String>> digests)
+                           final Map<String, Set<String>> digests, final Map<String, Set<Layout>> layouts)
     {
         final Set<String> java = digests.getOrDefault(key(livemig.benchmark(), livemig.params(), "java"), Set.of());
         final Set<String> c = digests.getOrDefault(key(anchor.benchmark(), anchor.params(), "c"), Set.of());
@@ -165,7 +300,74 @@ public final class AnchorComparison
             return new Row(pair, livemig, anchor, Optional.empty(),
                 Optional.of("refused: the inputs differ (livemig " + java + ", C " + c + ")"));
         }
-        return new Row(pair, livemig, anchor, Optional.of(java.iterator().next()), Optional.empty());
+        final Set<Layout> javaLayouts = layouts.getOrDefault(key(livemig.benchmark(), livemig.params(), "java"),
+            Set.of());
+        final Set<Layout> cLayouts = layouts.getOrDefault(key(anchor.benchmark(), anchor.params(), "c"), Set.of());
+        final Set<List<Integer>> javaOffsets = known(javaLayouts, Layout::pageOffsets);
+        final Set<List<Integer>> cOffsets = known(cLayouts, Layout::pageOffsets);
+        if (javaOffsets != null && cOffsets != null && !javaOffsets.equals(cOffsets))
+        {
+            return new Row(pair, livemig, anchor, Optional.empty(), Optional.of("refused: the inputs sit at " +
+                "different page offsets (livemig " + text(javaOffsets) + ", C " + text(cOffsets) + ")"),
+                NO_LAYOUT);
+        }
+        return new Row(pair, livemig, anchor, Optional.of(java.iterator().next()), Optional.empty(),
+            layoutText(javaOffsets, cOffsets, known(javaLayouts, Layout::huge), known(cLayouts, Layout::huge)));
+    }
+
+    /** @return {@code what} of every layout, or null if there is none or any is unknown. */
+    private static <T> Set<T> known(final Set<Layout> layouts, final java.util.function.Function<Layout, T> what)
+    {
+        if (layouts.isEmpty())
+        {
+            return null;
+        }
+        final Set<T> values = new java.util.LinkedHashSet<>();
+        for (final Layout layout : layouts)
+        {
+            final T value = what.apply(layout);
+            if (value == null)
+            {
+                return null;
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
+    private static String text(final Set<? extends List<?>> values)
+    {
+        return values.size() == 1 ? values.iterator().next().toString() : values.toString();
+    }
+
+    /** @return e.g. {@code page offset 0, no huge pages (both)}; what is not known is said so. */
+    static String layoutText(final Set<List<Integer>> javaOffsets, final Set<List<Integer>> cOffsets,
+                             final Set<List<Boolean>> javaHuge, final Set<List<Boolean>> cHuge)
+    {
+        if (javaOffsets == null || cOffsets == null)
+        {
+            return NO_LAYOUT;
+        }
+        final Set<Integer> offsets = new java.util.TreeSet<>();
+        javaOffsets.forEach(offsets::addAll);
+        final String where = "page offset" + (offsets.size() == 1 ? " " + offsets.iterator().next() :
+            "s " + offsets);
+        if (javaHuge == null || cHuge == null)
+        {
+            return where + " (both); huge pages not recorded";
+        }
+        if (!javaHuge.equals(cHuge))
+        {
+            return where + " (both); huge pages differ: livemig " + hugeText(javaHuge) + ", C " + hugeText(cHuge);
+        }
+        return where + ", " + hugeText(javaHuge) + " (both)";
+    }
+
+    private static String hugeText(final Set<List<Boolean>> huge)
+    {
+        final boolean all = huge.stream().allMatch(l -> l.stream().allMatch(b -> b));
+        final boolean none = huge.stream().allMatch(l -> l.stream().noneMatch(b -> b));
+        return all ? "huge pages" : none ? "no huge pages" : "some huge pages";
     }
 
     /**
@@ -199,7 +401,7 @@ public final class AnchorComparison
                 continue;
             }
             final String[] f = lines.get(i).split("\t", -1);
-            if (f.length != 5 || !f[3].matches("[0-9a-f]{16}") || !(f[2].equals("java") || f[2].equals("c")))
+            if (f.length < 5 || !f[3].matches("[0-9a-f]{16}") || !(f[2].equals("java") || f[2].equals("c")))
             {
                 throw new ReportException(file + " line " + (i + 1) +
                     ": expected benchmark, params, java|c, a 16-digit hex digest and a byte count, tab-separated");
@@ -207,6 +409,45 @@ public final class AnchorComparison
             digests.computeIfAbsent(f[0] + "\t" + f[1] + "\t" + f[2], k -> new TreeSet<>()).add(f[3]);
         }
         return digests;
+    }
+
+    /**
+     * Reads where each trial's inputs sat, from the layout columns of {@value InputLog#FILE} (lines written before
+     * those columns existed give none): per {@code benchmark TAB sorted params TAB side}, the set of layouts its
+     * forks recorded. Call after {@link #readDigests}, which checks the lines.
+     *
+     * @return the layouts; empty when the file is absent.
+     * @throws ReportException if the file cannot be read.
+     */
+    public static Map<String, Set<Layout>> readLayouts(final Path dir) throws ReportException
+    {
+        final Path file = dir.resolve(InputLog.FILE);
+        final Map<String, Set<Layout>> layouts = new TreeMap<>();
+        if (!Files.exists(file))
+        {
+            return layouts;
+        }
+        try
+        {
+            for (final String line : Files.readAllLines(file, StandardCharsets.UTF_8))
+            {
+                final String[] f = line.split("\t", -1);
+                if (f.length > 5)
+                {
+                    final Layout layout = Layout.parse(List.of(f).subList(5, f.length));
+                    if (layout != null)
+                    {
+                        layouts.computeIfAbsent(f[0] + "\t" + f[1] + "\t" + f[2], k -> new java.util.LinkedHashSet<>())
+                            .add(layout);
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ReportException(file + ": cannot read (" + ex.getMessage() + ")", ex);
+        }
+        return layouts;
     }
 
     /** @return the key of a trial's digests: benchmark, params sorted by name as {@code k=v,...}, side. */

@@ -13,11 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code scripts/compare OLD_DIR NEW_DIR [--threshold 10%]}: first a line saying whether the two runs come
- * from the same CPU and JDK (from their {@code env.json}); then each matched benchmark's old and new score,
- * the change and whether it is significant (see {@link Comparison}); then how many pairs agree (overlapping
- * intervals) and which do not. Exit 1 when a significant regression exceeds the threshold, 0 otherwise, 2 with
- * one line on stderr for missing or malformed inputs.
+ * {@code scripts/compare OLD_DIR NEW_DIR [--threshold 10%] [--agreement]}: first a line saying whether the two
+ * runs come from the same CPU and JDK (from their {@code env.json}); then (unless {@code --agreement}) each
+ * matched benchmark's old and new score, the change and whether it is significant (see {@link Comparison});
+ * then how many benchmarks agree (overlapping 99.9 % intervals, {@link Comparison#agreement}: in all, and
+ * livemig, C anchors and baselines apart) and which do not; how many livemig ÷ C ratios agree
+ * ({@link Comparison#ratioAgreement}, where both directories hold their input digests); and how many goal rows
+ * have the same verdict ({@link Comparison#verdictAgreement}). Exit 1 when a significant regression exceeds the
+ * threshold, 0 otherwise, 2 with one line on stderr for missing or malformed inputs.
  *
  * <p>Not thread-safe; one command per object.
  */
@@ -36,6 +39,10 @@ public final class CompareCommand extends Cli.Tool
         description = "smallest significant worsening that fails, e.g. 10% or 5 (percent); default ${DEFAULT-VALUE}")
     String threshold;
 
+    @Option(names = "--agreement", description = "print only the environment line and the agreement of the two " +
+        "runs (benchmarks, livemig ÷ C ratios, goal verdicts), not the table")
+    boolean agreementOnly;
+
 
     @Override
     public Integer call() throws ReportException
@@ -49,13 +56,23 @@ public final class CompareCommand extends Cli.Tool
             throw new ReportException("no benchmark of " + now + " matches one of " + old +
                 " (same benchmark, mode, threads and params)");
         }
-        out.println(environment(readEnv(old), readEnv(now)));
-        out.print(comparison.table());
+        final Map<String, Object> oldEnv = readEnv(old);
+        final Map<String, Object> newEnv = readEnv(now);
+        out.println(environment(oldEnv, newEnv));
         final List<Comparison.Row> regressions = comparison.regressions();
-        out.printf(Locale.ROOT, "compare: %d matched, %d significant, %d regressions beyond %s%n",
-            comparison.rows().size(), comparison.rows().stream().filter(Comparison.Row::significant).count(),
-            regressions.size(), threshold);
+        if (!agreementOnly)
+        {
+            out.print(comparison.table());
+            out.printf(Locale.ROOT, "compare: %d matched, %d significant, %d regressions beyond %s%n",
+                comparison.rows().size(), comparison.rows().stream().filter(Comparison.Row::significant).count(),
+                regressions.size(), threshold);
+        }
         out.print(comparison.agreement());
+        final List<AnchorComparison.Row> oldAnchors = anchors(old, before);
+        final List<AnchorComparison.Row> newAnchors = anchors(now, after);
+        out.print(Comparison.ratioAgreement(oldAnchors, newAnchors));
+        out.print(Comparison.verdictAgreement(Goals.evaluate(before, oldAnchors, oldEnv),
+            Goals.evaluate(after, newAnchors, newEnv)));
         return regressions.isEmpty() ? 0 : 1;
     }
 
@@ -64,6 +81,18 @@ public final class CompareCommand extends Cli.Tool
         "machine.model", "machine.stepping");
     /** env.json's JDK identity. */
     static final List<String> JDK_FIELDS = List.of("jdk.java.vendor", "jdk.java.version");
+
+    /**
+     * @return the run's livemig/C pairs, with its digests and layouts where its directory has them (a bare
+     *         jmh.json, or one without inputs.tsv, gives pairs refused for want of digests: they are left out).
+     */
+    private static List<AnchorComparison.Row> anchors(final Path run, final List<JmhResult> results)
+        throws ReportException
+    {
+        final Path dir = Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
+        return dir == null ? List.of() : AnchorComparison.rows(results, AnchorComparison.readDigests(dir),
+            AnchorComparison.readLayouts(dir));
+    }
 
     /** @return the env.json beside a run's jmh.json, flattened; empty if absent or unreadable (it is optional). */
     private static Map<String, Object> readEnv(final Path run)

@@ -112,8 +112,17 @@ public final class Comparison
     }
 
     /**
-     * Reproducibility of two runs of the same code: how many pairs with known intervals overlap (the pairs
-     * that are not {@link Row#significant}), and which do not.
+     * Reproducibility of two runs of the same code. Two runs' results of one benchmark (same benchmark, mode,
+     * threads and params) <b>agree</b> when both have a 99.9 % interval and the two intervals overlap
+     * ({@code old.low <= new.high} and {@code new.low <= old.high}): no pair of values, one from each interval, has
+     * to differ. Pairs without an interval on either side (a single iteration) or in different units are left out
+     * and counted apart. The line gives the fraction over every matched benchmark, then separately over livemig's
+     * own methods, the C anchors ({@code qemu...}) and the baselines ({@code baseline...}), so that a figure quoted
+     * for reproducibility says whether C was in it.
+     *
+     * <p>Overlap of two 99.9 % intervals is a lenient test of sameness (it is the complement of {@link
+     * Row#significant}): intervals that are too narrow, as JMH's are when forks sit at different levels
+     * ({@link ForkSpread}), fail it more often than their confidence says.
      *
      * @return the summary line, then one line per pair whose intervals do not overlap.
      */
@@ -122,11 +131,21 @@ public final class Comparison
         final List<Row> withIntervals = rows.stream()
             .filter(r -> r.comparable() && r.old().hasInterval() && r.now().hasInterval()).toList();
         final List<Row> apart = withIntervals.stream().filter(Row::significant).toList();
-        final int agree = withIntervals.size() - apart.size();
-        final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "agreement: %d of %d matched benchmarks have overlapping 99.9 %% intervals (%s)", agree,
-            withIntervals.size(), withIntervals.isEmpty() ? "n/a" :
-                String.format(Locale.ROOT, "%.1f %%", 100.0 * agree / withIntervals.size())));
+        final StringBuilder text = new StringBuilder("agreement: " + fraction(withIntervals,
+            "matched benchmarks have overlapping 99.9 % intervals"));
+        final List<String> parts = new ArrayList<>();
+        for (final String role : List.of("livemig", "C anchors", "baselines"))
+        {
+            final List<Row> of = withIntervals.stream().filter(r -> role(r).equals(role)).toList();
+            if (!of.isEmpty())
+            {
+                parts.add(role + " " + (of.size() - of.stream().filter(Row::significant).count()) + " of " + of.size());
+            }
+        }
+        if (!parts.isEmpty())
+        {
+            text.append(": ").append(String.join(", ", parts));
+        }
         if (withIntervals.size() < rows.size())
         {
             text.append(String.format(Locale.ROOT, "; %d without a known interval or with other units left out",
@@ -140,6 +159,113 @@ public final class Comparison
                 .append(Fmt.percent(r.change())).append(")\n");
         }
         return text.toString();
+    }
+
+    /** @return e.g. {@code 69 of 70 WHAT (98.6 %)}. */
+    static String fraction(final List<Row> rows, final String what)
+    {
+        final long agree = rows.stream().filter(r -> !r.significant()).count();
+        return String.format(Locale.ROOT, "%d of %d %s (%s)", agree, rows.size(), what,
+            rows.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.1f %%", 100.0 * agree / rows.size()));
+    }
+
+    /** @return {@code livemig}, {@code C anchors} or {@code baselines}, by the method name in the row's key. */
+    static String role(final Row row)
+    {
+        final String benchmark = row.key().split(" ", 2)[0];
+        final String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        return method.startsWith("qemu") ? "C anchors" : method.startsWith("baseline") ? "baselines" : "livemig";
+    }
+
+    /**
+     * The livemig ÷ C ratios of two runs side by side: pairs matched by livemig method, C anchor and params
+     * (refused pairs left out), agreeing when their 99.9 % intervals ({@link Interval#ratio}) overlap.
+     *
+     * @return the summary line, then one line per pair whose intervals do not overlap; empty if no pair matches.
+     */
+    public static String ratioAgreement(final List<AnchorComparison.Row> old, final List<AnchorComparison.Row> now)
+    {
+        final Map<String, AnchorComparison.Row> before = new LinkedHashMap<>();
+        old.stream().filter(r -> r.refusal().isEmpty()).forEach(r -> before.put(ratioKey(r), r));
+        int matched = 0;
+        int agree = 0;
+        final StringBuilder apart = new StringBuilder();
+        for (final AnchorComparison.Row r : now)
+        {
+            final AnchorComparison.Row o = before.get(ratioKey(r));
+            if (o == null || r.refusal().isPresent())
+            {
+                continue;
+            }
+            final Interval a = o.speedInterval();
+            final Interval b = r.speedInterval();
+            if (!a.known() || !b.known())
+            {
+                continue;
+            }
+            matched++;
+            if (a.low() <= b.high() && b.low() <= a.high())
+            {
+                agree++;
+            }
+            else
+            {
+                apart.append("  not overlapping: ").append(ratioKey(r)).append(": ").append(a).append(" -> ")
+                    .append(b).append('\n');
+            }
+        }
+        if (matched == 0)
+        {
+            return "";
+        }
+        return String.format(Locale.ROOT, "livemig ÷ C: %d of %d ratios have overlapping 99.9 %% intervals (%.1f %%)%n",
+            agree, matched, 100.0 * agree / matched) + apart;
+    }
+
+    private static String ratioKey(final AnchorComparison.Row r)
+    {
+        return r.pair().simpleClass() + "." + r.pair().livemig() + " ÷ " + r.pair().anchor() + " " +
+            r.livemig().params();
+    }
+
+    /**
+     * The goals table of two runs side by side: rows matched by core, input and path; the line counts those whose
+     * verdict ({@link Verdict.Kind}) is the same in both.
+     *
+     * @return the summary line, then one line per row whose verdict changed; empty if no row matches.
+     */
+    public static String verdictAgreement(final List<Goals.Row> old, final List<Goals.Row> now)
+    {
+        final Map<String, Goals.Row> before = new LinkedHashMap<>();
+        old.forEach(r -> before.put(r.core() + " | " + r.input() + " | " + r.path(), r));
+        int matched = 0;
+        int same = 0;
+        final StringBuilder changed = new StringBuilder();
+        for (final Goals.Row r : now)
+        {
+            final Goals.Row o = before.get(r.core() + " | " + r.input() + " | " + r.path());
+            if (o == null)
+            {
+                continue;
+            }
+            matched++;
+            if (o.verdict().kind() == r.verdict().kind())
+            {
+                same++;
+            }
+            else
+            {
+                changed.append("  verdict changed: ").append(r.core()).append(" (").append(r.input()).append(", ")
+                    .append(r.path()).append("): ").append(o.verdict().word()).append(" -> ")
+                    .append(r.verdict().word()).append('\n');
+            }
+        }
+        if (matched == 0)
+        {
+            return "";
+        }
+        return String.format(Locale.ROOT, "goal verdicts: %d of %d rows have the same verdict in both runs%n", same,
+            matched) + changed;
     }
 
     /** @return a plain-text table of every pair and the unmatched keys. */

@@ -128,6 +128,8 @@ public final class ReportWriter
             "true".equals(String.valueOf(env.get("git.dirty"))) ? " (with uncommitted changes)" : "",
             env.getOrDefault("start", "?"), env.getOrDefault("end", "?"), results.size(),
             classes(results).size()));
+        md.append(Publication.verdict(results, env.containsKey("preset") ? String.valueOf(env.get("preset")) : null))
+            .append("\n\n");
         md.append(HOW_TO_READ);
         environment(md, env);
         allocation(md, results);
@@ -137,7 +139,8 @@ public final class ReportWriter
         KernelTrackingReport.section(md, results, env);
         PostcopyFaultsReport.section(md, results, env);
         channels(md, results);
-        anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
+        anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir),
+            AnchorComparison.readLayouts(dir));
         granularity(md, granularity, results);
         md.append("## Results by class\n");
         for (final String className : classes(results))
@@ -350,12 +353,14 @@ public final class ReportWriter
     }
 
     private static void anchors(final StringBuilder md, final Path charts, final List<JmhResult> results,
-                                final Map<String, Object> env, final Map<String, Set<String>> digests)
+                                final Map<String, Object> env, final Map<String, Set<String>> digests,
+                                final Map<String, Set<AnchorComparison.Layout>> layouts)
         throws IOException
     {
         md.append("## Against QEMU's C cores, measured in this run\n\n");
         final Path chartFile = charts.resolve(ANCHOR_CHART + ".png");
-        final List<AnchorComparison.Row> rows = AnchorComparison.rows(results, digests);
+        final List<AnchorComparison.Row> rows = AnchorComparison.rows(results, digests, layouts);
+        final CallFloor floor = CallFloor.of(results);
         if ("false".equals(String.valueOf(env.get("anchors.built"))) && rows.isEmpty())
         {
             Files.deleteIfExists(chartFile);
@@ -374,29 +379,48 @@ public final class ReportWriter
             .append("each file mirrors), compiled in this run by ")
             .append(env.getOrDefault("anchors.compilerVersion", "the system C compiler"))
             .append(" with QEMU's flags (`").append(env.getOrDefault("anchors.command", "?")).append("`), ")
-            .append("zero detection on its `").append(env.getOrDefault("anchors.zeroPath", "?")).append("` path, ")
             .append("and measured by JMH in the same run, preset and forks as livemig, each on the very bytes ")
-            .append("livemig reads: both sides digest their inputs (in Java and in C) and a pair whose digests differ ")
-            .append("is refused. **livemig ÷ C** is C's time ÷ livemig's time: above 1 livemig is faster; its ± ")
-            .append("propagates both JMH errors.\n\n");
+            .append("livemig reads, at the same alignment: both sides digest their inputs (in Java and in C) and ")
+            .append("record where they sit, and a pair whose digests or page offsets differ is refused. ")
+            .append("**livemig ÷ C** is C's time ÷ livemig's time (above 1 livemig is faster) with its 99.9 % interval ")
+            .append("in brackets, computed on the log scale from both sides' JMH intervals (asymmetric; unbounded ")
+            .append("where a side's interval reaches zero). **Verdict** reads that interval against parity: ")
+            .append("*faster* or *slower* when it lies wholly above or below 1, *unresolved* when it holds 1 (with ")
+            .append("the forks that would resolve it at this spread), *bimodal* when a side's forks fall into ")
+            .append("separate groups (a gap between sorted fork means above ").append(Fmt.plain(ForkSpread.GAP_SPREADS))
+            .append(" within-fork standard deviations and ").append(Fmt.plain(ForkSpread.GAP_PERCENT))
+            .append(" % of the mean), *call-bound* when C's time is within ").append(Fmt.plain(Verdict.CALL_BOUND_FACTOR))
+            .append("x of an empty call of its kind (").append(callFloorText(floor)).append("); the last two get no ")
+            .append("verdict. Per-fork means are livemig's, then C's.\n\n");
         final Object skipped = env.get("anchors.skipped");
         if (skipped != null && !String.valueOf(skipped).isBlank())
         {
             md.append("Not measured: ").append(skipped).append(".\n\n");
         }
         goals(md, Goals.evaluate(results, rows, env));
-        pageAnchors(md, rows, env);
-        bitmapAnchors(md, rows);
-        final Optional<JFreeChart> chart = Charts.anchorSpeed(rows);
-        if (chart.isPresent())
+        pageAnchors(md, rows, env, floor);
+        bitmapAnchors(md, rows, floor);
+        final Optional<List<JFreeChart>> panels = Charts.anchorPanels(rows, floor);
+        if (panels.isPresent())
         {
-            Charts.save(chart.get(), chartFile, Math.max(Charts.HEIGHT, 120 + 26 * rows.size()));
+            Charts.saveGrid(panels.get(), "livemig against QEMU's algorithms in C, same run, same inputs", chartFile);
             md.append("![livemig ÷ C](").append(CHARTS).append('/').append(ANCHOR_CHART).append(".png)\n\n");
         }
         else
         {
             Files.deleteIfExists(chartFile);
         }
+    }
+
+    /** @return the call floor as the section's text names it. */
+    private static String callFloorText(final CallFloor floor)
+    {
+        if (!floor.measured())
+        {
+            return "not measured in this run, so no row is marked call-bound";
+        }
+        return "an empty per-page call " + Fmt.num(floor.pageCallNs()) + " ns, an empty JNI call " +
+            Fmt.num(floor.jniCallNs()) + " ns, both measured in this run by CallFloorBenchmark";
     }
 
     private static void goals(final StringBuilder md, final List<Goals.Row> goals)
@@ -407,22 +431,68 @@ public final class ReportWriter
         }
         md.append("### Where each core stands against its goal\n\n");
         md.append("Each goal read from this run: a speed relative to the C anchor or to another variant (above 1: ")
-            .append("faster), or a time. _Level within error_: the goal lies inside the 99.9 % interval. The reason ")
-            .append("given for a shortfall cites this run's figures where it has them, and otherwise what the code ")
-            .append("does per unit of work (an analysis, not a measurement).\n\n");
-        md.append("| core | input | path | goal | measured | verdict | why short |\n|---|---|---|---|---|---|---|\n");
+            .append("faster), or a time, with its 99.9 % interval in brackets. **met**: the whole interval is on the ")
+            .append("goal's side; **short**: the whole interval misses it; **unresolved**: the goal lies inside it ")
+            .append("(the verdict says how many more forks of the same spread would resolve it); **bimodal** and ")
+            .append("**call-bound** rows have no verdict (see above). The reason given for a shortfall cites this ")
+            .append("run's figures where it has them, and otherwise what the code does per unit of work (an ")
+            .append("analysis, not a measurement).\n\n");
+        md.append(verdictCounts(goals.stream().map(Goals.Row::verdict).toList(), false)).append("\n\n");
+        md.append("| core | input | path | goal | measured [99.9 % interval] | per-fork means | verdict | why |\n")
+            .append("|---|---|---|---|---|---|---|---|\n");
         for (final Goals.Row g : goals)
         {
             md.append("| ").append(g.core()).append(" | ").append(cell(g.input())).append(" | ").append(g.path())
                 .append(" | ").append(g.goal()).append(" | ").append(g.measured()).append(" | ")
-                .append(g.verdict().equals("met") ? "met" : "**" + g.verdict() + "**").append(" | ")
-                .append(g.why().isEmpty() ? "–" : g.why()).append(" |\n");
+                .append(cell(g.forkMeans())).append(" | ").append(verdictCell(g.verdict(), false)).append(" | ")
+                .append(g.why().isEmpty() ? "–" : cell(g.why())).append(" |\n");
         }
         md.append('\n');
     }
 
+    /**
+     * @return e.g. {@code Verdicts: 4 met, 2 short, 5 unresolved, 3 bimodal, 1 call-bound (of 15).}, or against
+     *         parity {@code Verdicts: 3 livemig faster, 1 C faster (of 4), against parity.}
+     */
+    static String verdictCounts(final List<Verdict> verdicts, final boolean parity)
+    {
+        final StringBuilder text = new StringBuilder("Verdicts: ");
+        final List<String> parts = new ArrayList<>();
+        for (final Verdict.Kind kind : Verdict.Kind.values())
+        {
+            final long n = verdicts.stream().filter(v -> v.kind() == kind).count();
+            if (n > 0)
+            {
+                parts.add(n + " " + word(kind, parity));
+            }
+        }
+        return text.append(String.join(", ", parts)).append(" (of ").append(verdicts.size())
+            .append(parity ? "), against parity." : ").").toString();
+    }
+
+    private static String word(final Verdict.Kind kind, final boolean parity)
+    {
+        if (parity && kind == Verdict.Kind.MET)
+        {
+            return "livemig faster";
+        }
+        if (parity && kind == Verdict.Kind.SHORT)
+        {
+            return "C faster";
+        }
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** @return the verdict's cell: its word (or, against parity, faster / slower) in bold unless met, and why. */
+    static String verdictCell(final Verdict v, final boolean parity)
+    {
+        final String word = word(v.kind(), parity);
+        final String shown = v.kind() == Verdict.Kind.MET && !parity ? word : "**" + word + "**";
+        return cell(shown + ": " + v.detail());
+    }
+
     private static void pageAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows,
-                                    final Map<String, Object> env)
+                                    final Map<String, Object> env, final CallFloor floor)
     {
         final List<AnchorComparison.Row> pages = rows.stream()
             .filter(r -> r.pair().kind() == AnchorComparison.Kind.PAGE).toList();
@@ -437,8 +507,11 @@ public final class ReportWriter
             .append("themselves (as the migration's zero check on guest memory does there), rows of the other ")
             .append("`...Vector` methods ran the SIMD kernels on heap copies of the pages, and the others ran the ")
             .append("scalar code.\n\n");
+        md.append(verdictCounts(pages.stream().filter(r -> r.refusal().isEmpty()).map(r -> r.parity(floor))
+            .toList(), true)).append("\n\n");
         md.append("| operation | path | input | livemig ns/page | livemig GB/s | C ns/page | C GB/s | livemig ÷ C | ")
-            .append("C code | input digest |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            .append("verdict | per-fork means (ns/page) | C code | inputs |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final AnchorComparison.Row r : pages)
         {
             md.append("| `").append(r.pair().simpleClass()).append('.').append(r.pair().livemig()).append("` | ")
@@ -448,13 +521,15 @@ public final class ReportWriter
                 .append(cell(r.livemig().paramsText())).append(" | ")
                 .append(r.livemig().primary().estimate()).append(" | ").append(r.livemigGigabytes()).append(" | ")
                 .append(r.anchor().primary().estimate()).append(" | ").append(r.anchorGigabytes()).append(" | ")
-                .append(speedCell(r)).append(" | `").append(r.pair().anchor()).append("`: ")
+                .append(speedCell(r)).append(" | ").append(parityCell(r, floor)).append(" | ")
+                .append(forkMeansCell(r)).append(" | `").append(r.pair().anchor()).append("`: ")
                 .append(r.pair().what()).append(" | ").append(digestCell(r)).append(" |\n");
         }
         md.append('\n');
     }
 
-    private static void bitmapAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows)
+    private static void bitmapAnchors(final StringBuilder md, final List<AnchorComparison.Row> rows,
+                                      final CallFloor floor)
     {
         for (final AnchorComparison.Kind kind : List.of(AnchorComparison.Kind.ENUMERATION,
             AnchorComparison.Kind.HARVEST))
@@ -468,10 +543,12 @@ public final class ReportWriter
             md.append(enumeration ?
                 "### Dirty bitmap: one enumeration of a 2^28-unit bitmap (ms, and ns per set bit)\n\n" :
                 "### Dirty bitmap: one harvest (sync) of a 2^28-unit bitmap into an empty one (ms)\n\n");
+            md.append(verdictCounts(of.stream().filter(r -> r.refusal().isEmpty()).map(r -> r.parity(floor))
+                .toList(), true)).append("\n\n");
             md.append("| livemig | density | set bits | livemig ms | C ms |")
                 .append(enumeration ? " livemig ns/bit | C ns/bit |" : "")
-                .append(" livemig ÷ C | C code | input digest |\n|---|---|---|---|---|")
-                .append(enumeration ? "---|---|" : "").append("---|---|---|\n");
+                .append(" livemig ÷ C | verdict | per-fork means | C code | inputs |\n|---|---|---|---|---|")
+                .append(enumeration ? "---|---|" : "").append("---|---|---|---|---|\n");
             for (final AnchorComparison.Row r : of)
             {
                 final double bits = AnchorComparison.setUnits(r.livemig());
@@ -483,21 +560,36 @@ public final class ReportWriter
                     md.append(' ').append(perBit(r.livemig(), bits)).append(" | ").append(perBit(r.anchor(), bits))
                         .append(" |");
                 }
-                md.append(' ').append(speedCell(r)).append(" | `").append(r.pair().anchor()).append("`: ")
+                md.append(' ').append(speedCell(r)).append(" | ").append(parityCell(r, floor)).append(" | ")
+                    .append(forkMeansCell(r)).append(" | `").append(r.pair().anchor()).append("`: ")
                     .append(r.pair().what()).append(" | ").append(digestCell(r)).append(" |\n");
             }
             md.append('\n');
         }
     }
 
+    private static String parityCell(final AnchorComparison.Row r, final CallFloor floor)
+    {
+        return r.refusal().isPresent() ? "–" : verdictCell(r.parity(floor), true);
+    }
+
+    /** @return both sides' fork means in livemig's unit: {@code 512, 530 / 525, 521}. */
+    private static String forkMeansCell(final AnchorComparison.Row r)
+    {
+        final double toLivemigUnit = Units.secondsPerOp(1, r.anchor().primary().unit()) /
+            Units.secondsPerOp(1, r.livemig().primary().unit());
+        return ForkSpread.of(r.livemig().primary()).meansText(1) + " / " +
+            ForkSpread.of(r.anchor().primary()).meansText(toLivemigUnit);
+    }
+
     private static String speedCell(final AnchorComparison.Row r)
     {
-        return r.refusal().orElseGet(() -> "**" + r.speed().map(Estimate::toString).orElse("n/a") + "**");
+        return r.refusal().orElseGet(() -> "**" + r.speedInterval() + "**");
     }
 
     private static String digestCell(final AnchorComparison.Row r)
     {
-        return r.digest().map(d -> "`" + d + "` (both)").orElse("–");
+        return r.digest().map(d -> "`" + d + "` (both); " + r.layout()).orElse("–");
     }
 
     private static Estimate millis(final JmhResult r)

@@ -2,6 +2,7 @@ package io.livemig.bench.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.livemig.bench.anchor.CallFloorBenchmark;
 import io.livemig.bench.report.ReportException;
 import io.livemig.bench.report.ReportWriter;
 import org.openjdk.jmh.results.RunResult;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +44,13 @@ import java.util.stream.Stream;
  * left, and leaves in {@code results/<UTC yyyyMMdd'T'HHmmss'Z'>-<preset>/}: {@code jmh.json} (JMH's JSON),
  * {@code env.json} (JDK, machine, commit, settings, times) and {@code REPORT.md} with its charts.
  *
- * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message).
+ * <p>A run that measures a C anchor also measures {@code CallFloorBenchmark}, the least an anchor call costs. A
+ * {@code full} run takes its preset's forks: {@code -f} below them is refused (a full run is for publication, and
+ * the variance that moves figures between runs lives between forks); {@code env.json} says {@code publishable}
+ * for a full run and the report's head repeats it, from the results themselves.
+ *
+ * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message), including
+ * {@code -f} below a full run's preset.
  *
  * <p>Not thread-safe; one run per JVM.
  */
@@ -98,6 +106,14 @@ public final class BenchRunner
         catch (final IllegalArgumentException ex)
         {
             err.println("bench: " + ex.getMessage());
+            return 2;
+        }
+        final List<String> below = plan.forksBelowPreset();
+        if (config.preset() == Preset.FULL && !below.isEmpty())
+        {
+            err.println("bench: a full run is for publication and runs its preset's forks, but -Dbench.args gives " +
+                below.get(0) + (below.size() > 1 ? " (and " + (below.size() - 1) + " more)" : "") +
+                "; drop -f, or use -Dbench.preset=quick");
             return 2;
         }
         if (plan.totalRuns() == 0)
@@ -167,6 +183,8 @@ public final class BenchRunner
                                final PrintStream err, final Consumer<Path> resultDir) throws IOException
     {
         final Instant start = Instant.now();
+        final long[] ticksAtStart = Environment.cpuTicks();
+        final String loadAtStart = Environment.loadAverage();
         final Path dir = config.results().resolve(
             ZonedDateTime.ofInstant(start, ZoneOffset.UTC).format(STAMP) + "-" + config.preset().id());
         Files.createDirectories(dir);
@@ -196,9 +214,15 @@ public final class BenchRunner
             {
                 excludes.addAll(kernel.excludes());
             }
-            final RunPlan plan = RunPlan.build(config.preset(), config.include(), config.user(),
+            final String include = selected.runsAny(InputLog::isAnchor) ? withCallFloor(config.include()) :
+                config.include();
+            final RunPlan plan = RunPlan.build(config.preset(), include, config.user(),
                 config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs);
-            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), dir, start, out, err);
+            final Map<String, Object> host = new LinkedHashMap<>();
+            host.put("memory", Environment.memory());
+            host.put("clock", Environment.clock());
+            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), host,
+                ticksAtStart, loadAtStart, dir, start, out, err);
         }
         finally
         {
@@ -220,6 +244,15 @@ public final class BenchRunner
         }
     }
 
+    /**
+     * @return {@code include} widened to {@link CallFloorBenchmark}: a run that measures a C anchor also measures
+     *         the least an anchor call costs, so that the report can tell rows that time the call.
+     */
+    static String withCallFloor(final String include)
+    {
+        return "(?:" + include + ")|^" + Pattern.quote(CallFloorBenchmark.class.getName() + ".");
+    }
+
     /** @return the java executable the forks run. */
     private static Path forkJava(final Config config)
     {
@@ -227,13 +260,15 @@ public final class BenchRunner
     }
 
     private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
-                               final SimdSetup simd, final Map<String, Object> kernel, final Path dir,
-                               final Instant start, final PrintStream out,
+                               final SimdSetup simd, final Map<String, Object> kernel,
+                               final Map<String, Object> host, final long[] ticksAtStart, final String loadAtStart,
+                               final Path dir, final Instant start, final PrintStream out,
                                final PrintStream err) throws IOException
     {
         final Path java = forkJava(config);
         out.println("bench: preset " + config.preset().id() + ", " + plan.totalRuns() + " benchmark runs in " +
-            plan.batches().size() + " batches, forks run " + java + "; results go to " + dir);
+            plan.batches().size() + " batches, estimated " + Math.round(plan.estimateSeconds() / 60) +
+            " min, forks run " + java + "; results go to " + dir);
 
         final ProgressFormat progress = new ProgressFormat(OutputFormatFactory.createFormatInstance(out,
             VerboseMode.NORMAL), out, plan, System::nanoTime);
@@ -254,7 +289,10 @@ public final class BenchRunner
         }
         final Path json = dir.resolve("jmh.json");
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel);
+        host.put("contention", Environment.contention(ticksAtStart, Environment.cpuTicks(), loadAtStart,
+            Environment.loadAverage()));
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel,
+            host);
         if (failure != null)
         {
             return 1;
@@ -275,7 +313,8 @@ public final class BenchRunner
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
                          final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
-                         final Map<String, Object> simd, final Map<String, Object> kernel)
+                         final Map<String, Object> simd, final Map<String, Object> kernel,
+                         final Map<String, Object> host)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -287,6 +326,7 @@ public final class BenchRunner
         }
         env.put("forkJvmArgs", Environment.distinctFlags(jvmArgs));
         env.put("machine", Environment.machine());
+        env.put("host", host);
         env.put("anchors", anchors);
         env.put("simd", simd);
         if (kernel != null)
@@ -296,6 +336,8 @@ public final class BenchRunner
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());
+        // the runner refuses a full run with fewer forks than its preset: a full run is publishable
+        env.put("publishable", config.preset() == Preset.FULL);
         env.put("include", config.include());
         env.put("jmhArgs", config.jmhArgs());
         env.put("start", start.toString());

@@ -342,6 +342,137 @@ public final class Environment
     }
 
     /**
+     * The memory settings a page-reading benchmark depends on, both for livemig's rows and for the C anchors (one
+     * process, one setting): transparent huge pages ({@code enabled}, {@code defrag}, khugepaged's {@code defrag},
+     * each the bracketed choice of its sysfs file), address-space randomisation ({@code randomize_va_space}: 2
+     * places every mapping, the anchors' code included, somewhere else in each fork) and automatic NUMA
+     * balancing. Unreadable values are {@link #UNKNOWN}.
+     */
+    public static Map<String, Object> memory()
+    {
+        final Map<String, Object> memory = new LinkedHashMap<>();
+        final Path thp = Path.of("/sys/kernel/mm/transparent_hugepage");
+        memory.put("thpEnabled", chosen(read(thp.resolve("enabled"))));
+        memory.put("thpDefrag", chosen(read(thp.resolve("defrag"))));
+        memory.put("thpKhugepagedDefrag", orUnknown(read(thp.resolve("khugepaged/defrag"))));
+        memory.put("aslr", orUnknown(read(Path.of("/proc/sys/kernel/randomize_va_space"))));
+        memory.put("numaBalancing", orUnknown(read(Path.of("/proc/sys/kernel/numa_balancing"))));
+        return memory;
+    }
+
+    /**
+     * @param sysfs a sysfs choice file's text, e.g. {@code always [madvise] never}.
+     * @return the bracketed choice ({@code madvise}), the text itself when it has no brackets, or {@link #UNKNOWN}.
+     */
+    static String chosen(final String sysfs)
+    {
+        final String text = orUnknown(sysfs);
+        final int open = text.indexOf('[');
+        final int close = text.indexOf(']', open + 1);
+        return open >= 0 && close > open ? text.substring(open + 1, close) : text;
+    }
+
+    /**
+     * The CPU's clock policy as the kernel shows it (none of it is readable inside most VMs, where the host owns
+     * the clock): cpufreq driver, governor, boost, energy-performance preference of CPU 0, and {@code cpu MHz} of
+     * the first processor in /proc/cpuinfo when the run starts. Unreadable values are {@link #UNKNOWN}.
+     */
+    public static Map<String, Object> clock()
+    {
+        final Path cpufreq = Path.of("/sys/devices/system/cpu/cpu0/cpufreq");
+        final Map<String, Object> clock = new LinkedHashMap<>();
+        clock.put("driver", orUnknown(read(cpufreq.resolve("scaling_driver"))));
+        clock.put("governor", orUnknown(read(cpufreq.resolve("scaling_governor"))));
+        final String boost = orUnknown(read(Path.of("/sys/devices/system/cpu/cpufreq/boost")));
+        final String noTurbo = orUnknown(read(Path.of("/sys/devices/system/cpu/intel_pstate/no_turbo")));
+        clock.put("boost", !boost.equals(UNKNOWN) || noTurbo.equals(UNKNOWN) ? boost : "no_turbo=" + noTurbo);
+        clock.put("energyPerformancePreference",
+            orUnknown(read(cpufreq.resolve("energy_performance_preference"))));
+        clock.put("cpuMHzAtStart", firstValue(read(Path.of("/proc/cpuinfo")), "cpu MHz"));
+        clock.put("smt", orUnknown(read(Path.of("/sys/devices/system/cpu/smt/active"))));
+        return clock;
+    }
+
+    /** @return the aggregate {@code cpu} line of /proc/stat as ticks (user, nice, system, idle, iowait, irq, softirq, steal...), or empty. */
+    public static long[] cpuTicks()
+    {
+        return cpuTicks(read(Path.of("/proc/stat")));
+    }
+
+    /** @return the ticks of {@code stat}'s aggregate {@code cpu} line, or an empty array. */
+    static long[] cpuTicks(final String stat)
+    {
+        for (final String line : stat.split("\\R"))
+        {
+            final String[] f = line.trim().split("\\s+");
+            if (f.length >= 9 && f[0].equals("cpu"))
+            {
+                final long[] ticks = new long[f.length - 1];
+                for (int i = 1; i < f.length; i++)
+                {
+                    if (!f[i].matches("\\d{1,18}"))
+                    {
+                        return new long[0];
+                    }
+                    ticks[i - 1] = Long.parseLong(f[i]);
+                }
+                return ticks;
+            }
+        }
+        return new long[0];
+    }
+
+    /** @return the first field of /proc/loadavg (the 1-minute load), or {@link #UNKNOWN}. */
+    public static String loadAverage()
+    {
+        final String text = orUnknown(read(Path.of("/proc/loadavg")));
+        return text.equals(UNKNOWN) ? text : text.split("\\s+")[0];
+    }
+
+    /**
+     * How much of the machine the run had, from /proc/stat's aggregate ticks at its start and end: the shares
+     * of all CPU time that were busy (user, nice, system, irq, softirq), idle (idle, iowait) and stolen by the
+     * hypervisor (steal: another guest ran on this VM's CPUs), in percent, and the 1-minute load average at
+     * each end. A run with other work on the machine shows it as less idle time than its own forks leave, and
+     * a noisy host as steal.
+     *
+     * @return the shares, or {@link #UNKNOWN} values when either snapshot is missing.
+     */
+    static Map<String, Object> contention(final long[] start, final long[] end, final String loadAtStart,
+                                          final String loadAtEnd)
+    {
+        final Map<String, Object> share = new LinkedHashMap<>();
+        if (start.length < 8 || end.length < 8)
+        {
+            share.put("busyPercent", UNKNOWN);
+            share.put("idlePercent", UNKNOWN);
+            share.put("stealPercent", UNKNOWN);
+        }
+        else
+        {
+            final long[] d = new long[8];
+            long total = 0;
+            for (int i = 0; i < 8; i++)
+            {
+                d[i] = end[i] - start[i];
+                total += d[i];
+            }
+            final double t = Math.max(1, total);
+            share.put("busyPercent", round1(100 * (d[0] + d[1] + d[2] + d[5] + d[6]) / t));
+            share.put("idlePercent", round1(100 * (d[3] + d[4]) / t));
+            share.put("stealPercent", round1(100 * d[7] / t));
+        }
+        share.put("loadAverageAtStart", loadAtStart);
+        share.put("loadAverageAtEnd", loadAtEnd);
+        return share;
+    }
+
+    private static double round1(final double value)
+    {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    /**
      * The forks' JVM flags, each once, in order of first appearance: an option that takes its value as the
      * next word ({@code --add-opens X}, {@code -cp X}...) counts as one flag.
      *

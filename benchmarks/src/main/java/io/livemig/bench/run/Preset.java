@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * How long a run measures: forks, iterations and iteration times for each {@link BenchKind} (and, in
  * {@link #FULL}, for each benchmark class), and whether hot paths get JMH's {@code gc} profiler. Each preset is
  * sized for the machine the suite is developed on (2 cores): {@link #SMOKE} checks in a few minutes that
- * everything still runs, {@link #QUICK} gives a usable error bar in about a quarter of an hour, {@link #FULL}
- * is for publication in about 50 minutes.
+ * everything still runs, {@link #QUICK} gives a usable error bar in under 20 minutes, {@link #FULL}
+ * is for publication in about 70 minutes.
  *
  * <p><b>Why FULL is sized per class.</b> Two quick runs back to back (1 fork each) agreed on 264 of 290
  * benchmarks; the ones that did not were each tight within their own fork but moved between runs: XBZRLE
@@ -92,8 +92,12 @@ import java.util.stream.Collectors;
  * and {@code KernelTrackingBenchmark} (18 runs, sized as the ring's sync classes: its first writes cost tens of
  * microseconds each, its harvests milliseconds) to 69 min for 445, {@code ChannelsBenchmark} (6 runs, and 3 of
  * its raw loopback baseline) to 70.4 min for 454, and {@code PostcopyFaultsBenchmark} (4 runs: software and
- * kernel faults on the memory link and over TCP, 16 MiB post-copy shots of about 0.3 s) to ESTIMATE, under the
- * 72 min that {@code RunPlanTest} holds the estimate to: a published run is worth an hour, and every row it
+ * kernel faults on the memory link and over TCP, 16 MiB post-copy shots of about 0.3 s) to 71.2 min for 460. The
+ * anchors of issue 21 change the count a little: {@code CallFloorBenchmark} (2 runs, the least an anchor call
+ * costs) comes in, the zero-detection anchors stay at two (QEMU 9.0+'s and 8.x's AVX2 loops, in place of the
+ * mixed one and the AVX2 one), and {@code XbzrleDecodeBenchmark} loses UNCHANGED (3 runs): <b>70.8 min for 457
+ * runs</b>, under the 72 min that {@code RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
+ * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
  * setup, the 2^28-bit bitmap setups included, against the 1 s counted), and its migration shots averaged
@@ -102,6 +106,18 @@ import java.util.stream.Collectors;
  * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
  * developing, not for publishing, and their run times are what users already plan around), but for
  * {@code ThrottleBenchmark}, whose 6-15 s shots would cost quick two minutes at the single-shot default: 2 shots.
+ *
+ * <p><b>Quick under 20 minutes.</b> With every parameter of every class, quick held 460 runs, estimated at 31.5
+ * min (a fresh clone took 30 min 19 s of benchmarks). It keeps its sizing and runs fewer parameter values of
+ * its widest classes instead ({@link QuickParams}; full runs them all): the granularity sweep at 1, 64 and 512
+ * pages per bit (24 runs, not 80); zero detection over the 64 MiB working set only, without LAST_BYTE (the
+ * cache-resident page and the last-byte exit are full's); migrations at dirty-rate ratios 0.5 and 2.0 (20, not
+ * 60); scaling and the ring's sync at 1 GiB and 1 TiB guests; the dirty-pages sweep at 3 of its 4 counts; the
+ * bitmap scans at densities 0.001 %, 10 % and 50 % (not 0.1 % and 1 %); kernel tracking's harvests at 256 MiB;
+ * page channels 1 and 4. That is 256 runs, estimated at 19.6 min. What it costs: quick no longer shows the
+ * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
+ * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told
+ * {@code -p} (the user's {@code -p} wins over these).
  *
  * <p>Immutable; thread-safe.
  */
@@ -118,11 +134,15 @@ public enum Preset
         new Sizing(1, 0, ms(0), 1, ms(0)),
         false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"},
         "channels", new String[] {"2"}), Map.of()),
-    /** The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths. */
+    /**
+     * The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths; fewer parameter
+     * values than full for the widest classes ({@link QuickParams}), so that it stays under 20 minutes.
+     */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0))))),
+        true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0)))),
+        QuickParams.VALUES),
     /**
      * For publication: 3 to 5 forks per benchmark, iterations per class (see the class comment); the kind
      * defaults (3 forks, 2 x 0.5 s warmup + 3 x 0.5 s measurement; single shots 3 + 8) size classes not in
@@ -157,6 +177,31 @@ public enum Preset
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**
+     * Quick's parameter trims, by class (see the class comment): an enum's constants cannot name a static field of
+     * their own enum in their constructors, so the map lives in this holder.
+     */
+    private static final class QuickParams
+    {
+        static final Map<String, Map<String, String[]>> VALUES = Map.ofEntries(
+            Map.entry("GranularityBenchmark", Map.of("pagesPerBit", new String[] {"1", "64", "512"})),
+            Map.entry("ZeroPageBenchmark", Map.of("workingSet", new String[] {"64m"},
+                "input", new String[] {"ZERO", "FIRST_BYTE", "BYTE_3600"})),
+            Map.entry("MigrationBenchmark", Map.of("ratio", new String[] {"0.5", "2.0"})),
+            Map.entry("ScalingBenchmark", Map.of("guest", new String[] {"1g", "1t"})),
+            Map.entry("CollectBenchmark", Map.of("guest", new String[] {"1g", "1t"})),
+            Map.entry("CollectSweepBenchmark", Map.of("dirtyPages", new String[] {"1024", "65536", "524288"})),
+            Map.entry("NextDirtyBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
+            Map.entry("DrainBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
+            Map.entry("HarvestBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
+            Map.entry("KernelTrackingBenchmark", Map.of("guestSize", new String[] {"256m"})),
+            Map.entry("ChannelsBenchmark", Map.of("channels", new String[] {"1", "4"})));
+
+        private QuickParams()
+        {
+        }
+    }
+
+    /**
      * Forks and iterations of one kind of benchmark. For single-shot benchmarks an iteration is one
      * invocation and the times are unused (0).
      *
@@ -177,10 +222,19 @@ public enum Preset
     private final boolean gcProfilerOnHotPaths;
     private final Map<String, String[]> sweepParams;
     private final Map<BenchKind, Map<String, Sizing>> classSizing;
+    private final Map<String, Map<String, String[]>> classParams;
 
     Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths,
            final Map<String, String[]> sweepParams, final Map<BenchKind, Map<String, Sizing>> classSizing)
     {
+        this(timed, sweep, singleShot, gcProfilerOnHotPaths, sweepParams, classSizing, Map.of());
+    }
+
+    Preset(final Sizing timed, final Sizing sweep, final Sizing singleShot, final boolean gcProfilerOnHotPaths,
+           final Map<String, String[]> sweepParams, final Map<BenchKind, Map<String, Sizing>> classSizing,
+           final Map<String, Map<String, String[]>> classParams)
+    {
+        this.classParams = classParams;
         this.sweepParams = sweepParams;
         this.classSizing = classSizing;
         this.timed = timed;
@@ -236,6 +290,24 @@ public enum Preset
     public Map<String, String[]> paramOverrides(final BenchKind kind)
     {
         return sweepParams;
+    }
+
+    /**
+     * @return {@code @Param} values this preset sets for {@code benchmark} (the user's -p wins): those of
+     *         {@link #paramOverrides(BenchKind)}, and those of its class alone (quick's trims, whose names other
+     *         classes share with other values: {@code density}, {@code guest}, {@code pattern}).
+     */
+    public Map<String, String[]> paramOverrides(final BenchKind kind, final String benchmark)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        final Map<String, String[]> own = classParams.get(className.substring(className.lastIndexOf('.') + 1));
+        if (own == null)
+        {
+            return sweepParams;
+        }
+        final Map<String, String[]> merged = new java.util.TreeMap<>(sweepParams);
+        merged.putAll(own);
+        return merged;
     }
 
     /** @return whether {@link BenchKind#HOT_PATH} benchmarks run with JMH's gc profiler (for B/op). */

@@ -67,9 +67,16 @@ public final class RunPlan
      * @param runs          benchmark runs (benchmark x parameter set) the batch holds.
      * @param secondsPerRun estimated seconds of one run, all its forks included.
      * @param options       the JMH options of the batch.
+     * @param presetForks   the forks the preset gives the batch's classes (the user's {@code -f} may differ).
      */
-    public record Batch(BenchKind kind, List<String> benchmarks, int runs, double secondsPerRun, Options options)
+    public record Batch(BenchKind kind, List<String> benchmarks, int runs, double secondsPerRun, Options options,
+                        int presetForks)
     {
+        /** @return the forks the batch will run: the user's {@code -f}, else the preset's. */
+        public int forks()
+        {
+            return options.getForkCount().orElse(presetForks);
+        }
     }
 
     private final Preset preset;
@@ -94,6 +101,89 @@ public final class RunPlan
     public List<Batch> batches()
     {
         return batches;
+    }
+
+    /**
+     * {@code java -cp benchmarks.jar io.livemig.bench.run.RunPlan [--preset=quick|full|smoke] [--include=REGEX]}:
+     * prints what a run of the compiled suite would hold and how long the plan estimates it, C anchors included
+     * (a machine without a C compiler or AVX-512BW runs fewer), then one line per batch. Without
+     * {@code --preset}, prints every preset's total.
+     */
+    public static void main(final String[] args)
+    {
+        String preset = null;
+        String include = ".*";
+        for (final String arg : args)
+        {
+            if (arg.startsWith("--preset="))
+            {
+                preset = arg.substring("--preset=".length());
+            }
+            else if (arg.startsWith("--include="))
+            {
+                include = arg.substring("--include=".length());
+            }
+            else
+            {
+                System.err.println("plan: unknown option '" + arg + "' (expected --preset=, --include=)");
+                System.exit(2);
+            }
+        }
+        final Collection<BenchmarkListEntry> entries = org.openjdk.jmh.runner.BenchmarkList.defaultList().find(
+            org.openjdk.jmh.runner.format.OutputFormatFactory.createFormatInstance(
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+                org.openjdk.jmh.runner.options.VerboseMode.SILENT), List.of(".*"), List.of());
+        for (final Preset p : preset == null ? List.of(Preset.values()) : List.of(Preset.parse(preset)))
+        {
+            final RunPlan plan = build(p, include, parseUserArgs(""), null, entries);
+            System.out.println(plan.summary());
+            if (preset != null)
+            {
+                plan.batches().forEach(b -> System.out.println("  " + describe(b)));
+            }
+        }
+    }
+
+    /** @return e.g. {@code quick: 460 runs in 7 batches, estimated 26.3 min}. */
+    public String summary()
+    {
+        return String.format(java.util.Locale.ROOT, "%s: %d runs in %d batches, estimated %.1f min", preset.id(),
+            totalRuns(), batches.size(), estimateSeconds() / 60);
+    }
+
+    /** @return one batch as a line: kind, runs x seconds, total, classes. */
+    static String describe(final Batch batch)
+    {
+        return String.format(java.util.Locale.ROOT, "%-11s %3d runs x %5.2f s = %6.1f s  %d forks  %s", batch.kind(),
+            batch.runs(), batch.secondsPerRun(), batch.runs() * batch.secondsPerRun(), batch.forks(),
+            batch.benchmarks().stream().map(BenchKind::classOf).distinct()
+                .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList());
+    }
+
+    /** @return the plan's estimated duration, seconds: each batch's runs x its seconds per run. */
+    public double estimateSeconds()
+    {
+        return batches.stream().mapToDouble(b -> b.runs() * b.secondsPerRun()).sum();
+    }
+
+    /**
+     * @return one line per batch whose forks are fewer than its preset gives it (a {@code -f} below the preset),
+     *         e.g. {@code 3 forks for XbzrleEncodeBenchmark, where full gives 5}; empty when none is.
+     */
+    public List<String> forksBelowPreset()
+    {
+        final List<String> below = new ArrayList<>();
+        for (final Batch batch : batches)
+        {
+            if (batch.forks() < batch.presetForks())
+            {
+                below.add(batch.forks() + " fork" + (batch.forks() == 1 ? "" : "s") + " for " +
+                    String.join(", ", batch.benchmarks().stream().map(BenchKind::classOf).distinct()
+                        .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList()) + ", where " + preset.id() +
+                    " gives " + batch.presetForks());
+            }
+        }
+        return below;
     }
 
     /** @return how many benchmark runs (benchmark x parameter set x mode) the plan holds. */
@@ -261,7 +351,8 @@ public final class RunPlan
             {
                 final BenchKind kind = BenchKind.of(name, mode);
                 final BatchKey key = new BatchKey(kind, preset.sizing(kind, name),
-                    kind == BenchKind.SINGLE_SHOT ? shotSeconds(name) : 0);
+                    kind == BenchKind.SINGLE_SHOT ? shotSeconds(name) : 0,
+                    new ParamOverrides(preset.paramOverrides(kind, name)));
                 names.computeIfAbsent(key, k -> new TreeSet<>()).add(name);
                 selected.computeIfAbsent(key, k -> new ArrayList<>()).add(entry);
             }
@@ -272,19 +363,46 @@ public final class RunPlan
             final BatchKey key = e.getKey();
             final boolean opensAppended = !user.getJvmArgsAppend().hasValue() &&
                 selected.get(key).stream().allMatch(RunPlan::appendsForkJvmArgs);
-            final Options options =
-                options(preset, key.kind(), key.sizing(), user, jvm, e.getValue(), opensAppended, forkArgs);
+            final Options options = options(preset, key.kind(), key.sizing(), key.params().values(), user, jvm,
+                e.getValue(), opensAppended, forkArgs);
             final int runs = selected.get(key).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
             batches.add(new Batch(key.kind(), List.copyOf(e.getValue()), runs,
-                estimateSeconds(options, key.kind(), key.shotSeconds()), options));
+                estimateSeconds(options, key.kind(), key.shotSeconds()), options, key.sizing().forks()));
         }
         batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0)));
         return new RunPlan(preset, List.copyOf(batches));
     }
 
-    /** What puts two benchmarks in one batch: the same kind, sizing and (single shots) seconds per shot. */
-    private record BatchKey(BenchKind kind, Preset.Sizing sizing, double shotSeconds)
+    /**
+     * What puts two benchmarks in one batch: the same kind, sizing, (single shots) seconds per shot and preset
+     * {@code @Param} values (JMH takes them per {@link org.openjdk.jmh.runner.Runner} call).
+     */
+    private record BatchKey(BenchKind kind, Preset.Sizing sizing, double shotSeconds, ParamOverrides params)
     {
+    }
+
+    /** A preset's {@code @Param} values, comparable by content (arrays are not). */
+    private record ParamOverrides(Map<String, String[]> values)
+    {
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof ParamOverrides other && text().equals(other.text());
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return text().hashCode();
+        }
+
+        private String text()
+        {
+            final StringBuilder text = new StringBuilder();
+            new java.util.TreeMap<>(values).forEach((k, v) -> text.append(k).append('=')
+                .append(String.join(",", v)).append(';'));
+            return text.toString();
+        }
     }
 
     /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class. */
@@ -328,17 +446,20 @@ public final class RunPlan
     static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
                            final Collection<String> benchmarks)
     {
-        return options(preset, kind, preset.sizing(kind), user, jvm, benchmarks, false, List.of());
+        return options(preset, kind, preset.sizing(kind), preset.paramOverrides(kind), user, jvm, benchmarks, false,
+            List.of());
     }
 
     /**
-     * The JMH options of one batch: {@code sizing} where the user gave none.
+     * The JMH options of one batch: {@code sizing} and {@code params} where the user gave none.
      *
+     * @param params        the preset's {@code @Param} values for the batch's benchmarks.
      * @param opensAppended whether every benchmark of the batch appends {@link #FORK_JVM_ARGS} itself.
      * @param forkArgs      JVM options every fork needs (prepended, after any the user prepends).
      */
-    static Options options(final Preset preset, final BenchKind kind, final Preset.Sizing sizing, final Options user,
-                           final String jvm, final Collection<String> benchmarks, final boolean opensAppended,
+    static Options options(final Preset preset, final BenchKind kind, final Preset.Sizing sizing,
+                           final Map<String, String[]> params, final Options user, final String jvm,
+                           final Collection<String> benchmarks, final boolean opensAppended,
                            final List<String> forkArgs)
     {
         final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
@@ -369,7 +490,7 @@ public final class RunPlan
                 builder.measurementTime(sizing.measurementTime());
             }
         }
-        preset.paramOverrides(kind).forEach((name, values) ->
+        params.forEach((name, values) ->
         {
             if (!user.getParameter(name).hasValue())
             {

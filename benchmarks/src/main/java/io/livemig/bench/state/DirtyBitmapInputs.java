@@ -108,20 +108,60 @@ public final class DirtyBitmapInputs
     }
 
     /**
-     * @return the same words off the heap, in native byte order and zero-padded to whole pages, for the C
-     *         anchors (which take an address); {@code bits} of them are meaningful.
+     * @return the same words off the heap, page aligned, in native byte order and zero-padded to whole pages, for
+     *         the C anchors (which take an address).
      */
     public static OffHeapPages offHeap(final long[] words)
     {
+        return offHeap(words, 0);
+    }
+
+    /**
+     * @param pageOffset where in its first page the copy starts: a Java bitmap's own offset
+     *                   ({@link Placement#pageOffsetOrZero}), so that C reads the words at the alignment Java does.
+     * @return the same words off the heap, in native byte order, zero-padded to whole pages.
+     */
+    public static OffHeapPages offHeap(final long[] words, final int pageOffset)
+    {
         final long bytes = (long)words.length * Long.BYTES;
         final OffHeapPages pages =
-            new OffHeapPages((int)((bytes + OffHeapPages.PAGE_SIZE - 1) >> OffHeapPages.PAGE_SHIFT));
+            new OffHeapPages((int)((bytes + OffHeapPages.PAGE_SIZE - 1) >> OffHeapPages.PAGE_SHIFT), pageOffset);
         final UnsafeBuffer buffer = pages.buffer();
         for (int i = 0; i < words.length; i++)
         {
             buffer.putLong(i * Long.BYTES, words[i], ByteOrder.nativeOrder());
         }
         return pages;
+    }
+
+    /**
+     * @return the word array a livemig bitmap reads and writes (its package-private {@code words}, found by
+     *         reflection on its class and superclasses), for that array's address only; null where it cannot be
+     *         reached.
+     */
+    public static long[] wordsOf(final DirtyLog log)
+    {
+        for (Class<?> type = log.getClass(); type != null; type = type.getSuperclass())
+        {
+            try
+            {
+                final java.lang.reflect.Field field = type.getDeclaredField("words");
+                if (field.getType() == long[].class)
+                {
+                    field.setAccessible(true);
+                    return (long[])field.get(log);
+                }
+            }
+            catch (final NoSuchFieldException ex)
+            {
+                // look in the superclass
+            }
+            catch (final ReflectiveOperationException | RuntimeException ex)
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     /** @return a {@link BitSet} of the same bits. */

@@ -26,6 +26,12 @@ public final class HarvestPingPong
         this.empty = empty;
     }
 
+    /** @return the log the next {@link #harvest()} moves the bits out of. */
+    public DirtyLog source()
+    {
+        return full;
+    }
+
     /** @return the number of units moved, the same on every call. */
     public long harvest()
     {

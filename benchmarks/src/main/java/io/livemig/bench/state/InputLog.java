@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -24,9 +26,16 @@ import java.util.TreeMap;
  * trial digests in Java ({@link InputDigest}) over what the Java code reads. The two implementations of the
  * digest agree byte for byte (the anchor tests check it), so equal digests mean equal bytes.
  *
+ * <p>It also records where those bytes sit ({@link Placement}), so that the report can show that both sides read
+ * them at the same alignment and with the same transparent huge pages, and so that a row that moves between
+ * runs can be set beside the layout it had: each region's address, the {@code AnonHugePages} of the mapping
+ * holding it, and, for a C trial, where the anchors' code was mapped.
+ *
  * <p>The runner names the log with {@code -D}{@value #PROPERTY}{@code =FILE}; each fork appends one line per
- * trial: {@code benchmark TAB params (by name, k=v,...) TAB side TAB digest(hex) TAB bytes}, {@code side}
- * being {@code java} or {@code c}. Without the property nothing is written (a benchmark run by hand, or a unit test), but a C
+ * trial: {@code benchmark TAB params (by name, k=v,...) TAB side TAB digest(hex) TAB bytes TAB addr=A,B,...
+ * TAB thp=K,L,... TAB lib=X}, {@code side} being {@code java} or {@code c}; addresses are hex ({@code ?} where
+ * unknown: a heap array without the anchors' library), {@code thp} the KiB of huge pages of each region's
+ * mapping ({@code ?} unknown), {@code lib} the anchors' code address in a C trial ({@code -} otherwise). Without the property nothing is written (a benchmark run by hand, or a unit test), but a C
  * anchor still digests its inputs, so a missing library fails its trial at set-up with the library's reason.
  *
  * <p>Thread-safe for the single benchmark thread per trial that JMH set-up methods run on; forks append
@@ -47,6 +56,7 @@ public final class InputLog
     private final boolean anchor;
     private long digest = SEED;
     private long bytes;
+    private final List<Long> addresses = new ArrayList<>();
 
     private InputLog(final BenchmarkParams run)
     {
@@ -82,6 +92,7 @@ public final class InputLog
         digest = anchor ? QemuAnchors.digest(buffer, offset, length, digest) :
             InputDigest.of(buffer, offset, length, digest);
         bytes += length;
+        addresses.add(Placement.addressOf(buffer, offset));
         return this;
     }
 
@@ -95,8 +106,11 @@ public final class InputLog
      * Adds a bitmap's words as the trial's code reads them: {@code words} in a Java trial, or in a C anchor's
      * trial the first {@code words.length} words of {@code offHeapCopy}, the copy the C code is handed. The
      * digest of the same words is the same either way.
+     *
+     * @param javaReads the array holding those words that the trial's Java code reads (a bitmap's own), for its
+     *                  address; {@code words} itself when that is what it reads; null if unknown.
      */
-    public InputLog addWords(final long[] words, final UnsafeBuffer offHeapCopy)
+    public InputLog addWords(final long[] words, final long[] javaReads, final UnsafeBuffer offHeapCopy)
     {
         if (anchor)
         {
@@ -104,6 +118,7 @@ public final class InputLog
         }
         digest = InputDigest.of(words, digest);
         bytes += (long)words.length * Long.BYTES;
+        addresses.add(Placement.addressOf(javaReads));
         return this;
     }
 
@@ -121,6 +136,22 @@ public final class InputLog
         return digest;
     }
 
+    /** @return the line's layout columns: {@code addr=...}, {@code thp=...}, {@code lib=...}, tab-separated. */
+    String layout()
+    {
+        final long[] huge = Placement.hugeKiB(addresses);
+        final StringJoiner addr = new StringJoiner(",", "addr=", "");
+        final StringJoiner thp = new StringJoiner(",", "thp=", "");
+        for (int i = 0; i < huge.length; i++)
+        {
+            final long address = addresses.get(i);
+            addr.add(address == Placement.UNKNOWN ? "?" : Long.toHexString(address));
+            thp.add(huge[i] == Placement.UNKNOWN ? "?" : Long.toString(huge[i]));
+        }
+        final long lib = anchor ? Placement.anchorLibraryAddress() : Placement.UNKNOWN;
+        return addr + "\t" + thp + "\tlib=" + (lib == Placement.UNKNOWN ? "-" : Long.toHexString(lib));
+    }
+
     /** Appends the trial's line to the log named by {@value #PROPERTY}, if any. */
     public void write()
     {
@@ -135,7 +166,7 @@ public final class InputLog
             params.put(key, run.getParam(key));
         }
         final String line = run.getBenchmark() + "\t" + paramsText(params) + "\t" + (anchor ? "c" : "java") + "\t" +
-            String.format(Locale.ROOT, "%016x", digest) + "\t" + bytes + "\n";
+            String.format(Locale.ROOT, "%016x", digest) + "\t" + bytes + "\t" + layout() + "\n";
         try
         {
             Files.write(Path.of(file), line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,

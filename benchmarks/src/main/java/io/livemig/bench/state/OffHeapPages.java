@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 /**
  * A working set of pages off the heap, page aligned, as the migration path holds guest memory (a plain
  * {@link UnsafeBuffer} over raw memory: no backing array, no NIO buffer), and the strong memory-read
- * baseline over it.
+ * baseline over it. A working set may also start at a chosen offset into its first page
+ * ({@link #OffHeapPages(int, int)}), so that a C anchor's copy of a Java array sits at the array's alignment.
  *
  * <p>Not thread-safe; made and freed by one benchmark's setup and teardown.
  */
@@ -25,18 +26,33 @@ public final class OffHeapPages implements AutoCloseable
     private final UnsafeBuffer buffer;
     private final int pages;
 
-    /** {@code pages} zeroed pages. */
+    /** {@code pages} zeroed pages, page aligned. */
     public OffHeapPages(final int pages)
+    {
+        this(pages, 0);
+    }
+
+    /**
+     * {@code pages} pages' worth of zeroed bytes starting {@code pageOffset} bytes into a page (0: page aligned).
+     *
+     * @throws IllegalArgumentException if {@code pages} is outside [1, 2^19) or {@code pageOffset} outside
+     *                                  [0, {@value #PAGE_SIZE}).
+     */
+    public OffHeapPages(final int pages, final int pageOffset)
     {
         if (pages <= 0 || pages > (Integer.MAX_VALUE >> PAGE_SHIFT))
         {
             throw new IllegalArgumentException("pages must be in [1, 2^19): " + pages);
         }
+        if (pageOffset < 0 || pageOffset >= PAGE_SIZE)
+        {
+            throw new IllegalArgumentException("page offset must be in [0, " + PAGE_SIZE + "): " + pageOffset);
+        }
         final long bytes = (long)pages << PAGE_SHIFT;
-        this.allocation = UnsafeApi.allocateMemory(bytes + PAGE_SIZE);
-        final long aligned = (allocation + PAGE_SIZE - 1) & -(long)PAGE_SIZE;
-        UnsafeApi.setMemory(aligned, bytes, (byte)0);
-        this.buffer = new UnsafeBuffer(aligned, (int)bytes);
+        this.allocation = UnsafeApi.allocateMemory(bytes + 2L * PAGE_SIZE);
+        final long start = ((allocation + PAGE_SIZE - 1) & -(long)PAGE_SIZE) + pageOffset;
+        UnsafeApi.setMemory(start, bytes, (byte)0);
+        this.buffer = new UnsafeBuffer(start, (int)bytes);
         this.pages = pages;
     }
 

@@ -4,11 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,9 +33,92 @@ class AnchorBuildTest
         assertTrue(Files.isRegularFile(result.library()), "library file");
         assertEquals(dir.resolve(AnchorBuild.LIBRARY_NAME), result.library());
         assertFalse(result.compilerVersion().isEmpty(), "compiler version");
-        assertTrue(result.command().containsAll(List.of("-O2", "-fno-strict-aliasing", "-fwrapv", "-fPIC", "-shared")),
-            result.command().toString());
+        assertTrue(result.command().containsAll(List.of("-O2", "-fno-strict-aliasing", "-fwrapv", "-fPIC",
+            "-fvisibility=hidden", "-shared")), result.command().toString());
         assertTrue(result.command().stream().noneMatch(arg -> arg.startsWith("-march")), "no -march");
+    }
+
+    /**
+     * The built library as QEMU's shapes need it, read from its machine code with objdump: no anchor function
+     * calls another through the PLT (only the C library is reached that way, as from QEMU's binary), only the JNI
+     * entry points are exported, and the AVX-512BW encoder loads each step with a masked load in its source (QEMU
+     * 8.1+'s shape) and keeps a masked load in its machine code for the residual step. Skipped only where objdump
+     * is not installed.
+     */
+    @Test
+    void noAnchorCallGoesThroughThePltAndTheAvx512EncoderLoadsMasked(@TempDir final Path dir) throws IOException
+    {
+        final AnchorBuild.Result result = AnchorBuild.build(dir, Map.of());
+        assumeFalse(result.reason().startsWith("no C compiler"), result.reason());
+        assertTrue(result.built(), result.reason());
+        final String objdump = run(List.of("objdump", "-d", "--no-show-raw-insn", result.library().toString()));
+        assumeTrue(objdump != null, "objdump is not installed");
+        final List<String> pltCalls = objdump.lines().filter(l -> l.contains("@plt>") &&
+            (l.contains("call") || l.contains("jmp")) && !l.contains("<.plt")).map(String::strip).toList();
+        assertTrue(pltCalls.stream().noneMatch(l -> l.contains("<lm_") || l.contains("<Java_")),
+            "anchor functions called through the PLT: " + pltCalls);
+        final String symbols = run(List.of("objdump", "-T", result.library().toString()));
+        final List<String> exported = symbols.lines().filter(l -> l.contains(" .text")).map(String::strip).toList();
+        assertFalse(exported.isEmpty(), "the JNI entry points are exported");
+        assertTrue(exported.stream().allMatch(l -> l.contains("Java_io_livemig_bench_anchor_")),
+            "only JNI entry points are exported: " + exported);
+
+        final String source = Files.readString(Path.of("src/main/native/xbzrle.c"));
+        final String encoder = source.substring(source.indexOf("int lm_xbzrle_encode_avx512("));
+        final String body = encoder.substring(0, encoder.indexOf("\n}\n"));
+        assertEquals(2, body.split("_mm512_mask_loadu_epi8\\(", -1).length - 1, "both pages, every step, masked");
+        assertFalse(body.contains("_mm512_loadu_si512") || body.contains("_mm512_maskz_loadu"), "no other load");
+        final List<String> code = function(objdump, "lm_xbzrle_encode_avx512");
+        if (!code.isEmpty())
+        {
+            assertTrue(code.stream().anyMatch(l -> l.contains("vmovdqu8") && l.contains("{%k")),
+                "a masked 64-byte load in the machine code: " + code);
+        }
+    }
+
+    /** @return the disassembly lines of {@code name}, empty if the library has no such function. */
+    private static List<String> function(final String objdump, final String name)
+    {
+        final List<String> lines = new ArrayList<>();
+        boolean in = false;
+        for (final String line : objdump.lines().toList())
+        {
+            if (line.endsWith("<" + name + ">:"))
+            {
+                in = true;
+            }
+            else if (in && line.isBlank())
+            {
+                break;
+            }
+            else if (in)
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** @return the command's output, or null if it cannot be started. */
+    private static String run(final List<String> command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "objdump finished");
+            return process.exitValue() == 0 ? output : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
     }
 
     @Test

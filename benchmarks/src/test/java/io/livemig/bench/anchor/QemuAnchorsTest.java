@@ -46,13 +46,34 @@ class QemuAnchorsTest
     // ---------------------------------------------------------------- platform
 
     @Test
-    void theZeroPathFollowsTheCpuFlags()
+    void theCpuFlagsAreCpuidsAndTheCallFloorDoesNothing()
     {
         final int features = QemuAnchors.cpuFeatures();
-        final String expected = (features & QemuAnchors.CPU_AVX512F) != 0 ? "avx512"
-            : (features & QemuAnchors.CPU_AVX2) != 0 ? "avx2" : "sse2";
-        assertEquals(expected, QemuAnchors.zeroPath());
-        System.out.println("C anchors: cpuFeatures=" + features + " zeroPath=" + QemuAnchors.zeroPath());
+        assertTrue((features & ~(QemuAnchors.CPU_AVX2 | QemuAnchors.CPU_AVX512F | QemuAnchors.CPU_AVX512BW)) == 0,
+            "only the three flags: " + features);
+        assertTrue((features & QemuAnchors.CPU_AVX512BW) == 0 || (features & QemuAnchors.CPU_AVX512F) != 0,
+            "AVX-512BW implies AVX-512F");
+        System.out.println("C anchors: cpuFeatures=" + features);
+        assertEquals(0, QemuAnchors.emptyCall());
+        final UnsafeBuffer page = TestAnchors.offHeap(PAGE);
+        assertEquals(0, QemuAnchors.emptyPageCalls(page, 1000, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.emptyPageCalls(page, 2, PAGE));
+        assertThrows(IllegalArgumentException.class, () -> QemuAnchors.emptyPageCalls(page, -1, 0));
+    }
+
+    @Test
+    void arrayAddressesAreWhereUnsafeReadsTheArray()
+    {
+        final byte[] bytes = new byte[4 << 20]; // humongous in G1 with regions up to 8 MiB: does not move
+        bytes[12345] = 42;
+        final long address = QemuAnchors.arrayAddress(bytes);
+        assertEquals(42, new UnsafeBuffer(address, bytes.length).getByte(12345), "the address is the array's");
+        final long[] words = new long[1 << 20];
+        words[7] = 0x1234_5678_9abc_def0L;
+        assertEquals(words[7], new UnsafeBuffer(QemuAnchors.arrayAddress(words), 64).getLong(56,
+            ByteOrder.nativeOrder()));
+        assertThrows(IllegalArgumentException.class, () -> QemuAnchors.arrayAddress(new Object[1]));
+        assertThrows(IllegalArgumentException.class, () -> QemuAnchors.arrayAddress("not an array"));
     }
 
     // ---------------------------------------------------------------- XBZRLE: QEMU's vectors
@@ -291,6 +312,7 @@ class QemuAnchorsTest
     @Test
     void zeroCountsMatchJavaForEveryPlaceOfTheNonZeroByte()
     {
+        assumeTrue(QemuAnchors.hasAvx2(), "the zero-detection anchors need AVX2");
         final SplittableRandom random = new SplittableRandom(SEED + 2);
         final int[] places = {-1, 0, PAGE / 2, PAGE - 1, 3600, 1, 7, 8, 63, 64, 255, 256, 4032, 4088,
             random.nextInt(PAGE), random.nextInt(PAGE), random.nextInt(PAGE)};
@@ -315,21 +337,23 @@ class QemuAnchorsTest
                         expected += ZeroPage.isZero(buffer, OffHeapPages.offset(i & (pages - 1)), PAGE) ? 1 : 0;
                     }
                     assertEquals(place < 0 ? operations : 0, expected);
-                    assertEquals(expected, QemuAnchors.bufferIsZeroPages(buffer, 0, operations, pages - 1, PAGE),
-                        "non-zero byte at " + place + ", pages " + pages);
-                    if (QemuAnchors.hasAvx2())
-                    {
-                        assertEquals(expected, QemuAnchors.bufferIsZeroPagesAvx2(buffer, 0, operations, pages - 1,
-                            PAGE), "AVX2 loop: non-zero byte at " + place + ", pages " + pages);
-                    }
+                    assertEquals(expected, QemuAnchors.bufferIsZeroPagesQemu9(buffer, 0, operations, pages - 1,
+                        PAGE), "QEMU 9.0+: non-zero byte at " + place + ", pages " + pages);
+                    assertEquals(expected, QemuAnchors.bufferIsZeroPagesQemu8(buffer, 0, operations, pages - 1,
+                        PAGE), "QEMU 8.x: non-zero byte at " + place + ", pages " + pages);
                 }
             }
         }
     }
 
+    /**
+     * Every length (0 to a page and a bit: each side of 8.x's 128-byte and 9.0's 256-byte switch to the vector
+     * loop) at every alignment, one non-zero byte anywhere or none, bytes set just outside the range.
+     */
     @Test
     void zeroAnswersMatchJavaForEveryLengthAndAlignment()
     {
+        assumeTrue(QemuAnchors.hasAvx2(), "the zero-detection anchors need AVX2");
         final SplittableRandom random = new SplittableRandom(SEED + 3);
         final UnsafeBuffer buffer = TestAnchors.offHeap(2 * PAGE);
         for (int trial = 0; trial < 20000; trial++)
@@ -351,13 +375,10 @@ class QemuAnchorsTest
                 }
             }
             final int expected = ZeroPage.isZero(buffer, offset, length) ? 1 : 0;
-            assertEquals(expected, QemuAnchors.bufferIsZeroPages(buffer, offset, 1, 0, length),
-                "offset " + offset + " length " + length);
-            if (QemuAnchors.hasAvx2())
-            {
-                assertEquals(expected, QemuAnchors.bufferIsZeroPagesAvx2(buffer, offset, 1, 0, length),
-                    "AVX2 loop: offset " + offset + " length " + length);
-            }
+            assertEquals(expected, QemuAnchors.bufferIsZeroPagesQemu9(buffer, offset, 1, 0, length),
+                "QEMU 9.0+: offset " + offset + " length " + length);
+            assertEquals(expected, QemuAnchors.bufferIsZeroPagesQemu8(buffer, offset, 1, 0, length),
+                "QEMU 8.x: offset " + offset + " length " + length);
         }
     }
 
@@ -487,13 +508,19 @@ class QemuAnchorsTest
             () -> QemuAnchors.xbzrleDecodePages(dst, index(new int[] {PAGE - 2}, new int[] {3}), 1, pages, 0, PAGE));
         assertThrows(IndexOutOfBoundsException.class,
             () -> QemuAnchors.xbzrleDecodePages(dst, index(new int[] {0}, new int[] {0}), 1, pages, PAGE + 1, PAGE));
-        assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.bufferIsZeroPages(pages, 0, 3, 3, PAGE));
-        assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.bufferIsZeroPages(pages, 1, 2, 1, PAGE));
-        assertEquals(4, QemuAnchors.bufferIsZeroPages(pages, 0, 4, 1, PAGE), "the mask bounds the pages read");
-        assertThrows(IllegalArgumentException.class, () -> QemuAnchors.bufferIsZeroPages(pages, 0, 1, -1, PAGE));
         if (QemuAnchors.hasAvx2())
         {
-            assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.bufferIsZeroPagesAvx2(pages, 0, 3, 3, PAGE));
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> QemuAnchors.bufferIsZeroPagesQemu9(pages, 0, 3, 3, PAGE));
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> QemuAnchors.bufferIsZeroPagesQemu8(pages, 1, 2, 1, PAGE));
+            assertEquals(4, QemuAnchors.bufferIsZeroPagesQemu9(pages, 0, 4, 1, PAGE), "the mask bounds the pages read");
+            assertThrows(IllegalArgumentException.class,
+                () -> QemuAnchors.bufferIsZeroPagesQemu8(pages, 0, 1, -1, PAGE));
+        }
+        else
+        {
+            assertThrows(IllegalStateException.class, () -> QemuAnchors.bufferIsZeroPagesQemu9(pages, 0, 1, 0, PAGE));
         }
         assertThrows(IndexOutOfBoundsException.class, () -> QemuAnchors.findNextBitCount(dst, 8L * PAGE + 1));
         assertThrows(IllegalArgumentException.class,

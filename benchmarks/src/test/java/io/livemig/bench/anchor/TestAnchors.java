@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Builds and loads the C anchors once per test JVM, into a temporary folder removed at exit. */
-final class TestAnchors
+public final class TestAnchors
 {
     private static AnchorBuild.Result result;
 
@@ -27,7 +27,7 @@ final class TestAnchors
      * Makes sure the anchors are loaded; skips the calling test only if no C compiler is installed, and fails
      * it if one is but the build fails.
      */
-    static synchronized AnchorBuild.Result load()
+    public static synchronized AnchorBuild.Result load()
     {
         if (result == null)
         {

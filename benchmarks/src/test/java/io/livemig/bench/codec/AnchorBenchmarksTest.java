@@ -1,19 +1,18 @@
 package io.livemig.bench.codec;
 
-import io.livemig.bench.anchor.AnchorBuild;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
 import io.livemig.bench.dirty.NextDirtyBenchmark;
+import io.livemig.bench.state.Placement;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.bench.state.ZeroPageInputs;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,18 +26,10 @@ class AnchorBenchmarksTest
 {
     private static final int PAGES = 64;
 
-    @TempDir
-    static Path build;
-
     @BeforeAll
     static void buildAndLoad()
     {
-        if (!QemuAnchors.isLoaded())
-        {
-            final AnchorBuild.Result result = AnchorBuild.build(build, System.getenv());
-            assumeTrue(result.built(), "no C anchors here: " + result.reason());
-            QemuAnchors.load(result.library());
-        }
+        TestAnchors.load();
     }
 
     @ParameterizedTest
@@ -95,12 +86,9 @@ class AnchorBenchmarksTest
             bench.setup();
             try
             {
-                assertEquals(bench.isZero(), bench.qemuBufferIsZero(), input + " " + workingSet);
-                if (QemuAnchors.hasAvx2())
-                {
-                    assertEquals(bench.isZero(), bench.qemuBufferIsZeroAvx2(), "AVX2 loop: " + input + " " +
-                        workingSet);
-                }
+                assumeTrue(QemuAnchors.hasAvx2(), "the zero-detection anchors need AVX2");
+                assertEquals(bench.isZero(), bench.qemuBufferIsZeroAvx2(), "QEMU 9.0+: " + input + " " + workingSet);
+                assertEquals(bench.isZero(), bench.qemuBufferIsZero8xAvx2(), "QEMU 8.x: " + input + " " + workingSet);
             }
             finally
             {
@@ -155,4 +143,33 @@ class AnchorBenchmarksTest
         }
     }
 
+
+    /** Java's heap copies start on a page, as the off-heap pages C reads do (the library tells their address). */
+    @org.junit.jupiter.api.Test
+    void heapCopiesArePageAlignedLikeTheOffHeapPages()
+    {
+        final XbzrleEncodeBenchmark encode = new XbzrleEncodeBenchmark();
+        encode.pattern = "SPARSE_10";
+        encode.pages = 1024; // 4 MiB: a humongous array that G1 does not move
+        encode.setup();
+        final ZeroPageBenchmark zero = new ZeroPageBenchmark();
+        zero.input = "ZERO";
+        zero.workingSet = "64m";
+        zero.operations = 1024;
+        zero.setup();
+        try
+        {
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.oldPages, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.oldHeap, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(encode.newHeap, 0)));
+            assertEquals(0, Placement.pageOffset(Placement.addressOf(zero.heapCopy, 0)));
+            assertEquals(zero.isZero(), zero.isZeroVector(), "the slice is read where it starts");
+            assertEquals(zero.isZero(), zero.baselineArraysMismatch());
+        }
+        finally
+        {
+            encode.tearDown();
+            zero.tearDown();
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,8 +47,8 @@ class CompareCommandTest
         assertTrue(out.contains("compare: 70 matched, 0 significant, 0 regressions beyond 10%"), out);
         assertEquals("warning: neither run has a readable env.json: whether the runs come from the same CPU and JDK "
             + "cannot be checked", out.lines().findFirst().orElseThrow());
-        assertTrue(out.contains("\nagreement: 70 of 70 matched benchmarks have overlapping 99.9 % intervals (100.0 %)\n"),
-            out);
+        assertTrue(out.contains("\nagreement: 70 of 70 matched benchmarks have overlapping 99.9 % intervals (100.0 %): " +
+            "livemig 36 of 36, baselines 34 of 34\n"), out);
         assertFalse(out.contains("not overlapping"), out);
     }
 
@@ -63,10 +64,10 @@ class CompareCommandTest
         final String line = out.lines().filter(l -> l.contains("NextDirtyBenchmark.flat avgt {density=0.001}")).findFirst().orElseThrow();
         assertTrue(line.contains("10.0 ± 1.0") && line.contains("14.0 ± 1.4") && line.contains("+40.0 %") &&
             line.contains("yes") && line.endsWith("REGRESSION"), line);
-        assertTrue(out.contains("\nagreement: 69 of 70 matched benchmarks have overlapping 99.9 % intervals (98.6 %)\n"
-            + "  not overlapping: io.livemig.bench.dirty.NextDirtyBenchmark.flat avgt {density=0.001}: 10.0 ± 1.0 -> "
+        assertTrue(out.contains("\nagreement: 69 of 70 matched benchmarks have overlapping 99.9 % intervals (98.6 %): "
+            + "livemig 35 of 36, baselines 34 of 34\n  not overlapping: io.livemig.bench.dirty.NextDirtyBenchmark.flat avgt {density=0.001}: 10.0 ± 1.0 -> "
             + "14.0 ± 1.4 "), out);
-        assertTrue(out.stripTrailing().endsWith("(+40.0 %)"), out);
+        assertTrue(out.contains("(+40.0 %)\n"), out);
         assertEquals(0, compare(old.toString(), slower.toString(), "--threshold", "50%"), out);
         assertEquals(0, compare(old.toString(), slower.toString(), "--threshold=45"), out);
         // The other way round it is a significant improvement, not a failure.
@@ -191,5 +192,36 @@ class CompareCommandTest
             assertTrue(err.startsWith(messages[i]), err);
             assertEquals(1, err.lines().count(), err);
         }
+    }
+
+    /**
+     * C rows count in the agreement, apart as well as in the total, and the livemig ÷ C ratios of runs whose
+     * directories hold their input digests are compared too; --agreement prints only that.
+     */
+    @Test
+    void theAnchorsAndTheirRatiosAreInTheAgreement() throws Exception
+    {
+        final String encode = "io.livemig.bench.codec.XbzrleEncodeBenchmark.";
+        final ArrayNode before = Fixtures.fullRunJson();
+        final ObjectNode java = Fixtures.entry(before, "XbzrleEncodeBenchmark.encode", "pattern", "SPARSE_10");
+        Fixtures.score(java, 800, 8);
+        Fixtures.sibling(before, java, "qemuEncode", 1600, 16);
+        final ArrayNode after = before.deepCopy();
+        Fixtures.score(Fixtures.entry(after, "XbzrleEncodeBenchmark.qemuEncode", "pattern", "SPARSE_10"), 1000, 10);
+        final Path old = run("old", before);
+        final Path now = run("new", after);
+        for (final Path dir : List.of(old, now))
+        {
+            Files.write(dir.resolve("inputs.tsv"), List.of(
+                encode + "encode\tpattern=SPARSE_10\tjava\t00000000000000aa\t128",
+                encode + "qemuEncode\tpattern=SPARSE_10\tc\t00000000000000aa\t128"));
+        }
+        assertEquals(0, compare(old.toString(), now.toString(), "--agreement"), err);
+        assertTrue(out.contains("agreement: 70 of 71 matched benchmarks have overlapping 99.9 % intervals (98.6 %): " +
+            "livemig 36 of 36, C anchors 0 of 1, baselines 34 of 34\n"), out);
+        assertTrue(out.contains("\nlivemig ÷ C: 0 of 1 ratios have overlapping 99.9 % intervals (0.0 %)\n" +
+            "  not overlapping: XbzrleEncodeBenchmark.encode ÷ qemuEncode {pattern=SPARSE_10}: 2.000 [1.972, 2.028] -> " +
+            "1.250 [1.232, 1.268]\n"), out);
+        assertFalse(out.contains("compare: "), "--agreement leaves the table out");
     }
 }

@@ -89,4 +89,21 @@ final class Fixtures
         m.put("scoreError", error);
         m.putArray("scoreConfidence").add(score - error).add(score + error);
     }
+
+    /**
+     * Adds to {@code results} a copy of {@code entry} (same class and params) renamed to method {@code method} of
+     * its class and scored {@code score ± error}: a C anchor or another path beside a fixture row.
+     *
+     * @return the added entry.
+     */
+    static ObjectNode sibling(final ArrayNode results, final ObjectNode entry, final String method,
+                              final double score, final double error)
+    {
+        final ObjectNode copy = entry.deepCopy();
+        final String benchmark = entry.get("benchmark").asText();
+        copy.put("benchmark", benchmark.substring(0, benchmark.lastIndexOf('.') + 1) + method);
+        score(copy, score, error);
+        results.add(copy);
+        return copy;
+    }
 }

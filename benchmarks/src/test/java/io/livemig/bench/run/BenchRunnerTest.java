@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,12 +54,18 @@ class BenchRunnerTest
         "--jmh-args=-wat; bench: bad -Dbench.args '-wat'",
         "--include=Mark(; bench: bad -Dbench.include 'Mark('",
         "--include=NoSuchBenchmark; bench: no benchmark matches -Dbench.include='NoSuchBenchmark'",
-        "--colour=red; bench: unknown option '--colour=red'"})
+        "--colour=red; bench: unknown option '--colour=red'",
+        "--preset=full --jmh-args=-f 3; bench: a full run is for publication and runs its preset's forks, but " +
+            "-Dbench.args gives 3 forks for XbzrleEncodeBenchmark, MarkBenchmark, where full gives 5 (and 2 more); " +
+            "drop -f, or use " +
+            "-Dbench.preset=quick"})
     void badOptionsExitTwoWithOneLine(final String arg, final String message)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int status = BenchRunner.run(new String[] {arg, "--results=" + tmp}, new PrintStream(out),
+        final List<String> args = new ArrayList<>(List.of(arg.split(" (?=--)")));
+        args.add("--results=" + tmp);
+        final int status = BenchRunner.run(args.toArray(new String[0]), new PrintStream(out),
             new PrintStream(err), dir -> { });
         final String text = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, status, text);
@@ -72,5 +80,16 @@ class BenchRunnerTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> BenchRunner.parse(new String[0], "/no/such/home"));
         assertEquals("no java executable at /no/such/home/bin/java (from JAVA_HOME)", ex.getMessage());
+    }
+
+    @Test
+    void aRunWithAnAnchorAlsoMeasuresTheCallFloor()
+    {
+        final java.util.regex.Pattern widened = java.util.regex.Pattern.compile(BenchRunner.withCallFloor("ZeroPage"));
+        assertTrue(widened.matcher("io.livemig.bench.codec.ZeroPageBenchmark.isZero").find());
+        assertTrue(widened.matcher("io.livemig.bench.anchor.CallFloorBenchmark.qemuEmptyCall").find());
+        assertFalse(widened.matcher("io.livemig.bench.dirty.MarkBenchmark.markFresh").find());
+        assertTrue(RunPlan.build(Preset.SMOKE, BenchRunner.withCallFloor("XbzrleDecode"), RunPlan.parseUserArgs(""),
+            null, RunPlanTest.compiledBenchmarks()).runsAny(n -> n.endsWith("CallFloorBenchmark.qemuEmptyPageCalls")));
     }
 }

@@ -185,4 +185,25 @@ class EnvironmentTest
         }
         System.out.println("machine: " + machine);
     }
+
+    @Test
+    void readsTheChosenHugePageSettingAndTheRunsShareOfTheMachine()
+    {
+        assertEquals("madvise", Environment.chosen("always [madvise] never\n"));
+        assertEquals("defer+madvise", Environment.chosen("always defer [defer+madvise] madvise never"));
+        assertEquals("1", Environment.chosen("1\n"));
+        assertEquals("unknown", Environment.chosen(""));
+        final long[] start = Environment.cpuTicks("cpu  100 0 50 800 10 5 5 30 0 0\ncpu0 50 0 25 400 5 2 3 15 0 0\n");
+        assertEquals(List.of(100L, 0L, 50L, 800L, 10L, 5L, 5L, 30L, 0L, 0L),
+            java.util.Arrays.stream(start).boxed().toList());
+        final long[] end = Environment.cpuTicks("cpu  400 0 150 1100 10 15 15 130 0 0\n");
+        // over the run: busy 300 + 100 + 10 + 10 = 420, idle 300, steal 100 of 820 ticks
+        final Map<String, Object> share = Environment.contention(start, end, "0.50", "1.90");
+        assertEquals(51.2, share.get("busyPercent"));
+        assertEquals(36.6, share.get("idlePercent"));
+        assertEquals(12.2, share.get("stealPercent"));
+        assertEquals("1.90", share.get("loadAverageAtEnd"));
+        assertEquals("unknown", Environment.contention(new long[0], end, "?", "?").get("stealPercent"));
+        assertEquals(0, Environment.cpuTicks("cpu  1 2 x\n").length, "a malformed line is no snapshot");
+    }
 }

@@ -18,7 +18,7 @@ class ProgressFormatTest
     @Test
     void estimateStartsFromThePresetAndFollowsThePace()
     {
-        final RunPlan plan = RunPlan.build(Preset.QUICK, "GranularityBenchmark.harvest",
+        final RunPlan plan = RunPlan.build(Preset.FULL, "GranularityBenchmark.harvest",
             RunPlan.parseUserArgs("-p pattern=zipf"),
             null, RunPlanTest.compiledBenchmarks());
         final double perRun = plan.batches().get(0).secondsPerRun();

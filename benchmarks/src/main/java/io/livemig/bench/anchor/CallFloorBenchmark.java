@@ -1,0 +1,81 @@
+package io.livemig.bench.anchor;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.bench.state.OffHeapPages;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The least a C anchor can cost, measured in the run that measures the anchors, so that the report can tell a C
+ * row that times its own call from one that times its work ("call-bound" rows get no verdict).
+ *
+ * <ul>
+ *   <li>{@code qemuEmptyCall}: one JNI call into a C function that does nothing, ns per call: what every anchor
+ *       pays once per JMH invocation (a whole batch of pages, or a whole bitmap).</li>
+ *   <li>{@code qemuEmptyPageCalls}: one JNI call that calls a C function doing nothing once per page, through a
+ *       function pointer, for the {@value #PAGES} pages of a page anchor's invocation, ns per page: the loop
+ *       of the page anchors ({@code qemuEncode}, {@code qemuDecode}, {@code qemuBufferIsZero...}) without the
+ *       work, and so the floor of any page anchor's ns per page (the JNI call is in it, spread over the
+ *       pages).</li>
+ * </ul>
+ *
+ * <p>The runner adds this class to every run that measures a C anchor. Both methods start with {@code qemu}: they
+ * need the anchors' library, and read no input (no digest is recorded).
+ *
+ * <p>JMH state: one per thread; not shared.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Thread)
+@Fork(jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS, BenchJvm.HEAP_MIN,
+    BenchJvm.HEAP_MAX})
+public class CallFloorBenchmark
+{
+    /** Pages of one page anchor's invocation ({@code OffHeapPages.WORKING_SET_PAGES}). */
+    public static final int PAGES = OffHeapPages.WORKING_SET_PAGES;
+
+    private OffHeapPages page;
+    private UnsafeBuffer buffer;
+
+    /** Loads the library (a missing one fails the trial with its reason) and makes the one page the calls pass. */
+    @Setup(Level.Trial)
+    public void setup()
+    {
+        QemuAnchors.require();
+        page = new OffHeapPages(1);
+        buffer = page.buffer();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        page.close();
+    }
+
+    /** @return 0, from C. */
+    @Benchmark
+    public int qemuEmptyCall()
+    {
+        return QemuAnchors.emptyCall();
+    }
+
+    /** @return 0: the sum of {@value #PAGES} empty per-page calls (each handed the same page, stride 0). */
+    @Benchmark
+    @OperationsPerInvocation(PAGES)
+    public long qemuEmptyPageCalls()
+    {
+        return QemuAnchors.emptyPageCalls(buffer, PAGES, 0);
+    }
+}
