@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PackageOrderTest
 {
-    static final List<String> ORDER = List.of("dirty", "memory", "kernel", "codec", "stream", "workload", "migration", "cli");
+    static final List<String> ORDER = List.of("dirty", "memory", "kernel", "codec", "stream", "workload", "qemu", "migration", "cli");
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?io\\.livemig\\.(\\w+)\\.", Pattern.MULTILINE);
 
     @Test
