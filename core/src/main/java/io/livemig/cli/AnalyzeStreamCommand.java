@@ -98,6 +98,10 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
             "0xa0000-0xfffff, the PC machine's VGA and BIOS hole in a physical dump (repeatable)")
     private List<RamComparison.Range> ignore = new ArrayList<>();
 
+    @Option(names = "--trace", paramLabel = "FILE", description = "a QEMU stream: write the pages of pc.ram " +
+        "each RAM section sent after the first pass, a dirty trace (docs/qemu.md)")
+    private Path trace;
+
     @Option(names = "--qemu-ignore-shared", description = "a QEMU stream made with the x-ignore-shared " +
         "capability: each MEM_SIZE block is followed by its address")
     private boolean ignoreShared;
@@ -147,12 +151,16 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
                     return usage(err, "--page-size: a QEMU stream of a PC guest has 4k pages, not " + pageSize);
                 }
                 return QemuStreamAnalysis.run(file, channel, memory == null ? DEFAULT_QEMU_LIMIT : memory,
-                    ignoreShared, records, json, extract, compare, ignore, out, err);
+                    ignoreShared, records, json, extract, compare, ignore, trace, out, err);
             }
             if (memory == null)
             {
                 return usage(err, "--memory is required for a livemig capture (the guest RAM size it was " +
                     "captured from)");
+            }
+            if (trace != null)
+            {
+                return usage(err, "--trace reads a QEMU stream, not a livemig capture");
             }
             return capture(channel, out, err);
         }

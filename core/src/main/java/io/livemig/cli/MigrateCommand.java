@@ -13,6 +13,7 @@ import io.livemig.migration.MigrationOptions;
 import io.livemig.migration.MigrationResult;
 import io.livemig.migration.MigrationRun;
 import io.livemig.migration.StopPolicy;
+import io.livemig.workload.Patterns;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,7 +78,8 @@ public final class MigrateCommand implements Callable<Integer>
     private int writers;
 
     @Option(names = "--pattern", paramLabel = "NAME", defaultValue = "uniform",
-        description = "uniform, hotset, zipf or sequential (default ${DEFAULT-VALUE})")
+        description = "uniform, hotset, zipf, sequential, or trace:FILE, a real guest's dirty trace replayed at its " +
+            "rate (docs/qemu.md) (default ${DEFAULT-VALUE})")
     private String pattern;
 
     @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0",
@@ -627,7 +629,7 @@ public final class MigrateCommand implements Callable<Integer>
         {
             throw new BadOption("--policy", "must be qemu or wire: " + policy);
         }
-        check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
+        check(Patterns.problem(pattern) == null, "--pattern", "must be uniform, hotset, zipf, sequential or trace:FILE (" + Patterns.problem(pattern) + ")", pattern);
         check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
         check(tracker.matches("bitmap|summary|ring|uffd-wp-async|uffd-wp"), "--tracker",
             "must be bitmap, summary, ring, uffd-wp-async or uffd-wp", tracker);

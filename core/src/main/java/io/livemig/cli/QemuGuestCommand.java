@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.qemu.DirtyTraceRecorder;
 import io.livemig.qemu.GuestImages;
 import io.livemig.qemu.GuestKind;
 import io.livemig.qemu.PageHistory;
@@ -15,6 +16,7 @@ import io.livemig.qemu.XbzrleReplay;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.PageStreamException;
+import io.livemig.workload.DirtyTrace;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,8 +31,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -260,10 +264,21 @@ public final class QemuGuestCommand implements Callable<Integer>
         try (FileChannel channel = FileChannel.open(stream, StandardOpenOption.READ))
         {
             final XbzrleReplay replay = new XbzrleReplay(channel, 4096);
+            final DirtyTraceRecorder[] recorder = new DirtyTraceRecorder[1];
             try (QemuStreamAnalysis analysis = QemuStreamAnalysis.read(stream, channel, Math.max(ram * 2, 1L << 30),
-                PageStreamDialect.QEMU, blocks -> xbzrle ? new PageHistory(blocks, replay) : QemuStreamListener.NONE))
+                PageStreamDialect.QEMU, blocks -> {
+                    recorder[0] = new DirtyTraceRecorder(blocks, "pc.ram", outcome.arrivals());
+                    return QemuStreamListener.all(recorder[0],
+                        xbzrle ? new PageHistory(blocks, replay) : QemuStreamListener.NONE);
+                }))
             {
             result.set("stream", analysis.json());
+            final DirtyTrace trace = recorder[0].trace(traceHeader(kind, outcome));
+            trace.write(dir.resolve("trace.txt"));
+            final ObjectNode traced = result.putObject("trace");
+            traced.put("file", dir.resolve("trace.txt").toString()).put("sections", trace.entries().size())
+                .put("pages", trace.totalPages()).put("pagesPerSecond", trace.pagesPerSecond());
+            recorder[0].pagesPerPass().forEach(traced.putArray("pagesPerPass")::add);
             if (xbzrle)
             {
                 result.putObject("xbzrleReplay").put("records", replay.records()).put("identical", replay.identical())
@@ -281,6 +296,11 @@ public final class QemuGuestCommand implements Callable<Integer>
             else
             {
                 report(stdout, kind, ram, pages, outcome, analysis, comparison, replay, dir);
+                stdout.printf("passes over memory in the stream: %d, page records per pass: %s%n",
+                    recorder[0].pagesPerPass().size(), recorder[0].pagesPerPass());
+                stdout.printf("dirty trace: %d sections after the first pass, %d pages%s -> %s%n",
+                    trace.entries().size(), trace.totalPages(), trace.timed() ? String.format(Locale.ROOT,
+                        ", %.0f pages/s", trace.pagesPerSecond()) : "", dir.resolve("trace.txt"));
             }
             status = comparison.differing().isEmpty() && replay.identical() == replay.records() &&
                 replay.rebuilt() == replay.records() ? 0 : EXIT_FAILED;
@@ -336,8 +356,30 @@ public final class QemuGuestCommand implements Callable<Integer>
         out.printf("pc.ram against the dump (%s left out): %d of %d pages differ%s%n", PC_HOLE.get(0),
             comparison.differing().size(), comparison.pages(), comparison.differing().isEmpty() ? "" :
                 ", first at page " + comparison.first() + "; lost writes");
-        out.printf("files in %s: stream.mig (%d bytes), ram.dump, result.json, serial.log, qemu.log%n", dir,
+        out.printf("files in %s: stream.mig (%d bytes), ram.dump, trace.txt, result.json, serial.log, qemu.log%n", dir,
             analysis.stream().bytes());
+    }
+
+    /** The trace's header: where it comes from, and QEMU's dirty rate figures. */
+    private Map<String, String> traceHeader(final GuestKind kind, final QemuMigration.Outcome outcome)
+    {
+        final Map<String, String> header = new LinkedHashMap<>();
+        header.put("source", kind.cliName() + " guest, QEMU " + outcome.qemuVersion() + ", xbzrle " +
+            (xbzrle ? "on" : "off") + ", max-bandwidth " + maxBandwidth + ", downtime-limit " + downtimeLimitMs + " ms" +
+            (stopFirst ? ", stopped first" : ""));
+        header.put("bitmap-syncs", Long.toString(outcome.status().at("/ram/dirty-sync-count").asLong()));
+        long rate = 0;
+        for (final JsonNode poll : outcome.polls())
+        {
+            rate = Math.max(rate, poll.at("/ram/dirty-pages-rate").asLong());
+        }
+        header.put("qemu-dirty-pages-rate", rate + " pages/s (the highest query-migrate reported)");
+        if (outcome.dirtyRate() != null)
+        {
+            header.put("qemu-calc-dirty-rate", outcome.dirtyRate().path("dirty-rate").asLong() +
+                " MB/s (calc-dirty-rate before the migration)");
+        }
+        return header;
     }
 
     private static void row(final PrintWriter out, final String name, final long qemu, final long livemig)

@@ -3,6 +3,7 @@ package io.livemig.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.qemu.DirtyTraceRecorder;
 import io.livemig.qemu.QemuStream;
 import io.livemig.qemu.QemuStreamListener;
 import io.livemig.qemu.QemuStreamReader;
@@ -15,12 +16,14 @@ import io.livemig.stream.PageStreamException;
 import io.livemig.stream.PageStreamReader;
 import io.livemig.stream.PageStreamStats;
 import io.livemig.stream.RamBlocks;
+import io.livemig.workload.DirtyTrace;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -100,8 +103,8 @@ final class QemuStreamAnalysis implements AutoCloseable
     /** The command: reads, prints, extracts and compares; returns the exit code. */
     static int run(final Path file, final FileChannel channel, final long limit, final boolean ignoreShared,
         final boolean records, final boolean json, final List<RamOutputs.BlockFile> extract,
-        final List<RamOutputs.BlockFile> compare, final List<RamComparison.Range> ignore, final PrintWriter out,
-        final PrintWriter err) throws IOException
+        final List<RamOutputs.BlockFile> compare, final List<RamComparison.Range> ignore, final Path trace,
+        final PrintWriter out, final PrintWriter err) throws IOException
     {
         final PageStreamDialect dialect = ignoreShared ? PageStreamDialect.QEMU.withBlockAddresses() :
             PageStreamDialect.QEMU;
@@ -109,17 +112,21 @@ final class QemuStreamAnalysis implements AutoCloseable
         {
             out.printf("%14s %-32s %12s %-6s %10s%n", "offset", "block", "page", "kind", "wire-bytes");
         }
-        final Function<RamBlocks, QemuStreamListener> printer = names -> !records || json ? QemuStreamListener.NONE :
-            new QemuStreamListener()
-            {
-                @Override
-                public void onPage(final int block, final long page, final PageKind kind, final int wireBytes,
-                    final long offset)
+        final DirtyTraceRecorder[] recorder = new DirtyTraceRecorder[1];
+        final Function<RamBlocks, QemuStreamListener> printer = names -> {
+            recorder[0] = new DirtyTraceRecorder(names, "pc.ram", null);
+            return QemuStreamListener.all(recorder[0], !records || json ? QemuStreamListener.NONE :
+                new QemuStreamListener()
                 {
-                    out.printf("%14d %-32s %12d %-6s %10d%n", offset, names.name(block), page, recordKind(kind),
-                        wireBytes);
-                }
-            };
+                    @Override
+                    public void onPage(final int block, final long page, final PageKind kind, final int wireBytes,
+                        final long offset)
+                    {
+                        out.printf("%14d %-32s %12d %-6s %10d%n", offset, names.name(block), page, recordKind(kind),
+                            wireBytes);
+                    }
+                });
+        };
         final QemuStreamAnalysis analysis;
         try
         {
@@ -138,6 +145,26 @@ final class QemuStreamAnalysis implements AutoCloseable
             if (!json)
             {
                 analysis.print(out);
+            }
+            if (trace != null)
+            {
+                if (blocks.indexOf("pc.ram") < 0)
+                {
+                    err.println("analyze-stream: --trace: the stream has no block \"pc.ram\"");
+                    return AnalyzeStreamCommand.EXIT_USAGE;
+                }
+                final DirtyTrace t = recorder[0].trace(Map.of("source", "QEMU stream " + file.getFileName()));
+                t.write(trace);
+                if (json)
+                {
+                    root.putObject("trace").put("file", trace.toString()).put("sections", t.entries().size())
+                        .put("pages", t.totalPages());
+                }
+                else
+                {
+                    out.printf("dirty trace: %d sections after the first pass, %d pages -> %s%n", t.entries().size(),
+                        t.totalPages(), trace);
+                }
             }
             for (final RamOutputs.BlockFile e : extract)
             {

@@ -14,6 +14,33 @@ public interface QemuStreamListener
     {
     };
 
+    /** @return a listener that tells each of {@code listeners} in turn. */
+    static QemuStreamListener all(final QemuStreamListener... listeners)
+    {
+        final QemuStreamListener[] copy = listeners.clone();
+        return new QemuStreamListener()
+        {
+            @Override
+            public void onRamSection(final int index, final int type, final long offset)
+            {
+                for (final QemuStreamListener l : copy)
+                {
+                    l.onRamSection(index, type, offset);
+                }
+            }
+
+            @Override
+            public void onPage(final int block, final long page, final PageKind kind, final int wireBytes,
+                final long offset)
+            {
+                for (final QemuStreamListener l : copy)
+                {
+                    l.onPage(block, page, kind, wireBytes, offset);
+                }
+            }
+        };
+    }
+
     /**
      * A RAM section begins.
      *

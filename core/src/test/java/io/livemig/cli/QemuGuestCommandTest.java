@@ -64,6 +64,9 @@ class QemuGuestCommandTest
         assertTrue(Files.size(dir.resolve("stream.mig")) > 1 << 20);
         assertEquals(64L << 20, Files.size(dir.resolve("ram.dump")));
         assertTrue(Files.readString(dir.resolve("serial.log")).contains("LIVEMIG-STOPPED"));
+        assertTrue(Files.readString(dir.resolve("trace.txt")).startsWith("livemig-dirty-trace 1\npage-size 4096\n" +
+            "pages 16384\nsource counter guest, QEMU "));
+        assertTrue(out.contains("dirty trace: "), out);
     }
 
     @Test
