@@ -12,6 +12,7 @@ import io.livemig.qemu.QemuGuest;
 import io.livemig.qemu.QemuMigration;
 import io.livemig.qemu.QemuStreamListener;
 import io.livemig.qemu.RamComparison;
+import io.livemig.qemu.RealGuestCorpus;
 import io.livemig.qemu.XbzrleReplay;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamDialect;
@@ -123,6 +124,14 @@ public final class QemuGuestCommand implements Callable<Integer>
     @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "120s",
         converter = TimeParser.MillisConverter.class, description = "deadline of the migration (default ${DEFAULT-VALUE})")
     private long timeoutMs;
+
+    @Option(names = "--corpus", description = "also write the real-guest corpus of the benchmarks from this run " +
+        "(pages of pc.ram and pairs of page versions; docs/qemu.md)")
+    private boolean corpus;
+
+    @Option(names = "--corpus-dir", paramLabel = "DIR",
+        description = "where --corpus writes (default the cache's corpus/, where the benchmarks look)")
+    private Path corpusDir;
 
     @Option(names = "--prepare", description = "only install QEMU and fetch the guest, then say where they are")
     private boolean prepareOnly;
@@ -301,6 +310,21 @@ public final class QemuGuestCommand implements Callable<Integer>
                 stdout.printf("dirty trace: %d sections after the first pass, %d pages%s -> %s%n",
                     trace.entries().size(), trace.totalPages(), trace.timed() ? String.format(Locale.ROOT,
                         ", %.0f pages/s", trace.pagesPerSecond()) : "", dir.resolve("trace.txt"));
+            }
+            if (corpus)
+            {
+                final Path target = corpusDir != null ? corpusDir : RealGuestCorpus.defaultDir();
+                final ObjectNode source = new ObjectMapper().createObjectNode();
+                source.put("guest", kind.cliName()).put("memory", ram).put("qemu", outcome.qemuVersion())
+                    .put("kernel", images.kernelVersion()).put("recipe", "xbzrle " + (xbzrle ? "on" : "off") +
+                        ", max-bandwidth " + maxBandwidth + ", downtime-limit " + downtimeLimitMs + " ms");
+                source.set("xbzrleCache", outcome.status().path("xbzrle-cache"));
+                source.put("bitmapSyncs", outcome.status().at("/ram/dirty-sync-count").asLong());
+                RealGuestCorpus.write(stream, source, target);
+                if (!json)
+                {
+                    stdout.printf("real-guest corpus: %s%n", target);
+                }
             }
             status = comparison.differing().isEmpty() && replay.identical() == replay.records() &&
                 replay.rebuilt() == replay.records() ? 0 : EXIT_FAILED;

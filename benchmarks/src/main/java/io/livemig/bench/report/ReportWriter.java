@@ -138,6 +138,7 @@ public final class ReportWriter
         PostcopyFaultsReport.section(md, results, env);
         channels(md, results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir));
+        RealGuestReport.section(md, results, env);
         granularity(md, granularity, results);
         md.append("## Results by class\n");
         for (final String className : classes(results))

@@ -8,6 +8,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import io.livemig.bench.state.InputLog;
+import io.livemig.qemu.RealGuestCorpus;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
@@ -187,8 +188,12 @@ public final class BenchRunner
             {
                 kernel.skipped().forEach(line -> out.println("bench: " + line));
             }
+            final RealGuestSetup realGuest = selected.runsAny(RealGuestSetup::takesRealGuest) ?
+                RealGuestSetup.prepare(RealGuestCorpus.defaultDir(), out) : RealGuestSetup.none();
+            realGuest.skipped().forEach(line -> out.println("bench: " + line));
             final List<String> forkArgs = new ArrayList<>(anchors.forkArgs());
             forkArgs.addAll(simd.forkArgs());
+            forkArgs.addAll(realGuest.forkArgs());
             forkArgs.add("-D" + InputLog.PROPERTY + "=" + dir.resolve(InputLog.FILE).toAbsolutePath());
             final List<String> excludes = new ArrayList<>(anchors.excludes());
             excludes.addAll(simd.excludes());
@@ -197,8 +202,10 @@ public final class BenchRunner
                 excludes.addAll(kernel.excludes());
             }
             final RunPlan plan = RunPlan.build(config.preset(), config.include(), config.user(),
-                config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs);
-            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), dir, start, out, err);
+                config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs,
+                realGuest.available());
+            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), realGuest.env(), dir,
+                start, out, err);
         }
         finally
         {
@@ -227,7 +234,8 @@ public final class BenchRunner
     }
 
     private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
-                               final SimdSetup simd, final Map<String, Object> kernel, final Path dir,
+                               final SimdSetup simd, final Map<String, Object> kernel,
+                               final Map<String, Object> realGuest, final Path dir,
                                final Instant start, final PrintStream out,
                                final PrintStream err) throws IOException
     {
@@ -254,7 +262,8 @@ public final class BenchRunner
         }
         final Path json = dir.resolve("jmh.json");
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel);
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel,
+            realGuest);
         if (failure != null)
         {
             return 1;
@@ -275,7 +284,8 @@ public final class BenchRunner
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
                          final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
-                         final Map<String, Object> simd, final Map<String, Object> kernel)
+                         final Map<String, Object> simd, final Map<String, Object> kernel,
+                         final Map<String, Object> realGuest)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -293,6 +303,7 @@ public final class BenchRunner
         {
             env.put("kernel", kernel);
         }
+        env.put("realGuest", realGuest);
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());
