@@ -125,6 +125,10 @@ public final class QemuGuestCommand implements Callable<Integer>
         converter = TimeParser.MillisConverter.class, description = "deadline of the migration (default ${DEFAULT-VALUE})")
     private long timeoutMs;
 
+    @Option(names = "--check-destination", description = "also start QEMU as the destination of the stream " +
+        "(-incoming from the file) and compare its pc.ram with the RAM livemig rebuilt")
+    private boolean checkDestination;
+
     @Option(names = "--corpus", description = "also write the real-guest corpus of the benchmarks from this run " +
         "(pages of pc.ram and pairs of page versions; docs/qemu.md)")
     private boolean corpus;
@@ -296,6 +300,19 @@ public final class QemuGuestCommand implements Callable<Integer>
             final RamComparison comparison = RamComparison.compare(
                 analysis.blocks().memory(analysis.blocks().indexOf("pc.ram")), dump, PC_HOLE);
             RamOutputs.json(result.putObject("compare"), dump, comparison);
+            RamComparison destination = null;
+            if (checkDestination)
+            {
+                final Path destinationDump = dir.resolve("destination.dump");
+                try (QemuGuest qemu = QemuGuest.incoming(images, kind, ram, pages, accel, dir, timeoutMs + 60_000,
+                    stream))
+                {
+                    QemuMigration.load(qemu, destinationDump, timeoutMs);
+                }
+                destination = RamComparison.compare(analysis.blocks().memory(analysis.blocks().indexOf("pc.ram")),
+                    destinationDump, PC_HOLE);
+                RamOutputs.json(result.putObject("destination"), destinationDump, destination);
+            }
             Files.writeString(dir.resolve("result.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(result));
             if (json)
@@ -305,6 +322,12 @@ public final class QemuGuestCommand implements Callable<Integer>
             else
             {
                 report(stdout, kind, ram, pages, outcome, analysis, comparison, replay, dir);
+                if (destination != null)
+                {
+                    stdout.printf("QEMU's own destination, loading the stream (-incoming): its pc.ram differs from " +
+                        "livemig's in %d of %d pages (%s left out)%n", destination.differing().size(),
+                        destination.pages(), PC_HOLE.get(0));
+                }
                 stdout.printf("passes over memory in the stream: %d, page records per pass: %s%n",
                     recorder[0].pagesPerPass().size(), recorder[0].pagesPerPass());
                 stdout.printf("dirty trace: %d sections after the first pass, %d pages%s -> %s%n",
@@ -327,6 +350,7 @@ public final class QemuGuestCommand implements Callable<Integer>
                 }
             }
             status = comparison.differing().isEmpty() && replay.identical() == replay.records() &&
+                (destination == null || destination.differing().isEmpty()) &&
                 replay.rebuilt() == replay.records() ? 0 : EXIT_FAILED;
             log.printf("qemu-guest: read and compared in %d ms%n", (System.nanoTime() - t2) / 1_000_000);
             }

@@ -60,6 +60,27 @@ public final class QemuGuest implements AutoCloseable
     public static QemuGuest start(final GuestImages images, final GuestKind kind, final long memoryBytes,
         final int counterPages, final String accel, final Path workDir, final long lifetimeMs) throws IOException
     {
+        return launch(images, kind, memoryBytes, counterPages, accel, workDir, lifetimeMs, null);
+    }
+
+    /**
+     * Starts QEMU as the destination of a migration from a file ({@code -incoming "exec:cat FILE"}), with the
+     * machine of {@link #start} (the same devices and RAM blocks), paused: its memory, once {@link
+     * QemuMigration#load} has seen the load complete, is what QEMU itself makes of the stream.
+     *
+     * @throws IOException if QEMU does not start.
+     */
+    public static QemuGuest incoming(final GuestImages images, final GuestKind kind, final long memoryBytes,
+        final int counterPages, final String accel, final Path workDir, final long lifetimeMs, final Path stream)
+        throws IOException
+    {
+        return launch(images, kind, memoryBytes, counterPages, accel, workDir, lifetimeMs, stream);
+    }
+
+    private static QemuGuest launch(final GuestImages images, final GuestKind kind, final long memoryBytes,
+        final int counterPages, final String accel, final Path workDir, final long lifetimeMs, final Path incoming)
+        throws IOException
+    {
         if (memoryBytes % (1 << 20) != 0 || memoryBytes <= 0)
         {
             throw new IllegalArgumentException("guest memory must be a positive number of MiB: " + memoryBytes);
@@ -68,9 +89,13 @@ public final class QemuGuest implements AutoCloseable
         {
             throw new IllegalArgumentException("a Linux guest needs images prepared with the kernel");
         }
+        if (incoming != null && (incoming.toString().contains("'") || incoming.toString().contains(" ")))
+        {
+            throw new IllegalArgumentException("the stream's path goes to a shell: no quote or space in it: " + incoming);
+        }
         Files.createDirectories(workDir);
         final Path sockets = Files.createTempDirectory("lmq");
-        final Path log = workDir.resolve("qemu.log");
+        final Path log = workDir.resolve(incoming == null ? "qemu.log" : "qemu-destination.log");
         final List<String> command = new ArrayList<>();
         if (Commands.onPath("timeout") != null)
         {
@@ -92,6 +117,10 @@ public final class QemuGuest implements AutoCloseable
             Files.write(image, CounterGuestImage.build(counterPages));
             command.addAll(List.of("-kernel", image.toString()));
         }
+        if (incoming != null)
+        {
+            command.addAll(List.of("-incoming", "exec:cat " + incoming.toAbsolutePath()));
+        }
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         final QemuGuest guest = new QemuGuest(process, sockets, log, kind, memoryBytes);
@@ -100,17 +129,20 @@ public final class QemuGuest implements AutoCloseable
             final long connectBy = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
             guest.qmp = QmpClient.connect(QmpClient.socketIn(sockets), connectBy);
             guest.serial = SerialConsole.connect(sockets.resolve("serial.sock"), connectBy);
-            guest.qmp.execute("cont", null);
-            guest.serial.await(kind.isLinux() ? GuestInit.READY : CounterGuestImage.READY, 0,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_TIMEOUT_MS));
+            if (incoming == null)
+            {
+                guest.qmp.execute("cont", null);
+                guest.serial.await(kind.isLinux() ? GuestInit.READY : CounterGuestImage.READY, 0,
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_TIMEOUT_MS));
+            }
             return guest;
         }
         catch (final IOException | RuntimeException ex)
         {
             final String qemuSays = guest.qemuLog();
             guest.close();
-            throw new IOException("the " + kind.cliName() + " guest did not start: " + ex.getMessage() +
-                (qemuSays.isEmpty() ? "" : "; QEMU said: " + qemuSays), ex);
+            throw new IOException("the " + kind.cliName() + (incoming == null ? " guest" : " destination") +
+                " did not start: " + ex.getMessage() + (qemuSays.isEmpty() ? "" : "; QEMU said: " + qemuSays), ex);
         }
     }
 

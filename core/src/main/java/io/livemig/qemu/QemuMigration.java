@@ -122,6 +122,36 @@ public final class QemuMigration
         return new Outcome(qmp.version(), status, polls, dirtyRate, arrivals, bytes);
     }
 
+    /**
+     * Waits until a destination started with {@link QemuGuest#incoming} has loaded its stream, then dumps its
+     * memory with {@code pmemsave} (it stays paused).
+     *
+     * @throws IOException if the load fails (QEMU refused the stream) or does not end before {@code timeoutMs}.
+     */
+    public static void load(final QemuGuest destination, final Path dump, final long timeoutMs) throws IOException
+    {
+        final QmpClient qmp = destination.qmp();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            final JsonNode answer = qmp.execute("query-migrate", null);
+            final String status = answer.path("status").asText();
+            if (status.equals("completed"))
+            {
+                break;
+            }
+            if (status.equals("failed") || status.equals("cancelled") || System.nanoTime() - deadline > 0)
+            {
+                throw new IOException("QEMU's destination did not load the stream: status " +
+                    (status.isEmpty() ? "none" : status) + (answer.has("error-desc") ? ": " +
+                    answer.path("error-desc").asText() : "") + "; QEMU said: " + destination.qemuLog());
+            }
+            sleep(POLL_MS);
+        }
+        qmp.execute("pmemsave", QmpClient.arguments().put("val", 0).put("size", destination.memoryBytes())
+            .put("filename", dump.toAbsolutePath().toString()));
+    }
+
     private static JsonNode poll(final QmpClient qmp, final long startNanos, final List<JsonNode> polls,
         final long convergeAfterMs, final long deadline) throws IOException
     {

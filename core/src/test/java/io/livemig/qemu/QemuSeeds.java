@@ -29,8 +29,8 @@ final class QemuSeeds
 {
     /** Records of each kind kept per RAM section: ZERO, PAGE, XBZRLE. */
     static final int[] KEEP = {48, 1, 6};
-    /** PAGE records kept in the whole stream. */
-    static final int PAGES = 6;
+    /** Records of each kind kept in the whole stream: ZERO, PAGE, XBZRLE. */
+    static final int[] TOTAL = {600, 6, 16};
     /** Device state bytes kept. */
     static final int DEVICE_BYTES = 256;
     /** Devices of the description kept. */
@@ -95,7 +95,7 @@ final class QemuSeeds
         }
         endSection(out, read, id);
         int last = -1;
-        int pages = 0;
+        final int[] total = new int[3];
         for (final Section section : sections.subList(1, sections.size()))
         {
             out.writeByte(section.type());
@@ -106,12 +106,12 @@ final class QemuSeeds
                 final int block = (int)r[0];
                 final int kind = (int)r[2];
                 final int k = kind == PageKind.ZERO.ordinal() ? 0 : kind == PageKind.NORMAL.ordinal() ? 1 : 2;
-                if (kept[k] == KEEP[k] || (k == 1 && pages == PAGES))
+                if (kept[k] == KEEP[k] || total[k] == TOTAL[k])
                 {
                     continue;
                 }
                 kept[k]++;
-                pages += k == 1 ? 1 : 0;
+                total[k]++;
                 final int start = (int)r[4];
                 final long page = r[1] % (sizes.get(block) / 4096);
                 final long header = in.getLong(start) & 0xFFF | page * 4096;
