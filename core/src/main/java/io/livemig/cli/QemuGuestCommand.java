@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.qemu.Commands;
 import io.livemig.qemu.DirtyTraceRecorder;
 import io.livemig.qemu.GuestImages;
 import io.livemig.qemu.GuestKind;
@@ -237,7 +238,7 @@ public final class QemuGuestCommand implements Callable<Integer>
         try (QemuGuest vm = QemuGuest.start(images, kind, ram, pages, accel, dir, timeoutMs + 180_000))
         {
             log.printf("qemu-guest: the guest runs its workload after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            sleep(runBeforeMs);
+            Commands.sleep(runBeforeMs);
             try
             {
                 final long t1 = System.nanoTime();
@@ -433,19 +434,6 @@ public final class QemuGuestCommand implements Callable<Integer>
     private static void row(final PrintWriter out, final String name, final long qemu, final long livemig)
     {
         out.printf("%-28s %20d %24d%n", name, qemu, livemig);
-    }
-
-    private static void sleep(final long ms) throws IOException
-    {
-        try
-        {
-            Thread.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        }
     }
 
     private static int usage(final PrintWriter err, final String message)

@@ -103,6 +103,24 @@ public final class Commands
         }
     }
 
+    /**
+     * Sleeps {@code ms} milliseconds.
+     *
+     * @throws IOException if interrupted (the interrupt is kept).
+     */
+    public static void sleep(final long ms) throws IOException
+    {
+        try
+        {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", ex);
+        }
+    }
+
     /** Kills {@code process} (and its descendants) if it still runs, and reaps it, waiting at most 5 s. */
     static void kill(final Process process)
     {

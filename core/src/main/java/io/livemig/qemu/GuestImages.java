@@ -100,7 +100,7 @@ public final class GuestImages
     {
         Files.createDirectories(cache);
         try (FileChannel lockFile = FileChannel.open(cache.resolve(".lock"), StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE); FileLock lock = lockFile.lock())
+            StandardOpenOption.WRITE); FileLock lock = lock(lockFile, cache))
         {
             final Path qemu = qemu(log);
             if (!linux)
@@ -110,6 +110,34 @@ public final class GuestImages
             final Path kernel = kernel(cache, log);
             final Path initramfs = initramfs(cache, log);
             return new GuestImages(qemu, kernel, initramfs, cache);
+        }
+    }
+
+    /** Takes the cache's lock, waiting at most as long as an install may take. */
+    private static FileLock lock(final FileChannel file, final Path cache) throws IOException
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(INSTALL_TIMEOUT_MS);
+        while (true)
+        {
+            FileLock lock = null;
+            try
+            {
+                lock = file.tryLock();
+            }
+            catch (final java.nio.channels.OverlappingFileLockException ex)
+            {
+                // another thread of this JVM prepares the cache: wait for it as for another process
+            }
+            if (lock != null)
+            {
+                return lock;
+            }
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IOException("another process has held the lock of " + cache + " for " +
+                    INSTALL_TIMEOUT_MS / 60_000 + " minutes");
+            }
+            Commands.sleep(200);
         }
     }
 

@@ -146,7 +146,7 @@ public final class QemuMigration
                     (status.isEmpty() ? "none" : status) + (answer.has("error-desc") ? ": " +
                     answer.path("error-desc").asText() : "") + "; QEMU said: " + destination.qemuLog());
             }
-            sleep(POLL_MS);
+            Commands.sleep(POLL_MS);
         }
         qmp.execute("pmemsave", QmpClient.arguments().put("val", 0).put("size", destination.memoryBytes())
             .put("filename", dump.toAbsolutePath().toString()));
@@ -180,7 +180,7 @@ public final class QemuMigration
                     answer.at("/ram/remaining").asLong() + " bytes remaining): the guest dirties memory faster " +
                     "than max-bandwidth can send it within downtime-limit");
             }
-            sleep(POLL_MS);
+            Commands.sleep(POLL_MS);
         }
     }
 
@@ -189,7 +189,7 @@ public final class QemuMigration
         qmp.execute("calc-dirty-rate", QmpClient.arguments().put("calc-time", Math.max(1, (ms + 999) / 1000)));
         while (true)
         {
-            sleep(100);
+            Commands.sleep(100);
             final JsonNode rate = qmp.execute("query-dirty-rate", null);
             if ("measured".equals(rate.path("status").asText()))
             {
@@ -199,19 +199,6 @@ public final class QemuMigration
             {
                 throw new IOException("calc-dirty-rate did not finish in time: " + rate);
             }
-        }
-    }
-
-    private static void sleep(final long ms) throws IOException
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
         }
     }
 }

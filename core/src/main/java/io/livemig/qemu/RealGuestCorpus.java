@@ -168,13 +168,8 @@ public final class RealGuestCorpus
             log.accept("booting the mix guest (128 MiB, TCG) for the real-guest corpus");
             try (QemuGuest guest = QemuGuest.start(images, GuestKind.MIX, 128L << 20, 1, "tcg", work, 300_000))
             {
-                Thread.sleep(3000);
+                Commands.sleep(3000);
                 outcome = QemuMigration.run(guest, settings, stream, work.resolve("ram.dump"));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", ex);
             }
             final ObjectNode source = new ObjectMapper().createObjectNode();
             source.put("guest", "mix").put("memory", 128L << 20).put("qemu", outcome.qemuVersion())

@@ -60,22 +60,9 @@ final class UnixLines implements AutoCloseable
                 channel.close();
                 last = ex;
             }
-            sleep(20);
+            Commands.sleep(20);
         }
         throw new IOException("cannot connect to " + path + " in time" + (last == null ? "" : ": " + last), last);
-    }
-
-    private static void sleep(final long ms) throws IOException
-    {
-        try
-        {
-            TimeUnit.MILLISECONDS.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", ex);
-        }
     }
 
     /**
@@ -152,7 +139,7 @@ final class UnixLines implements AutoCloseable
                 {
                     throw new IOException("the peer took no bytes before the deadline");
                 }
-                sleep(1);
+                Commands.sleep(1);
             }
         }
     }
