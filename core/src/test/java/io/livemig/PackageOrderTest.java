@@ -33,6 +33,7 @@ class PackageOrderTest
         List.of("codec"),
         List.of("stream"),
         List.of("workload"),
+        List.of("qemu"),
         List.of("migration.link"),
         List.of("migration.fault"),
         List.of("migration.options"),

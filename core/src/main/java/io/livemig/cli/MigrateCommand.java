@@ -14,6 +14,7 @@ import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.options.StopPolicy;
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.workload.Patterns;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -78,7 +79,8 @@ public final class MigrateCommand implements Callable<Integer>
     private int writers;
 
     @Option(names = "--pattern", paramLabel = "NAME", defaultValue = "uniform",
-        description = "uniform, hotset, zipf or sequential (default ${DEFAULT-VALUE})")
+        description = "uniform, hotset, zipf, sequential, or trace:FILE, a real guest's dirty trace replayed at its " +
+            "rate (docs/qemu.md) (default ${DEFAULT-VALUE})")
     private String pattern;
 
     @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0",
@@ -628,7 +630,7 @@ public final class MigrateCommand implements Callable<Integer>
         {
             throw new BadOption("--policy", "must be qemu or wire: " + policy);
         }
-        check(pattern.matches("uniform|hotset|zipf|sequential"), "--pattern", "must be uniform, hotset, zipf or sequential", pattern);
+        check(Patterns.problem(pattern) == null, "--pattern", "must be uniform, hotset, zipf, sequential or trace:FILE (" + Patterns.problem(pattern) + ")", pattern);
         check(link.matches("memory|tcp"), "--link", "must be memory or tcp", link);
         check(tracker.matches("bitmap|summary|ring|uffd-wp-async|uffd-wp"), "--tracker",
             "must be bitmap, summary, ring, uffd-wp-async or uffd-wp", tracker);

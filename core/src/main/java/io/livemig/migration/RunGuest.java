@@ -4,6 +4,7 @@ import io.livemig.memory.GuestMemory;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.workload.AccessPattern;
 import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.Patterns;
 import io.livemig.workload.SweepCheck;
 
 import java.util.Arrays;
@@ -23,14 +24,7 @@ final class RunGuest
     /** @return the pattern named {@code name} over {@code pages} pages. */
     static AccessPattern pattern(final String name, final long pages)
     {
-        switch (name)
-        {
-            case "uniform": return AccessPattern.uniform(pages);
-            case "hotset": return AccessPattern.hotSet(pages, 0.1, 0.9);
-            case "zipf": return AccessPattern.zipf(pages, 0.99);
-            case "sequential": return AccessPattern.sequential(pages);
-            default: throw new IllegalArgumentException("pattern must be uniform, hotset, zipf or sequential: " + name);
-        }
+        return Patterns.of(name, pages);
     }
 
     static void fill(final GuestMemory src, final long seed, final double fill)

@@ -34,7 +34,9 @@ package io.livemig.stream;
  * </pre>
  * A page record has exactly one of ZERO, PAGE, XBZRLE, LZ4, optionally with CONTINUE (same block as the
  * previous page record; not allowed on the first page record after MEM_SIZE or EOS). MEM_SIZE and EOS carry
- * no other flag. QEMU's other flags (0x001, 0x080, 0x100, 0x200) are refused.
+ * no other flag. QEMU's other flags (0x001, 0x080, 0x100, 0x200) are refused; a reader of a QEMU stream's RAM
+ * section ({@link PageStreamDialect#QEMU}) takes MULTIFD_FLUSH (0x200, a record of its own), refuses LZ4, and
+ * accepts CONTINUE on the first page record after EOS.
  *
  * <p>Return path, destination to source:
  * <pre>

@@ -8,16 +8,15 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 import static io.livemig.stream.PageStreamDescriptor.CONTINUE;
 import static io.livemig.stream.PageStreamDescriptor.EOS;
 import static io.livemig.stream.PageStreamDescriptor.HEADER_LENGTH;
-import static io.livemig.stream.PageStreamDescriptor.KNOWN_FLAGS;
 import static io.livemig.stream.PageStreamDescriptor.LZ4;
 import static io.livemig.stream.PageStreamDescriptor.MEM_SIZE;
 import static io.livemig.stream.PageStreamDescriptor.PAGE;
-import static io.livemig.stream.PageStreamDescriptor.PAGE_KIND_FLAGS;
+import static io.livemig.stream.PageStreamDescriptor.QEMU_COMPRESS_PAGE;
+import static io.livemig.stream.PageStreamDescriptor.QEMU_MULTIFD_FLUSH;
 import static io.livemig.stream.PageStreamDescriptor.XBZRLE;
 import static io.livemig.stream.PageStreamDescriptor.XBZRLE_ENCODING;
 import static io.livemig.stream.PageStreamDescriptor.XBZRLE_MAX_PAGE_SIZE;
@@ -48,17 +47,32 @@ import static io.livemig.stream.PageStreamDescriptor.ZERO;
  * input buffer, XBZRLE and LZ4 decode into an off-heap staging page (holding the old page for a delta, when
  * it was placed before), ZERO is placed as zeros (always: a vCPU may wait for it), each through the placer.
  *
+ * <p>Blocks: a reader made with one {@link GuestMemory} knows that one block, as a livemig destination does.
+ * A reader made with a {@link RamBlocks} table knows several by name, fixed or learned from MEM_SIZE (an
+ * analyzer of a QEMU stream); {@link #block()} says which one the last record wrote. The written bits, page
+ * channels and placers above are for single-block readers only. The {@link PageStreamDialect} says which
+ * records are accepted: livemig's own, or those of a QEMU stream's RAM section (which a reader of QEMU's
+ * envelope, {@code io.livemig.qemu}, feeds to this same reader section by section).
+ *
  * <p>Not thread-safe: one thread (the receiver) reads. The destination memory must not be written by others
  * meanwhile; a {@link PageStreamListener} hears of each page after it is written.
  */
 public final class PageStreamReader
 {
     private final ChannelInput in;
-    private final GuestMemory memory;
+    /** The memory of a single-block reader; null for a reader of a table. */
+    private final GuestMemory single;
+    private final RamBlocks blocks;
+    private final PageStreamDialect dialect;
+    private final int knownFlags;
+    private final int pageKindFlags;
     private final int pageSize;
     private final int pageShift;
-    private final long blockSize;
-    private final byte[] blockName;
+    /** The block of the last page record (0 from the start for a single block, else -1 before the first); its memory and used length. */
+    private int block = -1;
+    private GuestMemory memory;
+    private long blockSize;
+    private long multifdFlushes;
     private final UnsafeBuffer pageView = new UnsafeBuffer(0, 0);
     /** The memory's placer ({@link GuestMemory#placer()}), or null when pages are stored in place. */
     private PagePlacer placer;
@@ -93,20 +107,54 @@ public final class PageStreamReader
      */
     public PageStreamReader(final ChannelInput in, final GuestMemory memory)
     {
-        if (in.capacity() < requiredBufferBytes(memory.pageSize()))
+        this(in, memory, RamBlocks.of(memory), PageStreamDialect.LIVEMIG);
+    }
+
+    /**
+     * A reader of several named blocks, in either dialect.
+     *
+     * @param in      the stream; its buffer must hold {@link #requiredBufferBytes(int)} bytes of the blocks'
+     *                page size.
+     * @param blocks  the destination's blocks, fixed, or learned from the stream's MEM_SIZE; the reader does
+     *                not close them.
+     * @param dialect livemig's records or QEMU's.
+     */
+    public PageStreamReader(final ChannelInput in, final RamBlocks blocks, final PageStreamDialect dialect)
+    {
+        this(in, null, blocks, dialect);
+    }
+
+    private PageStreamReader(
+        final ChannelInput in, final GuestMemory single, final RamBlocks blocks, final PageStreamDialect dialect)
+    {
+        if (in.capacity() < requiredBufferBytes(blocks.pageSize()))
         {
-            throw new IllegalArgumentException("a reader of " + memory.pageSize() + "-byte pages needs an input " +
-                "buffer of at least " + requiredBufferBytes(memory.pageSize()) + " bytes: " + in.capacity());
+            throw new IllegalArgumentException("a reader of " + blocks.pageSize() + "-byte pages needs an input " +
+                "buffer of at least " + requiredBufferBytes(blocks.pageSize()) + " bytes: " + in.capacity());
         }
         this.in = in;
-        this.memory = memory;
-        this.pageSize = memory.pageSize();
-        this.pageShift = memory.pageShift();
-        this.placer = memory.placer();
+        this.single = single;
+        this.blocks = blocks;
+        this.dialect = dialect;
+        this.knownFlags = dialect.knownFlags();
+        this.pageKindFlags = dialect.pageKindFlags();
+        this.pageSize = blocks.pageSize();
+        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+        this.placer = single == null ? null : single.placer();
         this.staging = placer == null ? null : new UnsafeBuffer(ByteBuffer.allocateDirect(pageSize));
-        this.blockSize = memory.size();
-        this.blockName = memory.blockName().getBytes(StandardCharsets.US_ASCII);
+        if (single != null)
+        {
+            selectBlock(0);
+        }
         this.lz4 = new Lz4PageCodec(pageSize);
+    }
+
+    /** Makes {@code index} the block of the records that follow; allocates a learned block's memory. */
+    private void selectBlock(final int index)
+    {
+        block = index;
+        memory = blocks.memory(index);
+        blockSize = blocks.usedLength(index);
     }
 
     /**
@@ -123,6 +171,7 @@ public final class PageStreamReader
         {
             throw new IllegalStateException("destinationStartsZero has already been called");
         }
+        singleBlockOnly("destinationStartsZero");
         final long words = (memory.pageCount() + 63) >>> 6;
         if (words > Integer.MAX_VALUE - 8)
         {
@@ -149,6 +198,7 @@ public final class PageStreamReader
         {
             throw new IllegalStateException("destinationStartsZero has already been called");
         }
+        singleBlockOnly("destinationStartsZero");
         if (shared.length != (memory.pageCount() + 63) >>> 6)
         {
             throw new IllegalArgumentException("written bits of " + shared.length + " words for " +
@@ -169,6 +219,7 @@ public final class PageStreamReader
      */
     public void acceptOnly(final ChannelPartition partition, final int channel)
     {
+        singleBlockOnly("acceptOnly");
         if (partition.pageCount() != memory.pageCount() || channel < 0 || channel >= partition.channels())
         {
             throw new IllegalArgumentException("channel " + channel + " of " + partition + " for a guest of " +
@@ -194,6 +245,14 @@ public final class PageStreamReader
         placer = through;
     }
 
+    private void singleBlockOnly(final String what)
+    {
+        if (single == null)
+        {
+            throw new IllegalStateException(what + " is for a reader of a single block, not of " + blocks);
+        }
+    }
+
     /** @return the written bits set up by {@code destinationStartsZero}, or null. */
     public long[] writtenBits()
     {
@@ -212,10 +271,38 @@ public final class PageStreamReader
         return stats;
     }
 
-    /** @return the destination memory. */
+    /** @return the destination memory of a single-block reader; null for a reader of a {@link RamBlocks} table. */
     public GuestMemory memory()
     {
-        return memory;
+        return single;
+    }
+
+    /** @return the destination's blocks (a single-block reader's table holds its one memory). */
+    public RamBlocks blocks()
+    {
+        return blocks;
+    }
+
+    /** @return the dialect read. */
+    public PageStreamDialect dialect()
+    {
+        return dialect;
+    }
+
+    /**
+     * @return the index in {@link #blocks()} of the block of the last page record (a listener asks during
+     *         {@link PageStreamListener#onPage}): always 0 for a single-block reader; for a reader of a table, -1
+     *         before the first.
+     */
+    public int block()
+    {
+        return block;
+    }
+
+    /** @return MULTIFD_FLUSH records read (QEMU dialect). */
+    public long multifdFlushes()
+    {
+        return multifdFlushes;
     }
 
     /**
@@ -246,40 +333,13 @@ public final class PageStreamReader
                 PageStreamDescriptor.describeFlags(flags));
         }
         final long total = PageStreamDescriptor.offset(header, pageSize);
-        long remaining = total;
-        boolean listed = false;
-        while (remaining > 0)
+        if (blocks.isLearned())
         {
-            final int nameLength = in.readUnsignedByte();
-            final String name = nameLength == 0 ? "" : readBlockName(nameLength);
-            if (name != null)
-            {
-                throw new PageStreamException(start, "MEM_SIZE lists " + (nameLength == 0 ? "a block name of length 0" :
-                    "unknown block \"" + name + "\"") + ": the destination has only \"" + memory.blockName() + "\"");
-            }
-            if (listed)
-            {
-                throw new PageStreamException(start, "MEM_SIZE lists block \"" + memory.blockName() + "\" twice");
-            }
-            final long used = in.readLong();
-            if (used != blockSize)
-            {
-                throw new PageStreamException(start, "MEM_SIZE says block \"" + memory.blockName() + "\" has " +
-                    Long.toUnsignedString(used) + " bytes, the destination has " + blockSize);
-            }
-            if (used > remaining)
-            {
-                throw new PageStreamException(start, "MEM_SIZE block lengths add up to more than its total " +
-                    Long.toUnsignedString(total));
-            }
-            remaining -= used;
-            listed = true;
+            learnBlocks(start, total);
         }
-        if (!listed)
+        else
         {
-            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + Long.toUnsignedString(total) +
-                " bytes): the " +
-                "destination has \"" + memory.blockName() + "\" of " + blockSize + " bytes");
+            checkBlocks(start, total);
         }
         memSizeRead = true;
         haveBlock = false;
@@ -327,6 +387,158 @@ public final class PageStreamReader
         }
     }
 
+    /** MEM_SIZE against a fixed table: each block listed once, with its size, and every block listed. */
+    private void checkBlocks(final long start, final long total) throws PageStreamException
+    {
+        long remaining = total;
+        final boolean[] listed = new boolean[blocks.count()];
+        int listedCount = 0;
+        while (remaining > 0)
+        {
+            final int nameLength = in.readUnsignedByte();
+            final int index = nameLength == 0 ? -1 : blocks.find(in.buffer(), in.require(nameLength), nameLength, 0);
+            if (index < 0)
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists " + (nameLength == 0 ?
+                    "a block name of length 0" : "unknown block \"" + escapedName(nameLength) + "\"") +
+                    ": the destination has " + (blocks.count() == 1 ? "only " : "") + describeBlocks());
+            }
+            in.skip(nameLength);
+            final String name = blocks.name(index);
+            if (listed[index])
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists block \"" + name + "\" twice");
+            }
+            final long used = in.readLong();
+            if (used != blocks.usedLength(index))
+            {
+                throw new PageStreamException(start, "MEM_SIZE says block \"" + name + "\" has " +
+                    Long.toUnsignedString(used) + " bytes, the destination has " + blocks.usedLength(index));
+            }
+            if (used > remaining)
+            {
+                throw new PageStreamException(start, "MEM_SIZE block lengths add up to more than its total " +
+                    Long.toUnsignedString(total));
+            }
+            skipBlockAddress();
+            remaining -= used;
+            listed[index] = true;
+            listedCount++;
+        }
+        if (listedCount == 0)
+        {
+            throw new PageStreamException(start, "MEM_SIZE lists no block (total " + Long.toUnsignedString(total) +
+                " bytes): the destination has " + (blocks.count() == 1 ? describeBlocks() + " of " +
+                blocks.usedLength(0) + " bytes" : blocks.count() + " blocks of " + blocks.totalBytes() + " bytes"));
+        }
+        for (int i = 0; i < listed.length; i++)
+        {
+            if (!listed[i])
+            {
+                throw new PageStreamException(start, "MEM_SIZE does not list block \"" + blocks.name(i) +
+                    "\" of the destination");
+            }
+        }
+    }
+
+    /**
+     * MEM_SIZE into a learned table: the total within the table's limit (checked before any block is read),
+     * each name printable ASCII without spaces and new, each length a positive multiple of the page size, and
+     * the lengths adding up to the total.
+     */
+    private void learnBlocks(final long start, final long total) throws PageStreamException
+    {
+        if (Long.compareUnsigned(total, blocks.maxTotalBytes()) > 0)
+        {
+            throw new PageStreamException(start, "MEM_SIZE declares " + Long.toUnsignedString(total) +
+                " bytes of RAM, above this reader's limit of " + blocks.maxTotalBytes() + " bytes");
+        }
+        long remaining = total;
+        while (remaining > 0)
+        {
+            if (blocks.count() == RamBlocks.MAX_BLOCKS)
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists more than " + RamBlocks.MAX_BLOCKS + " blocks");
+            }
+            final int nameLength = in.readUnsignedByte();
+            if (nameLength == 0)
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists a block name of length 0");
+            }
+            final int at = in.require(nameLength);
+            final String name = escapedName(nameLength);
+            if (!isPlainName(in.buffer(), at, nameLength))
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists block \"" + name + "\", whose name is not " +
+                    "printable ASCII without spaces");
+            }
+            if (blocks.find(in.buffer(), at, nameLength, -1) >= 0)
+            {
+                throw new PageStreamException(start, "MEM_SIZE lists block \"" + name + "\" twice");
+            }
+            in.skip(nameLength);
+            final long used = in.readLong();
+            if (used <= 0 || (used & (pageSize - 1)) != 0)
+            {
+                throw new PageStreamException(start, "MEM_SIZE says block \"" + name + "\" has " +
+                    Long.toUnsignedString(used) + " bytes, not a positive multiple of the page size " + pageSize);
+            }
+            if (used > remaining)
+            {
+                throw new PageStreamException(start, "MEM_SIZE block lengths add up to more than its total " +
+                    Long.toUnsignedString(total));
+            }
+            skipBlockAddress();
+            blocks.learn(name, used);
+            remaining -= used;
+        }
+        if (blocks.count() == 0)
+        {
+            throw new PageStreamException(start, "MEM_SIZE lists no block (total 0 bytes)");
+        }
+    }
+
+    /** In a dialect with block addresses, reads the {@code be64} address after a MEM_SIZE block. */
+    private void skipBlockAddress() throws PageStreamException
+    {
+        if (dialect.blockAddresses())
+        {
+            in.readLong();
+        }
+    }
+
+    private static boolean isPlainName(final DirectBuffer buffer, final int at, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            final int b = buffer.getByte(at + i) & 0xFF;
+            if (b <= 0x20 || b >= 0x7f)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the blocks' names for a message: {@code "pc.ram"}, or {@code blocks "a", "b", ...} (8 at most). */
+    private String describeBlocks()
+    {
+        if (blocks.count() == 1)
+        {
+            return "\"" + blocks.name(0) + "\"";
+        }
+        final StringBuilder sb = new StringBuilder("blocks ");
+        for (int i = 0; i < blocks.count(); i++)
+        {
+            if (i == 8)
+            {
+                return sb.append(", ... (").append(blocks.count()).append(" in all)").toString();
+            }
+            sb.append(i == 0 ? "\"" : ", \"").append(blocks.name(i)).append('"');
+        }
+        return sb.toString();
+    }
+
     private void checkMemSizeRead()
     {
         if (!memSizeRead)
@@ -361,10 +573,23 @@ public final class PageStreamReader
                 {
                     throw new PageStreamException(start, "EOS record carries an offset 0x" + Long.toHexString(offset));
                 }
-                haveBlock = false;
+                // QEMU's destination keeps the last block across sections, and its source sends CONTINUE on
+                // the first record of a section; a livemig iteration names its first block.
+                haveBlock = haveBlock && dialect.isQemu();
                 lastIterationEnded = true;
                 stats.eos(HEADER_LENGTH);
                 return pages;
+            }
+            if (flags == QEMU_MULTIFD_FLUSH && dialect.isQemu())
+            {
+                if (offset != 0)
+                {
+                    throw new PageStreamException(start, "MULTIFD_FLUSH record carries an offset 0x" +
+                        Long.toHexString(offset));
+                }
+                multifdFlushes++;
+                stats.other(HEADER_LENGTH);
+                continue;
             }
             pageRecord(start, flags, offset);
             pages++;
@@ -379,7 +604,7 @@ public final class PageStreamReader
             if (!haveBlock)
             {
                 throw new PageStreamException(start, "CONTINUE with no previous block (the first page record " +
-                    "after MEM_SIZE or EOS must name its block)");
+                    (dialect.isQemu() ? "after MEM_SIZE" : "after MEM_SIZE or EOS") + " must name its block)");
             }
         }
         else
@@ -389,12 +614,17 @@ public final class PageStreamReader
             {
                 throw new PageStreamException(start, "block name of length 0");
             }
-            final String unknown = readBlockName(nameLength);
-            if (unknown != null)
+            final int index = blocks.find(in.buffer(), in.require(nameLength), nameLength, block);
+            if (index < 0)
             {
-                throw new PageStreamException(start, "unknown block \"" + unknown + "\" (the destination has \"" +
-                    memory.blockName() + "\")");
+                throw new PageStreamException(start, "unknown block \"" + escapedName(nameLength) + "\" (the " +
+                    (blocks.isLearned() ? "stream's MEM_SIZE listed " : "destination has ") + describeBlocks() + ")");
             }
+            if (index != block)
+            {
+                select(start, index);
+            }
+            in.skip(nameLength);
             haveBlock = true;
         }
         if (Long.compareUnsigned(offset, blockSize) >= 0)
@@ -417,7 +647,7 @@ public final class PageStreamReader
             written[(int)(page >>> 6)] |= 1L << page;
         }
         final PageKind kind;
-        switch (flags & PAGE_KIND_FLAGS)
+        switch (flags & pageKindFlags)
         {
             case ZERO:
                 applyZero(start, page);
@@ -449,40 +679,49 @@ public final class PageStreamReader
 
     private void checkFlags(final long start, final int flags) throws PageStreamException
     {
-        if ((flags & ~KNOWN_FLAGS) != 0)
+        if ((flags & ~knownFlags) != 0)
         {
             throw new PageStreamException(start, "undefined flags " +
-                PageStreamDescriptor.describeFlags(flags & ~KNOWN_FLAGS) + " in header flags " +
-                PageStreamDescriptor.describeFlags(flags));
+                PageStreamDescriptor.describeFlags(flags & ~knownFlags) + " in header flags " +
+                PageStreamDescriptor.describeFlags(flags) + (!dialect.isQemu() ? "" : (flags & LZ4) != 0 ?
+                " (LZ4 is livemig's own record, not QEMU's)" : (flags & QEMU_COMPRESS_PAGE) != 0 ?
+                " (QEMU's compress capability is not supported)" : ""));
         }
-        if ((flags & (MEM_SIZE | EOS)) != 0)
+        final int alone = dialect.isQemu() ? MEM_SIZE | EOS | QEMU_MULTIFD_FLUSH : MEM_SIZE | EOS;
+        if ((flags & alone) != 0)
         {
             throw new PageStreamException(start, (flags == MEM_SIZE ? "a second MEM_SIZE record" :
                 "contradictory flags " + PageStreamDescriptor.describeFlags(flags) +
-                " (MEM_SIZE and EOS carry no other flag)"));
+                (dialect.isQemu() ? " (MEM_SIZE, EOS and MULTIFD_FLUSH carry no other flag)" :
+                " (MEM_SIZE and EOS carry no other flag)")));
         }
-        if (Integer.bitCount(flags & PAGE_KIND_FLAGS) != 1)
+        if (Integer.bitCount(flags & pageKindFlags) != 1)
         {
             throw new PageStreamException(start, "contradictory flags " + PageStreamDescriptor.describeFlags(flags) +
-                " (a page record has exactly one of ZERO, PAGE, XBZRLE, LZ4)");
+                (dialect.isQemu() ? " (a page record has exactly one of ZERO, PAGE, XBZRLE)" :
+                " (a page record has exactly one of ZERO, PAGE, XBZRLE, LZ4)"));
         }
     }
 
-    /** @return null if the next {@code length} bytes name our block (consumed), else the name read, escaped. */
-    private String readBlockName(final int length) throws PageStreamException
+    /** Makes {@code index} the current block, refusing the record at {@code start} if its memory cannot be had. */
+    private void select(final long start, final int index) throws PageStreamException
+    {
+        try
+        {
+            selectBlock(index);
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            throw new PageStreamException(start, "cannot allocate block \"" + blocks.name(index) + "\" of " +
+                blocks.usedLength(index) + " bytes: " + ex.getMessage());
+        }
+    }
+
+    /** @return the next {@code length} bytes (buffered, not consumed) as a name for a message, escaped. */
+    private String escapedName(final int length) throws PageStreamException
     {
         final int at = in.require(length);
         final DirectBuffer buffer = in.buffer();
-        boolean same = length == blockName.length;
-        for (int i = 0; same && i < length; i++)
-        {
-            same = buffer.getByte(at + i) == blockName[i];
-        }
-        if (same)
-        {
-            in.skip(length);
-            return null;
-        }
         final StringBuilder sb = new StringBuilder(length);
         for (int i = 0; i < length; i++)
         {

@@ -41,6 +41,12 @@ public final class PageStreamStats
         add(WIRE, wireBytes);
     }
 
+    /** Counts the wire bytes of a record of no other kind (QEMU's MULTIFD_FLUSH). Owner thread only. */
+    void other(final int wireBytes)
+    {
+        add(WIRE, wireBytes);
+    }
+
     /** Counts one MEM_SIZE record. Owner thread only. */
     void memSize(final int wireBytes)
     {

@@ -14,7 +14,9 @@ import java.util.SplittableRandom;
  *   <li>{@link #zipf}: page popularity follows Zipf's law with exponent {@code s}; ranks are scattered over
  *       memory by a fixed permutation, so hot pages are not neighbours;</li>
  *   <li>{@link #sequential}: QEMU's migration test guest, which sweeps its range for ever touching every
- *       page in order; with several writers each sweeps its own slice.</li>
+ *       page in order; with several writers each sweeps its own slice;</li>
+ *   <li>{@link TracePattern}: a real guest's dirty pattern, recorded from a QEMU stream ({@link DirtyTrace}),
+ *       replayed at its own rate ({@link #isPaced()}). {@link Patterns#of} makes any of them from its name.</li>
  * </ul>
  *
  * <p>Thread-safety: patterns are immutable and may be shared; sequences are not.
@@ -53,6 +55,15 @@ public abstract class AccessPattern
      * @return a new sequence owned by one writer.
      */
     public abstract PageSequence sequence(long seed, int writerIndex, int writerCount);
+
+    /**
+     * @return whether the pattern sets its own pace: its sequences say how long each write takes ({@link
+     *         PageSequence#intervalNanos()}), which a workload without a dirty rate of its own follows.
+     */
+    public boolean isPaced()
+    {
+        return false;
+    }
 
     @Override
     public String toString()

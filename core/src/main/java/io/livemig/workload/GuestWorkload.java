@@ -430,6 +430,8 @@ public final class GuestWorkload implements AutoCloseable
             final long offset = sweep ? 0 : (long)index * bytesPerTouch;
             final boolean computes = index >= writerCount - computeVcpus;
             final long interval = intervalNs;
+            // a paced pattern (a replayed trace) sets each write's interval, unless the workload has a rate
+            final boolean paced = interval == 0 && pattern.isPaced();
             long due = System.nanoTime();
             long sliceStart = due;
             int batch = 0;
@@ -467,12 +469,13 @@ public final class GuestWorkload implements AutoCloseable
                     counter.addOrdered(batch);
                     batch = 0;
                 }
-                if (interval != 0 || throttlePercent != 0)
+                if (interval != 0 || paced || throttlePercent != 0)
                 {
                     final long now = System.nanoTime();
-                    if (interval != 0)
+                    final long step = paced ? sequence.intervalNanos() : interval;
+                    if (step != 0)
                     {
-                        due += interval;
+                        due += step;
                         if (due - now > 50_000)
                         {
                             sleepUntil(due);

@@ -56,7 +56,7 @@ public class Lz4Benchmark
     @Setup(Level.Trial)
     public void setup()
     {
-        inputs = new Lz4Inputs(Lz4Inputs.Data.valueOf(data), pages);
+        inputs = Lz4Inputs.of(data, pages);
         codec = new Lz4PageCodec(OffHeapPages.PAGE_SIZE);
         sourcePages = inputs.pages();
         blocks = inputs.blocks();

@@ -96,7 +96,7 @@ public class XbzrleEncodeBenchmark
 
     private void setup(final boolean heapCopies)
     {
-        inputs = new XbzrleInputs(XbzrleInputs.Pattern.valueOf(pattern), pages);
+        inputs = XbzrleInputs.of(pattern, pages);
         oldPages = inputs.oldPages();
         newPages = inputs.newPages();
         dstPage = new OffHeapPages(1);

@@ -5,6 +5,7 @@ import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.state.InputLog;
 import io.livemig.bench.state.OffHeapPages;
 import io.livemig.bench.state.Placement;
+import io.livemig.bench.state.RealGuestPages;
 import io.livemig.bench.state.ZeroPageInputs;
 import io.livemig.codec.Simd;
 import io.livemig.codec.ZeroPage;
@@ -99,7 +100,14 @@ public class ZeroPageBenchmark
     {
         final int count = "page".equals(workingSet) ? 1 : Math.min(operations, OPS);
         pages = new OffHeapPages(count);
-        ZeroPageInputs.valueOf(input).fill(pages);
+        if (RealGuestPages.is(input))
+        {
+            RealGuestPages.fillPages(pages.buffer(), count);
+        }
+        else
+        {
+            ZeroPageInputs.valueOf(input).fill(pages);
+        }
         buffer = pages.buffer();
         heapCopy = Placement.pageAlignedHeapCopy(buffer);
         heapArray = heapCopy.byteArray();

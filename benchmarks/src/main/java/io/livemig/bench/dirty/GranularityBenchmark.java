@@ -5,7 +5,9 @@ import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyScanner;
 import io.livemig.workload.AccessPattern;
+import io.livemig.workload.DirtyTrace;
 import io.livemig.workload.PageSequence;
+import io.livemig.workload.Patterns;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +20,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +44,12 @@ import java.util.concurrent.TimeUnit;
  * writtenPages}) and the rounds run ({@code rounds}): amplification = sentPages / writtenPages, 1 at one
  * page per bit. {@link #baselineMemoryRead} reads as many 64-bit words as the two bitmaps hold, the floor of
  * one pass over both.
+ *
+ * <p>A real guest's dirty trace ({@code pattern = trace:FILE}, a {@link DirtyTrace} recorded from a QEMU
+ * stream): each round is one interval of the trace (its non-empty sections in order, at most {@value
+ * #MAX_TRACE_ROUNDS}), tiled over the 4 GiB guest (copies of the traced guest side by side, so that the writes
+ * keep their clustering and their share of memory; a trace of a larger guest is scaled down). The rounds then
+ * hold the trace's pages, not {@value #WRITES_PER_ROUND} writes.
  *
  * <p>Single-threaded: one benchmark thread plays guest (in the untimed per-invocation setup) and migration.
  */
@@ -59,6 +72,8 @@ public class GranularityBenchmark
     /** Zipf exponent, as in YCSB. */
     public static final double ZIPF_EXPONENT = 0.99;
     private static final long SEED = 0x6C1FE_6A11L;
+    /** Most rounds taken from a trace. */
+    public static final int MAX_TRACE_ROUNDS = 64;
 
     /**
      * @param name one of {@code uniform, hotset, zipf, sequential}.
@@ -77,11 +92,57 @@ public class GranularityBenchmark
         }
     }
 
+    /**
+     * @param pattern {@code trace:FILE}.
+     * @param pages   the guest's pages.
+     * @return the trace's non-empty intervals (at most {@value #MAX_TRACE_ROUNDS}), each tiled over {@code
+     *         pages}: page {@code p} of a trace of {@code T} pages is written at {@code p + k * T} for every copy
+     *         {@code k} that fits, or at {@code p * pages / T} if the trace's guest is larger.
+     * @throws IllegalArgumentException if the file is not a trace or dirties nothing.
+     */
+    public static long[][] traceRounds(final String pattern, final int pages)
+    {
+        final DirtyTrace trace;
+        try
+        {
+            trace = DirtyTrace.read(Path.of(pattern.substring(Patterns.TRACE.length())));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final long tracePages = trace.pageCount();
+        final long copies = Math.max(1, pages / tracePages);
+        final List<long[]> rounds = new ArrayList<>();
+        for (final DirtyTrace.Entry e : trace.entries())
+        {
+            if (e.pages().length == 0 || rounds.size() == MAX_TRACE_ROUNDS)
+            {
+                continue;
+            }
+            final long[] round = new long[(int)(e.pages().length * copies)];
+            int i = 0;
+            for (long k = 0; k < copies; k++)
+            {
+                for (final long p : e.pages())
+                {
+                    round[i++] = tracePages <= pages ? p + k * tracePages : p * pages / tracePages;
+                }
+            }
+            rounds.add(round);
+        }
+        if (rounds.isEmpty())
+        {
+            throw new IllegalArgumentException(pattern + " dirties no page after the first pass");
+        }
+        return rounds.toArray(new long[0][]);
+    }
+
     /** The guest, its logs, the prepared rounds and the baseline's words; shared by every method. */
     @State(Scope.Thread)
     public static class Workload
     {
-        /** Access pattern of the guest's writes. */
+        /** Access pattern of the guest's writes; also {@code trace:FILE} (see the class comment). */
         @Param({"uniform", "hotset", "zipf", "sequential"})
         public String pattern;
 
@@ -92,7 +153,7 @@ public class GranularityBenchmark
         DirtyLog guestLog;
         DirtyLog migrationLog;
         DirtyScanner scanner;
-        /** The prepared rounds: page numbers written, {@link #WRITES_PER_ROUND} per round. */
+        /** The prepared rounds: page numbers written, {@link #WRITES_PER_ROUND} per round (or a trace's). */
         long[][] rounds;
         /** Distinct pages written in each prepared round. */
         long[] distinctPages;
@@ -114,17 +175,14 @@ public class GranularityBenchmark
             guestLog = new AtomicDirtyBitmap(PAGES, shift);
             migrationLog = new AtomicDirtyBitmap(PAGES, shift);
             scanner = new DirtyScanner(migrationLog);
-            final PageSequence sequence = pattern(pattern, PAGES).sequence(SEED, 0, 1);
-            rounds = new long[ROUNDS][WRITES_PER_ROUND];
-            distinctPages = new long[ROUNDS];
+            rounds = pattern.startsWith(Patterns.TRACE) ? traceRounds(pattern, PAGES) : patternRounds(pattern);
+            distinctPages = new long[rounds.length];
             final BitSet seen = new BitSet(PAGES);
-            for (int r = 0; r < ROUNDS; r++)
+            for (int r = 0; r < rounds.length; r++)
             {
                 seen.clear();
-                for (int i = 0; i < WRITES_PER_ROUND; i++)
+                for (final long page : rounds[r])
                 {
-                    final long page = sequence.nextPage();
-                    rounds[r][i] = page;
                     seen.set((int)page);
                 }
                 distinctPages[r] = seen.cardinality();
@@ -137,11 +195,25 @@ public class GranularityBenchmark
             }
         }
 
+        private static long[][] patternRounds(final String pattern)
+        {
+            final PageSequence sequence = pattern(pattern, PAGES).sequence(SEED, 0, 1);
+            final long[][] rounds = new long[ROUNDS][WRITES_PER_ROUND];
+            for (int r = 0; r < ROUNDS; r++)
+            {
+                for (int i = 0; i < WRITES_PER_ROUND; i++)
+                {
+                    rounds[r][i] = sequence.nextPage();
+                }
+            }
+            return rounds;
+        }
+
         /** Marks the next prepared round into the guest log. @return the round's distinct pages. */
         long dirtyNextRound()
         {
             final int r = nextRound;
-            nextRound = r + 1 == ROUNDS ? 0 : r + 1;
+            nextRound = r + 1 == rounds.length ? 0 : r + 1;
             final DirtyLog log = guestLog;
             for (final long page : rounds[r])
             {

@@ -141,6 +141,7 @@ public final class ReportWriter
         channels(md, results);
         anchors(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir),
             AnchorComparison.readLayouts(dir));
+        RealGuestReport.section(md, results, env);
         granularity(md, granularity, results);
         md.append("## Results by class\n");
         for (final String className : classes(results))

@@ -3,6 +3,8 @@ package io.livemig.bench.report;
 import io.livemig.bench.dirty.GranularityBenchmark;
 import io.livemig.bench.run.BenchRunner;
 import io.livemig.bench.run.Preset;
+import io.livemig.workload.DirtyTrace;
+import io.livemig.workload.Patterns;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -12,10 +14,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code scripts/tune-granularity [--pattern P] [--bandwidth B]}: runs only GranularityBenchmark (quick
- * preset unless told otherwise, a couple of minutes), then prints per access pattern the best pages per dirty
- * bit under the bandwidth model of {@link GranularityAnalysis}, with the sweep and the reasoning. With
- * {@code --from DIR} it analyses an existing run instead of measuring.
+ * {@code scripts/tune-granularity [--pattern P | --trace FILE] [--bandwidth B]}: runs only GranularityBenchmark
+ * (quick preset unless told otherwise, a couple of minutes), then prints per access pattern the best pages per
+ * dirty bit under the bandwidth model of {@link GranularityAnalysis}, with the sweep and the reasoning, for
+ * the bitmap trackers, the dirty ring and the kernel's fault tracker. {@code --trace FILE} measures a real
+ * guest's dirty trace ({@link DirtyTrace}) instead of the synthetic patterns. With {@code --from DIR} it
+ * analyses an existing run instead of measuring.
  *
  * <p>Exit 0; 1 if the benchmark run failed; 2 with one line on stderr for a bad option or input.
  *
@@ -35,6 +39,10 @@ public final class TuneGranularityCommand extends Cli.Tool
     @Option(names = "--pattern", paramLabel = "P",
         description = "only this pattern: uniform, hotset, zipf or sequential")
     String pattern;
+
+    @Option(names = "--trace", paramLabel = "FILE",
+        description = "a real guest's dirty trace (scripts/qemu-guest writes one; docs/qemu.md) instead of the patterns")
+    Path trace;
 
     @Option(names = "--bandwidth", paramLabel = "B", defaultValue = "10Gbit",
         description = "link bandwidth, e.g. 10Gbit, 1.25GB/s, 128MiB/s (default ${DEFAULT-VALUE})")
@@ -59,6 +67,22 @@ public final class TuneGranularityCommand extends Cli.Tool
         if (pattern != null && !PATTERNS.contains(pattern))
         {
             throw new IllegalArgumentException("bad --pattern '" + pattern + "' (expected one of " + PATTERNS + ")");
+        }
+        if (trace != null)
+        {
+            if (pattern != null)
+            {
+                throw new IllegalArgumentException("--trace and --pattern are exclusive");
+            }
+            try
+            {
+                DirtyTrace.read(trace);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalArgumentException("cannot read --trace " + trace + ": " + ex.getMessage());
+            }
+            pattern = Patterns.TRACE + trace.toAbsolutePath();
         }
         Path dir = from;
         if (dir == null)

@@ -9,6 +9,7 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import io.livemig.bench.state.InputLog;
+import io.livemig.qemu.RealGuestCorpus;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
@@ -205,8 +206,12 @@ public final class BenchRunner
             {
                 kernel.skipped().forEach(line -> out.println("bench: " + line));
             }
+            final RealGuestSetup realGuest = selected.runsAny(RealGuestSetup::takesRealGuest) ?
+                RealGuestSetup.prepare(RealGuestCorpus.defaultDir(), out) : RealGuestSetup.none();
+            realGuest.skipped().forEach(line -> out.println("bench: " + line));
             final List<String> forkArgs = new ArrayList<>(anchors.forkArgs());
             forkArgs.addAll(simd.forkArgs());
+            forkArgs.addAll(realGuest.forkArgs());
             forkArgs.add("-D" + InputLog.PROPERTY + "=" + dir.resolve(InputLog.FILE).toAbsolutePath());
             final List<String> excludes = new ArrayList<>(anchors.excludes());
             excludes.addAll(simd.excludes());
@@ -217,11 +222,12 @@ public final class BenchRunner
             final String include = selected.runsAny(InputLog::isAnchor) ? withCallFloor(config.include()) :
                 config.include();
             final RunPlan plan = RunPlan.build(config.preset(), include, config.user(),
-                config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs);
+                config.java() == null ? null : config.java().toString(), entries, excludes, forkArgs,
+                realGuest.available());
             final Map<String, Object> host = new LinkedHashMap<>();
             host.put("memory", Environment.memory());
             host.put("clock", Environment.clock());
-            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), host,
+            return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), realGuest.env(), host,
                 ticksAtStart, loadAtStart, dir, start, out, err);
         }
         finally
@@ -261,7 +267,8 @@ public final class BenchRunner
 
     private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
                                final SimdSetup simd, final Map<String, Object> kernel,
-                               final Map<String, Object> host, final long[] ticksAtStart, final String loadAtStart,
+                               final Map<String, Object> realGuest, final Map<String, Object> host,
+                               final long[] ticksAtStart, final String loadAtStart,
                                final Path dir, final Instant start, final PrintStream out,
                                final PrintStream err) throws IOException
     {
@@ -292,7 +299,7 @@ public final class BenchRunner
         host.put("contention", Environment.contention(ticksAtStart, Environment.cpuTicks(), loadAtStart,
             Environment.loadAverage()));
         writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel,
-            host);
+            realGuest, host);
         if (failure != null)
         {
             return 1;
@@ -314,7 +321,7 @@ public final class BenchRunner
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
                          final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
                          final Map<String, Object> simd, final Map<String, Object> kernel,
-                         final Map<String, Object> host)
+                         final Map<String, Object> realGuest, final Map<String, Object> host)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -333,6 +340,7 @@ public final class BenchRunner
         {
             env.put("kernel", kernel);
         }
+        env.put("realGuest", realGuest);
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());

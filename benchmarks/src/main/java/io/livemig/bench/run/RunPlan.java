@@ -1,5 +1,6 @@
 package io.livemig.bench.run;
 
+import io.livemig.bench.state.RealGuestPages;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -320,6 +321,31 @@ public final class RunPlan
                                 final String jvm, final Collection<BenchmarkListEntry> entries,
                                 final List<String> excludes, final List<String> forkArgs)
     {
+        return build(preset, include, user, jvm, entries, excludes, forkArgs, false);
+    }
+
+    /**
+     * The real-guest rows of the codec benchmarks: by class, the parameters that select the real guest's pages
+     * ({@link RealGuestPages#INPUT}) and the other values those rows take. They are not among the classes' own
+     * parameter values: {@link #build(Preset, String, CommandLineOptions, String, Collection, List, List, boolean)}
+     * adds them as batches of their own where a corpus can be had.
+     */
+    static final Map<String, Map<String, String>> REAL_GUEST_PARAMS = Map.of(
+        "XbzrleEncodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
+        "XbzrleDecodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
+        "ZeroPageBenchmark", Map.of("input", RealGuestPages.INPUT, "workingSet", "64m"),
+        "Lz4Benchmark", Map.of("data", RealGuestPages.INPUT),
+        "PageStreamBenchmark", Map.of("mix", RealGuestPages.INPUT));
+
+    /**
+     * As {@link #build(Preset, String, CommandLineOptions, String, Collection, List, List)}, with, if {@code
+     * realGuest}, the real-guest rows of the selected codec benchmarks ({@link #REAL_GUEST_PARAMS}) as batches
+     * of their own, unless the user set the parameter that selects them.
+     */
+    public static RunPlan build(final Preset preset, final String include, final CommandLineOptions user,
+                                final String jvm, final Collection<BenchmarkListEntry> entries,
+                                final List<String> excludes, final List<String> forkArgs, final boolean realGuest)
+    {
         final Pattern pattern;
         try
         {
@@ -355,6 +381,16 @@ public final class RunPlan
                     new ParamOverrides(preset.paramOverrides(kind, name)));
                 names.computeIfAbsent(key, k -> new TreeSet<>()).add(name);
                 selected.computeIfAbsent(key, k -> new ArrayList<>()).add(entry);
+                final Map<String, String> real = realGuest ? realGuestParams(name, user) : null;
+                if (real != null)
+                {
+                    final Map<String, String[]> merged = new java.util.TreeMap<>(key.params().values());
+                    real.forEach((param, value) -> merged.put(param, new String[] {value}));
+                    final BatchKey realKey = new BatchKey(key.kind(), key.sizing(), key.shotSeconds(),
+                        new ParamOverrides(merged));
+                    names.computeIfAbsent(realKey, k -> new TreeSet<>()).add(name);
+                    selected.computeIfAbsent(realKey, k -> new ArrayList<>()).add(entry);
+                }
             }
         }
         final List<Batch> batches = new ArrayList<>();
@@ -369,7 +405,8 @@ public final class RunPlan
             batches.add(new Batch(key.kind(), List.copyOf(e.getValue()), runs,
                 estimateSeconds(options, key.kind(), key.shotSeconds()), options, key.sizing().forks()));
         }
-        batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0)));
+        batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0))
+            .thenComparing(RunPlan::isRealGuest));
         return new RunPlan(preset, List.copyOf(batches));
     }
 
@@ -403,6 +440,22 @@ public final class RunPlan
                 .append(String.join(",", v)).append(';'));
             return text.toString();
         }
+    }
+
+    /** @return the real-guest parameters of {@code benchmark}'s class, or null if it has none or the user set one. */
+    private static Map<String, String> realGuestParams(final String benchmark, final Options user)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        final Map<String, String> params = REAL_GUEST_PARAMS.get(className.substring(className.lastIndexOf('.') + 1));
+        return params == null || params.keySet().stream().anyMatch(p -> user.getParameter(p).hasValue()) ? null :
+            params;
+    }
+
+    /** @return whether {@code batch} holds real-guest rows. */
+    public static boolean isRealGuest(final Batch batch)
+    {
+        return REAL_GUEST_PARAMS.values().stream().flatMap(m -> m.keySet().stream())
+            .anyMatch(p -> batch.options().getParameter(p).orElse(List.of()).contains(RealGuestPages.INPUT));
     }
 
     /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class. */

@@ -39,17 +39,36 @@ public final class Lz4Inputs implements AutoCloseable
     /** Builds {@code count} pages of {@code data} and their blocks. */
     public Lz4Inputs(final Data data, final int count)
     {
-        final SplittableRandom random = new SplittableRandom(SEED + data.ordinal());
+        this(count, buffer -> {
+            final SplittableRandom random = new SplittableRandom(SEED + data.ordinal());
+            final byte[] page = new byte[OffHeapPages.PAGE_SIZE];
+            for (int p = 0; p < count; p++)
+            {
+                fill(data, random, page);
+                buffer.putBytes(OffHeapPages.offset(p), page);
+            }
+        });
+    }
+
+    /**
+     * @param input a {@link Data}'s name, or {@value RealGuestPages#INPUT} for the real guest's pages ({@link
+     *              RealGuestPages}).
+     * @return {@code count} pages of that input and their blocks.
+     */
+    public static Lz4Inputs of(final String input, final int count)
+    {
+        return RealGuestPages.is(input) ? new Lz4Inputs(count, buffer -> RealGuestPages.fillPages(buffer, count)) :
+            new Lz4Inputs(Data.valueOf(input), count);
+    }
+
+    private Lz4Inputs(final int count, final java.util.function.Consumer<UnsafeBuffer> fill)
+    {
         this.pages = new OffHeapPages(count);
         this.blockOffset = new int[count];
         this.blockLength = new int[count];
         final byte[] page = new byte[OffHeapPages.PAGE_SIZE];
         final UnsafeBuffer buffer = pages.buffer();
-        for (int p = 0; p < count; p++)
-        {
-            fill(data, random, page);
-            buffer.putBytes(OffHeapPages.offset(p), page);
-        }
+        fill.accept(buffer);
         final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
         final byte[] block = new byte[compressor.maxCompressedLength(OffHeapPages.PAGE_SIZE)];
         final long worstCase = (long)count * block.length;

@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * MIXED} (30 % zero, 50 % XBZRLE deltas of one changed 64-byte run, 20 % rewritten at random so their delta
  * overflows and they go whole), interleaved by page number modulo 10. {@code MIXED} runs with XBZRLE on (its
  * cache warmed by two passes in the constructor); the others with no codec, so that they measure the
- * framing alone.
+ * framing alone. {@value RealGuestPages#INPUT} ({@link #of}): the guest holds a real guest's pages ({@link
+ * RealGuestPages}), and each round the pages of its pairs of versions (spread over the guest) change to their
+ * other version, so that a round sends what QEMU sent in a later pass; with XBZRLE on, as {@code MIXED}.
  */
 public final class PageStreamInputs implements AutoCloseable
 {
@@ -40,6 +42,8 @@ public final class PageStreamInputs implements AutoCloseable
     }
 
     private final Mix mix;
+    /** Whether the guest holds the real guest's pages (then {@link #mix} is null). */
+    private final boolean real;
     private final int pages;
     private final GuestMemory source;
     private final GuestMemory destination;
@@ -49,27 +53,52 @@ public final class PageStreamInputs implements AutoCloseable
     private final SplittableRandom random = new SplittableRandom(42);
     private final byte[] scratch = new byte[PAGE_SIZE];
     private long round;
+    /** The real guest's pairs' flips so far: even flips write the old versions, odd ones the new. */
+    private long flips;
 
     /** Builds both guests, sends MEM_SIZE and, for {@code MIXED}, two warm-up passes. */
     public PageStreamInputs(final Mix mix, final int pages)
     {
+        this(mix, false, pages);
+    }
+
+    /**
+     * @param input a {@link Mix}'s name, or {@value RealGuestPages#INPUT}.
+     * @return the inputs of that mix over {@code pages} pages.
+     */
+    public static PageStreamInputs of(final String input, final int pages)
+    {
+        return RealGuestPages.is(input) ? new PageStreamInputs(null, true, pages) :
+            new PageStreamInputs(Mix.valueOf(input), pages);
+    }
+
+    private PageStreamInputs(final Mix mix, final boolean real, final int pages)
+    {
         this.mix = mix;
+        this.real = real;
         this.pages = pages;
         final long size = (long)pages * PAGE_SIZE;
         this.source = new GuestMemory(size, PAGE_SIZE, DirtyMarker.NONE);
         this.destination = new GuestMemory(size, PAGE_SIZE, DirtyMarker.NONE);
         this.channel = new IterationChannel(PAGE_SIZE + 64L + pages * (PAGE_SIZE + 16L));
-        final PageStreamOptions options = mix == Mix.MIXED ?
+        final PageStreamOptions options = real || mix == Mix.MIXED ?
             PageStreamOptions.defaults().withXbzrle(true).withXbzrleCacheBytes(Long.highestOneBit(size * 2 - 1)) :
             PageStreamOptions.defaults();
         this.writer = new PageStreamWriter(
             new ChannelOutput(channel, 1 << 20), source, options);
         this.reader = new PageStreamReader(new ChannelInput(channel, 1 << 20), destination);
-        for (int p = 0; p < pages; p++)
+        if (real)
         {
-            if (kindOf(p) != PageKind.ZERO)
+            realPages();
+        }
+        else
+        {
+            for (int p = 0; p < pages; p++)
             {
-                randomPage(p);
+                if (kindOf(p) != PageKind.ZERO)
+                {
+                    randomPage(p);
+                }
             }
         }
         try
@@ -79,7 +108,7 @@ public final class PageStreamInputs implements AutoCloseable
             writer.writeEos();
             reader.readMemSize();
             reader.readIteration();
-            if (mix == Mix.MIXED)
+            if (real || mix == Mix.MIXED)
             {
                 // First pass (no XBZRLE), second (every page a cache miss, now cached).
                 writeAndRead();
@@ -92,9 +121,13 @@ public final class PageStreamInputs implements AutoCloseable
         }
     }
 
-    /** @return what page {@code page} is meant to be sent as. */
+    /** @return what page {@code page} is meant to be sent as (not for the real guest: {@code null}). */
     public PageKind kindOf(final int page)
     {
+        if (real)
+        {
+            return null;
+        }
         switch (mix)
         {
             case ALL_ZERO:
@@ -113,6 +146,11 @@ public final class PageStreamInputs implements AutoCloseable
      */
     public void prepareRound()
     {
+        if (real)
+        {
+            flipPairs();
+            return;
+        }
         if (mix != Mix.MIXED)
         {
             return;
@@ -188,6 +226,31 @@ public final class PageStreamInputs implements AutoCloseable
     public PageStreamWriter writer()
     {
         return writer;
+    }
+
+    /** The real guest's pages, then each pair's old version at its page: pair {@code i} at page {@code i * stride}. */
+    private void realPages()
+    {
+        final byte[] corpus = RealGuestPages.corpus().pages();
+        final int n = corpus.length / PAGE_SIZE;
+        for (int p = 0; p < pages; p++)
+        {
+            source.writePage(p, corpus, (p % n) * PAGE_SIZE);
+        }
+        flipPairs();
+    }
+
+    /** Writes into each pair's page the version it does not hold (old first, then new, then old ...). */
+    private void flipPairs()
+    {
+        final byte[] pairs = RealGuestPages.corpus().pairs();
+        final int count = Math.min(RealGuestPages.corpus().pairCount(), pages);
+        final int stride = pages / count;
+        final int version = (int)(flips++ & 1);
+        for (int i = 0; i < count; i++)
+        {
+            source.writePage((long)i * stride, pairs, (2 * i + version) * PAGE_SIZE);
+        }
     }
 
     private void randomPage(final int page)

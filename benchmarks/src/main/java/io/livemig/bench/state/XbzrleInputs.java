@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * ordinal}: the old pages are its {@code nextLong()}s in order (native byte order); then, page by page, the
  * changes of {@link #change} draw from the same stream (run starts and lengths with {@code nextInt(lo, hi)},
  * each changed byte XORed with {@code nextInt(1, 256)}). The C anchors are handed these very bytes, and each
- * side records a digest of what it reads ({@link InputLog}).
+ * side records a digest of what it reads ({@link InputLog}). {@link #of} also gives the real guest's pairs
+ * ({@link RealGuestPages}).
  *
  * <p>Not thread-safe; built once per benchmark trial and freed by {@link #close()}.
  */
@@ -49,24 +50,65 @@ public final class XbzrleInputs implements AutoCloseable
     /** Builds {@code pages} pairs of {@code pattern}, and their encodings. */
     public XbzrleInputs(final Pattern pattern, final int pages)
     {
-        final SplittableRandom random = new SplittableRandom(SEED + pattern.ordinal());
-        this.oldPages = new OffHeapPages(pages);
-        this.newPages = new OffHeapPages(pages);
-        this.deltaLength = new int[pages];
-        this.deltaOffset = new int[pages];
-        oldPages.fillRandom(random);
-        final UnsafeBuffer oldBuffer = oldPages.buffer();
-        final UnsafeBuffer newBuffer = newPages.buffer();
-        final byte[] page = new byte[OffHeapPages.PAGE_SIZE];
-        try (OffHeapPages slots = new OffHeapPages(pages))
-        {
-            int packed = 0;
+        this(pages, (oldPages, newPages) -> {
+            final SplittableRandom random = new SplittableRandom(SEED + pattern.ordinal());
+            oldPages.fillRandom(random);
+            final UnsafeBuffer oldBuffer = oldPages.buffer();
+            final UnsafeBuffer newBuffer = newPages.buffer();
+            final byte[] page = new byte[OffHeapPages.PAGE_SIZE];
             for (int p = 0; p < pages; p++)
             {
                 final int offset = OffHeapPages.offset(p);
                 oldBuffer.getBytes(offset, page);
                 change(pattern, random, page);
                 newBuffer.putBytes(offset, page);
+            }
+        });
+    }
+
+    /**
+     * @param input a {@link Pattern}'s name, or {@value RealGuestPages#INPUT} for the real guest's pairs of page
+     *              versions ({@link RealGuestPages}).
+     * @return {@code pages} pairs of that input, and their encodings.
+     */
+    public static XbzrleInputs of(final String input, final int pages)
+    {
+        return of(input, pages, false);
+    }
+
+    /**
+     * As {@link #of(String, int)}; with {@code decodable}, the real guest's pairs are only those whose encoding
+     * fits (the ones a stream carries as deltas), for the decoder.
+     */
+    public static XbzrleInputs of(final String input, final int pages, final boolean decodable)
+    {
+        return RealGuestPages.is(input) ?
+            new XbzrleInputs(pages, (o, n) -> RealGuestPages.fillPairs(o.buffer(), n.buffer(), pages, decodable)) :
+            new XbzrleInputs(Pattern.valueOf(input), pages);
+    }
+
+    /** Fills the old and the new pages of a working set. */
+    @FunctionalInterface
+    private interface PairFill
+    {
+        void fill(OffHeapPages oldPages, OffHeapPages newPages);
+    }
+
+    private XbzrleInputs(final int pages, final PairFill fill)
+    {
+        this.oldPages = new OffHeapPages(pages);
+        this.newPages = new OffHeapPages(pages);
+        this.deltaLength = new int[pages];
+        this.deltaOffset = new int[pages];
+        fill.fill(oldPages, newPages);
+        final UnsafeBuffer oldBuffer = oldPages.buffer();
+        final UnsafeBuffer newBuffer = newPages.buffer();
+        try (OffHeapPages slots = new OffHeapPages(pages))
+        {
+            int packed = 0;
+            for (int p = 0; p < pages; p++)
+            {
+                final int offset = OffHeapPages.offset(p);
                 deltaLength[p] = Xbzrle.encode(
                     oldBuffer, offset, newBuffer, offset, OffHeapPages.PAGE_SIZE,
                     slots.buffer(), offset, OffHeapPages.PAGE_SIZE);

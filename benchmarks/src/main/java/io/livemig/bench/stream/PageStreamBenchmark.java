@@ -54,7 +54,7 @@ public class PageStreamBenchmark
     @Setup(Level.Trial)
     public void setup()
     {
-        inputs = new PageStreamInputs(PageStreamInputs.Mix.valueOf(mix), pages);
+        inputs = PageStreamInputs.of(mix, pages);
     }
 
     @Setup(Level.Invocation)

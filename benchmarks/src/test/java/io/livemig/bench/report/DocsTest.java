@@ -2,6 +2,7 @@ package io.livemig.bench.report;
 
 import io.livemig.cli.AnalyzeStreamCommand;
 import io.livemig.cli.MigrateCommand;
+import io.livemig.cli.QemuGuestCommand;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +41,7 @@ class DocsTest
         final Map<String, Set<String>> options = new LinkedHashMap<>();
         options.put("migrate", names(MigrateCommand.commandLine().getCommandSpec()));
         options.put("analyze-stream", names(AnalyzeStreamCommand.commandLine().getCommandSpec()));
+        options.put("qemu-guest", names(QemuGuestCommand.commandLine().getCommandSpec()));
         options.put("report", names(new CommandLine(new ReportCommand()).getCommandSpec()));
         options.put("compare", names(new CommandLine(new CompareCommand()).getCommandSpec()));
         options.put("tune-granularity", names(new CommandLine(new TuneGranularityCommand()).getCommandSpec()));
