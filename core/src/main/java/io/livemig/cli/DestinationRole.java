@@ -16,22 +16,12 @@ import java.util.stream.Collectors;
  * stream's options come from the source's handshake. One run per instance, on the command's thread; not
  * thread-safe.
  */
-final class DestinationRole
+final class DestinationRole extends Role
 {
-    private final MigrateCommand command;
-    private final CommandSpec spec;
-    private final MigrateCommand.MachineMemory machine;
-
-    /**
-     * @param command the parsed command, whose option pieces this role reads.
-     * @param spec    the command's spec, to see which options were given.
-     * @param machine the machine's memory, or null to read it.
-     */
+    /** The destination of {@code command}, with the parameters of {@link Role#Role}. */
     DestinationRole(final MigrateCommand command, final CommandSpec spec, final MigrateCommand.MachineMemory machine)
     {
-        this.command = command;
-        this.spec = spec;
-        this.machine = machine;
+        super(command, spec, machine);
     }
 
     /** @return the long names of the options a destination takes, in the help's order. */
@@ -46,7 +36,7 @@ final class DestinationRole
         return option.userObject() instanceof Field field && field.isAnnotationPresent(DestinationOption.class);
     }
 
-    /** @return the exit status, after the result on {@code out} and any failure in one line on {@code err}. */
+    @Override
     int run(final PrintWriter out, final PrintWriter err)
     {
         final LinkOptions link = command.link;
@@ -67,9 +57,9 @@ final class DestinationRole
         }
         catch (final BadOption ex)
         {
-            return MigrateCommand.usage(err, ex.getMessage());
+            return usage(err, ex.getMessage());
         }
-        return MigrateCommand.guard(err, "the source's guest cannot be allocated here", MigrateCommand.EXIT_FAILED, () ->
+        return guard(err, "the source's guest cannot be allocated here", MigrateCommand.EXIT_FAILED, () ->
         {
             try (MigrationListen listener = new MigrationListen(bind, link.acceptTimeoutMs, link.linkTimeoutMs)
                 .recoverTimeout(trackers.recoverTimeoutMs).kernelFaults(trackers.kernelFaults()))
@@ -77,8 +67,7 @@ final class DestinationRole
                 final InetSocketAddress at = listener.open();
                 err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());
                 err.flush();
-                final MigrateCommand.MachineMemory m = machine == null ? MigrateCommand.MachineMemory.probe() : machine;
-                return command.output.report(listener.run(m.available()), true, out, err);
+                return command.output.report(listener.run(machine().available()), true, out, err);
             }
         });
     }

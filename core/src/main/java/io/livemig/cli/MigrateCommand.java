@@ -102,7 +102,7 @@ public final class MigrateCommand implements Callable<Integer>
     static CommandLine commandLine(final MachineMemory machine)
     {
         final CommandLine cl = new CommandLine(new MigrateCommand(machine));
-        cl.setParameterExceptionHandler((ex, args) -> usage(cl.getErr(), ex.getMessage() + " (see --help)"));
+        cl.setParameterExceptionHandler((ex, args) -> Role.usage(cl.getErr(), ex.getMessage() + " (see --help)"));
         final CommandSpec spec = cl.getCommandSpec();
         final List<String> description = new ArrayList<>(List.of(spec.usageMessage().description()));
         description.add("A --listen destination takes " + String.join(", ", DestinationRole.options(spec)) +
@@ -123,47 +123,6 @@ public final class MigrateCommand implements Callable<Integer>
         CodecWarmUp.start(); // compiles the codec kernels on another core while the guest is built
         return link.listen != null ? new DestinationRole(this, spec, machine).run(out, err) :
             new SourceRole(this, spec, machine).run(out, err);
-    }
-
-    /** Prints {@code migrate: MESSAGE} on {@code err}; @return {@link #EXIT_USAGE}. */
-    static int usage(final PrintWriter err, final String message)
-    {
-        err.println("migrate: " + message);
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    /** A role's run, which may fail with an I/O error or be interrupted. */
-    interface RoleRun
-    {
-        /** @return the exit status. */
-        int run() throws IOException, InterruptedException;
-    }
-
-    /**
-     * Runs {@code role}, turning an I/O error or an interrupt into one line and {@link #EXIT_FAILED}, and an
-     * {@link OutOfMemoryError} into {@code memory: ...} and {@code memoryExit}.
-     */
-    static int guard(final PrintWriter err, final String memory, final int memoryExit, final RoleRun role)
-    {
-        try
-        {
-            return role.run();
-        }
-        catch (final IOException ex)
-        {
-            return OutputOptions.fail(err, ex.getMessage());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return OutputOptions.fail(err, "interrupted");
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            OutputOptions.fail(err, memory + ": " + ex.getMessage());
-            return memoryExit;
-        }
     }
 
     /**

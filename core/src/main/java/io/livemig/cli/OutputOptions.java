@@ -10,8 +10,8 @@ import java.nio.file.Path;
 
 /**
  * {@code migrate}'s output: the result as a line or JSON, a copy in a file, the progress line, the checks asked
- * for, and the capture of the stream. {@link #report} prints a role's
- * result and gives the exit status, the same way for both roles. Filled by picocli, then read on the command's
+ * for, and the capture of the stream. {@link #report} prints a role's result and gives the exit status, the
+ * same way for both roles. Filled by picocli, then read on the command's
  * thread; not thread-safe.
  */
 final class OutputOptions
@@ -56,26 +56,18 @@ final class OutputOptions
             }
             catch (final IOException | RuntimeException ex)
             {
-                return fail(err, "--result cannot write " + resultFile + ": " + ex);
+                return Role.fail(err, "--result cannot write " + resultFile + ": " + ex);
             }
         }
         if (result.error() != null)
         {
-            return fail(err, "migration failed: " + result.error());
+            return Role.fail(err, "migration failed: " + result.error());
         }
         if (destination ? Boolean.FALSE.equals(result.verified()) : verify && !Boolean.TRUE.equals(result.verified()))
         {
-            return fail(err, "verification failed: first mismatching pages " + result.mismatchPages() +
+            return Role.fail(err, "verification failed: first mismatching pages " + result.mismatchPages() +
                 (result.sweepViolation() >= 0 ? ", sweep invariant broken at page " + result.sweepViolation() : ""));
         }
         return 0;
-    }
-
-    /** Prints {@code migrate: MESSAGE} on {@code err}; @return {@link MigrateCommand#EXIT_FAILED}. */
-    static int fail(final PrintWriter err, final String message)
-    {
-        err.println("migrate: " + message);
-        err.flush();
-        return MigrateCommand.EXIT_FAILED;
     }
 }

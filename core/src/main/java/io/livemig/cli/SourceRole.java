@@ -19,25 +19,15 @@ import static io.livemig.cli.MigrateCommand.human;
  * before allocating anything, runs the migration with its progress line, and reports the result. One run per
  * instance, on the command's thread; not thread-safe.
  */
-final class SourceRole
+final class SourceRole extends Role
 {
-    private final MigrateCommand command;
-    private final CommandSpec spec;
-    private final MigrateCommand.MachineMemory machine;
-
-    /**
-     * @param command the parsed command, whose option pieces this role reads.
-     * @param spec    the command's spec, to tell an option given from its default.
-     * @param machine the machine's memory, or null to read it.
-     */
+    /** The source of {@code command}, with the parameters of {@link Role#Role}. */
     SourceRole(final MigrateCommand command, final CommandSpec spec, final MigrateCommand.MachineMemory machine)
     {
-        this.command = command;
-        this.spec = spec;
-        this.machine = machine;
+        super(command, spec, machine);
     }
 
-    /** @return the exit status, after the result on {@code out} and any failure in one line on {@code err}. */
+    @Override
     int run(final PrintWriter out, final PrintWriter err)
     {
         final OutputOptions output = command.output;
@@ -50,11 +40,11 @@ final class SourceRole
         }
         catch (final BadOption ex)
         {
-            return MigrateCommand.usage(err, ex.getMessage());
+            return usage(err, ex.getMessage());
         }
         try
         {
-            return MigrateCommand.guard(err, "--memory " + SizeParser.format(command.guest.memory) +
+            return guard(err, "--memory " + SizeParser.format(command.guest.memory) +
                 " cannot be allocated", MigrateCommand.EXIT_USAGE, () ->
             {
                 if (capture != null)
@@ -101,7 +91,7 @@ final class SourceRole
         link.checkSource(spec);
         trackers.checkSource(mode, link);
         final MigrationOptions options = trackers.applyTo(command.parameters.options(guest.pageSize, trackers.tracker));
-        checkMemory(machine == null ? MigrateCommand.MachineMemory.probe() : machine);
+        checkMemory(machine());
         final MigrationRun run = link.applyTo(trackers.applyTo(guest.applyTo(new MigrationRun())));
         return run.verify(command.output.verify).options(options);
     }
