@@ -59,6 +59,7 @@ final class DestinationRole extends Role
         {
             return usage(err, ex.getMessage());
         }
+        command.output.print(err);
         return guard(err, "the source's guest cannot be allocated here", MigrateCommand.EXIT_FAILED, () ->
         {
             try (MigrationListen listener = new MigrationListen(bind, link.acceptTimeoutMs, link.linkTimeoutMs)

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * --json}, one JSON object) on stdout. With {@code --to HOST:PORT} this process is the source only
  * ({@link SourceRole}), with {@code --listen HOST:PORT} the destination only ({@link DestinationRole},
  * {@link MigrationListen}), and they meet over TCP. {@code --verify} compares the destination with the source
- * page by page; {@code --capture FILE} records the page stream exactly as sent.
+ * page by page; {@code --capture FILE} records the page stream exactly as sent; {@code --verbose} prints which
+ * paths this JVM runs.
  *
  * <p>The options come in groups, one class each, shown under their headings by {@code --help}:
  * {@link GuestOptions}, {@link MigrationParameters}, {@link LinkOptions}, {@link TrackerOptions},

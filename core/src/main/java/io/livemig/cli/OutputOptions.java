@@ -10,11 +10,11 @@ import java.nio.file.Path;
 
 /**
  * {@code migrate}'s output: the result as a line or JSON, a copy in a file, the progress line, the checks asked
- * for, and the capture of the stream. {@link #report} prints a role's result and gives the exit status, the
- * same way for both roles. Filled by picocli, then read on the command's
+ * for, the capture of the stream, and ({@link VerboseOption}) the diagnostics. {@link #report} prints a role's
+ * result and gives the exit status, the same way for both roles. Filled by picocli, then read on the command's
  * thread; not thread-safe.
  */
-final class OutputOptions
+final class OutputOptions extends VerboseOption
 {
     @DestinationOption
     @Option(names = "--json", order = 1, description = "print the result as one JSON object on stdout")
@@ -35,7 +35,7 @@ final class OutputOptions
     Path capture;
 
     /**
-     * Prints {@code result} ({@code --json} or the summary line) on {@code out},
+     * Records this JVM's paths in {@code result}, prints it ({@code --json} or the summary line) on {@code out},
      * writes {@code --result}, and says in one line on {@code err} why it failed, if it did.
      *
      * @param destination whether this is a {@code --listen} destination's result, which fails on a negative
@@ -46,6 +46,9 @@ final class OutputOptions
      */
     int report(final MigrationResult result, final boolean destination, final PrintWriter out, final PrintWriter err)
     {
+        result.jdk = Runtime.version().toString();
+        result.codecPath = codecPath();
+        result.kernelPath = kernelPath();
         out.println(json ? result.toJson() : result.summary());
         out.flush();
         if (resultFile != null)

@@ -42,6 +42,7 @@ final class SourceRole extends Role
         {
             return usage(err, ex.getMessage());
         }
+        output.print(err);
         try
         {
             return guard(err, "--memory " + SizeParser.format(command.guest.memory) +
