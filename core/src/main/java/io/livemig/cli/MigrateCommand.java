@@ -40,9 +40,9 @@ import java.util.stream.Collectors;
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true, sortOptions = false,
     customSynopsis = {
-        "migrate [OPTION]...                     source and destination in this process",
-        "   or: migrate --to HOST:PORT [OPTION]...      the source only",
-        "   or: migrate --listen HOST:PORT [OPTION]...  the destination only"},
+        "migrate [OPTION]...                      both roles in this process",
+        "   or: migrate --to HOST:PORT [OPTION]...       the source only",
+        "   or: migrate --listen HOST:PORT [OPTION]...   the destination only"},
     description = "Live-migrates a simulated guest in this process, or between two (--listen, --to), and prints the result.")
 public final class MigrateCommand implements Callable<Integer>
 {
