@@ -45,7 +45,7 @@ final class TrackerOptions
     String faults;
 
     @Option(names = "--fault", paramLabel = "SPEC", description = "inject network faults into the source's link "
-        + "(repeatable): cut@10m, cut@round:2, cut@switchover, stall:2s@setup, throttle:20m (see README)")
+        + "(repeatable): cut@10m, cut@round:2, cut@switchover, stall:2s@setup, throttle:20m (see docs/faults-and-recovery.md)")
     List<String> faultSpecs = new ArrayList<>();
 
     @Option(names = "--recover", description = "post-copy (and hybrid after its switch): when the link is cut, " +
