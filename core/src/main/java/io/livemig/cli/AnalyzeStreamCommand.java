@@ -15,6 +15,7 @@ import io.livemig.stream.PageStreamStats;
 import io.livemig.stream.RamBlocks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -106,6 +107,9 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
         "capability: each MEM_SIZE block is followed by its address")
     private boolean ignoreShared;
 
+    @Mixin
+    private VerboseOption verbose;
+
     /** Runs the command and exits with its code. */
     public static void main(final String[] args)
     {
@@ -142,6 +146,7 @@ public final class AnalyzeStreamCommand implements Callable<Integer>
             return usage(err, "cannot read " + file + ": " +
                 (Files.exists(file) ? "not a readable file" : "no such file"));
         }
+        verbose.print(err);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             if (QemuStreamReader.hasMagic(channel))

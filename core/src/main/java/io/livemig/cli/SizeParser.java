@@ -59,6 +59,17 @@ public final class SizeParser
         return value << shift;
     }
 
+    /**
+     * @param text a size per second, with or without {@code /s}: {@code 128m}, {@code 1g/s}.
+     * @return bytes per second, at least 0.
+     * @throws IllegalArgumentException as {@link #parse} does.
+     */
+    public static long parsePerSecond(final String text)
+    {
+        final String s = text == null ? "" : text.toLowerCase(Locale.ROOT);
+        return parse(s.endsWith("/s") ? s.substring(0, s.length() - 2) : s);
+    }
+
     /** @return {@code bytes} in the largest unit that divides it, e.g. {@code 65536 -> "64k"}. */
     public static String format(final long bytes)
     {

@@ -20,10 +20,15 @@ import java.util.Locale;
  *       encoder measured 10-35 times slower than the scalar one (JMH, 2026-11-28); JDK 18-20 were not measured
  *       and are left scalar; {@code on} runs it anyway.</li>
  * </ul>
+ * {@code scripts/livemig-java} applies the same rule (property, JDK release, module) to decide whether to start
+ * the JVM with the module at all, so that a JVM whose codecs run scalar prints no incubator warning; its
+ * {@code min_auto_feature} is kept equal to {@link #MIN_AUTO_FEATURE} by {@code ScriptOutputTest}.
  * Where it runs, it serves heap arrays (see {@link VectorKernels}), and off-heap memory too where the JDK is
  * {@value #MIN_OFF_HEAP_FEATURE} or newer, this build has the JDK 22+ kernels and native access is enabled
  * ({@link OffHeapKernels}); otherwise off-heap inputs take the scalar path.
- * The choice is logged once, at INFO through {@link System.Logger}, naming the path and how to switch.
+ * The choice, naming the path and how to switch, is {@link #description()}: logged once at DEBUG through
+ * {@link System.Logger} (silent unless a logging configuration asks), printed by {@code scripts/migrate
+ * --verbose} and recorded in its result JSON.
  *
  * <p>Immutable after class initialisation; thread-safe.
  */
@@ -66,16 +71,17 @@ public final class Simd
         {
             reason = "scalar path: " + PROPERTY + "=" + mode + " is not auto, on or off";
         }
+        else if (mode.equals("auto") && feature < MIN_AUTO_FEATURE)
+        {
+            // before the module's check: on such a JDK, loading the module would not change the path
+            reason = "scalar path: auto takes the vector path from JDK " + MIN_AUTO_FEATURE + " on, this is JDK " +
+                feature + " (on JDK 17 VectorMask.toLong is no intrinsic and the vector encoder ran 10-35x slower); -D" +
+                PROPERTY + "=on (with --add-modules " + MODULE + ") forces the vector path";
+        }
         else if (!moduleReadable())
         {
             reason = "scalar path: " + MODULE + " is not loaded; start Java with --add-modules " + MODULE +
                 " for the vector path";
-        }
-        else if (mode.equals("auto") && feature < MIN_AUTO_FEATURE)
-        {
-            reason = "scalar path: auto takes the vector path from JDK " + MIN_AUTO_FEATURE + " on, this is JDK " +
-                feature + " (on JDK 17 VectorMask.toLong is no intrinsic and the vector encoder ran 10-35x slower); -D" +
-                PROPERTY + "=on forces the vector path";
         }
         else
         {
@@ -114,7 +120,7 @@ public final class Simd
         KERNELS = kernels;
         OFF_HEAP = offHeap;
         REASON = reason;
-        System.getLogger(Simd.class.getName()).log(System.Logger.Level.INFO, "livemig codecs: " + REASON);
+        System.getLogger(Simd.class.getName()).log(System.Logger.Level.DEBUG, "livemig codecs: " + REASON);
     }
 
     private Simd()
@@ -139,7 +145,7 @@ public final class Simd
         return KERNELS != null ? KERNELS.species() : "none";
     }
 
-    /** @return the sentence that was logged: the path, why, and how to choose the other. */
+    /** @return one line: the path, why, and how to choose the other (the sentence logged at DEBUG). */
     public static String description()
     {
         return REASON;

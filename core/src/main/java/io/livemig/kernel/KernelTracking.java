@@ -8,7 +8,9 @@ import java.lang.reflect.InvocationTargetException;
  * JDK is 22 or later into the same classes); this class, compiled for JDK 17, loads it by reflection only
  * when {@code Runtime.version().feature() >= 22}, so a JDK 17 JVM never links an FFM class. Whatever is
  * missing (the JDK, the FFM classes in this jar, a kernel feature, a permission) is reported as one line by
- * {@link #unavailable}, logged once at INFO, and never crashes the caller.
+ * {@link #unavailable} and never crashes the caller. Which path this JVM has is {@link #description()}: logged
+ * once at DEBUG (silent unless a logging configuration asks), printed by {@code scripts/migrate --verbose} and
+ * recorded in its result JSON.
  *
  * <p>Thread-safety: immutable after class initialisation; safe for any thread.
  */
@@ -23,6 +25,8 @@ public final class KernelTracking
     private static final KernelProvider PROVIDER;
     /** Why {@link #PROVIDER} is {@code null}, else {@code null}. */
     private static final String JVM_REASON;
+    /** {@link #description()}. */
+    private static final String DESCRIPTION;
 
     static
     {
@@ -51,8 +55,19 @@ public final class KernelTracking
         }
         PROVIDER = provider;
         JVM_REASON = reason;
-        System.getLogger(KernelTracking.class.getName()).log(System.Logger.Level.INFO,
-            "livemig kernel trackers: " + (reason == null ? "FFM bindings loaded (JDK " + feature + ")" : reason));
+        DESCRIPTION = reason == null ? "FFM bindings loaded (JDK " + feature + ")" : reason;
+        System.getLogger(KernelTracking.class.getName()).log(System.Logger.Level.DEBUG,
+            "livemig kernel trackers: " + DESCRIPTION);
+    }
+
+    /**
+     * @return one line saying whether this JVM loaded the FFM bindings ({@code FFM bindings loaded (JDK 25)}) or
+     *         why not ({@code unavailable: JDK 17 < 22 ...}); whether a kernel offers a tracker is
+     *         {@link #unavailable}'s answer.
+     */
+    public static String description()
+    {
+        return DESCRIPTION;
     }
 
     private KernelTracking()

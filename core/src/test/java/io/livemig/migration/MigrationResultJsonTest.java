@@ -41,7 +41,7 @@ class MigrationResultJsonTest
         "recovery.faultsBeforeCut", "recovery.faultsBeforeCut.count", "recovery.faultsBeforeCut.p50Us",
         "recovery.faultsBeforeCut.p99Us", "recovery.faultsBeforeCut.maxUs", "recovery.faultsAfterCut",
         "recovery.faultsAfterCut.count", "recovery.faultsAfterCut.p50Us", "recovery.faultsAfterCut.p99Us",
-        "recovery.faultsAfterCut.maxUs");
+        "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception
@@ -79,6 +79,7 @@ class MigrationResultJsonTest
         assertEquals("completed", j.get("status").asText());
         assertTrue(j.get("failure").isNull());
         assertEquals("destination", j.get("guestRunsOn").asText());
+        assertTrue(j.get("paths").isNull(), "no paths unless the caller records its JVM's");
     }
 
     private static MigrationResult filled()
@@ -106,6 +107,9 @@ class MigrationResultJsonTest
         r.failurePhase = "precopy round 2";
         r.failureReason = "link cut";
         r.guestRunsOn = "source";
+        r.jdk = "17.0.15";
+        r.codecPath = "scalar path: why";
+        r.kernelPath = "unavailable: why";
         return r;
     }
 

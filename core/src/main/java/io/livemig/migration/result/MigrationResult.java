@@ -124,6 +124,15 @@ public final class MigrationResult
     /** Fault latencies of faults that ended before, and after, the first cut: count, p50, p99, max (us). */
     public final double[] recoveryFaultsBefore = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
     public final double[] recoveryFaultsAfter = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    /**
+     * The paths this side's JVM ran, one line each, or null where the caller did not record them
+     * ({@code scripts/migrate} does; JSON {@code paths: null}): the JDK's version, the codecs' path (SIMD or
+     * scalar, and why: {@code io.livemig.codec.Simd.description()}) and the kernel trackers' (FFM bindings
+     * loaded, or why not: {@code io.livemig.kernel.KernelTracking.description()}).
+     */
+    public String jdk;
+    public String codecPath;
+    public String kernelPath;
 
     /** @return post-copy pauses recovered from (each a cut followed by post-copy resumed over a new link). */
     public int recoveries()

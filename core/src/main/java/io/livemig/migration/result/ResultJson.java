@@ -158,6 +158,17 @@ public final class ResultJson
             faults(rc.putObject("faultsBeforeCut"), res.recoveryFaultsBefore);
             faults(rc.putObject("faultsAfterCut"), res.recoveryFaultsAfter);
         }
+        if (res.jdk == null && res.codecPath == null && res.kernelPath == null)
+        {
+            o.putNull("paths");
+        }
+        else
+        {
+            final ObjectNode pa = o.putObject("paths");
+            pa.put("jdk", res.jdk);
+            pa.put("codec", res.codecPath);
+            pa.put("kernel", res.kernelPath);
+        }
         return o;    }
 
     /** Puts a JSON number; NaN and infinities, which JSON lacks, become {@code null}. */

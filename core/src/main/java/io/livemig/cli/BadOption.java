@@ -1,0 +1,36 @@
+package io.livemig.cli;
+
+/**
+ * A bad option value: its name and what was wrong, printed by the command as one line,
+ * {@code migrate: --NAME RULE: VALUE}, with exit status {@link MigrateCommand#EXIT_USAGE}. The one place the
+ * option pieces ({@link GuestOptions}, {@link MigrationParameters}, {@link LinkOptions}, {@link TrackerOptions},
+ * {@link OutputOptions}) state a rule. Immutable; thread-safe.
+ */
+final class BadOption extends Exception
+{
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param option  the option's name, e.g. {@code --memory}.
+     * @param message what is wrong with its value, completing the sentence that begins with the name.
+     */
+    BadOption(final String option, final String message)
+    {
+        super(option + " " + message, null, false, false);
+    }
+
+    /**
+     * @param ok     whether the rule holds.
+     * @param option the option's name.
+     * @param rule   the rule, e.g. {@code must be 0 to 256}.
+     * @param value  the value that breaks it, printed after the rule.
+     * @throws BadOption {@code OPTION RULE: VALUE} unless {@code ok}.
+     */
+    static void check(final boolean ok, final String option, final String rule, final Object value) throws BadOption
+    {
+        if (!ok)
+        {
+            throw new BadOption(option, rule + ": " + value);
+        }
+    }
+}
