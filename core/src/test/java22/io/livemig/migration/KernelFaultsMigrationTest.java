@@ -1,6 +1,6 @@
 package io.livemig.migration;
 
-import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.KernelAssume;
 import io.livemig.migration.fault.FaultPlan;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
@@ -12,7 +12,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Post-copy (and hybrid) with kernel page faults ends byte-identical, with writers running throughout (the
@@ -34,8 +33,7 @@ class KernelFaultsMigrationTest
     void destinationEqualsSourceWithKernelFaults(final String mode, final String link, final String pattern,
         final int writers, final int channels) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
         final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).channels(channels)
             .kernelFaults(true).run();
         assertNull(r.error(), r::summary);
@@ -63,8 +61,7 @@ class KernelFaultsMigrationTest
     @Timeout(120)
     void aPostcopyCutIsRecoveredFromWithKernelFaults(final String link) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
         final MigrationResult r = MigrationCorrectnessTest.run("postcopy", link, "uniform").kernelFaults(true)
             .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(96L << 20)
                 .withRecover(true).withRecoverTimeoutMs(20_000))
@@ -85,8 +82,7 @@ class KernelFaultsMigrationTest
     @Timeout(120)
     void listeningDestinationVerifiesByDigests(final String mode, final int channels) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
         try (MigrationListen listen = new MigrationListen(new java.net.InetSocketAddress("127.0.0.1", 0), 30_000, 30_000)
             .kernelFaults(true))
         {

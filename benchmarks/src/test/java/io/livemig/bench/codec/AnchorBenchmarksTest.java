@@ -1,44 +1,33 @@
 package io.livemig.bench.codec;
 
-import io.livemig.bench.anchor.AnchorBuild;
 import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
 import io.livemig.bench.dirty.NextDirtyBenchmark;
 import io.livemig.bench.state.XbzrleInputs;
 import io.livemig.bench.state.ZeroPageInputs;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every C anchor method of the benchmarks computes what its livemig twin computes, on the twin's own inputs
  * (small working sets built the same way as the measured ones): so a C row measures the same work. Needs a C
- * compiler; without one the runner leaves the anchors out, and so do these tests.
+ * compiler; without one the runner leaves the anchors out, and so do these tests (only there: see {@link
+ * TestAnchors}).
  */
 class AnchorBenchmarksTest
 {
     private static final int PAGES = 64;
 
-    @TempDir
-    static Path build;
-
     @BeforeAll
     static void buildAndLoad()
     {
-        if (!QemuAnchors.isLoaded())
-        {
-            final AnchorBuild.Result result = AnchorBuild.build(build, System.getenv());
-            assumeTrue(result.built(), "no C anchors here: " + result.reason());
-            QemuAnchors.load(result.library());
-        }
+        TestAnchors.load(); // skips only where this machine has no C compiler
     }
 
     @ParameterizedTest
