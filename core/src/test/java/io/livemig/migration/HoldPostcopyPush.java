@@ -8,8 +8,9 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.HEADER_LENGTH;
 import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.SECTION_DEVICE;
@@ -23,40 +24,61 @@ import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.sectionName;
  * and including POSTCOPY_RUN and the RAM section byte that follows it, then holds every later forward byte
  * (the push) until the source reads its first return-path bytes, which only a page request can be: a vCPU on
  * the destination waits for a page that nothing has sent. So at least one vCPU faults, however fast the push
- * would have been. Wrapped around a {@link CutInPostcopy} with no byte minimum, the link is cut at that first
- * request, before any page went out: the vCPU that asked waits across the whole pause.
+ * would have been. {@link CutInPostcopy} builds on it to cut at a byte of post-copy that is certain to come.
  *
  * <p>For pure post-copy over one channel (the forward stream is the envelope's header, DISCARD, DEVICE,
  * POSTCOPY_RUN, RAM, then post-copy's pages: {@code MigrationEnvelopeDescriptor}); anything else before
- * POSTCOPY_RUN fails the write that carries it. If no request comes within {@link #HOLD_MS}, the push goes on
- * and {@link #requestBeforePush()} says so.
+ * POSTCOPY_RUN fails the write that carries it. If the release does not come within {@link #HOLD_MS}, the push
+ * goes on and {@link #requestBeforePush()} says so.
  *
  * <p>Thread-safety: as {@link MigrationLink}: the forward end is written by one thread at a time (the source's),
- * the return path read by another (the source's return-path thread); the hold is a latch between them.
+ * the return path read by another (the source's return-path thread); they meet in volatile flags.
  */
-final class HoldPostcopyPush extends ForwardingLink
+class HoldPostcopyPush extends ForwardingLink
 {
-    /** How long the push waits for a page request before it goes on regardless. */
+    /** How long the push waits for its release before it goes on regardless. */
     static final long HOLD_MS = 20_000;
 
-    private final CountDownLatch request = new CountDownLatch(1);
+    private final BooleanSupplier release;
     /** The envelope's bytes until the push's start is known; guarded by the forward writer. */
     private final ByteArrayOutputStream prefix = new ByteArrayOutputStream();
     /** Forward bytes passed; written by the forward writer only. */
     private long forward;
     /** Forward offset of the push's first byte, or -1 until the envelope shows it. */
     private long pushStart = -1;
+    private volatile boolean requestRead;
+    private volatile boolean released;
     private volatile boolean timedOut;
 
+    /** Holds the push until the source reads a page request. */
     HoldPostcopyPush(final MigrationLink inner)
     {
+        this(inner, null);
+    }
+
+    /** Holds the push until {@code release} says so (polled), or, if it is {@code null}, until a page request is read. */
+    HoldPostcopyPush(final MigrationLink inner, final BooleanSupplier release)
+    {
         super(inner);
+        this.release = release == null ? () -> requestRead : release;
     }
 
     /** @return whether the source read a page request before the push's first byte went out (not after {@link #HOLD_MS}). */
     boolean requestBeforePush()
     {
-        return request.getCount() == 0 && !timedOut;
+        return requestRead && !timedOut;
+    }
+
+    /** The source has read return-path bytes: a page request (see the class comment). */
+    void onReturnPathBytes()
+    {
+        requestRead = true;
+    }
+
+    /** Writes the part of {@code src} the hold lets through to {@code out}; @return bytes written. */
+    int pass(final WritableByteChannel out, final ByteBuffer src) throws IOException
+    {
+        return out.write(src);
     }
 
     @Override
@@ -73,7 +95,7 @@ final class HoldPostcopyPush extends ForwardingLink
             final int n = in.read(dst);
             if (n > 0)
             {
-                request.countDown();
+                onReturnPathBytes();
             }
             return n;
         });
@@ -93,8 +115,8 @@ final class HoldPostcopyPush extends ForwardingLink
         }
         if (pushStart >= 0 && forward >= pushStart)
         {
-            awaitRequest();
-            return out.write(src);
+            awaitRelease();
+            return pass(out, src);
         }
         final int limit = src.limit();
         if (pushStart >= 0)
@@ -103,7 +125,7 @@ final class HoldPostcopyPush extends ForwardingLink
         }
         try
         {
-            final int n = out.write(src);
+            final int n = pass(out, src);
             forward += n;
             return n;
         }
@@ -113,22 +135,23 @@ final class HoldPostcopyPush extends ForwardingLink
         }
     }
 
-    private void awaitRequest() throws IOException
+    private void awaitRelease() throws IOException
     {
-        if (request.getCount() == 0)
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
+        while (!released && !release.getAsBoolean())
         {
-            return;
+            if (System.nanoTime() - deadline >= 0)
+            {
+                timedOut = true;
+                break;
+            }
+            LockSupport.parkNanos(100_000);
+            if (Thread.interrupted())
+            {
+                throw new InterruptedIOException("interrupted while holding the post-copy push");
+            }
         }
-        try
-        {
-            timedOut = !request.await(HOLD_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while holding the post-copy push");
-        }
-        request.countDown();
+        released = true;
     }
 
     /**

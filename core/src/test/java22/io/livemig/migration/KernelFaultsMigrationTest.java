@@ -74,7 +74,9 @@ class KernelFaultsMigrationTest
     void aPostcopyCutIsRecoveredFromWithKernelFaults(final String link) throws Exception
     {
         KernelAssume.faults();
+        // The push waits for the first page request, so the source serves one and announces "postcopy": the cut fires.
         final MigrationResult r = MigrationCorrectnessTest.run("postcopy", link, "uniform").kernelFaults(true)
+            .links((index, l) -> index == 0 ? new HoldPostcopyPush(l) : l)
             .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(96L << 20)
                 .withRecover(true).withRecoverTimeoutMs(20_000))
             .faults(new FaultPlan(java.util.List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
