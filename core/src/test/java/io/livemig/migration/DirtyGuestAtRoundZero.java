@@ -4,6 +4,7 @@ import io.livemig.memory.GuestMemory;
 import io.livemig.migration.link.MigrationLink;
 
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * For a migration in one process that must not converge after round 0: when the source announces pre-copy
@@ -21,9 +22,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class DirtyGuestAtRoundZero extends ForwardingLink
 {
-    private final AtomicReference<GuestMemory> source;
+    private final Supplier<GuestMemory> source;
 
-    private DirtyGuestAtRoundZero(final MigrationLink inner, final AtomicReference<GuestMemory> source)
+    /** @param source the source guest, or {@code null} while there is none (then nothing is dirtied). */
+    DirtyGuestAtRoundZero(final MigrationLink inner, final Supplier<GuestMemory> source)
     {
         super(inner);
         this.source = source;
@@ -32,7 +34,7 @@ final class DirtyGuestAtRoundZero extends ForwardingLink
     /** @return {@code link}, which dirties {@code guest} at the announcement of round 0. */
     static MigrationLink wrap(final MigrationLink link, final GuestMemory guest)
     {
-        return new DirtyGuestAtRoundZero(link, new AtomicReference<>(guest));
+        return new DirtyGuestAtRoundZero(link, () -> guest);
     }
 
     /** @return {@code run}, its first link wrapped in this one and its engine made by a factory that keeps the guest. */
@@ -43,7 +45,7 @@ final class DirtyGuestAtRoundZero extends ForwardingLink
         {
             source.set(src);
             return new Migration(options, src, log, dst, workload, link);
-        }).links((index, link) -> index == 0 ? new DirtyGuestAtRoundZero(link, source) : link);
+        }).links((index, link) -> index == 0 ? new DirtyGuestAtRoundZero(link, source::get) : link);
     }
 
     @Override

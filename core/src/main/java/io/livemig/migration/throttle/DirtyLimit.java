@@ -13,10 +13,13 @@ import java.util.concurrent.locks.LockSupport;
  * dirty faster than the quota pay; one that computes, reads, or re-writes pages already dirty pushes nothing
  * and is not slowed, where auto-converge's throttle stops every vCPU alike.
  *
- * <p>Each period, for each ring, with {@code n} pushes in the period of {@code T} seconds and the penalty
- * {@code p} seconds per push that was in force: the vCPU's own time per push was about {@code T/n - p}, so
- * the penalty that makes a push cost {@code 1/quota} is {@code max(0, 1/quota - (T/n - p))}, at most one
- * period. A ring that pushed nothing keeps its penalty (it may be asleep paying it).
+ * <p>Each period, each ring whose vCPU pushed more than its quota allows for the period is set a penalty of
+ * {@code 1/quota} seconds per push, kept until the limit ends: from the next period on that vCPU dirties at most
+ * its quota, by construction, whatever else it does between two pushes. A vCPU that stays under its quota is
+ * never set a penalty. (An earlier penalty of {@code 1/quota} less the vCPU's own time per push, estimated as the
+ * period over the pushes less the penalty, failed there: a vCPU that mostly rewrites pages already dirty takes
+ * long between pushes, so its penalty fell to nothing; after each harvest, every page clean again, it then
+ * dirtied the whole guest at once, thousands of pages a second against a quota of 244.)
  *
  * <p>Thread-safety: {@link #start()} and {@link #close()} are for the migration thread; the controller
  * thread writes the rings' penalties (volatile stores) and nothing else.
@@ -85,20 +88,18 @@ public final class DirtyLimit implements AutoCloseable
                 final long pushes = ring.pushes();
                 final Long before = pushesAtLastPeriod.put(ring, pushes);
                 final long n = pushes - (before == null ? 0 : before);
-                if (n > 0)
+                if (n > quotaPagesPerSecond * seconds)
                 {
-                    ring.penaltyNanosPerPush(penaltyNanos(n, seconds, ring.penaltyNanosPerPush()));
+                    ring.penaltyNanosPerPush(penaltyNanos());
                 }
             }
         }
     }
 
-    /** The penalty that makes each of {@code n} pushes in {@code seconds} cost {@code 1/quota}. */
-    long penaltyNanos(final long n, final double seconds, final long currentNanos)
+    /** @return the penalty per push of a vCPU over its quota: {@code 1/quota}, at most one period. */
+    long penaltyNanos()
     {
-        final double own = Math.max(0, seconds / n - currentNanos / 1e9);
-        final double penalty = Math.max(0, 1 / quotaPagesPerSecond - own);
-        return (long)Math.min(penalty * 1e9, periodNanos);
+        return (long)Math.min(1e9 / quotaPagesPerSecond, periodNanos);
     }
 
     /** Stops the controller and ends every penalty, waking vCPUs that are paying one. */
