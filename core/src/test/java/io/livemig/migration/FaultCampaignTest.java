@@ -213,13 +213,13 @@ class FaultCampaignTest
 
     /**
      * One cut by a {@link FaultyLink} rule at {@code trigger}; a pre-copy round trigger meets a guest made dirty
-     * in full at round 0 ({@link DirtyGuestAtRoundZero}), so that round 1 comes for certain.
+     * in full at round 0 ({@link DirtyWholeGuest}), so that round 1 comes for certain.
      */
     private static void cutAt(final FaultMigrationTest.Guest g, final String link, final FaultPlan.Trigger trigger,
         final Row row) throws Exception
     {
         final FaultyLink faulty = new FaultyLink(MigrationLink.open(link, 256L << 20, 0), FaultMigrationTest.rule(trigger));
-        cut(g, link, "precopy".equals(trigger.phase()) ? DirtyGuestAtRoundZero.wrap(faulty, g.src) : faulty,
+        cut(g, link, "precopy".equals(trigger.phase()) ? DirtyWholeGuest.wrap(faulty, g.src, 1) : faulty,
             faulty::isCut, false, row);
     }
 

@@ -22,7 +22,7 @@ class MigrationCorrectnessTest
 {
     /**
      * The run of these tests: a 16 MiB guest, its writers throughout, XBZRLE and LZ4 on. Hybrid's downtime limit
-     * of 1 ms is too tight to converge, and {@link DirtyGuestAtRoundZero} makes that certain in one process: it
+     * of 1 ms is too tight to converge, and {@link DirtyWholeGuest} makes that certain in one process: it
      * switches to post-copy after round 0.
      */
     static MigrationRun run(final String mode, final String link, final String pattern)
@@ -33,7 +33,7 @@ class MigrationCorrectnessTest
                 .withDowntimeLimitMs(mode.equals("hybrid") ? 1 : 50)
                 .withXbzrle(true).withXbzrleCacheBytes(4 << 20).withLz4(true)
                 .withOnGiveUp(GiveUp.STOP).withMaxRounds(8).withMaxTimeMs(2000).withPostcopyAfterRounds(1));
-        return mode.equals("hybrid") ? DirtyGuestAtRoundZero.install(run) : run;
+        return mode.equals("hybrid") ? DirtyWholeGuest.install(run, 1) : run;
     }
 
     @ParameterizedTest(name = "{0} over {1}, {2}")

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <h2>How "slower" is shown without timing luck</h2>
  * A wall-clock rate on a shared machine says as much about the other processes as about the throttle, so each
  * bound below is one the throttle sets by its construction, which machine load can only make lower. Both
- * throttles engage after round 0, and {@link DirtyGuestAtRoundZero} makes them engage then for certain (the whole
+ * throttles engage after round 0, and {@link DirtyWholeGuest} makes them engage then for certain (the whole
  * guest is dirty after round 0); the throttled window runs from round 1 (20 ms later for auto-converge, two
  * slices; 2 periods and 50 ms later for dirty-limit, the source's thread waiting that long in its announcement of
  * round 1) to the last report of pre-copy's progress, at the end of its last round. Round 1 sends the whole guest
@@ -85,7 +85,7 @@ class ThrottleScenarioTest
                 source.set(s);
                 meter.start(w, (DirtyRingLog)log);
                 return new Migration(o, s, log, d, w, l);
-            }).links((index, l) -> index == 0 ? meter.link(new DirtyGuestAtRoundZero(l, source::get)) : l)
+            }).links((index, l) -> index == 0 ? meter.link(new DirtyWholeGuest(l, source::get, 1)) : l)
                 .progress((phase, round, remaining, dirtyRate, wireRate, throttle) -> meter.progress(phase)).run();
         }
         System.out.println((dirtyLimit ? "dirty-limit: " : "auto-converge: ") + r.summary());
