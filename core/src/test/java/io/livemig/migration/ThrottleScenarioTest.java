@@ -50,9 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       by some milliseconds a second, never make it sleep less), and must write at most a quarter of its
  *       unthrottled speed, in writes per second of its CPU time, measured in the same run from its start to
  *       round 1.</li>
- *   <li>Dirty-limit makes each page a vCPU newly dirties cost it 1/quota in all (244 pages/s for 1 MB/s of 4 KiB
- *       pages): every vCPU that dirties pages must dirty at most twice its quota over the window, its rewrites of
- *       pages already dirty being free by design.</li>
+ *   <li>Dirty-limit makes the pages a vCPU newly dirties due 1/quota apart (244 pages/s for 1 MB/s of 4 KiB
+ *       pages), with one period's credit: every vCPU that dirties pages must dirty at most twice its quota over
+ *       the window, its rewrites of pages already dirty being free by design.</li>
  * </ul>
  */
 class ThrottleScenarioTest
@@ -75,7 +75,8 @@ class ThrottleScenarioTest
     void bothThrottlesRunTheNonConvergingGuestToTheEndAndSlowTheVcpusTheyThrottle(final boolean dirtyLimit)
         throws Exception
     {
-        // dirty-limit acts from its second period on; auto-converge's throttle set for round 1 from the next slice.
+        // dirty-limit: past the period's credit a quiet vCPU may spend at once; auto-converge: past the slice in which
+        // the throttle was set.
         final VcpuMeter meter = new VcpuMeter(dirtyLimit ? 2 * DIRTY_LIMIT_PERIOD_MS + 50 :
             2 * GuestWorkload.THROTTLE_SLICE_NS / 1_000_000);
         final AtomicReference<GuestMemory> source = new AtomicReference<>();
