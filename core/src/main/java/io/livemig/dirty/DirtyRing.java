@@ -61,8 +61,12 @@ public final class DirtyRing extends DirtyRingConsumerFields
     private volatile long stallNanos;
     private volatile boolean stalled;
     private volatile long penaltyNanos;
+    private volatile long burstNanos;
     private volatile long throttledNanos;
-    private long penaltyDebt;
+    /** Owner only: whether {@link #nextPushNanos} holds a time (a push has paid since the penalty was set). */
+    private boolean paying;
+    /** Owner only: when the owner's next push is due under the penalty (a {@code System.nanoTime()} value). */
+    private long nextPushNanos;
     long p20, p21, p22, p23, p24, p25, p26, p27;
 
     /**
@@ -130,21 +134,25 @@ public final class DirtyRing extends DirtyRingConsumerFields
         return stallNanos;
     }
 
-    /** Shortest sleep a penalty is paid in: smaller debts accumulate, as parking for less is not precise. */
+    /** Shortest sleep a penalty is paid in: shorter waits accumulate, as parking for less is not precise. */
     public static final long MIN_PENALTY_SLEEP_NANOS = 1_000_000;
 
     /**
-     * Sets the sleep that each push of the owner costs it, the dirty-limit penalty (QEMU sleeps its vCPU in
-     * the ring-full exit; spreading the same time over the pushes paces the vCPU more evenly). Only vCPUs that
-     * push pay it, so one that reads or rewrites dirty pages is not slowed. 0 ends it and wakes an owner that
-     * is paying. Any thread (volatile store).
+     * Sets the dirty-limit penalty: from now on the owner's pushes are due at least {@code nanos} apart on
+     * average, and a push that comes early sleeps until it is due (QEMU sleeps its vCPU in the ring-full exit;
+     * pacing each push spreads the same time more evenly). Time the owner spends without pushing is credit, up
+     * to {@code burstNanos}: a vCPU that dirties at most one push per {@code nanos} never sleeps, one that
+     * dirties faster pushes at most {@code (window + burstNanos) / nanos} times in any window, by construction.
+     * Only vCPUs that push pay it, so one that reads or rewrites dirty pages is not slowed. {@code nanos} 0 ends
+     * it and wakes an owner that is paying. Any thread (volatile stores).
      */
-    public void penaltyNanosPerPush(final long nanos)
+    public void penaltyNanosPerPush(final long nanos, final long burstNanos)
     {
-        if (nanos < 0)
+        if (nanos < 0 || burstNanos < 0)
         {
-            throw new IllegalArgumentException("penalty must not be negative: " + nanos);
+            throw new IllegalArgumentException("penalty and burst must not be negative: " + nanos + ", " + burstNanos);
         }
+        this.burstNanos = burstNanos;
         penaltyNanos = nanos;
         if (nanos == 0)
         {
@@ -158,7 +166,7 @@ public final class DirtyRing extends DirtyRingConsumerFields
         return penaltyNanos;
     }
 
-    /** @return nanoseconds the owner has slept paying penalties, in all. */
+    /** @return nanoseconds the owner has slept paying penalties, in all (volatile read). */
     public long throttledNanos()
     {
         return throttledNanos;
@@ -167,32 +175,34 @@ public final class DirtyRing extends DirtyRingConsumerFields
     // ---------------------------------------------------------------- producer (the owner)
 
     /**
-     * Owner, after a push: adds the penalty to the owner's debt and sleeps it off once it reaches {@link
-     * #MIN_PENALTY_SLEEP_NANOS}, waking early if the penalty is ended.
+     * Owner, after a push: under a penalty, advances the time the next push is due by the penalty (from no
+     * earlier than the burst's worth of credit before now) and, once it is due {@link #MIN_PENALTY_SLEEP_NANOS}
+     * or more ahead, sleeps until then, waking early if the penalty is ended.
      */
     void payPenalty()
     {
         final long penalty = penaltyNanos;
         if (penalty == 0)
         {
-            penaltyDebt = 0;
+            paying = false;
             return;
         }
-        penaltyDebt += penalty;
-        if (penaltyDebt < MIN_PENALTY_SLEEP_NANOS)
+        final long now = System.nanoTime();
+        final long earliest = now - burstNanos;
+        long due = paying && nextPushNanos - earliest > 0 ? nextPushNanos : earliest;
+        due += penalty;
+        paying = true;
+        nextPushNanos = due;
+        if (due - now < MIN_PENALTY_SLEEP_NANOS)
         {
             return;
         }
-        final long start = System.nanoTime();
-        final long end = start + penaltyDebt;
         long left;
-        while (penaltyNanos != 0 && (left = end - System.nanoTime()) > 0)
+        while (penaltyNanos != 0 && (left = due - System.nanoTime()) > 0)
         {
             LockSupport.parkNanos(this, left);
         }
-        final long slept = System.nanoTime() - start;
-        penaltyDebt = 0;
-        throttledNanos = throttledNanos + slept; // single writer
+        throttledNanos = throttledNanos + (System.nanoTime() - now); // single writer
     }
 
     /** Owner: makes {@link #pushSequence()} odd, before the owner claims a unit (release store). */

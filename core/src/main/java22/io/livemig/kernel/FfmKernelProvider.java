@@ -15,7 +15,10 @@ import static io.livemig.kernel.Userfaultfd.UFFD_FEATURE_WP_UNPOPULATED;
  * The FFM implementation behind {@link KernelTracking}, loaded by reflection on JDK 22+. Its probe opens a
  * throw-away userfaultfd (retrying with {@code UFFD_USER_MODE_ONLY} when the plain call is refused), asks
  * {@code UFFDIO_API} with no features for the features this kernel offers, and names the ones a tracker
- * needs that are absent. The result is computed once per tracker.
+ * needs that are absent. The result is computed once per tracker. Only named conditions become a reason: the
+ * operating system, an {@code errno} of {@code userfaultfd(2)} or {@code UFFDIO_API}, absent features, native
+ * access denied by the JVM's command line; any other exception propagates (a bug, which {@link KernelTracking}
+ * reports as a failed probe, not as a property of the machine), and the next call probes again.
  *
  * <p>Thread-safety: safe for any thread (the probe's cache is guarded by this object's lock).
  */
@@ -141,9 +144,17 @@ public final class FfmKernelProvider implements KernelProvider
                 Libc.close(errno, fd);
             }
         }
-        catch (final RuntimeException | LinkageError ex)
+        catch (final IllegalCallerException | ExceptionInInitializerError ex)
         {
-            refusal = "unavailable: probing userfaultfd failed: " + ex;
+            // Native access denied to this code (java --illegal-native-access=deny, or a module without
+            // --enable-native-access): a condition of the JVM's command line, named. Anything else is a bug.
+            final Throwable cause = ex instanceof ExceptionInInitializerError ? ex.getCause() : ex;
+            if (!(cause instanceof IllegalCallerException))
+            {
+                throw ex;
+            }
+            refusal = "unavailable: native access is denied to the kernel trackers (run java with " +
+                "--enable-native-access=ALL-UNNAMED): " + cause.getMessage();
         }
     }
 
@@ -174,7 +185,7 @@ public final class FfmKernelProvider implements KernelProvider
         {
             return Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd")).trim();
         }
-        catch (final java.io.IOException | RuntimeException ex)
+        catch (final java.io.IOException | SecurityException ex)
         {
             return "unreadable";
         }

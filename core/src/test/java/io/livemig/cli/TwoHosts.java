@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.livemig.Machine;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One {@code scripts/two-hosts} pair of network namespaces for a test: a random name and a random /30 of
  * 10.199.0.0/16, so that tests in parallel worktrees do not meet; {@link #close()} removes them in any case.
- * Where the script cannot run (no root, no iproute2) {@link #upOrSkip} skips the test with the reason.
+ * Where the script cannot run (no root, no iproute2) {@link #upOrSkip} skips the test with the reason;
+ * {@code TwoHostsGuardTest} fails where the machine has them and the pair does not come up.
  * Not thread-safe: one test thread drives it; every script call is bounded by 30 s.
  */
 final class TwoHosts implements AutoCloseable
@@ -34,24 +37,36 @@ final class TwoHosts implements AutoCloseable
         this.subnet = subnet;
     }
 
-    /** Brings a new pair up, its link shaped to {@code rate} (tc's syntax), or skips the test saying why. */
+    /**
+     * Brings a new pair up, its link shaped to {@code rate} (tc's syntax). Skips the test, saying why, only where
+     * the script refuses for want of root or iproute2 and the machine indeed lacks them ({@link
+     * Machine#lacksNamespaces}); fails it on any other refusal, and wherever the machine has them.
+     */
     static TwoHosts upOrSkip(final Path dir, final String rate) throws IOException, InterruptedException
     {
-        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
+        assertTrue(Files.isExecutable(SCRIPT), () -> "no executable " + SCRIPT + " in this checkout");
         final String name = "lmt" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 16), 36);
         final String subnet = "10.199." + (4 * ThreadLocalRandom.current().nextInt(1, 63));
         final Path err = dir.resolve("two-hosts-up.err");
         final int up = run(err, "up", "--name", name, "--subnet", subnet, "--rate", rate);
-        final String upErr = MigrateProcesses.read(err);
-        assumeTrue(up == 0 || !(upErr.contains("needs root") || upErr.contains("needs iproute2")),
-            "two hosts unavailable: " + upErr.strip());
         final TwoHosts hosts = new TwoHosts(dir, name, subnet);
         if (up != 0)
         {
+            final String upErr = MigrateProcesses.read(err).strip();
             hosts.close();
-            fail("two-hosts up failed: " + upErr);
+            final boolean wantsRootOrIproute2 = upErr.contains("needs root") || upErr.contains("needs iproute2");
+            Machine.skipOnlyIfLacking(wantsRootOrIproute2 ? Machine.lacksNamespaces() : null,
+                "two hosts unavailable: " + upErr);
         }
         return hosts;
+    }
+
+    /** @return the script's {@code status} output: one line per namespace, its addresses or "absent". */
+    String status() throws IOException, InterruptedException
+    {
+        final Path out = dir.resolve("two-hosts-status.out");
+        assertEquals(0, run(out, "status", "--name", name), () -> "two-hosts status: " + MigrateProcesses.read(out));
+        return MigrateProcesses.read(out);
     }
 
     /** @return the source namespace's address. */
@@ -88,12 +103,12 @@ final class TwoHosts implements AutoCloseable
         run(dir.resolve("two-hosts-down.err"), "down", "--name", name);
     }
 
-    private static int run(final Path stderr, final String... args) throws IOException, InterruptedException
+    /** Runs the script with {@code args}, its stdout and stderr into {@code output}; @return its exit code. */
+    private static int run(final Path output, final String... args) throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
-        final Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(stderr.toFile()).start();
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!p.waitFor(SCRIPT_TIMEOUT_S, TimeUnit.SECONDS))
         {
             p.destroyForcibly();

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code scripts/two-hosts} refuses bad usage before it touches the network: exit 2 and one line on stderr
@@ -45,7 +44,7 @@ class TwoHostsScriptTest
     })
     void badUsageExitsTwoWithOneLineNamingIt(final String args, final String expected) throws Exception
     {
-        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
+        assertTrue(Files.isExecutable(SCRIPT), () -> "no executable " + SCRIPT + " in this checkout");
         final List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         if (!args.isBlank())
         {
@@ -69,7 +68,7 @@ class TwoHostsScriptTest
     @CsvSource({"--rate", "--name", "--subnet"})
     void anOptionWithoutItsValueIsRefusedByName(final String option) throws Exception
     {
-        assumeTrue(Files.isExecutable(SCRIPT), "no " + SCRIPT);
+        assertTrue(Files.isExecutable(SCRIPT), () -> "no executable " + SCRIPT + " in this checkout");
         final Path err = dir.resolve("err");
         final Process p = new ProcessBuilder(SCRIPT.toString(), "status", option)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();

@@ -59,13 +59,12 @@ class TwoProcessMigrationTest
             final List<String> args = new ArrayList<>(List.of("--to", "127.0.0.1:" + port, "--mode", mode, "--memory", "16m",
                 "--writers", "2", "--dirty-rate", "20000", "--bandwidth", "256m",
                 // XBZRLE encodes a page only when it is dirtied again after it was cached (a round after the
-                // bulk one): a downtime no round can meet gives pre-copy its 4 rounds however fast the machine
-                // is, then the forced stop-and-copy; hybrid switches to post-copy after round 1.
+                // bulk one): a downtime of 1 ms gives pre-copy up to 4 rounds while the writers dirty pages, then
+                // the forced stop-and-copy; hybrid switches to post-copy after round 1 if the writers dirtied enough.
                 "--downtime", mode.equals("postcopy") ? "50ms" : "1ms", "--max-rounds", "4", "--on-give-up", "stop",
                 "--postcopy-after", "1", "--max-time", "5s",
                 "--xbzrle-cache", "4m", "--before", "20ms",
-                // 300 ms after resume to see the guest write on the destination: 50 ms missed it once on a loaded CPU
-                "--after", "300ms", "--verify", "--json", "--quiet",
+                "--after", "20ms", "--verify", "--json", "--quiet",
                 "--result", srcJson.toString(), "--link-timeout", "20s"));
             args.addAll(List.of(codecs.split(" ")));
             args.addAll(List.of("--channels", String.valueOf(channels)));
@@ -111,15 +110,21 @@ class TwoProcessMigrationTest
             {
                 assertTrue(d.get("pages").get("lz4").asLong() > 0, "LZ4 pages came: " + d);
             }
-            if (mode.equals("precopy") && codecs.contains("--xbzrle"))
-            {
-                assertTrue(d.get("pages").get("xbzrle").asLong() > 0, "XBZRLE pages came: " + d);
-            }
-            if (!mode.equals("precopy"))
+            // Whether XBZRLE pages go, and whether hybrid switches, depends on what the writers of the source process
+            // dirty in round 0, a race with the round on a busy machine: only the consistency of the two sides is an
+            // invariant here (every page kind sent was applied, above). In one process the switch is made certain
+            // (MigrationCorrectnessTest, DirtyWholeGuest) and XBZRLE is deterministic (MigrationPolicyTest).
+            if (mode.equals("postcopy"))
             {
                 assertTrue(d.get("postcopyMs").asDouble() > 0, d::toString);
             }
-            assertTrue(d.get("writesPerSec").get("after").asDouble() > 0, "the guest runs on the destination: " + d);
+            if (mode.equals("hybrid"))
+            {
+                assertEquals(s.get("reason").asText().contains("switched to post-copy"), d.get("postcopyMs").asDouble() > 0,
+                    () -> "the destination ran post-copy exactly when the source switched: " + s + "\n" + d);
+            }
+            assertEquals("destination", s.get("guestRunsOn").asText(), s::toString);
+            assertEquals("destination", d.get("guestRunsOn").asText(), d::toString);
         }
         finally
         {

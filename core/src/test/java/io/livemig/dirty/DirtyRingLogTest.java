@@ -131,4 +131,44 @@ class DirtyRingLogTest
         assertEquals(4, DirtyRingLog.defaultReserved(16));
         assertEquals(1, DirtyRingLog.defaultReserved(2));
     }
+
+    /**
+     * The dirty-limit penalty paces a ring's owner by construction: pushes due 2 ms apart with 10 ms of credit take
+     * at least 50 x 2 - 10 ms for 50 pages in a row (a sleep never ends early), and an owner that pushes less often
+     * than that, here every 5 ms, never sleeps.
+     */
+    @Test
+    void aPenaltyPacesPushesAboveItsRateAndCostsNothingBelowIt() throws InterruptedException
+    {
+        final DirtyRingLog log = new DirtyRingLog(1024, 0);
+        log.mark(0); // this thread's ring
+        DirtyRing mine = null;
+        for (final DirtyRing ring : log.rings())
+        {
+            mine = ring.owner() == Thread.currentThread() ? ring : mine;
+        }
+        final DirtyRing ring = mine;
+        ring.penaltyNanosPerPush(2_000_000, 10_000_000);
+        for (int page = 1; page <= 20; page++)
+        {
+            Thread.sleep(5);
+            log.mark(page);
+        }
+        assertEquals(0, ring.throttledNanos(), "an owner below the rate never sleeps");
+        final long t0 = System.nanoTime();
+        for (int page = 100; page < 150; page++)
+        {
+            log.mark(page);
+        }
+        final long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms >= 50 * 2 - 10 - 1, "50 pushes due 2 ms apart with 10 ms of credit took " + ms + " ms");
+        assertTrue(ring.throttledNanos() > 0);
+        ring.penaltyNanosPerPush(0, 0);
+        final long slept = ring.throttledNanos();
+        for (int page = 200; page < 250; page++)
+        {
+            log.mark(page);
+        }
+        assertEquals(slept, ring.throttledNanos(), "no penalty once it is ended");
+    }
 }

@@ -41,7 +41,7 @@ class FaultMigrationTest
     {
         try (Guest g = new Guest(true))
         {
-            final MigrationResult cut = g.migrate(kind, slowToConverge(),
+            final MigrationResult cut = g.migrateUnconverged(kind, slowToConverge(),
                 rule(FaultPlan.Trigger.atPhase("precopy", 1)));
             assertEquals(MigrationResult.FAILED, cut.status(), cut::summary);
             assertEquals("precopy round 1", cut.failurePhase(), cut::summary);
@@ -124,7 +124,7 @@ class FaultMigrationTest
     {
         try (Guest g = new Guest(true))
         {
-            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2), FaultPlan.NONE);
+            final MigrationResult r = g.migrateUnconverged("memory", slowToConverge().withMaxRounds(2), FaultPlan.NONE);
             assertEquals(MigrationResult.FAILED, r.status(), r::summary);
             assertEquals("precopy round 2", r.failurePhase(), r::summary);
             assertTrue(r.reason().startsWith("did not converge (max rounds 2), cancelled"), r::summary);
@@ -140,8 +140,8 @@ class FaultMigrationTest
     {
         try (Guest g = new Guest(true))
         {
-            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2).withOnGiveUp(GiveUp.STOP),
-                FaultPlan.NONE);
+            final MigrationResult r = g.migrateUnconverged("memory", slowToConverge().withMaxRounds(2)
+                .withOnGiveUp(GiveUp.STOP), FaultPlan.NONE);
             assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
             assertTrue(!r.converged() && r.reason().contains("forced stop-and-copy"), r::summary);
             assertTrue(r.downtimeOverLimit(), r::summary);
@@ -155,7 +155,7 @@ class FaultMigrationTest
     {
         try (Guest g = new Guest(true))
         {
-            final MigrationResult r = g.migrate("memory", slowToConverge().withMaxRounds(2)
+            final MigrationResult r = g.migrateUnconverged("memory", slowToConverge().withMaxRounds(2)
                 .withOnGiveUp(GiveUp.POSTCOPY), FaultPlan.NONE);
             assertEquals(MigrationResult.COMPLETED, r.status(), r::summary);
             assertTrue(r.reason().contains("switched to post-copy"), r::summary);
@@ -213,7 +213,7 @@ class FaultMigrationTest
 
     static MigrationOptions slowToConverge()
     {
-        // 1 ms of downtime against a running writer: pre-copy goes round after round until the cut.
+        // 1 ms of downtime: pre-copy goes round after round until the cut, for certain with Guest.migrateUnconverged.
         return MigrationOptions.defaults().withBandwidth(64L << 20).withDowntimeLimitMs(1);
     }
 
@@ -247,6 +247,21 @@ class FaultMigrationTest
             throws Exception
         {
             try (MigrationLink link = new FaultyLink(MigrationLink.open(kind, options.bandwidth(), 0), plan))
+            {
+                return migrate(link, options);
+            }
+        }
+
+        /**
+         * As {@link #migrate(String, MigrationOptions, FaultPlan)}, with the whole guest dirty at the start of every
+         * pre-copy round ({@link DirtyWholeGuest}): with {@link #slowToConverge()} pre-copy never converges, so the
+         * rounds a test needs come for certain.
+         */
+        MigrationResult migrateUnconverged(final String kind, final MigrationOptions options, final FaultPlan plan)
+            throws Exception
+        {
+            try (MigrationLink link = DirtyWholeGuest.wrap(new FaultyLink(MigrationLink.open(kind, options.bandwidth(), 0),
+                plan), src, DirtyWholeGuest.EVERY_ROUND))
             {
                 return migrate(link, options);
             }

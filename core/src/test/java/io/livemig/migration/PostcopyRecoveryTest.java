@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Post-copy survives a cut with recovery (#12 §2): the link is cut at a forward byte after POSTCOPY_RUN, both
- * roles pause (each first cut waits for a page request, so the destination has started post-copy, see {@link
- * CutInPostcopy}: a cut that loses POSTCOPY_RUN is a switch-over cut, which #12 treats apart), a new link is opened, the destination sends its received bitmap, the source resends what is
+ * roles pause (each first cut comes after a page request, so the destination has started post-copy, and is
+ * certain to fire, see {@link CutInPostcopy}: a cut that loses POSTCOPY_RUN is a switch-over cut, which #12
+ * treats apart), a new link is opened, the destination sends its received bitmap, the source resends what is
  * missing, and the guest on the destination equals the source page by page (writes after the switch-over are
  * mirrored). Over the in-memory and the TCP link, at several cut points, with a second cut during the recovery
  * itself, and with a pause that outlives the recover timeout (the migration then fails, with the reason, and no
@@ -45,7 +46,7 @@ class PostcopyRecoveryTest
                 .withRecover(true).withRecoverTimeoutMs(10_000));
     }
 
-    /** Cut once the destination runs in post-copy, past {@code bytes} forward bytes (see {@link CutInPostcopy}). */
+    /** Cut in post-copy at forward byte {@code bytes}, or at the first page request with nothing pushed if that comes later (see {@link CutInPostcopy}). */
     static MigrationLink cutInPostcopy(final MigrationLink link, final long bytes)
     {
         return new CutInPostcopy(link, bytes);
@@ -97,7 +98,8 @@ class PostcopyRecoveryTest
     @ValueSource(strings = {"memory", "tcp"})
     void aCutAsSoonAsTheDestinationRunsInPostcopyIsRecoveredFrom(final String link) throws Exception
     {
-        // Deterministic: the link is cut (as a phase trigger) the moment the destination has resumed the vCPUs.
+        // Deterministic: the link is cut (as a phase trigger) the moment the destination has resumed the vCPUs, and
+        // the push is held until then, so the cut comes before the migration could end.
         final AtomicReference<Migration> migration = new AtomicReference<>();
         final AtomicReference<FaultyLink> first = new AtomicReference<>();
         final Thread cutter = new Thread(() ->
@@ -124,7 +126,7 @@ class PostcopyRecoveryTest
             final FaultyLink f = new FaultyLink(l, new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
                 FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))));
             first.set(f);
-            return f;
+            return new HoldPostcopyPush(f, f::isCut);
         }).run();
         cutter.join(5000);
         assertVerified(r);
@@ -157,6 +159,7 @@ class PostcopyRecoveryTest
     @Test
     void thePauseShowsInTheFaultLatencyOfTheVcpusThatWaitedAcrossIt() throws Exception
     {
+        // Cut at the first page request with nothing pushed: the vCPU that asked waits across the whole pause.
         final long pauseMs = 300;
         final AtomicReference<Migration> migration = new AtomicReference<>();
         final boolean[] pausedThen = new boolean[1];
@@ -185,7 +188,7 @@ class PostcopyRecoveryTest
                     Thread.currentThread().interrupt();
                 }
             }
-            return index == 0 ? cutInPostcopy(l, 1_000_000) : l;
+            return index == 0 ? cutInPostcopy(l, 0) : l;
         }).run();
         assertTrue(pausedThen[0], () -> "the destination paused: " + r.summary());
         assertVerified(r);

@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * It prints the time from the cut to post-copy resumed on the new link, the pages resent, and the fault
  * latencies (p50/p99/max) before and after the cut beside the uncut run's; a second line, {@code recovery-cost},
  * is meant for grep. The figures are indicative (a shared machine); the assertions check only that they are
- * consistent: one pause, a positive pause time, pages resent, faults on both sides of the cut.
+ * consistent: one pause (the cut at 6 MB is certain, see {@link CutInPostcopy}), a positive pause time, pages
+ * resent.
  */
 @Timeout(60)
 class RecoveryCostTest
@@ -46,7 +47,8 @@ class RecoveryCostTest
         final double[] before = cut.recoveryFaults(false);
         final double[] after = cut.recoveryFaults(true);
         assertTrue(cut.pausedMs() > 0 && cut.resentPages() > 0, cut::summary);
-        assertTrue(after[0] > 0, cut::summary);
+        // Faults after the cut are printed, not asserted: a vCPU waits across this cut only if it touches a missing
+        // page in time, a race (PostcopyRecoveryTest and RemoteRecoveryTest cut where one waits for certain).
         final String line = String.format(Locale.ROOT,
             "recovery-cost link=%s cutAtMs=%.1f pausedMs=%.2f resentPages=%d postcopyMs=%.0f (uncut %.0f) " +
                 "faults uncut n=%d p50=%.0fus p99=%.0fus max=%.0fus | before cut n=%.0f p50=%.0fus p99=%.0fus max=%.0fus" +

@@ -21,9 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Post-copy recovery between the two roles of {@code --to} and {@code --listen} (here in one JVM, over loopback
- * TCP): the source's connection is cut after some forward bytes, both sides pause, the source connects again
- * with a hello naming its migration, the destination sends its received bitmap, and both verify the guest by
- * digests. A second cut during the recovery is recovered from too; a destination whose source never comes back
+ * TCP): the source's connection is cut in post-copy at the first page request, before any page was pushed
+ * ({@link CutInPostcopy}), so the vCPU that asked waits across the cut; both sides pause, the source connects
+ * again with a hello naming its migration, the destination sends its received bitmap, and both verify the guest
+ * by digests; the destination counts faults after the cut. A second cut during the recovery is recovered from too; a destination whose source never comes back
  * fails after its recover timeout, with the reason.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -62,8 +63,9 @@ class RemoteRecoveryTest
         {
             final InetSocketAddress at = listen.open();
             final CompletableFuture<MigrationResult> destination = listen(listen);
+            // The first cut comes at the first page request, with nothing pushed: the vCPU that asked waits across it.
             final MigrationResult src = source(at, 10_000).links((index, l) -> index == 0 ?
-                PostcopyRecoveryTest.cutInPostcopy(l, 1_000_000) : index == 1 && cuts == 2 ?
+                PostcopyRecoveryTest.cutInPostcopy(l, 0) : index == 1 && cuts == 2 ?
                 PostcopyRecoveryTest.cutAfter(l, 300_000) : l).run();
             final MigrationResult dst = destination.get(30, TimeUnit.SECONDS);
             assertNull(src.error(), src::summary);
@@ -73,7 +75,7 @@ class RemoteRecoveryTest
             assertEquals(cuts, src.recoveries(), src::summary);
             assertTrue(src.resentPages() > 0, src::summary);
             assertTrue(dst.recoveries() >= 1 && dst.pausedMs() > 0, dst::summary);
-            assertTrue(dst.toJsonTree().get("recovery").get("faultsAfterCut").get("count").asLong() >= 0, dst::toJson);
+            assertTrue(dst.toJsonTree().get("recovery").get("faultsAfterCut").get("count").asLong() > 0, dst::toJson);
         }
     }
 
@@ -86,7 +88,7 @@ class RemoteRecoveryTest
             final CompletableFuture<MigrationResult> destination = listen(listen);
             // The source gives up at once: its recover timeout is shorter than any reconnect could take.
             final MigrationResult src = source(at, 1).links((index, l) ->
-                index == 0 ? PostcopyRecoveryTest.cutInPostcopy(l, 1_000_000) : PostcopyRecoveryTest.cutAfter(l, 0)).run();
+                index == 0 ? PostcopyRecoveryTest.cutInPostcopy(l, 0) : PostcopyRecoveryTest.cutAfter(l, 0)).run();
             assertNotNull(src.error(), src::summary);
             final MigrationResult dst = destination.get(30, TimeUnit.SECONDS);
             assertNotNull(dst.error(), dst::summary);

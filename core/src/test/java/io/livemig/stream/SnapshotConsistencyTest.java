@@ -119,6 +119,13 @@ class SnapshotConsistencyTest
                     // Make sure the raced page is sent in round 2 (as an XBZRLE cache miss, so whole).
                     pair.source.putByte(RACED_PAGE * 4096, (byte)7);
                 }
+                if (r == 5)
+                {
+                    // A write to a page no vCPU writes, sent and cached in round 1: its send in this round is an
+                    // XBZRLE page for certain, whatever the vCPU threads managed on a busy machine.
+                    final long at = (PAGES - 1) * 4096L + 100;
+                    pair.source.putByte(at, (byte)(pair.source.getByte(at) + 1));
+                }
                 pair.round();
                 Thread.yield();
             }

@@ -6,20 +6,17 @@ import java.util.List;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-/** Test helpers: open a tracked guest or skip with the probe's reason, and harvest into a list of pages. */
+/** Test helpers: open a tracked guest (or skip, see {@link KernelAssume}), and harvest into a list of pages. */
 final class KernelGuests
 {
     private KernelGuests()
     {
     }
 
-    /** Opens {@code pages} 4 KiB pages of {@code kind} without huge pages, or skips the test with the reason. */
+    /** Opens {@code pages} 4 KiB pages of {@code kind} without huge pages, or skips or fails as {@link KernelAssume}. */
     static UffdGuest open(final KernelTracker kind, final long pages)
     {
-        final String reason = KernelTracking.unavailable(kind);
-        assumeTrue(reason == null, () -> kind.cliName() + " " + reason);
+        KernelAssume.tracker(kind);
         return (UffdGuest)KernelTracking.open(kind, "pc.ram", pages << 12, 4096, false);
     }
 

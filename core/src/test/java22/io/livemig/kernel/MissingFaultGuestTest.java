@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The MISSING-mode guest alone: a thread touching a missing page blocks until the page is placed, the fault
@@ -28,8 +27,7 @@ class MissingFaultGuestTest
 
     static FaultingGuest open(final long pages)
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
         return KernelTracking.openFaulting("pc.ram", pages * PAGE, PAGE);
     }
 

@@ -10,12 +10,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Unit tests of both userfaultfd trackers on this machine's kernel (skipped with the probe's reason elsewhere). */
+/**
+ * Unit tests of both userfaultfd trackers on this machine's kernel (skipped with the probe's reason elsewhere; {@link
+ * KernelGuardTest} fails where the machine has what they need and the probe says otherwise).
+ */
 class UffdTrackerTest
 {
     @ParameterizedTest
@@ -80,21 +82,5 @@ class UffdTrackerTest
         guest.close();
         guest.close();
         assertThrows(IllegalStateException.class, () -> guest.memory().getLong(0));
-    }
-
-    @ParameterizedTest
-    @EnumSource(KernelTracker.class)
-    void probeSaysAvailableOnThisMachine(final KernelTracker kind)
-    {
-        // The machines of this project run kernel 6.18 as root; elsewhere the reason is one line.
-        final String reason = KernelTracking.unavailable(kind);
-        if (reason != null)
-        {
-            assertTrue(reason.startsWith("unavailable: ") && !reason.contains("\n"), reason);
-        }
-        else
-        {
-            assertNull(reason);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.livemig.migration;
 
-import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.KernelAssume;
 import io.livemig.migration.fault.FaultPlan;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
@@ -9,16 +9,19 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.concurrent.atomic.AtomicReference;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Post-copy (and hybrid) with kernel page faults ends byte-identical, with writers running throughout (the
  * setup of {@link MigrationCorrectnessTest}): the destination's vCPUs block in userfaultfd MISSING faults,
  * the fault thread requests the pages and the reader places them with {@code UFFDIO_COPY}/{@code
- * UFFDIO_ZEROPAGE}. Skipped with the probe's reason where the kernel or the permissions do not allow it.
+ * UFFDIO_ZEROPAGE}. In post-copy the push waits for the first page request ({@link HoldPostcopyPush}), so a
+ * kernel fault is certain, not the outcome of a race between the push and the vCPUs. Skipped with the probe's
+ * reason where the kernel or the permissions do not allow it.
  */
 class KernelFaultsMigrationTest
 {
@@ -34,19 +37,26 @@ class KernelFaultsMigrationTest
     void destinationEqualsSourceWithKernelFaults(final String mode, final String link, final String pattern,
         final int writers, final int channels) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
-        final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).channels(channels)
-            .kernelFaults(true).run();
+        KernelAssume.faults();
+        final MigrationRun run = MigrationCorrectnessTest.run(mode, link, pattern).writers(writers).channels(channels)
+            .kernelFaults(true);
+        final AtomicReference<HoldPostcopyPush> hold = new AtomicReference<>();
+        if (mode.equals("postcopy"))
+        {
+            // Every page is missing at the resume, but the push alone can stay ahead of one sequential vCPU: it is
+            // held until a vCPU has asked for a page, so a kernel fault is certain.
+            run.links((index, l) -> index > 0 ? l : hold.updateAndGet(h -> new HoldPostcopyPush(l)));
+        }
+        final MigrationResult r = run.run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages() +
             " sweep violation at " + r.sweepViolation());
         assertEquals(-1, r.sweepViolation(), r::summary);
         assertEquals("kernel", r.faultGate(), r::summary);
         assertTrue(r.postcopyMs() > 0, r::summary);
-        if (mode.equals("postcopy"))
+        if (hold.get() != null)
         {
-            // Every page is missing at the resume, so a vCPU's first touches fault (hybrid may miss its few).
+            assertTrue(hold.get().requestBeforePush(), () -> "a page request came before the push: " + r.summary());
             assertTrue(r.faults() > 0, () -> "no vCPU blocked in a kernel fault: " + r.summary());
         }
         assertTrue(r.toJson().contains("\"faults\":{\"gate\":\"kernel\",\"count\":"), r::toJson);
@@ -63,9 +73,10 @@ class KernelFaultsMigrationTest
     @Timeout(120)
     void aPostcopyCutIsRecoveredFromWithKernelFaults(final String link) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
+        // The push waits for the first page request, so the source serves one and announces "postcopy": the cut fires.
         final MigrationResult r = MigrationCorrectnessTest.run("postcopy", link, "uniform").kernelFaults(true)
+            .links((index, l) -> index == 0 ? new HoldPostcopyPush(l) : l)
             .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(96L << 20)
                 .withRecover(true).withRecoverTimeoutMs(20_000))
             .faults(new FaultPlan(java.util.List.of(new FaultPlan.Rule(FaultPlan.Action.CUT,
@@ -85,8 +96,7 @@ class KernelFaultsMigrationTest
     @Timeout(120)
     void listeningDestinationVerifiesByDigests(final String mode, final int channels) throws Exception
     {
-        final String reason = KernelTracking.faultsUnavailable();
-        assumeTrue(reason == null, () -> "kernel faults " + reason);
+        KernelAssume.faults();
         try (MigrationListen listen = new MigrationListen(new java.net.InetSocketAddress("127.0.0.1", 0), 30_000, 30_000)
             .kernelFaults(true))
         {

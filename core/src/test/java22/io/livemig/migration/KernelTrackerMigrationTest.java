@@ -1,7 +1,7 @@
 package io.livemig.migration;
 
 import io.livemig.kernel.KernelTracker;
-import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.KernelAssume;
 import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every migration mode with each kernel tracker on the source ends byte-identical, with writers running
@@ -28,8 +27,7 @@ class KernelTrackerMigrationTest
         final String mode, final String tracker, final String link, final String pattern) throws Exception
     {
         final KernelTracker kind = KernelTracker.parse(tracker);
-        final String reason = KernelTracking.unavailable(kind);
-        assumeTrue(reason == null, () -> tracker + " " + reason);
+        KernelAssume.tracker(kind);
         final MigrationResult r = MigrationCorrectnessTest.run(mode, link, pattern).kernelTracker(kind, false).run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages() +

@@ -1,7 +1,7 @@
 package io.livemig.bench.codec;
 
-import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.dirty.DrainBenchmark;
 import io.livemig.bench.dirty.HarvestBenchmark;
 import io.livemig.bench.dirty.NextDirtyBenchmark;
@@ -13,14 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Every C anchor method of the benchmarks computes what its livemig twin computes, on the twin's own inputs
  * (small working sets built the same way as the measured ones): so a C row measures the same work. Needs a C
- * compiler; without one the runner leaves the anchors out, and so do these tests.
+ * compiler; without one the runner leaves the anchors out, and so do these tests (only there: see {@link
+ * TestAnchors}).
  */
 class AnchorBenchmarksTest
 {
@@ -29,7 +29,7 @@ class AnchorBenchmarksTest
     @BeforeAll
     static void buildAndLoad()
     {
-        TestAnchors.load();
+        TestAnchors.load(); // skips only where this machine has no C compiler
     }
 
     @ParameterizedTest

@@ -3,16 +3,15 @@ package io.livemig.bench.dirty;
 import java.util.Arrays;
 
 import io.livemig.kernel.KernelTracker;
-import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.KernelAssume;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * KernelTrackingBenchmark's variants compute the same answers: the kernel harvest and the bitmap's find the
  * same dirty pages, and a first write is recorded. Skipped with the probe's reason where the kernel trackers
- * cannot run (JDK 17, kernel, permissions).
+ * cannot run (JDK 17, kernel, permissions), and only there ({@link KernelAssume}).
  */
 class KernelTrackingBenchmarkTest
 {
@@ -20,8 +19,7 @@ class KernelTrackingBenchmarkTest
     {
         for (final KernelTracker kind : KernelTracker.values())
         {
-            final String reason = KernelTracking.unavailable(kind);
-            assumeTrue(reason == null, () -> kind.cliName() + " " + reason);
+            KernelAssume.tracker(kind);
         }
     }
 

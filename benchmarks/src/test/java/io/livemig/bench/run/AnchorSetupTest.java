@@ -1,6 +1,8 @@
 package io.livemig.bench.run;
 
+import io.livemig.Machine;
 import io.livemig.bench.anchor.QemuAnchors;
+import io.livemig.bench.anchor.TestAnchors;
 import io.livemig.bench.state.InputLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +14,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Both paths of the C anchors in a run: built and handed to the forks, or left out with one reason. */
 class AnchorSetupTest
@@ -41,7 +42,7 @@ class AnchorSetupTest
     void withACompilerTheForksGetTheLibrary(@TempDir final Path dir)
     {
         final AnchorSetup anchors = AnchorSetup.prepare(dir, System.getenv());
-        assumeTrue(anchors.built(), "no C compiler here: " + anchors.env().get("reason"));
+        Machine.skipOnlyIfLacking(TestAnchors.lacksCompiler(), anchors.built() ? null : "no C anchors: " + anchors.env().get("reason"));
         assertTrue(anchors.forkArgs().get(0).startsWith("-D" + QemuAnchors.LIBRARY_PROPERTY + "="));
         assertTrue(String.valueOf(anchors.env().get("compilerVersion")).length() > 0);
         final RunPlan plan = plan(anchors);

@@ -3,20 +3,22 @@ package io.livemig.migration.throttle;
 import io.livemig.dirty.DirtyRing;
 import io.livemig.dirty.DirtyRingLog;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * QEMU's {@code dirty-limit} (8.1): a per-vCPU quota on the rate of dirtied pages, measured from each vCPU's
- * dirty ring and enforced every period by a penalty the vCPU sleeps in its own push path. Only vCPUs that
- * dirty faster than the quota pay; one that computes, reads, or re-writes pages already dirty pushes nothing
- * and is not slowed, where auto-converge's throttle stops every vCPU alike.
+ * QEMU's {@code dirty-limit} (8.1): a per-vCPU quota on the rate of dirtied pages, enforced by a penalty each
+ * vCPU pays in its own push path ({@link DirtyRing#penaltyNanosPerPush}): its pushes are due {@code 1/quota}
+ * apart on average, with one period's worth of credit for a vCPU that was quiet, and a push that comes early
+ * sleeps until it is due. So every vCPU dirties at most its quota (plus one period's burst), by construction;
+ * one that stays under it never sleeps; one that computes, reads, or re-writes pages already dirty pushes
+ * nothing and is not slowed, where auto-converge's throttle stops every vCPU alike.
  *
- * <p>Each period, for each ring, with {@code n} pushes in the period of {@code T} seconds and the penalty
- * {@code p} seconds per push that was in force: the vCPU's own time per push was about {@code T/n - p}, so
- * the penalty that makes a push cost {@code 1/quota} is {@code max(0, 1/quota - (T/n - p))}, at most one
- * period. A ring that pushed nothing keeps its penalty (it may be asleep paying it).
+ * <p>An earlier controller measured each vCPU's pushes every period and set its penalty to {@code 1/quota}
+ * less the vCPU's own time per push, estimated as the period over the pushes less the penalty. It failed the
+ * quota by up to a hundred times: a vCPU that mostly rewrites pages already dirty takes long between pushes, so
+ * its penalty fell to nothing, and after each harvest, every page clean again, it dirtied the whole guest at
+ * once; and a controller thread that ran late left new pushes unpaid. The penalty is now set on every ring when
+ * the limit starts, and each period on the rings of threads that pushed for the first time since.
  *
  * <p>Thread-safety: {@link #start()} and {@link #close()} are for the migration thread; the controller
  * thread writes the rings' penalties (volatile stores) and nothing else.
@@ -27,14 +29,14 @@ public final class DirtyLimit implements AutoCloseable
     private final double quotaPagesPerSecond;
     private final long periodNanos;
     private final Thread thread;
-    private final Map<DirtyRing, Long> pushesAtLastPeriod = new HashMap<>();
     private volatile boolean running;
 
     /**
      * @param log                 the source's ring tracker.
      * @param quotaBytesPerSecond each vCPU's dirty-rate quota, positive.
      * @param pageSize            bytes per dirtied page.
-     * @param periodMs            how often the rates are measured and the penalties set, positive.
+     * @param periodMs            the credit a quiet vCPU may spend at once, and how often the rings of vCPUs that
+     *                            pushed for the first time are limited; positive.
      */
     public DirtyLimit(final DirtyRingLog log, final long quotaBytesPerSecond, final int pageSize, final long periodMs)
     {
@@ -50,15 +52,24 @@ public final class DirtyLimit implements AutoCloseable
         this.thread.setDaemon(true);
     }
 
-    /** Starts the controller: from its first period on, vCPUs over the quota sleep. */
+    /** Starts the limit: from now on, vCPUs over the quota sleep. */
     public void start()
     {
         running = true;
+        limitNewRings();
+        thread.start();
+    }
+
+    /** Sets the penalty on every ring that has none yet (all of them at the start, then new vCPUs' rings). */
+    private void limitNewRings()
+    {
         for (final DirtyRing ring : log.rings())
         {
-            pushesAtLastPeriod.put(ring, ring.pushes());
+            if (ring.penaltyNanosPerPush() == 0)
+            {
+                ring.penaltyNanosPerPush(penaltyNanos(), periodNanos);
+            }
         }
-        thread.start();
     }
 
     /** @return whether it has been started and not closed. */
@@ -69,36 +80,20 @@ public final class DirtyLimit implements AutoCloseable
 
     private void run()
     {
-        long last = System.nanoTime();
         while (running)
         {
             LockSupport.parkNanos(this, periodNanos);
-            if (!running)
+            if (running)
             {
-                break;
-            }
-            final long now = System.nanoTime();
-            final double seconds = (now - last) / 1e9;
-            last = now;
-            for (final DirtyRing ring : log.rings())
-            {
-                final long pushes = ring.pushes();
-                final Long before = pushesAtLastPeriod.put(ring, pushes);
-                final long n = pushes - (before == null ? 0 : before);
-                if (n > 0)
-                {
-                    ring.penaltyNanosPerPush(penaltyNanos(n, seconds, ring.penaltyNanosPerPush()));
-                }
+                limitNewRings();
             }
         }
     }
 
-    /** The penalty that makes each of {@code n} pushes in {@code seconds} cost {@code 1/quota}. */
-    long penaltyNanos(final long n, final double seconds, final long currentNanos)
+    /** @return the time between two pushes of a vCPU at its quota: {@code 1/quota}. */
+    long penaltyNanos()
     {
-        final double own = Math.max(0, seconds / n - currentNanos / 1e9);
-        final double penalty = Math.max(0, 1 / quotaPagesPerSecond - own);
-        return (long)Math.min(penalty * 1e9, periodNanos);
+        return Math.max(1, (long)(1e9 / quotaPagesPerSecond));
     }
 
     /** Stops the controller and ends every penalty, waking vCPUs that are paying one. */
@@ -121,7 +116,7 @@ public final class DirtyLimit implements AutoCloseable
         }
         for (final DirtyRing ring : log.rings())
         {
-            ring.penaltyNanosPerPush(0);
+            ring.penaltyNanosPerPush(0, 0);
         }
     }
 }
