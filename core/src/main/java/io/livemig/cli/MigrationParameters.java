@@ -78,7 +78,8 @@ final class MigrationParameters
 
     @Option(names = "--dirty-limit-period", paramLabel = "TIME", defaultValue = "1000ms",
         converter = TimeParser.MillisConverter.class,
-        description = "dirty-limit: how often rates are measured and penalties set (default ${DEFAULT-VALUE})")
+        description = "dirty-limit: the credit a quiet vCPU may spend at once, as time at its quota " +
+            "(default ${DEFAULT-VALUE})")
     long dirtyLimitPeriodMs;
 
     /** @return {@code --mode}, parsed. */

@@ -154,12 +154,32 @@ public final class GuestWorkload implements AutoCloseable
      */
     public synchronized void pause()
     {
+        requestPause();
+        awaitPaused();
+    }
+
+    /**
+     * Asks every writer to stop at its next write boundary and wakes the parked ones, without waiting. A caller
+     * that must wake writers asleep elsewhere (dirty-limit's penalty) does that between this and {@link
+     * #awaitPaused}, so that they stop as soon as they wake instead of running unthrottled meanwhile.
+     */
+    public synchronized void requestPause()
+    {
         if (!started || state == STOPPED)
         {
             return;
         }
         state = PAUSED;
         wakeAll();
+    }
+
+    /** Waits until every writer has parked after {@link #requestPause}; then no writer stores anything. */
+    public synchronized void awaitPaused()
+    {
+        if (!started || state != PAUSED)
+        {
+            return;
+        }
         boolean interrupted = false;
         while (parked < liveWriters())
         {

@@ -43,13 +43,19 @@ final class SwitchOver
         s.result.reason = reason;
         s.phase = newPhase;
         s.stopNs = System.nanoTime();
+        if (s.workload != null)
+        {
+            s.workload.requestPause();
+        }
         if (s.dirtyLimit != null)
         {
-            s.dirtyLimit.close(); // wakes vCPUs asleep in a penalty, so that they stop at once
+            // Ends the penalties after the pause was asked for: a vCPU woken from one stops at its next write,
+            // rather than writing unthrottled until the pause reaches it.
+            s.dirtyLimit.close();
         }
         if (s.workload != null)
         {
-            s.workload.pause();
+            s.workload.awaitPaused();
         }
         s.writesAtStop = s.writes();
         s.vcpuWritesAtStop = s.vcpuWrites();
