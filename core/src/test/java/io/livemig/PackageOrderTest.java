@@ -32,7 +32,9 @@ class PackageOrderTest
         List.of("kernel"),
         List.of("codec"),
         List.of("stream"),
+        List.of("stream.read", "stream.write", "stream.returnpath"),
         List.of("workload"),
+        List.of("qemu.stream", "qemu.guest"),
         List.of("qemu"),
         List.of("migration.link"),
         List.of("migration.fault"),
@@ -42,7 +44,8 @@ class PackageOrderTest
         List.of("migration.result"),
         List.of("migration.source", "migration.destination"),
         List.of("migration"),
-        List.of("cli"));
+        List.of("cli"),
+        List.of("cli.migrate", "cli.analyze"));
 
     private static final List<String> SOURCE_SETS = List.of("src/main/java", "src/main/java-vector", "src/main/java22",
         "src/main/java22-vector");

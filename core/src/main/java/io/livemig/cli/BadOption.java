@@ -2,11 +2,11 @@ package io.livemig.cli;
 
 /**
  * A bad option value: its name and what was wrong, printed by the command as one line,
- * {@code migrate: --NAME RULE: VALUE}, with exit status {@link MigrateCommand#EXIT_USAGE}. The one place the
- * option pieces ({@link GuestOptions}, {@link MigrationParameters}, {@link LinkOptions}, {@link TrackerOptions},
- * {@link OutputOptions}) state a rule. Immutable; thread-safe.
+ * {@code migrate: --NAME RULE: VALUE}, with exit status {@link io.livemig.cli.migrate.MigrateCommand#EXIT_USAGE}. The one place the
+ * option pieces ({@link io.livemig.cli.migrate.GuestOptions}, {@link io.livemig.cli.migrate.MigrationParameters}, {@link io.livemig.cli.migrate.LinkOptions}, {@link io.livemig.cli.migrate.TrackerOptions},
+ * {@link io.livemig.cli.migrate.OutputOptions}) state a rule. Immutable; thread-safe.
  */
-final class BadOption extends Exception
+public final class BadOption extends Exception
 {
     private static final long serialVersionUID = 1L;
 
@@ -14,7 +14,7 @@ final class BadOption extends Exception
      * @param option  the option's name, e.g. {@code --memory}.
      * @param message what is wrong with its value, completing the sentence that begins with the name.
      */
-    BadOption(final String option, final String message)
+    public BadOption(final String option, final String message)
     {
         super(option + " " + message, null, false, false);
     }
@@ -26,7 +26,7 @@ final class BadOption extends Exception
      * @param value  the value that breaks it, printed after the rule.
      * @throws BadOption {@code OPTION RULE: VALUE} unless {@code ok}.
      */
-    static void check(final boolean ok, final String option, final String rule, final Object value) throws BadOption
+    public static void check(final boolean ok, final String option, final String rule, final Object value) throws BadOption
     {
         if (!ok)
         {

@@ -1,5 +1,6 @@
 package io.livemig.cli;
 
+import io.livemig.cli.DestinationOption;
 import io.livemig.codec.Simd;
 import io.livemig.kernel.KernelTracking;
 import picocli.CommandLine.Option;
@@ -9,10 +10,10 @@ import java.io.PrintWriter;
 /**
  * {@code --verbose}: the diagnostics a normal run keeps to itself, which paths this JVM runs, printed as one
  * line each on stderr, without a timestamp. A picocli mixin ({@code @Mixin VerboseOption verbose}), and the base
- * of {@link OutputOptions}, since picocli takes no mixin inside an argument group. Filled by picocli, then read
+ * of {@link io.livemig.cli.migrate.OutputOptions}, since picocli takes no mixin inside an argument group. Filled by picocli, then read
  * on the command's thread; not thread-safe.
  */
-class VerboseOption
+public class VerboseOption
 {
     @DestinationOption
     @Option(names = "--verbose", order = 6, description = "also print which paths this JVM runs, one line each on stderr: "
@@ -20,19 +21,19 @@ class VerboseOption
     boolean verbose;
 
     /** @return one line: the codecs' path in this JVM, why, and how to choose the other. */
-    static String codecPath()
+    public static String codecPath()
     {
         return Simd.description();
     }
 
     /** @return one line: whether this JVM has the kernel trackers' FFM bindings, or why not. */
-    static String kernelPath()
+    public static String kernelPath()
     {
         return KernelTracking.description();
     }
 
     /** Prints the paths on {@code err} if {@code --verbose} was given. */
-    void print(final PrintWriter err)
+    public void print(final PrintWriter err)
     {
         if (verbose)
         {

@@ -420,4 +420,73 @@ public final class Xbzrle
             throw new NullPointerException(what + " is null");
         }
     }
+
+    /**
+     * Walks an XBZRLE delta as the decoder would, without writing, so that a reader of untrusted bytes refuses a
+     * malformed delta before it touches the page (the decoder alone would have applied its first runs).
+     *
+     * @return null if it decodes within a page of {@code pageSize} bytes, else what is wrong.
+     */
+    public static String checkDelta(final DirectBuffer src, final int offset, final int length, final int pageSize)
+    {
+        int i = 0;
+        int position = 0;
+        while (i < length)
+        {
+            if (length - i < 2)
+            {
+                return "fewer than 2 bytes left for a zero-run length at delta byte " + i;
+            }
+            final int zrun = checkedLength(src, offset + i);
+            if (zrun < 0)
+            {
+                return "invalid zero-run length at delta byte " + i;
+            }
+            if (zrun == 0 && i > 0)
+            {
+                return "zero-run length 0 after the first pair at delta byte " + i;
+            }
+            i += checkedLengthSize(src, offset + i);
+            position += zrun;
+            if (position > pageSize)
+            {
+                return "zero run passes the page end (position " + position + ")";
+            }
+            if (length - i < 2)
+            {
+                return "fewer than 2 bytes left for a changed-run length at delta byte " + i;
+            }
+            final int nzrun = checkedLength(src, offset + i);
+            if (nzrun <= 0)
+            {
+                return (nzrun == 0 ? "changed-run length 0" : "invalid changed-run length") + " at delta byte " + i;
+            }
+            i += checkedLengthSize(src, offset + i);
+            if (nzrun > pageSize - position || nzrun > length - i)
+            {
+                return "changed run of " + nzrun + " bytes at page position " + position + " passes the " +
+                    (nzrun > pageSize - position ? "page end" : "delta end");
+            }
+            i += nzrun;
+            position += nzrun;
+        }
+        return null;
+    }
+
+    /** @return the two-byte-limited ULEB128 value at {@code index}, or -1 if invalid. */
+    private static int checkedLength(final DirectBuffer src, final int index)
+    {
+        final int b0 = src.getByte(index) & 0xFF;
+        if (b0 < 0x80)
+        {
+            return b0;
+        }
+        final int b1 = src.getByte(index + 1) & 0xFF;
+        return (b1 & 0x80) != 0 ? -1 : (b0 & 0x7F) | (b1 << 7);
+    }
+
+    private static int checkedLengthSize(final DirectBuffer src, final int index)
+    {
+        return (src.getByte(index) & 0x80) == 0 ? 1 : 2;
+    }
 }

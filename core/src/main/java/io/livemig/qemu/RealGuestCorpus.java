@@ -1,15 +1,24 @@
 package io.livemig.qemu;
 
+import io.livemig.codec.Lz4PageCodec;
+import io.livemig.codec.Xbzrle;
+import io.livemig.codec.ZeroPage;
+import io.livemig.qemu.guest.Commands;
+import io.livemig.qemu.guest.GuestImages;
+import io.livemig.qemu.guest.GuestKind;
+import io.livemig.qemu.guest.QemuGuest;
+import io.livemig.qemu.guest.QemuMigration;
+import io.livemig.qemu.stream.DirtyTraceRecorder;
+import io.livemig.qemu.stream.PageHistory;
+import io.livemig.qemu.stream.QemuStreamListener;
+import io.livemig.qemu.stream.QemuStreamReader;
+import io.livemig.stream.PageKind;
+import io.livemig.stream.PageStreamDialect;
+import io.livemig.stream.RamBlocks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.livemig.codec.Lz4PageCodec;
-import io.livemig.codec.Xbzrle;
-import io.livemig.codec.ZeroPage;
-import io.livemig.stream.PageKind;
-import io.livemig.stream.PageStreamDialect;
-import io.livemig.stream.RamBlocks;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

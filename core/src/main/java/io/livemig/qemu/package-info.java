@@ -1,9 +1,11 @@
 /**
- * QEMU itself: its migration streams read strictly ({@link io.livemig.qemu.QemuStreamReader}: QEMU's envelope
- * around the RAM records, which livemig's own {@link io.livemig.stream.PageStreamReader} reads in its QEMU
- * dialect), and real guests booted under QEMU and migrated to a file over QMP ({@link io.livemig.qemu.QemuGuest},
- * {@link io.livemig.qemu.QemuMigration}), whose streams, memory dumps and dirty patterns livemig checks and
- * learns from. The wire layout is in {@link io.livemig.qemu.QemuStreamDescriptor}. Depends on {@code memory},
- * {@code codec}, {@code stream} and {@code workload}; the user guide is {@code docs/qemu.md}.
+ * QEMU itself, beside livemig: {@code qemu.stream} reads QEMU's own migration streams strictly and
+ * {@code qemu.guest} boots real guests under QEMU and migrates them to a file over QMP; this package joins the two
+ * in the real-guest corpus the benchmarks measure ({@link io.livemig.qemu.RealGuestCorpus}). The user guide is
+ * {@code docs/qemu.md}.
+ *
+ * <p>Levels (checked by {@code PackageOrderTest}): {@code qemu.stream} | {@code qemu.guest}, then {@code qemu}.
+ * They rest on {@code memory}, {@code codec}, {@code stream} and {@code workload}; the migration engine never
+ * uses them.
  */
 package io.livemig.qemu;

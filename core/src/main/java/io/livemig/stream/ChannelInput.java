@@ -40,7 +40,7 @@ public final class ChannelInput
     /**
      * @param channel     where bytes come from; blocking.
      * @param bufferBytes size of the off-heap buffer, at least {@value #MIN_BUFFER_BYTES}; a {@link
-     *                    PageStreamReader} needs at least {@link PageStreamReader#requiredBufferBytes}.
+     *                    PageStreamReader} needs at least {@link io.livemig.stream.read.PageStreamReader#requiredBufferBytes}.
      */
     public ChannelInput(final ReadableByteChannel channel, final int bufferBytes)
     {

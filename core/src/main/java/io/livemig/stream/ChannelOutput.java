@@ -16,7 +16,7 @@ import java.nio.channels.WritableByteChannel;
  *
  * <p>Besides the {@code put} methods, a caller may build a record in place: {@link #claim(int)} a contiguous
  * region of {@link #buffer()}, write into it, then {@link #commit(int)} the bytes actually used. That is how
- * {@link PageStreamWriter} lets the codecs encode straight into the output without a copy.
+ * {@link io.livemig.stream.write.PageStreamWriter} lets the codecs encode straight into the output without a copy.
  *
  * <p>The channel should be blocking: a write that takes no bytes is retried at once. Not thread-safe: one
  * thread owns an instance.
@@ -38,7 +38,7 @@ public final class ChannelOutput
     /**
      * @param channel     where bytes go; blocking.
      * @param bufferBytes size of the off-heap buffer, at least {@value #MIN_BUFFER_BYTES}; a
-     *                    {@link PageStreamWriter} needs {@link PageStreamWriter#requiredBufferBytes}.
+     *                    {@link io.livemig.stream.write.PageStreamWriter} needs {@link io.livemig.stream.write.PageStreamWriter#requiredBufferBytes}.
      */
     public ChannelOutput(final WritableByteChannel channel, final int bufferBytes)
     {
@@ -229,7 +229,6 @@ public final class ChannelOutput
         }
         return buffer.capacity() - writeIndex;
     }
-
 
     static void checkRange(final int capacity, final int offset, final int length)
     {

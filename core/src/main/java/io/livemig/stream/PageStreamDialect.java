@@ -3,15 +3,17 @@ package io.livemig.stream;
 import static io.livemig.stream.PageStreamDescriptor.CONTINUE;
 import static io.livemig.stream.PageStreamDescriptor.EOS;
 import static io.livemig.stream.PageStreamDescriptor.KNOWN_FLAGS;
+import static io.livemig.stream.PageStreamDescriptor.LZ4;
 import static io.livemig.stream.PageStreamDescriptor.MEM_SIZE;
 import static io.livemig.stream.PageStreamDescriptor.PAGE;
 import static io.livemig.stream.PageStreamDescriptor.PAGE_KIND_FLAGS;
+import static io.livemig.stream.PageStreamDescriptor.QEMU_COMPRESS_PAGE;
 import static io.livemig.stream.PageStreamDescriptor.QEMU_MULTIFD_FLUSH;
 import static io.livemig.stream.PageStreamDescriptor.XBZRLE;
 import static io.livemig.stream.PageStreamDescriptor.ZERO;
 
 /**
- * Which records a {@link PageStreamReader} accepts: livemig's own page stream ({@link #LIVEMIG}, exactly as
+ * Which records a {@link io.livemig.stream.read.PageStreamReader} accepts: livemig's own page stream ({@link #LIVEMIG}, exactly as
  * {@code page-stream.md} sets it out), or the RAM section of a QEMU migration stream ({@link #QEMU}, as {@code
  * qemu-stream.md} sets it out). The framing is the same; they differ in four places:
  *
@@ -92,6 +94,38 @@ public final class PageStreamDialect
     public boolean blockAddresses()
     {
         return blockAddresses;
+    }
+
+    /**
+     * Checks a page record's flags: only flags this dialect knows, none of those that stand alone, exactly one
+     * page kind.
+     *
+     * @throws PageStreamException at {@code start}, naming the flags and what the dialect allows.
+     */
+    public void checkPageFlags(final long start, final int flags) throws PageStreamException
+    {
+        if ((flags & ~knownFlags) != 0)
+        {
+            throw new PageStreamException(start, "undefined flags " +
+                PageStreamDescriptor.describeFlags(flags & ~knownFlags) + " in header flags " +
+                PageStreamDescriptor.describeFlags(flags) + (!qemu ? "" : (flags & LZ4) != 0 ?
+                " (LZ4 is livemig's own record, not QEMU's)" : (flags & QEMU_COMPRESS_PAGE) != 0 ?
+                " (QEMU's compress capability is not supported)" : ""));
+        }
+        final int alone = qemu ? MEM_SIZE | EOS | QEMU_MULTIFD_FLUSH : MEM_SIZE | EOS;
+        if ((flags & alone) != 0)
+        {
+            throw new PageStreamException(start, (flags == MEM_SIZE ? "a second MEM_SIZE record" :
+                "contradictory flags " + PageStreamDescriptor.describeFlags(flags) +
+                (qemu ? " (MEM_SIZE, EOS and MULTIFD_FLUSH carry no other flag)" :
+                " (MEM_SIZE and EOS carry no other flag)")));
+        }
+        if (Integer.bitCount(flags & pageKindFlags) != 1)
+        {
+            throw new PageStreamException(start, "contradictory flags " + PageStreamDescriptor.describeFlags(flags) +
+                (qemu ? " (a page record has exactly one of ZERO, PAGE, XBZRLE)" :
+                " (a page record has exactly one of ZERO, PAGE, XBZRLE, LZ4)"));
+        }
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.livemig.stream;
 
 /**
- * Told of every page record a {@link PageStreamReader} applies, after the page has been written to
+ * Told of every page record a {@link io.livemig.stream.read.PageStreamReader} applies, after the page has been written to
  * destination memory (a post-copy destination wakes the vCPUs waiting for that page from here).
  *
  * <p>Called on the reader's thread, one record at a time; an implementation that hands the event to other

@@ -1,7 +1,7 @@
 package io.livemig.stream;
 
 /**
- * What a {@link PageStreamWriter} may use besides zero and raw pages: XBZRLE deltas (with the byte budget of
+ * What a {@link io.livemig.stream.write.PageStreamWriter} may use besides zero and raw pages: XBZRLE deltas (with the byte budget of
  * the source's page cache) and LZ4. Immutable value with withers, each validating its argument; safe to share.
  *
  * <pre>{@code

@@ -4,7 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Counters of one {@link PageStreamWriter} or {@link PageStreamReader}: pages and wire bytes per
+ * Counters of one {@link io.livemig.stream.write.PageStreamWriter} or {@link io.livemig.stream.read.PageStreamReader}: pages and wire bytes per
  * {@link PageKind}, records of other kinds, and all bytes on the wire.
  *
  * <p>Single writer, any readers: the owning writer or reader updates the counters on its own thread with
@@ -27,7 +27,7 @@ public final class PageStreamStats
     private final long[] counts = new long[MEM_SIZE_BYTES + 1];
 
     /** Counts one page record of {@code kind} of {@code wireBytes} bytes. Owner thread only. */
-    void page(final PageKind kind, final int wireBytes)
+    public void page(final PageKind kind, final int wireBytes)
     {
         add(kind.ordinal(), 1);
         add(BYTES + kind.ordinal(), wireBytes);
@@ -35,20 +35,20 @@ public final class PageStreamStats
     }
 
     /** Counts one EOS record. Owner thread only. */
-    void eos(final int wireBytes)
+    public void eos(final int wireBytes)
     {
         add(EOS, 1);
         add(WIRE, wireBytes);
     }
 
     /** Counts the wire bytes of a record of no other kind (QEMU's MULTIFD_FLUSH). Owner thread only. */
-    void other(final int wireBytes)
+    public void other(final int wireBytes)
     {
         add(WIRE, wireBytes);
     }
 
     /** Counts one MEM_SIZE record. Owner thread only. */
-    void memSize(final int wireBytes)
+    public void memSize(final int wireBytes)
     {
         add(MEM_SIZE, 1);
         add(MEM_SIZE_BYTES, wireBytes);

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The destination's RAM blocks by name, as a {@link PageStreamReader} looks a record's block up. Two kinds:
+ * The destination's RAM blocks by name, as a {@link io.livemig.stream.read.PageStreamReader} looks a record's block up. Two kinds:
  * <ul>
  *   <li>{@linkplain #of fixed}: the blocks a destination has (a livemig guest is one block, {@code pc.ram});
  *       the stream's MEM_SIZE record must list exactly these, with their sizes;</li>
@@ -195,7 +195,7 @@ public final class RamBlocks implements AutoCloseable
      *
      * @return its index, or -1.
      */
-    int find(final DirectBuffer buffer, final int at, final int length, final int hint)
+    public int find(final DirectBuffer buffer, final int at, final int length, final int hint)
     {
         if (hint >= 0 && hint < count && matches(names[hint], buffer, at, length))
         {
@@ -231,7 +231,7 @@ public final class RamBlocks implements AutoCloseable
      * Adds a block that MEM_SIZE listed to a learned table; the reader has checked the name (printable ASCII
      * without spaces, 1 to 255 bytes, new), the length (a positive multiple of the page size) and the total.
      */
-    void learn(final String name, final long usedLength)
+    public void learn(final String name, final long usedLength)
     {
         if (!learned)
         {

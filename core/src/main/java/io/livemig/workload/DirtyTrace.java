@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * A real guest's dirty pattern: the pages it dirtied, interval by interval, as a migration saw them (from a QEMU
- * stream, the pages sent in each RAM section after the first pass; {@code io.livemig.qemu.DirtyTraceRecorder}).
+ * stream, the pages sent in each RAM section after the first pass; {@code io.livemig.qemu.stream.DirtyTraceRecorder}).
  * A text file, documented in docs/qemu.md:
  * <pre>
  *   livemig-dirty-trace 1

@@ -5,7 +5,7 @@ import io.livemig.memory.GuestMemory;
 import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 import io.livemig.workload.GuestWorkload;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -8,7 +8,7 @@ import io.livemig.migration.wire.MigrationEnvelopeDescriptor;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamException;
 import io.livemig.stream.PageStreamOptions;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -44,7 +44,7 @@ class FuzzCorpusGenerator
 {
     static final Path RESOURCES = Path.of("src/test/resources/io/livemig");
     static final Path CAPTURES = RESOURCES.resolve("stream/PageStreamReaderFuzzTestInputs/readCapture");
-    static final Path ANALYZE = RESOURCES.resolve("cli/AnalyzeStreamFuzzTestInputs/analyzeCapture");
+    static final Path ANALYZE = RESOURCES.resolve("cli/analyze/AnalyzeStreamFuzzTestInputs/analyzeCapture");
     static final Path FORWARD = RESOURCES.resolve("migration/MigrationDestinationFuzzTestInputs/receive");
     static final Path RETURN_PATH = RESOURCES.resolve("stream/ReturnPathReaderFuzzTestInputs/readMessages");
     static final Path HANDSHAKE = RESOURCES.resolve("migration/HandshakeFuzzTestInputs/readProposal");

@@ -1,5 +1,7 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.stream.DirtyTraceRecorder;
+import io.livemig.qemu.stream.QemuStreamReader;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
 import io.livemig.workload.DirtyTrace;

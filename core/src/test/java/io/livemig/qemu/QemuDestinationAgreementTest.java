@@ -1,6 +1,11 @@
 package io.livemig.qemu;
 
 import io.livemig.memory.GuestMemory;
+import io.livemig.qemu.guest.GuestKind;
+import io.livemig.qemu.guest.QemuGuest;
+import io.livemig.qemu.guest.QemuMigration;
+import io.livemig.qemu.stream.QemuStreamReader;
+import io.livemig.qemu.stream.RamComparison;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
 import org.junit.jupiter.api.Test;

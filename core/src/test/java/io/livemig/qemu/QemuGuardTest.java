@@ -1,5 +1,7 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.guest.Commands;
+import io.livemig.qemu.guest.GuestImages;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,10 @@
 package io.livemig.qemu;
 
 import io.livemig.memory.GuestMemory;
+import io.livemig.qemu.guest.CounterGuestImage;
+import io.livemig.qemu.stream.QemuStream;
+import io.livemig.qemu.stream.QemuStreamReader;
+import io.livemig.qemu.stream.RamComparison;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,8 @@
 package io.livemig.qemu;
 
+import io.livemig.cli.analyze.AnalyzeStreamCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livemig.cli.AnalyzeStreamCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -1,5 +1,9 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.guest.GuestImages;
+import io.livemig.qemu.guest.GuestKind;
+import io.livemig.qemu.guest.QemuGuest;
+import io.livemig.qemu.guest.QemuMigration;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;

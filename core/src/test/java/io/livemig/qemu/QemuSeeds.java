@@ -1,11 +1,15 @@
 package io.livemig.qemu;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.qemu.stream.QemuStream;
+import io.livemig.qemu.stream.QemuStreamDescriptor;
+import io.livemig.qemu.stream.QemuStreamListener;
+import io.livemig.qemu.stream.QemuStreamReader;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

@@ -1,5 +1,7 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.stream.QemuStreamDescriptor;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

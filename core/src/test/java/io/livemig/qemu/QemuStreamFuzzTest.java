@@ -1,9 +1,10 @@
 package io.livemig.qemu;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.livemig.qemu.stream.QemuStreamReader;
 import io.livemig.stream.HostileBytes;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,7 @@
 package io.livemig.qemu;
 
 import io.livemig.codec.Xbzrle;
+import io.livemig.qemu.stream.QemuStreamReader;
 import io.livemig.stream.HostileBytes;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.PageStreamException;

@@ -1,5 +1,10 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.stream.QemuStream;
+import io.livemig.qemu.stream.QemuStreamDescriptor;
+import io.livemig.qemu.stream.QemuStreamReader;
+import io.livemig.qemu.stream.RamTally;
+import io.livemig.qemu.stream.VmDescription;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.PageStreamException;

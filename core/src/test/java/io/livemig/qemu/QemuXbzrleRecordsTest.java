@@ -1,5 +1,8 @@
 package io.livemig.qemu;
 
+import io.livemig.qemu.stream.PageHistory;
+import io.livemig.qemu.stream.QemuStreamReader;
+import io.livemig.qemu.stream.XbzrleReplay;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,12 @@
 package io.livemig.qemu;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.livemig.codec.ZeroPage;
 import io.livemig.memory.GuestMemory;
+import io.livemig.qemu.stream.QemuStreamReader;
 import io.livemig.stream.PageStreamDialect;
 import io.livemig.stream.RamBlocks;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,8 @@ package io.livemig.stream;
 
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.stream.read.PageStreamReader;
+import io.livemig.stream.write.PageStreamWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -3,6 +3,7 @@ package io.livemig.stream;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.StreamPair.Shape;
+import io.livemig.stream.read.PageStreamReader;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,5 +1,6 @@
 package io.livemig.stream;
 
+import io.livemig.stream.read.PageStreamReader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;

@@ -2,6 +2,7 @@ package io.livemig.stream;
 
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.stream.read.PageStreamReader;
 import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,8 +1,11 @@
 package io.livemig.stream;
 
 import io.livemig.codec.XbzrleCache;
+import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
 import io.livemig.stream.StreamPair.Shape;
+import io.livemig.stream.read.PageStreamReader;
+import io.livemig.stream.write.PageStreamWriter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,7 @@
 package io.livemig.stream;
 
+import io.livemig.stream.returnpath.ReturnPathMessage;
+import io.livemig.stream.returnpath.ReturnPathReader;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,5 +1,8 @@
 package io.livemig.stream;
 
+import io.livemig.stream.returnpath.ReturnPathMessage;
+import io.livemig.stream.returnpath.ReturnPathReader;
+import io.livemig.stream.returnpath.ReturnPathWriter;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,7 +1,10 @@
 package io.livemig.stream;
 
 import io.livemig.dirty.AtomicDirtyBitmap;
+import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.stream.read.PageStreamReader;
+import io.livemig.stream.write.PageStreamWriter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

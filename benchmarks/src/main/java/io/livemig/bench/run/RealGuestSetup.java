@@ -1,9 +1,9 @@
 package io.livemig.bench.run;
 
+import io.livemig.qemu.RealGuestCorpus;
+import io.livemig.qemu.guest.GuestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livemig.qemu.GuestImages;
-import io.livemig.qemu.RealGuestCorpus;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -6,8 +6,8 @@ import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamOptions;
-import io.livemig.stream.PageStreamReader;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.read.PageStreamReader;
+import io.livemig.stream.write.PageStreamWriter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

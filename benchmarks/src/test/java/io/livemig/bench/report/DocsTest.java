@@ -1,11 +1,11 @@
 package io.livemig.bench.report;
 
-import io.livemig.cli.AnalyzeStreamCommand;
-import io.livemig.cli.MigrateCommand;
-import io.livemig.cli.QemuGuestCommand;
+import io.livemig.cli.analyze.AnalyzeStreamCommand;
+import io.livemig.cli.analyze.QemuGuestCommand;
+import io.livemig.cli.migrate.MigrateCommand;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.livemig.migration.channel;
 
 import io.livemig.migration.link.RoleThreads;
 import io.livemig.stream.ChannelInput;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 
 import java.io.IOException;
 

@@ -4,7 +4,7 @@ import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.migration.link.RoleThreads;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.ChannelPartition;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -7,7 +7,7 @@ import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelPartition;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamListener;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 
 import java.io.IOException;
 

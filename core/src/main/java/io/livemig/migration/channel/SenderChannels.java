@@ -8,7 +8,7 @@ import io.livemig.migration.link.TeeChannel;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.ChannelPartition;
 import io.livemig.stream.PageStreamOptions;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;

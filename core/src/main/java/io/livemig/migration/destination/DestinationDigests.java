@@ -4,7 +4,7 @@ import io.livemig.memory.PagePlacer;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamListener;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;

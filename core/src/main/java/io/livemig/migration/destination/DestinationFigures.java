@@ -3,7 +3,7 @@ package io.livemig.migration.destination;
 import io.livemig.migration.link.RoleThreads;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 import org.HdrHistogram.Histogram;
 
 /**

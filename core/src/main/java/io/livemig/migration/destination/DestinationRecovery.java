@@ -5,7 +5,7 @@ import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.link.RoleThreads;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 
 import java.io.IOException;
 

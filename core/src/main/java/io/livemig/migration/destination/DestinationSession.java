@@ -9,7 +9,7 @@ import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 

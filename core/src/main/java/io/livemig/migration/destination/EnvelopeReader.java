@@ -1,11 +1,10 @@
 package io.livemig.migration.destination;
 
 import io.livemig.migration.channel.ReceiverChannels;
-import io.livemig.migration.wire.MigrationEnvelopeDescriptor;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.PageStreamException;
-import io.livemig.stream.PageStreamReader;
+import io.livemig.stream.read.PageStreamReader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +22,7 @@ import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.VERSION;
 import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.sectionName;
 
 /**
- * The destination's reader of the migration envelope ({@link MigrationEnvelopeDescriptor}): every byte is
+ * The destination's reader of the migration envelope ({@link io.livemig.migration.wire.MigrationEnvelopeDescriptor}): every byte is
  * untrusted, every section is checked against the order the envelope allows, and each is applied as it
  * arrives: RAM sections through the page stream reader, DISCARD to the post-copy gate, DEVICE checked by its
  * CRC, POSTCOPY_RUN resumes the guest behind the gate, COMPLETE ends pre-copy (the acknowledgement first, then

@@ -1,6 +1,5 @@
 package io.livemig.migration.destination;
 
-import io.livemig.kernel.FaultingGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.link.Reconnect;
@@ -39,7 +38,7 @@ import java.io.IOException;
  * this side only: the guest already runs here.
  *
  * <h2>Kernel page faults</h2>
- * When the memory is a {@link FaultingGuest}'s (userfaultfd MISSING mode, {@code --faults kernel}), its
+ * When the memory is a {@link io.livemig.kernel.FaultingGuest}'s (userfaultfd MISSING mode, {@code --faults kernel}), its
  * {@link GuestMemory#placer()} says so: the gate is a kernel gate, the vCPUs resume without a software gate
  * and block in the kernel on a missing page, and the readers place every page through the guest's ioctls
  * (never a plain store into registered memory).

@@ -6,7 +6,7 @@ import io.livemig.migration.wire.ReceivedBitmap;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamListener;
-import io.livemig.stream.ReturnPathWriter;
+import io.livemig.stream.returnpath.ReturnPathWriter;
 import io.livemig.workload.PageGate;
 import org.HdrHistogram.Histogram;
 

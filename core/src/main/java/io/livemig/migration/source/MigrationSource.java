@@ -12,7 +12,7 @@ import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.options.MigrationProgress;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.throttle.DirtyLimit;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 

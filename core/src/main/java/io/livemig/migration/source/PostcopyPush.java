@@ -3,7 +3,7 @@ package io.livemig.migration.source;
 import io.livemig.dirty.DirtyScanner;
 import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.options.MigrationMode;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 
 import java.io.IOException;
 

@@ -5,7 +5,7 @@ import io.livemig.migration.link.RoleThreads;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.PageKind;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 
 import java.io.IOException;
 

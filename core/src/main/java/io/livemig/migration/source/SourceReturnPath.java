@@ -7,8 +7,8 @@ import io.livemig.migration.postcopy.RequestQueue;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.migration.wire.ReceivedBitmap;
 import io.livemig.stream.ChannelInput;
-import io.livemig.stream.ReturnPathMessage;
-import io.livemig.stream.ReturnPathReader;
+import io.livemig.stream.returnpath.ReturnPathMessage;
+import io.livemig.stream.returnpath.ReturnPathReader;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;

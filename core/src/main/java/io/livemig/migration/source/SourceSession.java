@@ -14,7 +14,7 @@ import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.throttle.DirtyLimit;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamOptions;
-import io.livemig.stream.PageStreamWriter;
+import io.livemig.stream.write.PageStreamWriter;
 import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;

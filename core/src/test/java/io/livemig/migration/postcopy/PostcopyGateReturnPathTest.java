@@ -4,8 +4,8 @@ import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamDescriptor;
-import io.livemig.stream.ReturnPathMessage;
-import io.livemig.stream.ReturnPathReader;
+import io.livemig.stream.returnpath.ReturnPathMessage;
+import io.livemig.stream.returnpath.ReturnPathReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
