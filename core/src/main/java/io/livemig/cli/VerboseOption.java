@@ -15,9 +15,13 @@ import java.io.PrintWriter;
  */
 public class VerboseOption
 {
+    /** System property {@code scripts/livemig-java} sets: the AOT cache it passed, or {@code none: why}. */
+    public static final String AOT_PROPERTY = "livemig.aot";
+
     @DestinationOption
     @Option(names = "--verbose", order = 6, description = "also print which paths this JVM runs, one line each on stderr: "
-        + "the codecs' (SIMD or scalar, and why) and the kernel trackers' (FFM bindings, or why not)")
+        + "the codecs' (SIMD or scalar, and why), the kernel trackers' (FFM bindings, or why not), the JVM's start "
+        + "(its AOT cache, or why none) and the warm-up's cost")
     boolean verbose;
 
     /** @return one line: the codecs' path in this JVM, why, and how to choose the other. */
@@ -32,6 +36,23 @@ public class VerboseOption
         return KernelTracking.description();
     }
 
+    /**
+     * @return one line: how this process started, as {@code scripts/livemig-java} says in {@code -Dlivemig.aot}
+     *         (the JDK's ahead-of-time cache it passed, or why none), or that it was started otherwise.
+     */
+    public static String startupPath()
+    {
+        final String aot = System.getProperty(AOT_PROPERTY);
+        return aot == null ? "no AOT cache: not started by scripts/livemig-java" :
+            aot.startsWith("none: ") ? "no AOT cache: " + aot.substring("none: ".length()) : "AOT cache " + aot;
+    }
+
+    /** @return whether {@code --verbose} was given. */
+    public boolean verbose()
+    {
+        return verbose;
+    }
+
     /** Prints the paths on {@code err} if {@code --verbose} was given. */
     public void print(final PrintWriter err)
     {
@@ -39,6 +60,7 @@ public class VerboseOption
         {
             err.println("livemig codecs: " + codecPath());
             err.println("livemig kernel trackers: " + kernelPath());
+            err.println("livemig startup: " + startupPath());
             err.flush();
         }
     }

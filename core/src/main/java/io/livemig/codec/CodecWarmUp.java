@@ -1,8 +1,8 @@
 package io.livemig.codec;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.agrona.UnsafeApi;
+
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs the codec kernels (zero detection on heap and off-heap pages, the XBZRLE encoder and decoder) on
@@ -35,6 +35,15 @@ public final class CodecWarmUp
     }
 
     /**
+     * @return whether a one-shot process should warm up: {@value #PROPERTY} is not {@code false}. It governs this
+     *         class's kernel warm-up and the command line's warm-up migrations alike.
+     */
+    public static boolean enabled()
+    {
+        return Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    }
+
+    /**
      * Starts the warm-up thread, once per JVM.
      *
      * @return the thread the first call started, or {@code null} if an earlier call started it or
@@ -42,7 +51,7 @@ public final class CodecWarmUp
      */
     public static Thread start()
     {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || !STARTED.compareAndSet(false, true))
+        if (!enabled() || !STARTED.compareAndSet(false, true))
         {
             return null;
         }

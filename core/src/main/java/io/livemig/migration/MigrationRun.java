@@ -72,6 +72,8 @@ public final class MigrationRun
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
     private FaultPlan faults = FaultPlan.NONE;
     private LinkDecorator links = (index, link) -> link;
+    private boolean warmUp;
+    private boolean baselineCopy;
 
     /** Wraps each link the run opens: index 0 is the first, 1 the first opened to recover from a cut, and so on. */
     @FunctionalInterface
@@ -321,6 +323,28 @@ public final class MigrationRun
     }
 
     /**
+     * Runs a few small migrations like this one on another thread first, while the guest is built, and waits for
+     * them before the migration starts ({@link WarmUp}): for a one-shot process, whose JIT would otherwise be
+     * measured. The result says what they cost ({@link MigrationResult#warmUp}).
+     */
+    public MigrationRun warmUp(final boolean value)
+    {
+        warmUp = value;
+        return this;
+    }
+
+    /**
+     * After the migration, times a plain copy of the same bytes from the source guest into the destination over a
+     * new link of the same kind, bandwidth and channels ({@link LinkCopy}), in the same process: the floor under
+     * the migration on this machine. One process only (both guests here).
+     */
+    public MigrationRun baselineCopy(final boolean value)
+    {
+        baselineCopy = value;
+        return this;
+    }
+
+    /**
      * Bounds every read and write of an in-process link by the link timeout (default {@link
      * #DEFAULT_LINK_TIMEOUT_MS}), as {@link SocketLink} bounds a socket's.
      */
@@ -382,6 +406,7 @@ public final class MigrationRun
         {
             return runSource();
         }
+        final WarmUp warm = warmUp ? WarmUp.start(options, linkKind, pageSize, channels) : null;
         final long pages = memoryBytes / pageSize;
         final TrackedGuest kernel = kernelTracker == null ? null :
             KernelTracking.open(kernelTracker, GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, hugePages);
@@ -395,6 +420,7 @@ public final class MigrationRun
              RingStats ring = new RingStats(log))
         {
             RunGuest.fill(src, seed, fill);
+            awaitWarmUp(warm);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
@@ -431,13 +457,54 @@ public final class MigrationRun
                 result.kernelFaults = kernel.faultsServed();
             }
             ring.report(result);
+            warmUpFigures(warm, result);
+            if (baselineCopy && result.error() == null)
+            {
+                copyBaseline(src, dst, result);
+            }
             return result;
+        }
+    }
+
+    private static void awaitWarmUp(final WarmUp warm) throws InterruptedException
+    {
+        if (warm != null)
+        {
+            warm.await();
+        }
+    }
+
+    private static void warmUpFigures(final WarmUp warm, final MigrationResult result)
+    {
+        if (warm != null)
+        {
+            result.warmUp = warm.describe();
+            result.warmUpMs = warm.ms();
+        }
+    }
+
+    /** {@link #baselineCopy}: the same bytes copied raw over a new link like the migration's, timed. */
+    private void copyBaseline(final GuestMemory src, final GuestMemory dst, final MigrationResult result)
+        throws IOException, InterruptedException
+    {
+        final LinkCopy copy = new LinkCopy(src, dst);
+        try (MigrationLink link = MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels))
+        {
+            final long t0 = System.nanoTime(); // as the migration's totalMs: link setup excluded
+            copy.copy(link);
+            result.baselineCopyMs = (System.nanoTime() - t0) / 1e6;
+            result.baselineCopyBytes = src.size();
         }
     }
 
     /** The source process: connect, handshake, then the source role alone over the socket. */
     private MigrationResult runSource() throws IOException, InterruptedException
     {
+        if (baselineCopy)
+        {
+            throw new IllegalArgumentException("a baseline copy needs both guests in this process, not a --to source");
+        }
+        final WarmUp warm = warmUp ? WarmUp.start(options, "tcp", pageSize, channels) : null;
         final MigrationOptions opts = options.withDigests(verify);
         final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, channels, pageSize,
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
@@ -453,7 +520,9 @@ public final class MigrationRun
             }
             try (SocketLink link = channels > 1 ? RemoteSource.openChannels(main, to, channels, linkTimeoutMs) : main)
             {
-                return runSource(links.decorate(0, link), opts, opts.recover() ? RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected) : null);
+                final Reconnect reconnect = opts.recover() ?
+                    RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected) : null;
+                return runSource(links.decorate(0, link), opts, reconnect, warm);
             }
         }
         finally
@@ -467,8 +536,8 @@ public final class MigrationRun
 
 
 
-    private MigrationResult runSource(final MigrationLink link, final MigrationOptions opts, final Reconnect reconnect)
-        throws IOException, InterruptedException
+    private MigrationResult runSource(final MigrationLink link, final MigrationOptions opts, final Reconnect reconnect,
+        final WarmUp warm) throws IOException, InterruptedException
     {
         final long pages = memoryBytes / pageSize;
         final DirtyLog log = tracker.create(Math.max(1, pages), 0, ringSize);
@@ -476,6 +545,7 @@ public final class MigrationRun
              MigrationLink bounded = withFaults(link))
         {
             RunGuest.fill(src, seed, fill);
+            awaitWarmUp(warm);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
             {
@@ -488,6 +558,7 @@ public final class MigrationRun
             }, (workload, r) -> { });
             result.tracker = tracker.cliName();
             ring.report(result);
+            warmUpFigures(warm, result);
             return result;
         }
     }

@@ -41,7 +41,9 @@ class MigrationResultJsonTest
         "recovery.faultsBeforeCut", "recovery.faultsBeforeCut.count", "recovery.faultsBeforeCut.p50Us",
         "recovery.faultsBeforeCut.p99Us", "recovery.faultsBeforeCut.maxUs", "recovery.faultsAfterCut",
         "recovery.faultsAfterCut.count", "recovery.faultsAfterCut.p50Us", "recovery.faultsAfterCut.p99Us",
-        "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel");
+        "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel", "paths.startup",
+        "paths.warmUp", "paths.warmUpMs", "baselineCopy", "baselineCopy.ms", "baselineCopy.bytes",
+        "baselineCopy.gbPerSecond");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception
@@ -80,6 +82,7 @@ class MigrationResultJsonTest
         assertTrue(j.get("failure").isNull());
         assertEquals("destination", j.get("guestRunsOn").asText());
         assertTrue(j.get("paths").isNull(), "no paths unless the caller records its JVM's");
+        assertTrue(j.get("baselineCopy").isNull(), "no baseline copy unless one ran");
     }
 
     private static MigrationResult filled()
@@ -110,6 +113,11 @@ class MigrationResultJsonTest
         r.jdk = "17.0.15";
         r.codecPath = "scalar path: why";
         r.kernelPath = "unavailable: why";
+        r.startupPath = "no AOT cache: why";
+        r.warmUp = "warm-up: 4 of 4 migrations";
+        r.warmUpMs = 310.5;
+        r.baselineCopyMs = 250;
+        r.baselineCopyBytes = 1L << 30;
         return r;
     }
 

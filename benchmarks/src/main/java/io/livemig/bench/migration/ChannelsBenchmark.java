@@ -1,6 +1,7 @@
 package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.migration.LinkCopy;
 import io.livemig.migration.link.TcpLink;
 import io.livemig.migration.result.MigrationResult;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -35,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * CPU clock), so that where the machine cannot reach the goal the run shows where the CPU goes.
  *
  * <p>Baseline: {@code baselineLoopbackCopy}, every page of a 1 GiB guest copied raw over the same N loopback
- * connections in the same run, by a sender and a receiver thread per connection ({@link LoopbackCopy}): what a
+ * connections in the same run, by a sender and a receiver thread per connection ({@link LinkCopy}): what a
  * plain copy loop pays for the bytes that the written guest's migration sends raw. It takes no {@code fill}: the copy
  * costs the same whatever the pages hold. Its {@link Figures} have GB/s, CPU per GB, and the senders' and
  * receivers' CPU in their columns.
@@ -98,7 +99,7 @@ public class ChannelsBenchmark
         public long guestBytes = 1L << 30;
 
         final LargeGuestBenchmark guest = new LargeGuestBenchmark();
-        LoopbackCopy copy;
+        LinkCopy copy;
 
         @Setup(Level.Trial)
         public void setup()
@@ -106,7 +107,7 @@ public class ChannelsBenchmark
             guest.fill = 0;
             guest.guestBytes = guestBytes;
             guest.setup();
-            copy = new LoopbackCopy(guest.source(), guest.destination());
+            copy = new LinkCopy(guest.source(), guest.destination());
         }
 
         @TearDown(Level.Trial)
@@ -153,15 +154,15 @@ public class ChannelsBenchmark
             receiversCpuSecondsPerGb = cpu[3] / 1e3 / gb;
         }
 
-        void recordCopy(final long nanos, final long guestBytes, final long processCpuNanos, final LoopbackCopy copy)
+        void recordCopy(final long nanos, final long guestBytes, final long processCpuNanos, final LinkCopy copy)
         {
             final double gb = guestBytes / 1e9;
             totalMs = nanos / 1e6;
             gbPerSecond = gb / (nanos / 1e9);
             cpuSecondsPerGb = processCpuNanos / 1e9 / gb;
             migrationCpuSecondsPerGb = destinationCpuSecondsPerGb = 0;
-            sendersCpuSecondsPerGb = copy.sendersCpuNanos / 1e9 / gb;
-            receiversCpuSecondsPerGb = copy.receiversCpuNanos / 1e9 / gb;
+            sendersCpuSecondsPerGb = copy.sendersCpuNanos() / 1e9 / gb;
+            receiversCpuSecondsPerGb = copy.receiversCpuNanos() / 1e9 / gb;
         }
     }
 

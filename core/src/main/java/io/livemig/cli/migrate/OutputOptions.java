@@ -36,6 +36,10 @@ public final class OutputOptions extends VerboseOption
     @Option(names = "--capture", order = 5, paramLabel = "FILE", description = "write the page stream as sent to FILE")
     Path capture;
 
+    @Option(names = "--baseline-copy", order = 7, description = "after the migration, time a plain copy of the same "
+        + "bytes over a new link like the migration's, in this process: the floor under the migration here")
+    boolean baselineCopy;
+
     /**
      * Records this JVM's paths in {@code result}, prints it ({@code --json} or the summary line) on {@code out},
      * writes {@code --result}, and says in one line on {@code err} why it failed, if it did.
@@ -51,6 +55,12 @@ public final class OutputOptions extends VerboseOption
         result.jdk = Runtime.version().toString();
         result.codecPath = codecPath();
         result.kernelPath = kernelPath();
+        result.startupPath = startupPath();
+        if (verbose() && result.warmUp != null)
+        {
+            err.println("livemig " + result.warmUp);
+            err.flush();
+        }
         out.println(json ? result.toJson() : result.summary());
         out.flush();
         if (resultFile != null)

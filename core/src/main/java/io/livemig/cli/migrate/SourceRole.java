@@ -2,6 +2,7 @@ package io.livemig.cli.migrate;
 
 import io.livemig.cli.BadOption;
 import io.livemig.cli.SizeParser;
+import io.livemig.codec.CodecWarmUp;
 import io.livemig.migration.MigrationRun;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
@@ -96,7 +97,12 @@ final class SourceRole extends Role
         final MigrationOptions options = trackers.applyTo(command.parameters.options(guest.pageSize, trackers.tracker));
         checkMemory(machine());
         final MigrationRun run = link.applyTo(trackers.applyTo(guest.applyTo(new MigrationRun())));
-        return run.verify(command.output.verify).options(options);
+        if (command.output.baselineCopy && link.to != null)
+        {
+            throw new BadOption("--baseline-copy", "needs both guests in this process: it is not for a --to source");
+        }
+        return run.verify(command.output.verify).options(options).baselineCopy(command.output.baselineCopy)
+            .warmUp(CodecWarmUp.enabled());
     }
 
     /** @return {@code --capture}'s file, open for writing, or null without it. */

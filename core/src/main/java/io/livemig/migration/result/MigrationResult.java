@@ -130,6 +130,16 @@ public final class MigrationResult
      * scalar, and why: {@code io.livemig.codec.Simd.description()}) and the kernel trackers' (FFM bindings
      * loaded, or why not: {@code io.livemig.kernel.KernelTracking.description()}).
      */
+    /** One line: the warm-up that ran before the migration in this process, or null when none did. */
+    public String warmUp;
+    /** Milliseconds the warm-up took (NaN: none ran). */
+    public double warmUpMs = Double.NaN;
+    /** A plain copy of the same bytes over a link like the migration's, in the same process: ms (NaN: not run). */
+    public double baselineCopyMs = Double.NaN;
+    /** Bytes of that copy (0: not run). */
+    public long baselineCopyBytes;
+    /** One line: how this process started (the JDK's ahead-of-time cache, or why none), or null if not recorded. */
+    public String startupPath;
     public String jdk;
     public String codecPath;
     public String kernelPath;

@@ -158,7 +158,8 @@ public final class ResultJson
             faults(rc.putObject("faultsBeforeCut"), res.recoveryFaultsBefore);
             faults(rc.putObject("faultsAfterCut"), res.recoveryFaultsAfter);
         }
-        if (res.jdk == null && res.codecPath == null && res.kernelPath == null)
+        if (res.jdk == null && res.codecPath == null && res.kernelPath == null && res.startupPath == null &&
+            res.warmUp == null)
         {
             o.putNull("paths");
         }
@@ -168,8 +169,23 @@ public final class ResultJson
             pa.put("jdk", res.jdk);
             pa.put("codec", res.codecPath);
             pa.put("kernel", res.kernelPath);
+            pa.put("startup", res.startupPath);
+            pa.put("warmUp", res.warmUp);
+            num(pa, "warmUpMs", res.warmUpMs);
         }
-        return o;    }
+        if (Double.isNaN(res.baselineCopyMs))
+        {
+            o.putNull("baselineCopy");
+        }
+        else
+        {
+            final ObjectNode b = o.putObject("baselineCopy");
+            num(b, "ms", res.baselineCopyMs);
+            b.put("bytes", res.baselineCopyBytes);
+            num(b, "gbPerSecond", res.baselineCopyBytes / (res.baselineCopyMs * 1e6));
+        }
+        return o;
+    }
 
     /** Puts a JSON number; NaN and infinities, which JSON lacks, become {@code null}. */
     public static void num(final ObjectNode node, final String name, final double v)

@@ -90,6 +90,11 @@ final class ResultSummary
                     res.recoveryFaultsAfter[0], res.recoveryFaultsAfter[1], res.recoveryFaultsAfter[2], res.recoveryFaultsAfter[3]));
             }
         }
+        if (!Double.isNaN(res.baselineCopyMs))
+        {
+            sb.append(String.format(Locale.ROOT, ", plain copy of the same %d kbytes: %.0f ms (%.2f GB/s)",
+                res.baselineCopyBytes / 1024, res.baselineCopyMs, res.baselineCopyBytes / (res.baselineCopyMs * 1e6)));
+        }
         sb.append(", reason: ").append(res.reason);
         if (res.error != null)
         {

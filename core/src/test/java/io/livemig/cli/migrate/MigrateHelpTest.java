@@ -26,7 +26,7 @@ class MigrateHelpTest
         "--dirty-limit-period", "--policy", "--max-rounds", "--max-time", "--on-give-up", "--postcopy-after",
         "--prepage", "--device-state", "--link", "--channels", "--latency", "--before", "--after", "--seed", "--json",
         "--verify", "--capture", "--quiet", "--listen", "--to", "--link-timeout", "--accept-timeout", "--recover",
-        "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose");
+        "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy");
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",

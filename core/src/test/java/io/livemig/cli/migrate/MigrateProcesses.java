@@ -31,7 +31,7 @@ final class MigrateProcesses
         final List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx512m", "-XX:+UseSerialGC", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx512m", "-XX:+UseSerialGC", "-Dlivemig.warmup=false", "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--add-modules", "jdk.incubator.vector",
             "-cp", System.getProperty("java.class.path"), MigrateCommand.class.getName()));
         command.addAll(List.of(args));

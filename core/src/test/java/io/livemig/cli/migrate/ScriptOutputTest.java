@@ -88,6 +88,7 @@ class ScriptOutputTest
         }
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("LIVEMIG_CLASSPATH", System.getProperty("java.class.path"));
+        environment.put("LIVEMIG_WARMUP", "false"); // but where a test asks for it
         environment.putAll(env);
         return builder.start();
     }
@@ -168,14 +169,22 @@ class ScriptOutputTest
     @Test
     void verboseAndTheJsonSayWhichPathsRan() throws Exception
     {
-        final Run r = run(MIGRATE, Map.of(), concat(SMALL, "--writers", "0", "--quiet", "--json", "--verbose"));
+        final Run r = run(MIGRATE, Map.of("LIVEMIG_WARMUP", "true"),
+            concat(SMALL, "--writers", "0", "--quiet", "--json", "--verbose"));
         assertEquals(0, r.code(), r::toString);
         final boolean vector = vectorOnThisJdk();
         final List<String> err = withoutWarning(r, vector);
-        assertEquals(2, err.size(), r::toString);
+        assertEquals(4, err.size(), r::toString);
         final JsonNode paths = new ObjectMapper().readTree(String.join("\n", r.out())).get("paths");
         assertEquals("livemig codecs: " + paths.get("codec").asText(), err.get(0), r::toString);
         assertEquals("livemig kernel trackers: " + paths.get("kernel").asText(), err.get(1), r::toString);
+        assertEquals("livemig startup: " + paths.get("startup").asText(), err.get(2), r::toString);
+        // The tests run the script on their own class path, for which no AOT cache is ever trained.
+        assertTrue(paths.get("startup").asText().startsWith("no AOT cache: "), r::toString);
+        assertEquals("livemig " + paths.get("warmUp").asText(), err.get(3), r::toString);
+        assertTrue(paths.get("warmUp").asText().startsWith("warm-up: 4 of 4 migrations of a 16 MiB guest in "),
+            r::toString);
+        assertTrue(paths.get("warmUpMs").asDouble() > 0, r::toString);
         assertEquals(Runtime.version().toString(), paths.get("jdk").asText());
         if (vector)
         {

@@ -1,4 +1,4 @@
-package io.livemig.bench.migration;
+package io.livemig.migration;
 
 import io.livemig.memory.GuestMemory;
 import io.livemig.migration.link.MigrationLink;
@@ -15,23 +15,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@link ChannelsBenchmark}'s baseline: every page of one guest copied raw into another over a link's N
+ * A plain copy of a guest, the floor under a migration of the same bytes: every page of one guest copied raw into another over a link's N
  * connections, partitioned as the page channels partition them ({@link ChannelPartition}'s stripes), with no
  * header, codec or zero check: a sender thread per connection copies a batch of pages into a direct buffer and
  * writes it, a receiver thread per connection reads a batch and copies it into the destination. Two memory
  * copies and the kernel's TCP path per page: what a plain copy loop pays to move the bytes that a migration of
- * a written guest sends raw.
+ * a written guest sends raw. The benchmarks' {@code ChannelsBenchmark} measures it beside the migration, and
+ * {@code scripts/migrate --baseline-copy} times it in the same process after the migration.
  *
  * <p>Thread-safety: one {@link #copy} at a time; it starts and joins its own threads.
  */
-final class LoopbackCopy
+public final class LinkCopy
 {
     /**
      * Pages per write and per read: 64 KiB, the fastest on the 2-core Zen 5 machine (JMH, JDK 25, one channel:
      * about 3.1 GB/s at 64 KiB against 2.1 at 256 KiB, 1.9 at 1 MiB and 2.2 at 32 KiB; a batch that stays in
      * the L2 cache between its two copies).
      */
-    static final int BATCH_PAGES = 16;
+    public static final int BATCH_PAGES = 16;
     private static final long DEADLINE_MS = TimeUnit.MINUTES.toMillis(2);
 
     private final GuestMemory source;
@@ -39,10 +40,11 @@ final class LoopbackCopy
     private final int pageSize;
 
     /** CPU nanoseconds of the last copy's sender and receiver threads, summed per side. */
-    long sendersCpuNanos;
-    long receiversCpuNanos;
+    private long sendersCpuNanos;
+    private long receiversCpuNanos;
 
-    LoopbackCopy(final GuestMemory source, final GuestMemory destination)
+    /** @throws IllegalArgumentException if the two guests differ in size or page size. */
+    public LinkCopy(final GuestMemory source, final GuestMemory destination)
     {
         if (source.size() != destination.size() || source.pageSize() != destination.pageSize())
         {
@@ -54,7 +56,7 @@ final class LoopbackCopy
     }
 
     /** Copies every page over {@code link}'s page channels (its forward stream when it has one channel). */
-    void copy(final MigrationLink link) throws IOException, InterruptedException
+    public void copy(final MigrationLink link) throws IOException, InterruptedException
     {
         final int channels = link.channels();
         final ChannelPartition partition = new ChannelPartition(source.pageCount(), channels);
@@ -97,6 +99,18 @@ final class LoopbackCopy
             sendersCpuNanos += senderCpu[c];
             receiversCpuNanos += receiverCpu[c];
         }
+    }
+
+    /** @return the CPU nanoseconds of the last copy's sender threads, summed. */
+    public long sendersCpuNanos()
+    {
+        return sendersCpuNanos;
+    }
+
+    /** @return the CPU nanoseconds of the last copy's receiver threads, summed. */
+    public long receiversCpuNanos()
+    {
+        return receiversCpuNanos;
     }
 
     private interface Body
