@@ -1,33 +1,14 @@
 package io.livemig.stream;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.livemig.BigEndianBytes;
 
 /** Test builder of hand-made page streams (big-endian, as the spec lays them out). */
-final class Crafted
+final class Crafted extends BigEndianBytes<Crafted>
 {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final DataOutputStream data = new DataOutputStream(bytes);
-    private long mark = -1;
-
-    /** Notes the current offset: the start of the record a test expects to be refused. */
-    Crafted mark()
+    @Override
+    protected Crafted self()
     {
-        mark = bytes.size();
         return this;
-    }
-
-    long marked()
-    {
-        return mark;
-    }
-
-    int size()
-    {
-        return bytes.size();
     }
 
     Crafted memSize(final String name, final long size)
@@ -82,62 +63,4 @@ final class Crafted
         return u64(PageStreamDescriptor.EOS);
     }
 
-    Crafted u8(final int v)
-    {
-        return io(() -> data.writeByte(v));
-    }
-
-    Crafted u16(final int v)
-    {
-        return io(() -> data.writeShort(v));
-    }
-
-    Crafted u32(final int v)
-    {
-        return io(() -> data.writeInt(v));
-    }
-
-    Crafted u64(final long v)
-    {
-        return io(() -> data.writeLong(v));
-    }
-
-    Crafted ascii(final String s)
-    {
-        return raw(s.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    Crafted raw(final byte[] b)
-    {
-        return io(() -> data.write(b));
-    }
-
-    byte[] bytes()
-    {
-        return bytes.toByteArray();
-    }
-
-    /** @return the first {@code length} bytes. */
-    byte[] truncated(final int length)
-    {
-        return java.util.Arrays.copyOf(bytes.toByteArray(), length);
-    }
-
-    private interface IoAction
-    {
-        void run() throws IOException;
-    }
-
-    private Crafted io(final IoAction action)
-    {
-        try
-        {
-            action.run();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        return this;
-    }
 }
