@@ -1,7 +1,6 @@
 package io.livemig.bench.report;
 
 import io.livemig.bench.dirty.GranularityBenchmark;
-import io.livemig.bench.run.BenchRunner;
 import io.livemig.bench.run.Preset;
 import io.livemig.workload.DirtyTrace;
 import io.livemig.workload.Patterns;
@@ -90,7 +89,7 @@ public final class TuneGranularityCommand extends Cli.Tool
             Preset.parse(preset);
             final Path[] made = new Path[1];
             // JMH's console output goes to stderr, so stdout is only the recommendation.
-            final int status = BenchRunner.run(new String[] {"--preset=" + preset,
+            final int status = BenchCommand.run(new String[] {"--preset=" + preset,
                 "--include=^(" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.|" +
                     RING_COSTS + ")",
                 "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
