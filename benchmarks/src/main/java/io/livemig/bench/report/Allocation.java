@@ -1,6 +1,6 @@
 package io.livemig.bench.report;
 
-import io.livemig.bench.run.BenchKind;
+import io.livemig.bench.run.preset.BenchKind;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.Optional;

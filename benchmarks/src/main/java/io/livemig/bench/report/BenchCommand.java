@@ -1,5 +1,6 @@
 package io.livemig.bench.report;
 
+
 import io.livemig.bench.run.BenchRunner;
 
 import java.io.PrintStream;

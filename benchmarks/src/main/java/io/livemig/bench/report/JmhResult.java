@@ -1,6 +1,7 @@
 package io.livemig.bench.report;
 
-import io.livemig.bench.run.BenchKind;
+
+import io.livemig.bench.run.preset.BenchKind;
 
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.livemig.bench.report;
 
-import io.livemig.bench.run.BenchKind;
-import io.livemig.bench.run.Preset;
+import io.livemig.bench.run.preset.BenchKind;
+import io.livemig.bench.run.preset.Preset;
 import org.openjdk.jmh.annotations.Mode;
 
 import java.util.LinkedHashMap;

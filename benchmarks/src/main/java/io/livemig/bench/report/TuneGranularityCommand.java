@@ -1,7 +1,7 @@
 package io.livemig.bench.report;
 
 import io.livemig.bench.dirty.GranularityBenchmark;
-import io.livemig.bench.run.Preset;
+import io.livemig.bench.run.preset.Preset;
 import io.livemig.workload.DirtyTrace;
 import io.livemig.workload.Patterns;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.env;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.preset;
 
 import org.openjdk.jmh.runner.options.TimeValue;
 

@@ -1,9 +1,12 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.setup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livemig.bench.run.preset.BenchKind;
+import io.livemig.bench.state.RealGuestPages;
 import io.livemig.qemu.GuestImages;
 import io.livemig.qemu.RealGuestCorpus;
+import org.openjdk.jmh.runner.options.Options;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,20 +27,42 @@ import java.util.Map;
  * @param forkArgs  the JVM option that names the corpus to the forks.
  * @param env       what env.json records under {@code realGuest}.
  */
-record RealGuestSetup(boolean available, List<String> skipped, List<String> forkArgs, Map<String, Object> env)
+public record RealGuestSetup(boolean available, List<String> skipped, List<String> forkArgs, Map<String, Object> env)
 {
+    /**
+     * The real-guest rows of the codec benchmarks: by class, the parameters that select the real guest's pages
+     * ({@link RealGuestPages#INPUT}) and the other values those rows take. They are not among the classes' own
+     * parameter values: {@code io.livemig.bench.run.RunPlan} adds them as batches of their own where a corpus can be
+     * had.
+     */
+    public static final Map<String, Map<String, String>> PARAMS = Map.of(
+        "XbzrleEncodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
+        "XbzrleDecodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
+        "ZeroPageBenchmark", Map.of("input", RealGuestPages.INPUT, "workingSet", "64m"),
+        "Lz4Benchmark", Map.of("data", RealGuestPages.INPUT),
+        "PageStreamBenchmark", Map.of("mix", RealGuestPages.INPUT));
+
     /** @return the setup of a run that selects no codec benchmark with a real-guest input. */
-    static RealGuestSetup none()
+    public static RealGuestSetup none()
     {
         return new RealGuestSetup(false, List.of(), List.of(),
             Map.of("available", false, "reason", "no codec benchmark selected by -Dbench.include"));
     }
 
     /** @return whether {@code benchmark} takes the real-guest input. */
-    static boolean takesRealGuest(final String benchmark)
+    public static boolean takesRealGuest(final String benchmark)
     {
         final String className = BenchKind.classOf(benchmark);
-        return RunPlan.REAL_GUEST_PARAMS.containsKey(className.substring(className.lastIndexOf('.') + 1));
+        return PARAMS.containsKey(className.substring(className.lastIndexOf('.') + 1));
+    }
+
+    /** @return the real-guest parameters of {@code benchmark}'s class, or null if it has none or the user set one. */
+    public static Map<String, String> params(final String benchmark, final Options user)
+    {
+        final String className = BenchKind.classOf(benchmark);
+        final Map<String, String> params = PARAMS.get(className.substring(className.lastIndexOf('.') + 1));
+        return params == null || params.keySet().stream().anyMatch(p -> user.getParameter(p).hasValue()) ? null :
+            params;
     }
 
     /**
@@ -45,7 +70,7 @@ record RealGuestSetup(boolean available, List<String> skipped, List<String> fork
      *
      * @param out told, in one line, that the corpus is being made.
      */
-    static RealGuestSetup prepare(final Path dir, final PrintStream out)
+    public static RealGuestSetup prepare(final Path dir, final PrintStream out)
     {
         if (!RealGuestCorpus.exists(dir))
         {
@@ -90,7 +115,7 @@ record RealGuestSetup(boolean available, List<String> skipped, List<String> fork
     }
 
     /** @return the corpus's figures as env.json holds them (for tests). */
-    JsonNode corpusJson()
+    public JsonNode corpusJson()
     {
         return new ObjectMapper().valueToTree(env.get("corpus"));
     }

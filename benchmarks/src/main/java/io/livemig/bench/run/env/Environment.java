@@ -1,11 +1,6 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.env;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+
+import static io.livemig.bench.run.env.BestEffort.read;
+import static io.livemig.bench.run.env.BestEffort.run;
 
 /**
  * What {@code env.json} records about a run: the forks' JDK, the machine, the source tree and the run's
@@ -143,12 +140,8 @@ public final class Environment
     }
 
     /**
-     * The microarchitecture of a CPU identity, where a small table knows it. The table follows the public
-     * family/model lists: the Linux kernel's {@code arch/x86/include/asm/intel-family.h} for Intel family 6,
-     * and for AMD the model ranges that {@code arch/x86/kernel/cpu/amd.c} assigns to Zen generations (family
-     * 0x17: Zen, Zen+, Zen 2; 0x19: Zen 3, Zen 4; 0x1a: Zen 5), with Zen+ told from Zen by its models 0x08 and
-     * 0x18 (Pinnacle Ridge, Picasso). Skylake-SP and Cascade Lake share model 0x55: stepping 5 to 7 is
-     * Cascade Lake, 10 and 11 Cooper Lake.
+     * The microarchitecture of a CPU identity, where a small table knows it ({@link CpuModels}: AMD's Zen
+     * generations, Intel's family 6).
      *
      * @param vendor   {@code vendor_id}, e.g. AuthenticAMD or GenuineIntel.
      * @param family   the family (decimal), -1 if unknown.
@@ -160,80 +153,13 @@ public final class Environment
     {
         if ("AuthenticAMD".equals(vendor))
         {
-            return amd(family, model);
+            return CpuModels.amd(family, model);
         }
         if ("GenuineIntel".equals(vendor) && family == 6)
         {
-            return intel(model, stepping);
+            return CpuModels.intel(model, stepping);
         }
         return UNKNOWN;
-    }
-
-    private static boolean in(final int model, final int low, final int high)
-    {
-        return model >= low && model <= high;
-    }
-
-    private static String amd(final int family, final int model)
-    {
-        switch (family)
-        {
-            case 0x17:
-                if (in(model, 0x08, 0x0f) || in(model, 0x18, 0x1f))
-                {
-                    return "Zen+";
-                }
-                if (in(model, 0x00, 0x2f) || in(model, 0x50, 0x5f))
-                {
-                    return "Zen";
-                }
-                return in(model, 0x30, 0x4f) || in(model, 0x60, 0x7f) || in(model, 0x90, 0x91) ||
-                    in(model, 0xa0, 0xaf) ? "Zen 2" : UNKNOWN;
-            case 0x19:
-                if (in(model, 0x00, 0x0f) || in(model, 0x20, 0x5f))
-                {
-                    return "Zen 3";
-                }
-                return in(model, 0x10, 0x1f) || in(model, 0x60, 0xaf) ? "Zen 4" : UNKNOWN;
-            case 0x1a:
-                return in(model, 0x00, 0x4f) || in(model, 0x60, 0x7f) ? "Zen 5" : UNKNOWN;
-            default:
-                return UNKNOWN;
-        }
-    }
-
-    private static String intel(final int model, final int stepping)
-    {
-        switch (model)
-        {
-            case 0x3c: case 0x45: case 0x46: return "Haswell";
-            case 0x3f: return "Haswell-EP";
-            case 0x3d: case 0x47: return "Broadwell";
-            case 0x4f: case 0x56: return "Broadwell-EP";
-            case 0x4e: case 0x5e: return "Skylake";
-            case 0x55:
-                if (stepping >= 10)
-                {
-                    return "Cooper Lake";
-                }
-                return stepping >= 5 ? "Cascade Lake" : "Skylake-SP";
-            case 0x8e: case 0x9e: return "Kaby Lake / Coffee Lake";
-            case 0xa5: case 0xa6: return "Comet Lake";
-            case 0x7d: case 0x7e: return "Ice Lake";
-            case 0x6a: case 0x6c: return "Ice Lake-SP";
-            case 0x8c: case 0x8d: return "Tiger Lake";
-            case 0xa7: return "Rocket Lake";
-            case 0x97: case 0x9a: return "Alder Lake";
-            case 0xb7: case 0xba: case 0xbf: return "Raptor Lake";
-            case 0xaa: case 0xac: return "Meteor Lake";
-            case 0xbd: return "Lunar Lake";
-            case 0xc5: case 0xc6: return "Arrow Lake";
-            case 0x8f: return "Sapphire Rapids";
-            case 0xcf: return "Emerald Rapids";
-            case 0xad: case 0xae: return "Granite Rapids";
-            case 0xaf: return "Sierra Forest";
-            default: return UNKNOWN;
-        }
     }
 
     /**
@@ -438,8 +364,8 @@ public final class Environment
      *
      * @return the shares, or {@link #UNKNOWN} values when either snapshot is missing.
      */
-    static Map<String, Object> contention(final long[] start, final long[] end, final String loadAtStart,
-                                          final String loadAtEnd)
+    public static Map<String, Object> contention(final long[] start, final long[] end, final String loadAtStart,
+                                                 final String loadAtEnd)
     {
         final Map<String, Object> share = new LinkedHashMap<>();
         if (start.length < 8 || end.length < 8)
@@ -479,7 +405,7 @@ public final class Environment
      * @param jvmArgs the forks' argument lists.
      * @return the flags.
      */
-    static List<String> distinctFlags(final Collection<? extends List<String>> jvmArgs)
+    public static List<String> distinctFlags(final Collection<? extends List<String>> jvmArgs)
     {
         final Set<String> flags = new LinkedHashSet<>();
         for (final List<String> args : jvmArgs)
@@ -523,52 +449,5 @@ public final class Environment
         final String status = run(List.of("git", "status", "--porcelain", "--untracked-files=no"), dir);
         git.put("dirty", commit.matches("[0-9a-f]{40}") ? (Object)!status.isBlank() : UNKNOWN);
         return git;
-    }
-
-    private static String read(final Path file)
-    {
-        try
-        {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            return "";
-        }
-    }
-
-    /** Runs a command for its combined output; empty on any failure. */
-    static String run(final List<String> command, final Path dir)
-    {
-        try
-        {
-            final ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true);
-            if (dir != null)
-            {
-                builder.directory(dir.toFile());
-            }
-            final Process process = builder.start();
-            process.getOutputStream().close();
-            final byte[] output;
-            try (InputStream in = process.getInputStream())
-            {
-                output = in.readAllBytes();
-            }
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0)
-            {
-                process.destroy();
-                return "";
-            }
-            return new String(output, StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return "";
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.setup;
 
 import org.junit.jupiter.api.Test;
 

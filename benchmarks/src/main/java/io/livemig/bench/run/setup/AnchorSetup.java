@@ -1,4 +1,4 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.setup;
 
 import io.livemig.bench.anchor.AnchorBuild;
 import io.livemig.bench.anchor.QemuAnchors;
@@ -22,7 +22,7 @@ import java.util.Map;
  * @param forkArgs     JVM options every fork needs for the anchors.
  * @param env          what env.json records under {@code anchors}.
  */
-record AnchorSetup(boolean built, List<String> excludes, List<String> skipped, List<String> forkArgs,
+public record AnchorSetup(boolean built, List<String> excludes, List<String> skipped, List<String> forkArgs,
                    Map<String, Object> env)
 {
     /** Excludes every C anchor. */
@@ -33,7 +33,7 @@ record AnchorSetup(boolean built, List<String> excludes, List<String> skipped, L
     static final String AVX2_ZERO = "\\.qemuBufferIsZero[^.]*$";
 
     /** @return the setup of a run that selects no C anchor. */
-    static AnchorSetup none()
+    public static AnchorSetup none()
     {
         final Map<String, Object> env = new LinkedHashMap<>();
         env.put("built", false);
@@ -48,7 +48,7 @@ record AnchorSetup(boolean built, List<String> excludes, List<String> skipped, L
      * @param environ  the environment ({@code CC} chooses the compiler).
      * @return the setup; never throws for a missing or failing compiler.
      */
-    static AnchorSetup prepare(final Path workDir, final Map<String, String> environ)
+    public static AnchorSetup prepare(final Path workDir, final Map<String, String> environ)
     {
         final AnchorBuild.Result build = AnchorBuild.build(workDir, environ);
         final Map<String, Object> env = new LinkedHashMap<>();

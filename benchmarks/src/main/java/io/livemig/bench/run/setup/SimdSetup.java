@@ -1,6 +1,7 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.setup;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.run.env.BestEffort;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Map;
  * @param env      what env.json records under {@code simd}: {@code module}, {@code path}, {@code species},
  *                 {@code offHeapPath}, {@code description}.
  */
-record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skipped, Map<String, Object> env)
+public record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skipped, Map<String, Object> env)
 {
     /** Excludes the vector paths' methods. */
     static final String VECTOR_METHODS = "\\.[^.]*Vector$";
@@ -34,7 +35,7 @@ record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skip
      * @param classPath the class path that holds livemig's classes (the runner's own).
      * @return the setup; never throws (a probe that fails counts as the scalar path, with its reason).
      */
-    static SimdSetup probe(final Path java, final String classPath)
+    public static SimdSetup probe(final Path java, final String classPath)
     {
         final List<String> vectorArgs = List.of(BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE);
         String line = probeLine(java, classPath, vectorArgs);
@@ -95,7 +96,7 @@ record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skip
         command.add("-cp");
         command.add(classPath);
         command.add(SimdProbe.class.getName());
-        final String output = Environment.run(command, null);
+        final String output = BestEffort.run(command, null);
         for (final String line : output.split("\\R"))
         {
             if (line.startsWith("vector\t") || line.startsWith("scalar\t"))

@@ -1,6 +1,7 @@
-package io.livemig.bench.run;
+package io.livemig.bench.run.setup;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.run.env.BestEffort;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.Map;
  * @param skipped  one line per exclusion.
  * @param env      what env.json records under {@code kernel}: each tracker's verdict and {@code skipped}.
  */
-record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Object> env)
+public record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Object> env)
 {
     /** Excludes the kernel-tracking class. */
     static final String KERNEL_CLASS = "\\.KernelTrackingBenchmark\\.";
@@ -31,7 +32,7 @@ record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Obje
      * @param classPath the class path that holds livemig's classes (the runner's own).
      * @return the setup; never throws (a probe that fails counts as unavailable, with its reason).
      */
-    static KernelSetup probe(final Path java, final String classPath)
+    public static KernelSetup probe(final Path java, final String classPath)
     {
         final List<String> command = new ArrayList<>();
         command.add(java.toString());
@@ -41,7 +42,7 @@ record KernelSetup(List<String> excludes, List<String> skipped, Map<String, Obje
         command.add("-cp");
         command.add(classPath);
         command.add(KernelProbe.class.getName());
-        return of(Environment.run(command, null));
+        return of(BestEffort.run(command, null));
     }
 
     /**
