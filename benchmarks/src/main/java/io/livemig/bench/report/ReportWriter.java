@@ -1,7 +1,30 @@
 package io.livemig.bench.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.livemig.bench.report.analysis.Allocation;
+import io.livemig.bench.report.analysis.AnchorComparison;
+import io.livemig.bench.report.analysis.CallFloor;
+import io.livemig.bench.report.analysis.Goals;
+import io.livemig.bench.report.analysis.GranularityAnalysis;
+import io.livemig.bench.report.analysis.Publication;
+import io.livemig.bench.report.chart.Charts;
+import io.livemig.bench.report.result.Baselines;
+import io.livemig.bench.report.result.EnvJson;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.JmhResults;
+import io.livemig.bench.report.result.ParamOrder;
+import io.livemig.bench.report.result.ReferenceFigures;
+import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.section.ChannelsTable;
+import io.livemig.bench.report.section.DirtyTrackers;
+import io.livemig.bench.report.section.KernelTrackingReport;
+import io.livemig.bench.report.section.PostcopyFaultsReport;
+import io.livemig.bench.report.section.RealGuestReport;
+import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.stats.Fmt;
+import io.livemig.bench.report.stats.ForkSpread;
+import io.livemig.bench.report.stats.Metric;
+import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.report.stats.Verdict;
 import org.jfree.chart.JFreeChart;
 
 import java.io.IOException;
@@ -9,8 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +80,7 @@ public final class ReportWriter
             throw new ReportException(dir + ": not a directory");
         }
         final List<JmhResult> results = JmhResults.read(dir.resolve("jmh.json"));
-        final Map<String, Object> env = readEnv(dir.resolve("env.json"));
+        final Map<String, Object> env = EnvJson.read(dir.resolve("env.json"));
         final Path report = dir.resolve(REPORT);
         try
         {
@@ -71,49 +92,6 @@ public final class ReportWriter
             throw new ReportException(report + ": cannot write (" + ex.getMessage() + ")", ex);
         }
         return report;
-    }
-
-    /** @return env.json flattened to {@code a.b -> value}, empty if the file is absent. */
-    static Map<String, Object> readEnv(final Path file) throws ReportException
-    {
-        final Map<String, Object> flat = new LinkedHashMap<>();
-        if (!Files.exists(file))
-        {
-            return flat;
-        }
-        try
-        {
-            flatten("", new ObjectMapper().readTree(file.toFile()), flat);
-        }
-        catch (final IOException ex)
-        {
-            throw new ReportException(
-                file + ": not valid JSON (" + ex.getMessage().lines().findFirst().orElse("") + ")", ex);
-        }
-        return flat;
-    }
-
-    private static void flatten(final String prefix, final JsonNode node, final Map<String, Object> flat)
-    {
-        if (node.isObject())
-        {
-            final Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            while (it.hasNext())
-            {
-                final Map.Entry<String, JsonNode> e = it.next();
-                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), flat);
-            }
-        }
-        else if (node.isArray())
-        {
-            final List<String> items = new ArrayList<>();
-            node.forEach(n -> items.add(n.isValueNode() ? n.asText() : n.toString()));
-            flat.put(prefix, String.join("; ", items));
-        }
-        else
-        {
-            flat.put(prefix, node.asText());
-        }
     }
 
     static String render(final Path dir, final List<JmhResult> results, final Map<String, Object> env,
@@ -697,7 +675,7 @@ public final class ReportWriter
             cells.add(r.primary().unit());
             if (gbs)
             {
-                cells.add(Charts.gigabytesPerSecond(r).toString());
+                cells.add(r.gigabytesPerSecond().toString());
             }
             for (final String b : baselines)
             {

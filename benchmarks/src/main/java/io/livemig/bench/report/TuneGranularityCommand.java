@@ -1,6 +1,11 @@
 package io.livemig.bench.report;
 
 import io.livemig.bench.dirty.GranularityBenchmark;
+import io.livemig.bench.report.analysis.GranularityAnalysis;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.JmhResults;
+import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.stats.Units;
 import io.livemig.bench.run.preset.Preset;
 import io.livemig.workload.DirtyTrace;
 import io.livemig.workload.Patterns;
