@@ -6,7 +6,12 @@ import io.livemig.bench.report.analysis.CallFloor;
 import io.livemig.bench.report.analysis.Goals;
 import io.livemig.bench.report.analysis.GranularityAnalysis;
 import io.livemig.bench.report.analysis.Publication;
+import io.livemig.bench.report.chart.AnchorChart;
 import io.livemig.bench.report.chart.Charts;
+import io.livemig.bench.report.chart.CodecChart;
+import io.livemig.bench.report.chart.DirtyCharts;
+import io.livemig.bench.report.chart.GranularityChart;
+import io.livemig.bench.report.chart.MigrationChart;
 import io.livemig.bench.report.result.Baselines;
 import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
@@ -205,17 +210,17 @@ public final class ReportWriter
     {
         md.append("## Figures\n\n");
         figure(md, charts, "nextdirty-density", "nextDirty cost against density", "NextDirtyBenchmark",
-            Charts.nextDirtyByDensity(results), Charts.HEIGHT);
-        figure(md, charts, "mark-cost", "Mark cost by case", "MarkBenchmark", Charts.markCost(results), Charts.HEIGHT);
+            DirtyCharts.nextDirtyByDensity(results), Charts.HEIGHT);
+        figure(md, charts, "mark-cost", "Mark cost by case", "MarkBenchmark", DirtyCharts.markCost(results), Charts.HEIGHT);
         figure(md, charts, "codec-throughput", "Zero detection and XBZRLE throughput against the memory-read limit",
-            "ZeroPageBenchmark, XbzrleEncodeBenchmark or XbzrleDecodeBenchmark", Charts.codecThroughput(results), 700);
+            "ZeroPageBenchmark, XbzrleEncodeBenchmark or XbzrleDecodeBenchmark", CodecChart.draw(results), 700);
         figure(md, charts, "granularity", "Granularity trade-off",
             "GranularityBenchmark.harvestAndScan (with its counters)",
-            Charts.granularity(granularity), 900);
+            GranularityChart.draw(granularity), 900);
         figure(md, charts, "scaling", "Harvest and scan time against guest size", "ScalingBenchmark",
-            Charts.scaling(results), 800);
+            DirtyCharts.scaling(results), 800);
         figure(md, charts, "migration", "Pre-copy and post-copy against dirty rate / bandwidth",
-            "MigrationBenchmark.migrate with its counters", Charts.migration(results), 800);
+            "MigrationBenchmark.migrate with its counters", MigrationChart.draw(results), 800);
     }
 
     private static void dirtyTrackers(final StringBuilder md, final Path charts, final List<JmhResult> results)
@@ -230,9 +235,9 @@ public final class ReportWriter
                 "one thread's.\n\n" + t + "\n")
             .orElse("_Skipped: no MarkBenchmark results in this run._\n\n"));
         figure(md, charts, "collect-size", "Sync cost against guest size", "CollectBenchmark",
-            Charts.collectBySize(results), 800);
+            DirtyCharts.collectBySize(results), 800);
         figure(md, charts, "collect-dirty", "Sync cost against dirty pages", "CollectSweepBenchmark",
-            Charts.collectByDirtyPages(results), Charts.HEIGHT);
+            DirtyCharts.collectByDirtyPages(results), Charts.HEIGHT);
         final List<DirtyTrackers.Crossover> crossovers = DirtyTrackers.crossovers(results);
         if (!crossovers.isEmpty())
         {
@@ -379,10 +384,10 @@ public final class ReportWriter
         goals(md, Goals.evaluate(results, rows, env));
         pageAnchors(md, rows, env, floor);
         bitmapAnchors(md, rows, floor);
-        final Optional<List<JFreeChart>> panels = Charts.anchorPanels(rows, floor);
+        final Optional<List<JFreeChart>> panels = AnchorChart.panels(rows, floor);
         if (panels.isPresent())
         {
-            Charts.saveGrid(panels.get(), "livemig against QEMU's algorithms in C, same run, same inputs", chartFile);
+            AnchorChart.saveGrid(panels.get(), "livemig against QEMU's algorithms in C, same run, same inputs", chartFile);
             md.append("![livemig ÷ C](").append(CHARTS).append('/').append(ANCHOR_CHART).append(".png)\n\n");
         }
         else

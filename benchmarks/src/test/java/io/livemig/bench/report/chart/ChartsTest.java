@@ -61,7 +61,7 @@ class ChartsTest
                     "ms/op", "avgt", 1),
                 GoalsTest.result("dirty.NextDirtyBenchmark.qemuFindNextBit", java.util.Map.of("density", "0.1"), 5,
                     0.1, "ms/op", "avgt", 1)));
-        final List<JFreeChart> panels = Charts.anchorPanels(rows, CallFloor.NONE).orElseThrow();
+        final List<JFreeChart> panels = AnchorChart.panels(rows, CallFloor.NONE).orElseThrow();
         assertEquals(2, panels.size(), "one panel per core");
         final org.jfree.chart.plot.XYPlot encodePanel = (org.jfree.chart.plot.XYPlot)panels.get(0).getPlot();
         final List<String> series = new ArrayList<>();
@@ -79,7 +79,7 @@ class ChartsTest
         assertEquals(1, bitmap.getRangeMarkers(org.jfree.chart.ui.Layer.FOREGROUND).size(), "parity only");
         assertEquals("short / C faster", bitmap.getDataset().getSeriesKey(0), "0.5 by its whole interval");
         final Path png = dir.resolve("anchors.png");
-        Charts.saveGrid(panels, "title", png);
+        AnchorChart.saveGrid(panels, "title", png);
         assertTrue(java.nio.file.Files.size(png) > 1000);
         assertEquals(Charts.WIDTH, javax.imageio.ImageIO.read(png.toFile()).getWidth());
     }
@@ -105,20 +105,20 @@ class ChartsTest
             if (r.benchmark().endsWith("MigrationBenchmark.migrate"))
             {
                 outcomes.add(r.param("mode").orElseThrow() + " " + r.param("ratio").orElseThrow() + " " +
-                    Charts.outcome(r));
+                    MigrationChart.outcome(r));
             }
         }
         assertEquals(List.of("precopy 0.5 CONVERGED", "precopy 2.0 FORCED", "postcopy 0.5 CONVERGED",
             "postcopy 2.0 CONVERGED", "hybrid 2.0 SWITCHED"), outcomes);
 
-        final JFreeChart chart = Charts.migration(results).orElseThrow();
+        final JFreeChart chart = MigrationChart.draw(results).orElseThrow();
         final LegendItemCollection legend = ((CombinedDomainXYPlot)chart.getPlot()).getFixedLegendItems();
         final List<String> labels = new ArrayList<>();
         for (int i = 0; i < legend.getItemCount(); i++)
         {
             labels.add(legend.get(i).getLabel());
         }
-        assertTrue(labels.contains(Charts.NOT_CONVERGED), labels::toString);
-        assertTrue(labels.contains(Charts.SWITCHED), labels::toString);
+        assertTrue(labels.contains(MigrationChart.NOT_CONVERGED), labels::toString);
+        assertTrue(labels.contains(MigrationChart.SWITCHED), labels::toString);
     }
 }
