@@ -1,6 +1,5 @@
 package io.livemig.bench.report;
 
-
 import io.livemig.bench.report.result.ReportException;
 import io.livemig.bench.run.BenchRunner;
 

@@ -1,12 +1,12 @@
 package io.livemig.bench.report;
 
-import io.livemig.bench.report.analysis.AnchorComparison;
-import io.livemig.bench.report.analysis.Comparison;
-import io.livemig.bench.report.analysis.Goals;
-import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.result.JmhResults;
 import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.result.EnvJson;
+import io.livemig.bench.report.analysis.AnchorComparison;
+import io.livemig.bench.report.analysis.Goals;
+import io.livemig.bench.report.analysis.Comparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

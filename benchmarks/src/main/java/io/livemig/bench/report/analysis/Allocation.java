@@ -1,9 +1,9 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.stats.Units;
 import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Metric;
-import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.run.preset.BenchKind;
 import org.openjdk.jmh.runner.options.TimeValue;
 

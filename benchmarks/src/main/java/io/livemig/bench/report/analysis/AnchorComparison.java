@@ -1,14 +1,14 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.Baselines;
-import io.livemig.bench.report.result.JmhResult;
-import io.livemig.bench.report.result.ParamOrder;
-import io.livemig.bench.report.result.ReportException;
-import io.livemig.bench.report.stats.Estimate;
-import io.livemig.bench.report.stats.ForkSpread;
-import io.livemig.bench.report.stats.Interval;
 import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.stats.Interval;
+import io.livemig.bench.report.stats.ForkSpread;
 import io.livemig.bench.report.stats.Verdict;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.result.ParamOrder;
+import io.livemig.bench.report.result.Baselines;
 import io.livemig.bench.state.DirtyBitmapInputs;
 import io.livemig.bench.state.InputLog;
 

@@ -1,10 +1,9 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Units;
 import io.livemig.bench.report.stats.Verdict;
-
+import io.livemig.bench.report.result.JmhResult;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,12 +1,9 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Fmt;
-import io.livemig.bench.report.stats.ForkSpread;
-import io.livemig.bench.report.stats.Interval;
 import io.livemig.bench.report.stats.Metric;
-import io.livemig.bench.report.stats.Verdict;
-
+import io.livemig.bench.report.stats.Interval;
+import io.livemig.bench.report.result.JmhResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

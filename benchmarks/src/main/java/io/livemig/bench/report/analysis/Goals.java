@@ -1,13 +1,13 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.Baselines;
-import io.livemig.bench.report.result.JmhResult;
-import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Fmt;
-import io.livemig.bench.report.stats.ForkSpread;
-import io.livemig.bench.report.stats.Interval;
 import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.stats.Interval;
+import io.livemig.bench.report.stats.ForkSpread;
 import io.livemig.bench.report.stats.Verdict;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.Baselines;
 import io.livemig.dirty.SummaryDirtyBitmap;
 
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
 package io.livemig.bench.report.analysis;
 
-import io.livemig.bench.report.result.JmhResult;
-import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Fmt;
-import io.livemig.bench.report.stats.Metric;
 import io.livemig.bench.report.stats.Units;
-
+import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.stats.Metric;
+import io.livemig.bench.report.result.JmhResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package io.livemig.bench.report.chart;
 
-import io.livemig.bench.report.analysis.AnchorComparison;
-import io.livemig.bench.report.analysis.CallFloor;
-import io.livemig.bench.report.analysis.Goals;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Interval;
 import io.livemig.bench.report.stats.Verdict;
+import io.livemig.bench.report.analysis.AnchorComparison;
+import io.livemig.bench.report.analysis.CallFloor;
+import io.livemig.bench.report.analysis.Goals;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberTickUnit;

@@ -1,7 +1,7 @@
 package io.livemig.bench.report.chart;
 
-import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.result.JmhResult;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItemCollection;

@@ -1,8 +1,8 @@
 package io.livemig.bench.report.chart;
 
-import io.livemig.bench.report.result.Baselines;
-import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.Baselines;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.CategoryPlot;

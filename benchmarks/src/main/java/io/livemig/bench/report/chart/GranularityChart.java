@@ -1,7 +1,7 @@
 package io.livemig.bench.report.chart;
 
-import io.livemig.bench.report.analysis.GranularityAnalysis;
 import io.livemig.bench.report.stats.Estimate;
+import io.livemig.bench.report.analysis.GranularityAnalysis;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;

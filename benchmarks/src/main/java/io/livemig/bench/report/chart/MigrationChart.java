@@ -1,8 +1,8 @@
 package io.livemig.bench.report.chart;
 
-import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Metric;
+import io.livemig.bench.report.result.JmhResult;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;

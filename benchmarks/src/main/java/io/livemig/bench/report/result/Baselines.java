@@ -1,7 +1,6 @@
 package io.livemig.bench.report.result;
 
 import io.livemig.bench.report.stats.Estimate;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,9 +1,8 @@
 package io.livemig.bench.report.result;
 
-
+import io.livemig.bench.report.stats.Units;
 import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Metric;
-import io.livemig.bench.report.stats.Units;
 import io.livemig.bench.run.preset.BenchKind;
 
 import java.util.Map;

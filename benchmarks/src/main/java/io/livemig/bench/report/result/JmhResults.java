@@ -1,9 +1,9 @@
 package io.livemig.bench.report.result;
 
+import io.livemig.bench.report.stats.Metric;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.livemig.bench.report.stats.Metric;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -28,6 +28,20 @@ public final class ChannelsTable
     {
     }
 
+    /** Appends the section. */
+    public static void section(final StringBuilder md, final List<JmhResult> results)
+    {
+        md.append("## Channels\n\n");
+        md.append(of(results).map(t -> "Page channels (QEMU's multifd; ChannelsBenchmark): a 1 GiB " +
+                "guest, idle or written once, migrated over TCP loopback at unlimited bandwidth with 1, 2 or 4 " +
+                "channels, source and destination in one process, beside the class's baseline: every page of a 1 GiB " +
+                "guest copied raw over the same connections (a sender and a receiver thread per connection; no " +
+                "header, codec or zero check), what a plain copy loop pays for the bytes the written guest sends. CPU seconds per GB moved: the " +
+                "process's (every thread), then by the migration's threads (the baseline's senders and receivers " +
+                "in theirs). Means per shot.\n\n" + t)
+            .orElse("_Skipped: no ChannelsBenchmark results in this run._\n\n"));
+    }
+
     /** @return the table and the goal's verdict, or empty without {@code ChannelsBenchmark} results. */
     public static Optional<String> of(final List<JmhResult> results)
     {

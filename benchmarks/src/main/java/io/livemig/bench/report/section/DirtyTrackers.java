@@ -1,11 +1,15 @@
 package io.livemig.bench.report.section;
 
+import io.livemig.bench.report.chart.Charts;
+import io.livemig.bench.report.chart.DirtyCharts;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.result.ParamOrder;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Metric;
 import io.livemig.bench.report.stats.Units;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +32,39 @@ public final class DirtyTrackers
 
     private DirtyTrackers()
     {
+    }
+
+    /** Appends the section. */
+    public static void section(final StringBuilder md, final Path charts, final List<JmhResult> results)
+        throws IOException
+    {
+        md.append("## Dirty trackers\n\n");
+        md.append("### Write cost\n\n");
+        final Optional<String> table = writeCostTable(results);
+        md.append(table.map(t -> "Time per mark (MarkBenchmark; chart *Mark cost by case*). A first write finds " +
+                "the unit clean (the ring pushes an entry, and collects its own ring when full, as no reaper " +
+                "runs); a re-write finds it dirty. With 2 writers each thread marks its own half; the score is " +
+                "one thread's.\n\n" + t + "\n")
+            .orElse("_Skipped: no MarkBenchmark results in this run._\n\n"));
+        Figures.figure(md, charts, "collect-size", "Sync cost against guest size", "CollectBenchmark",
+            DirtyCharts.collectBySize(results), 800);
+        Figures.figure(md, charts, "collect-dirty", "Sync cost against dirty pages", "CollectSweepBenchmark",
+            DirtyCharts.collectByDirtyPages(results), Charts.HEIGHT);
+        final List<Crossover> crossovers = crossovers(results);
+        if (!crossovers.isEmpty())
+        {
+            md.append("**Crossover** (ring `collectRing` against flat `harvestFlat`, interpolated on log-log ")
+                .append("between the measured points around it):\n\n");
+            crossovers.forEach(c -> md.append("- ").append(c.text()).append(".\n"));
+            md.append('\n');
+        }
+        md.append("### Auto-converge against dirty-limit\n\n");
+        md.append(throttleTable(results).map(t -> "The non-converging scenario (ThrottleBenchmark: " +
+                "64 MiB guest on the ring tracker, 2 vCPUs dirtying as fast as they can and 1 computing, 32 MiB/s " +
+                "link, 50 ms downtime, pre-copy given up after 10 s; dirty-limit 1 MB/s per vCPU). Lost writes/s = " +
+                "1 - writes/s during migration ÷ writes/s in the second before it, per vCPU (negative: faster " +
+                "during). Means per shot.\n\n" + t + "\n")
+            .orElse("_Skipped: no ThrottleBenchmark results in this run._\n\n"));
     }
 
     /** @return the write-cost table, or empty without {@code MarkBenchmark} results. */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Number formatting for reports: a value with its error to the error's second significant digit, plain
- * values to about four significant digits. Stateless; thread-safe.
+ * values to about four significant digits; and text for a Markdown table's cell. Stateless; thread-safe.
  */
 public final class Fmt
 {
@@ -63,5 +63,11 @@ public final class Fmt
     public static String percent(final double fraction)
     {
         return String.format(Locale.ROOT, "%+.1f %%", fraction * 100);
+    }
+
+    /** @return {@code text} for a cell of a Markdown table: pipes escaped, line breaks as spaces. */
+    public static String cell(final String text)
+    {
+        return text.replace("|", "\\|").replace("\n", " ");
     }
 }
