@@ -24,6 +24,17 @@ public final class EnvJson
     {
     }
 
+    /**
+     * @param env      a flattened env.json ({@link #read}).
+     * @param fallback what to say where {@code key} is absent or blank.
+     * @return the fact at {@code key} as text, or {@code fallback}.
+     */
+    public static String text(final Map<String, Object> env, final String key, final String fallback)
+    {
+        final Object value = env.get(key);
+        return value != null && !String.valueOf(value).isBlank() ? String.valueOf(value) : fallback;
+    }
+
     /** @return env.json flattened to {@code a.b -> value}, empty if the file is absent. */
     public static Map<String, Object> read(final Path file) throws ReportException
     {

@@ -4,6 +4,7 @@ import io.livemig.bench.report.analysis.AnchorComparison;
 import io.livemig.bench.report.analysis.CallFloor;
 import io.livemig.bench.report.analysis.Goals;
 import io.livemig.bench.report.chart.AnchorChart;
+import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Estimate;
 import io.livemig.bench.report.stats.Fmt;
@@ -81,8 +82,8 @@ public final class AnchorTables
             .append(" % of the mean), *call-bound* when C's time is within ").append(Fmt.plain(Verdict.CALL_BOUND_FACTOR))
             .append("x of an empty call of its kind (").append(callFloorText(floor)).append("); the last two get no ")
             .append("verdict. Per-fork means are livemig's, then C's.\n\n");
-        final Object skipped = env.get("anchors.skipped");
-        if (skipped != null && !String.valueOf(skipped).isBlank())
+        final String skipped = EnvJson.text(env, "anchors.skipped", "");
+        if (!skipped.isEmpty())
         {
             md.append("Not measured: ").append(skipped).append(".\n\n");
         }

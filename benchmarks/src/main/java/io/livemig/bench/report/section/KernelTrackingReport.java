@@ -1,5 +1,6 @@
 package io.livemig.bench.report.section;
 
+import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Metric;
@@ -34,9 +35,8 @@ public final class KernelTrackingReport
         final boolean any = results.stream().anyMatch(r -> r.simpleClassName().equals(CLASS));
         if (!any)
         {
-            final Object skipped = env.get("kernel.skipped");
-            md.append("_Not measured in this run: ").append(skipped != null && !String.valueOf(skipped).isBlank() ?
-                skipped : "no " + CLASS + " results").append("._\n\n");
+            md.append("_Not measured in this run: ")
+                .append(EnvJson.text(env, "kernel.skipped", "no " + CLASS + " results")).append("._\n\n");
             return;
         }
         md.append("Userfaultfd write-protection through FFM (JDK 22+; `--tracker uffd-wp-async|uffd-wp`). ")

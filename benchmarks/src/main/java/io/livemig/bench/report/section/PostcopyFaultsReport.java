@@ -1,5 +1,6 @@
 package io.livemig.bench.report.section;
 
+import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Metric;
@@ -49,9 +50,8 @@ public final class PostcopyFaultsReport
         md.append('\n');
         if (find(results, "kernelFaults", "memory").isEmpty() && find(results, "kernelFaults", "tcp").isEmpty())
         {
-            final Object skipped = env.get("kernel.skipped");
-            md.append("_Kernel faults not measured in this run: ").append(skipped != null &&
-                !String.valueOf(skipped).isBlank() ? skipped : "no kernelFaults results").append("._\n\n");
+            md.append("_Kernel faults not measured in this run: ")
+                .append(EnvJson.text(env, "kernel.skipped", "no kernelFaults results")).append("._\n\n");
         }
         md.append("Published anchor: QEMU's post-copy page-request latency averaged 12.1 ms without the preempt ")
             .append("channel and 0.5 ms with it (20 GB guest, 10 Gb/s; Peter Xu's postcopy-preempt series). ")

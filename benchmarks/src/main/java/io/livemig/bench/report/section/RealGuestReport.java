@@ -1,5 +1,6 @@
 package io.livemig.bench.report.section;
 
+import io.livemig.bench.report.result.EnvJson;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Fmt;
 import io.livemig.bench.report.stats.Units;
@@ -54,9 +55,8 @@ public final class RealGuestReport
         final boolean any = results.stream().anyMatch(r -> r.params().containsValue(INPUT));
         if (!any)
         {
-            final Object reason = env.get("realGuest.reason");
-            md.append("_Not measured in this run: ").append(reason != null && !String.valueOf(reason).isBlank() ?
-                reason : "no " + INPUT + " results").append("._\n\n");
+            md.append("_Not measured in this run: ")
+                .append(EnvJson.text(env, "realGuest.reason", "no " + INPUT + " results")).append("._\n\n");
             return;
         }
         final String c = "realGuest.corpus.";
