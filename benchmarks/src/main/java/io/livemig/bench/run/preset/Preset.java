@@ -82,7 +82,7 @@ import java.util.stream.Collectors;
  *       did not always reach steady code.</li>
  * </ul>
  *
- * <p><b>Time budget</b> (as {@link io.livemig.bench.run.RunPlan#estimateSeconds} counts it: runs x forks x (1 s fork overhead +
+ * <p><b>Time budget</b> (as {@code RunPlan.estimateSeconds} counts it: runs x forks x (1 s fork overhead +
  * iterations), 0.12 s per migration shot): the 305 livemig runs above (1,022 forks) come to 2,689 s, 45 min;
  * the 40 C anchor runs in the codec and bitmap classes (2 x 6 in XbzrleEncode, 5 in XbzrleDecode, 8 in
  * ZeroPage, 5 in NextDirty, 5 in Drain, 5 in Harvest) add 475 s at their classes' sizing: 53 min for the 345
