@@ -1,5 +1,6 @@
 package io.livemig.bench.report;
 
+import io.livemig.bench.report.result.ReportException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;

@@ -1,5 +1,12 @@
 package io.livemig.bench.report;
 
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.JmhResults;
+import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.result.EnvJson;
+import io.livemig.bench.report.analysis.AnchorComparison;
+import io.livemig.bench.report.analysis.Goals;
+import io.livemig.bench.report.analysis.Comparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -76,7 +83,7 @@ public final class CompareCommand extends Cli.Tool
         return regressions.isEmpty() ? 0 : 1;
     }
 
-    /** env.json's CPU identity, as {@link io.livemig.bench.run.Environment} records it (older runs: cpu only). */
+    /** env.json's CPU identity, as {@link io.livemig.bench.run.env.Environment} records it (older runs: cpu only). */
     static final List<String> CPU_FIELDS = List.of("machine.cpu", "machine.microarchitecture", "machine.family",
         "machine.model", "machine.stepping");
     /** env.json's JDK identity. */
@@ -100,7 +107,7 @@ public final class CompareCommand extends Cli.Tool
         final Path dir = Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
         try
         {
-            return ReportWriter.readEnv(dir == null ? Path.of("env.json") : dir.resolve("env.json"));
+            return EnvJson.read(dir == null ? Path.of("env.json") : dir.resolve("env.json"));
         }
         catch (final ReportException ex)
         {
@@ -109,7 +116,7 @@ public final class CompareCommand extends Cli.Tool
     }
 
     /**
-     * @param old the old run's env.json, flattened ({@link ReportWriter#readEnv}); empty if absent.
+     * @param old the old run's env.json, flattened ({@link EnvJson#read}); empty if absent.
      * @param now the new run's.
      * @return one line: a warning when the runs come from different CPUs or JDKs (fields either run does not
      *         record, or records as unknown, are left out), or that they cannot be checked, or that they match.

@@ -1,5 +1,7 @@
 package io.livemig.bench.report;
 
+import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.report.result.ReportException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

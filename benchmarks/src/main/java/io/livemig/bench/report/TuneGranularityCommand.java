@@ -1,8 +1,12 @@
 package io.livemig.bench.report;
 
 import io.livemig.bench.dirty.GranularityBenchmark;
-import io.livemig.bench.run.BenchRunner;
-import io.livemig.bench.run.Preset;
+import io.livemig.bench.report.analysis.GranularityAnalysis;
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.result.JmhResults;
+import io.livemig.bench.report.result.ReportException;
+import io.livemig.bench.report.stats.Units;
+import io.livemig.bench.run.preset.Preset;
 import io.livemig.workload.DirtyTrace;
 import io.livemig.workload.Patterns;
 import picocli.CommandLine.Command;
@@ -11,7 +15,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code scripts/tune-granularity [--pattern P | --trace FILE] [--bandwidth B]}: runs only GranularityBenchmark
@@ -90,7 +93,7 @@ public final class TuneGranularityCommand extends Cli.Tool
             Preset.parse(preset);
             final Path[] made = new Path[1];
             // JMH's console output goes to stderr, so stdout is only the recommendation.
-            final int status = BenchRunner.run(new String[] {"--preset=" + preset,
+            final int status = BenchCommand.run(new String[] {"--preset=" + preset,
                 "--include=^(" + GranularityBenchmark.class.getName().replace(".", "\\.") + "\\.|" +
                     RING_COSTS + ")",
                 "--jmh-args=" + (pattern == null ? "" : "-p pattern=" + pattern), "--results=" + results},
@@ -114,39 +117,25 @@ public final class TuneGranularityCommand extends Cli.Tool
                 " results with counters" + (pattern == null ? "" : " for pattern " + pattern));
         }
         out.println("Granularity recommendation from " + dir);
-        out.println("Model: " + analysis.modelText() + ".");
+        print(analysis);
         out.println();
-        out.print(analysis.recommendationTable());
-        out.print(analysis.detail());
+        GranularityAnalysis.ofRing(rows, bytesPerSecond).ifPresentOrElse(this::print, () -> out.println(
+            "Dirty ring: no recommendation (it needs MarkBenchmark.markFresh for ring and atomic and " +
+                "CollectSweepBenchmark.collectRing in the run)."));
         out.println();
-        final Optional<GranularityAnalysis> ring = GranularityAnalysis.ofRing(rows, bytesPerSecond);
-        if (ring.isPresent())
-        {
-            out.println("Model: " + ring.get().modelText() + ".");
-            out.println();
-            out.print(ring.get().recommendationTable());
-            out.print(ring.get().detail());
-        }
-        else
-        {
-            out.println("Dirty ring: no recommendation (it needs MarkBenchmark.markFresh for ring and atomic and " +
-                "CollectSweepBenchmark.collectRing in the run).");
-        }
-        out.println();
-        final Optional<GranularityAnalysis> faults = GranularityAnalysis.ofFaults(rows, bytesPerSecond);
-        if (faults.isPresent())
-        {
-            out.println("Model: " + faults.get().modelText() + ".");
-            out.println();
-            out.print(faults.get().recommendationTable());
-            out.print(faults.get().detail());
-        }
-        else
-        {
-            out.println("Kernel faults: no recommendation (it needs KernelTrackingBenchmark.firstWrite for uffd-wp " +
-                "and its harvests of the 256 MiB guest in the run, JDK 22+).");
-        }
+        GranularityAnalysis.ofFaults(rows, bytesPerSecond).ifPresentOrElse(this::print, () -> out.println(
+            "Kernel faults: no recommendation (it needs KernelTrackingBenchmark.firstWrite for uffd-wp and its " +
+                "harvests of the 256 MiB guest in the run, JDK 22+)."));
         return 0;
+    }
+
+    /** Prints one model's recommendation: the model, the table of patterns, each pattern's sweep and reasoning. */
+    private void print(final GranularityAnalysis model)
+    {
+        out.println("Model: " + model.modelText() + ".");
+        out.println();
+        out.print(model.recommendationTable());
+        out.print(model.detail());
     }
 
     /** Entry point. */

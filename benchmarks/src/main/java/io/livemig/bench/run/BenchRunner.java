@@ -3,18 +3,21 @@ package io.livemig.bench.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.livemig.bench.anchor.CallFloorBenchmark;
-import io.livemig.bench.report.ReportException;
-import io.livemig.bench.report.ReportWriter;
+import io.livemig.bench.run.env.Environment;
+import io.livemig.bench.run.preset.Preset;
+import io.livemig.bench.run.setup.AnchorSetup;
+import io.livemig.bench.run.setup.KernelSetup;
+import io.livemig.bench.run.setup.RealGuestSetup;
+import io.livemig.bench.run.setup.SimdSetup;
+import io.livemig.bench.state.InputLog;
+import io.livemig.qemu.RealGuestCorpus;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
-import io.livemig.bench.state.InputLog;
-import io.livemig.qemu.RealGuestCorpus;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -40,18 +43,19 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The main job behind {@code mvn -B verify -Pbench}: runs the selected benchmarks with a {@link Preset}'s
- * forks and iterations (hot paths with JMH's gc profiler), prints progress with an estimate of the time
- * left, and leaves in {@code results/<UTC yyyyMMdd'T'HHmmss'Z'>-<preset>/}: {@code jmh.json} (JMH's JSON),
- * {@code env.json} (JDK, machine, commit, settings, times) and {@code REPORT.md} with its charts.
+ * The measuring half of {@code mvn -B verify -Pbench} ({@code io.livemig.bench.report.BenchCommand} writes the
+ * report after it): runs the selected benchmarks with a {@link Preset}'s forks and iterations (hot paths with
+ * JMH's gc profiler), prints progress with an estimate of the time left, and leaves in
+ * {@code results/<UTC yyyyMMdd'T'HHmmss'Z'>-<preset>/}: {@code jmh.json} (JMH's JSON) and {@code env.json} (JDK,
+ * machine, commit, settings, times).
  *
  * <p>A run that measures a C anchor also measures {@code CallFloorBenchmark}, the least an anchor call costs. A
  * {@code full} run takes its preset's forks: {@code -f} below them is refused (a full run is for publication, and
  * the variance that moves figures between runs lives between forks); {@code env.json} says {@code publishable}
  * for a full run and the report's head repeats it, from the results themselves.
  *
- * <p>Exit status: 0 on success, 1 if JMH or the report failed, 2 for a bad option (one-line message), including
- * {@code -f} below a full run's preset.
+ * <p>Exit status: 0 on success, 1 if JMH failed, 2 for a bad option (one-line message), including {@code -f} below
+ * a full run's preset.
  *
  * <p>Not thread-safe; one run per JVM.
  */
@@ -69,16 +73,9 @@ public final class BenchRunner
     }
 
     /**
-     * @param args {@code --preset=quick|full|smoke --include=REGEX --jmh-args="..." --jdk=PATH --results=DIR}
-     */
-    public static void main(final String[] args)
-    {
-        System.exit(run(args, System.out, System.err, dir -> { }));
-    }
-
-    /**
-     * Runs as {@link #main} does.
+     * Measures: parses the options, plans the run, runs its batches and writes {@code jmh.json} and {@code env.json}.
      *
+     * @param args      {@code --preset=quick|full|smoke --include=REGEX --jmh-args="..." --jdk=PATH --results=DIR}
      * @param resultDir told the result directory once it exists.
      * @return the exit status.
      */
@@ -300,22 +297,7 @@ public final class BenchRunner
             Environment.loadAverage()));
         writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel,
             realGuest, host);
-        if (failure != null)
-        {
-            return 1;
-        }
-        try
-        {
-            ReportWriter.write(dir, ReportWriter.DEFAULT_BANDWIDTH);
-        }
-        catch (final ReportException ex)
-        {
-            err.println("bench: the report failed (jmh.json is kept; retry with scripts/report " + dir + "): " +
-                ex.getMessage());
-            return 1;
-        }
-        out.println("bench: results in " + dir + " (REPORT.md, jmh.json, env.json)");
-        return 0;
+        return failure == null ? 0 : 1;
     }
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,

@@ -1,19 +1,17 @@
 package io.livemig.bench.run;
 
+import io.livemig.bench.run.preset.BenchKind;
+import io.livemig.bench.run.preset.Preset;
+import io.livemig.bench.run.setup.RealGuestSetup;
 import io.livemig.bench.state.RealGuestPages;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -38,27 +36,6 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class RunPlan
 {
-    /**
-     * JVM options a fork gets before its class's {@code @Fork(jvmArgsAppend)} when some benchmark of its batch
-     * does not append them itself (a class that forgot BenchJvm's flags): Agrona reaches jdk.internal.misc.Unsafe.
-     * A batch whose classes all append them gets none, so that no fork has the flag twice.
-     */
-    static final String[] FORK_JVM_ARGS = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"};
-    /** Seconds a fork costs beyond its iterations (JVM start, setup, teardown; ~0.9 s measured), for estimates. */
-    static final double FORK_OVERHEAD_SECONDS = 1.0;
-    /** Guessed seconds per single-shot invocation of a class not in {@link #SHOT_SECONDS}, for estimates only. */
-    static final double SINGLE_SHOT_GUESS_SECONDS = 1.0;
-    /**
-     * Seconds per single-shot invocation by simple class name, for estimates only. MigrationBenchmark: its
-     * shots averaged 0.09 s (35-380 ms, guest setup included) in the quick run of 2026-11-26; 0.12 s leaves
-     * room for a slower machine. LargeGuestBenchmark: a 1 GiB migration (0.1-1.5 s) plus zeroing its
-     * destination again, its fork's 2 GiB fault-in spread over the shots; ChannelsBenchmark the same migration over 1-4 channels; PostcopyFaultsBenchmark a 16 MiB post-copy
-     * with vCPUs faulting (0.2-0.3 s, 20 ms of writes before it included). Other trial setups need no hint of
-     * their own: the heaviest (the 2^28-bit bitmaps of NextDirty, Harvest and Scaling) take well under {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of
-     * {@code NextDirtyBenchmark.flat} at density 0.5 runs in the same wall time as one of Lz4).
-     */
-    static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8,
-        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyFaultsBenchmark", 0.3);
 
     /**
      * One JMH invocation of the plan: benchmarks of one kind and one sizing, and their options.
@@ -325,21 +302,8 @@ public final class RunPlan
     }
 
     /**
-     * The real-guest rows of the codec benchmarks: by class, the parameters that select the real guest's pages
-     * ({@link RealGuestPages#INPUT}) and the other values those rows take. They are not among the classes' own
-     * parameter values: {@link #build(Preset, String, CommandLineOptions, String, Collection, List, List, boolean)}
-     * adds them as batches of their own where a corpus can be had.
-     */
-    static final Map<String, Map<String, String>> REAL_GUEST_PARAMS = Map.of(
-        "XbzrleEncodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
-        "XbzrleDecodeBenchmark", Map.of("pattern", RealGuestPages.INPUT),
-        "ZeroPageBenchmark", Map.of("input", RealGuestPages.INPUT, "workingSet", "64m"),
-        "Lz4Benchmark", Map.of("data", RealGuestPages.INPUT),
-        "PageStreamBenchmark", Map.of("mix", RealGuestPages.INPUT));
-
-    /**
      * As {@link #build(Preset, String, CommandLineOptions, String, Collection, List, List)}, with, if {@code
-     * realGuest}, the real-guest rows of the selected codec benchmarks ({@link #REAL_GUEST_PARAMS}) as batches
+     * realGuest}, the real-guest rows of the selected codec benchmarks ({@link RealGuestSetup#PARAMS}) as batches
      * of their own, unless the user set the parameter that selects them.
      */
     public static RunPlan build(final Preset preset, final String include, final CommandLineOptions user,
@@ -377,11 +341,11 @@ public final class RunPlan
             {
                 final BenchKind kind = BenchKind.of(name, mode);
                 final BatchKey key = new BatchKey(kind, preset.sizing(kind, name),
-                    kind == BenchKind.SINGLE_SHOT ? shotSeconds(name) : 0,
+                    kind == BenchKind.SINGLE_SHOT ? RunEstimate.shotSeconds(name) : 0,
                     new ParamOverrides(preset.paramOverrides(kind, name)));
                 names.computeIfAbsent(key, k -> new TreeSet<>()).add(name);
                 selected.computeIfAbsent(key, k -> new ArrayList<>()).add(entry);
-                final Map<String, String> real = realGuest ? realGuestParams(name, user) : null;
+                final Map<String, String> real = realGuest ? RealGuestSetup.params(name, user) : null;
                 if (real != null)
                 {
                     final Map<String, String[]> merged = new java.util.TreeMap<>(key.params().values());
@@ -398,12 +362,12 @@ public final class RunPlan
         {
             final BatchKey key = e.getKey();
             final boolean opensAppended = !user.getJvmArgsAppend().hasValue() &&
-                selected.get(key).stream().allMatch(RunPlan::appendsForkJvmArgs);
-            final Options options = options(preset, key.kind(), key.sizing(), key.params().values(), user, jvm,
+                selected.get(key).stream().allMatch(BatchOptions::appendsForkJvmArgs);
+            final Options options = BatchOptions.of(preset, key.kind(), key.sizing(), key.params().values(), user, jvm,
                 e.getValue(), opensAppended, forkArgs);
             final int runs = selected.get(key).stream().mapToInt(entry -> parameterSets(entry, options)).sum();
             batches.add(new Batch(key.kind(), List.copyOf(e.getValue()), runs,
-                estimateSeconds(options, key.kind(), key.shotSeconds()), options, key.sizing().forks()));
+                RunEstimate.seconds(options, key.kind(), key.shotSeconds()), options, key.sizing().forks()));
         }
         batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0))
             .thenComparing(RunPlan::isRealGuest));
@@ -442,28 +406,11 @@ public final class RunPlan
         }
     }
 
-    /** @return the real-guest parameters of {@code benchmark}'s class, or null if it has none or the user set one. */
-    private static Map<String, String> realGuestParams(final String benchmark, final Options user)
-    {
-        final String className = BenchKind.classOf(benchmark);
-        final Map<String, String> params = REAL_GUEST_PARAMS.get(className.substring(className.lastIndexOf('.') + 1));
-        return params == null || params.keySet().stream().anyMatch(p -> user.getParameter(p).hasValue()) ? null :
-            params;
-    }
-
     /** @return whether {@code batch} holds real-guest rows. */
     public static boolean isRealGuest(final Batch batch)
     {
-        return REAL_GUEST_PARAMS.values().stream().flatMap(m -> m.keySet().stream())
+        return RealGuestSetup.PARAMS.values().stream().flatMap(m -> m.keySet().stream())
             .anyMatch(p -> batch.options().getParameter(p).orElse(List.of()).contains(RealGuestPages.INPUT));
-    }
-
-    /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class. */
-    static double shotSeconds(final String benchmark)
-    {
-        final String className = BenchKind.classOf(benchmark);
-        return SHOT_SECONDS.getOrDefault(className.substring(className.lastIndexOf('.') + 1),
-            SINGLE_SHOT_GUESS_SECONDS);
     }
 
     /** @return how many parameter sets JMH will run for {@code entry} under {@code options} (their -p overrides). */
@@ -479,130 +426,6 @@ public final class RunPlan
             }
         }
         return sets;
-    }
-
-    /**
-     * @return whether {@code entry}'s class appends {@link #FORK_JVM_ARGS} itself ({@code @Fork(jvmArgsAppend)}),
-     *         which JMH uses unless the user gives {@code -jvmArgsAppend}.
-     */
-    static boolean appendsForkJvmArgs(final BenchmarkListEntry entry)
-    {
-        return entry.getJvmArgsAppend().hasValue() &&
-            Collections.indexOfSubList(List.copyOf(entry.getJvmArgsAppend().get()),
-                List.of(FORK_JVM_ARGS)) >= 0;
-    }
-
-    /**
-     * The JMH options of one batch sized as its kind's default, for benchmarks that may not append
-     * {@link #FORK_JVM_ARGS} themselves: the preset's sizing where the user gave none.
-     */
-    static Options options(final Preset preset, final BenchKind kind, final Options user, final String jvm,
-                           final Collection<String> benchmarks)
-    {
-        return options(preset, kind, preset.sizing(kind), preset.paramOverrides(kind), user, jvm, benchmarks, false,
-            List.of());
-    }
-
-    /**
-     * The JMH options of one batch: {@code sizing} and {@code params} where the user gave none.
-     *
-     * @param params        the preset's {@code @Param} values for the batch's benchmarks.
-     * @param opensAppended whether every benchmark of the batch appends {@link #FORK_JVM_ARGS} itself.
-     * @param forkArgs      JVM options every fork needs (prepended, after any the user prepends).
-     */
-    static Options options(final Preset preset, final BenchKind kind, final Preset.Sizing sizing,
-                           final Map<String, String[]> params, final Options user, final String jvm,
-                           final Collection<String> benchmarks, final boolean opensAppended,
-                           final List<String> forkArgs)
-    {
-        final ChainedOptionsBuilder builder = new OptionsBuilder().parent(user);
-        for (final String name : benchmarks)
-        {
-            builder.include("^" + Pattern.quote(name) + "$");
-        }
-        if (!user.getForkCount().hasValue())
-        {
-            builder.forks(sizing.forks());
-        }
-        if (!user.getWarmupIterations().hasValue())
-        {
-            builder.warmupIterations(sizing.warmupIterations());
-        }
-        if (!user.getMeasurementIterations().hasValue())
-        {
-            builder.measurementIterations(sizing.measurementIterations());
-        }
-        if (kind != BenchKind.SINGLE_SHOT)
-        {
-            if (!user.getWarmupTime().hasValue())
-            {
-                builder.warmupTime(sizing.warmupTime());
-            }
-            if (!user.getMeasurementTime().hasValue())
-            {
-                builder.measurementTime(sizing.measurementTime());
-            }
-        }
-        params.forEach((name, values) ->
-        {
-            if (!user.getParameter(name).hasValue())
-            {
-                builder.param(name, values);
-            }
-        });
-        if (!user.getJvmArgs().hasValue())
-        {
-            // Explicit (even when empty), so forks do not inherit the options the runner's own JVM was started with.
-            builder.jvmArgs(opensAppended ? new String[0] : FORK_JVM_ARGS);
-        }
-        if (!forkArgs.isEmpty())
-        {
-            final List<String> prepend = new ArrayList<>(user.getJvmArgsPrepend().orElse(List.of()));
-            prepend.addAll(forkArgs);
-            builder.jvmArgsPrepend(prepend.toArray(new String[0]));
-        }
-        if (jvm != null && !user.getJvm().hasValue())
-        {
-            builder.jvm(jvm);
-        }
-        if (kind == BenchKind.HOT_PATH && preset.gcProfilerOnHotPaths() &&
-            user.getProfilers().stream().noneMatch(p -> isGcProfiler(p.getKlass())))
-        {
-            builder.addProfiler(GCProfiler.class);
-        }
-        return builder.build();
-    }
-
-    private static boolean isGcProfiler(final String name)
-    {
-        return name.equals("gc") || name.equals(GCProfiler.class.getName());
-    }
-
-    /**
-     * Estimated seconds for one benchmark run (all its forks) under {@code options}: forks x
-     * ({@link #FORK_OVERHEAD_SECONDS} + iterations), a single-shot iteration counting {@code shotSeconds}.
-     */
-    static double estimateSeconds(final Options options, final BenchKind kind, final double shotSeconds)
-    {
-        final int forks = options.getForkCount().orElse(1) + options.getWarmupForkCount().orElse(0);
-        final int warmups = options.getWarmupIterations().orElse(0);
-        final int measurements = options.getMeasurementIterations().orElse(1);
-        final double iterations;
-        if (kind == BenchKind.SINGLE_SHOT)
-        {
-            iterations = (warmups + measurements) * shotSeconds;
-        }
-        else
-        {
-            iterations = warmups * seconds(options.getWarmupTime().orElse(TimeValue.seconds(1))) +
-                measurements * seconds(options.getMeasurementTime().orElse(TimeValue.seconds(1)));
-        }
-        return Math.max(1, forks) * (FORK_OVERHEAD_SECONDS + iterations);
-    }
-
-    private static double seconds(final TimeValue time)
-    {
-        return time.convertTo(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e9;
     }
 
     /** @return whether the plan runs any benchmark whose name matches {@code test}. */

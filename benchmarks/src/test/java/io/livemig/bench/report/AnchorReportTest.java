@@ -2,6 +2,7 @@ package io.livemig.bench.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.livemig.bench.report.result.ReportException;
 import io.livemig.bench.state.InputLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

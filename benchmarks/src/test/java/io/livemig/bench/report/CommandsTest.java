@@ -1,5 +1,6 @@
 package io.livemig.bench.report;
 
+import io.livemig.bench.report.stats.Units;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

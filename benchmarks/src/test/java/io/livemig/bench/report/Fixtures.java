@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * Synthetic result directories for the report tools' tests: {@code fixtures/full-run} (a jmh.json with
  * every fixed benchmark name the report looks up, and an env.json), copied or edited into a temp dir.
  */
-final class Fixtures
+public final class Fixtures
 {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -44,7 +44,7 @@ final class Fixtures
     }
 
     /** @return the full run's results as editable JSON. */
-    static ArrayNode fullRunJson() throws IOException
+    public static ArrayNode fullRunJson() throws IOException
     {
         try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/full-run/jmh.json"))
         {
@@ -53,7 +53,7 @@ final class Fixtures
     }
 
     /** Writes {@code results} as {@code dir/jmh.json}. */
-    static Path write(final Path dir, final JsonNode results) throws IOException
+    public static Path write(final Path dir, final JsonNode results) throws IOException
     {
         Files.createDirectories(dir);
         MAPPER.writeValue(dir.resolve("jmh.json").toFile(), results);
@@ -69,7 +69,7 @@ final class Fixtures
     }
 
     /** @return the entry of {@code benchmark} (suffix of the full name) whose params contain {@code param=value}. */
-    static ObjectNode entry(final ArrayNode results, final String benchmark, final String param, final String value)
+    public static ObjectNode entry(final ArrayNode results, final String benchmark, final String param, final String value)
     {
         for (final JsonNode e : results)
         {

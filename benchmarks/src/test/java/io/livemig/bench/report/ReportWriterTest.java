@@ -1,6 +1,8 @@
 package io.livemig.bench.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.livemig.bench.report.chart.Charts;
+import io.livemig.bench.report.result.ReportException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

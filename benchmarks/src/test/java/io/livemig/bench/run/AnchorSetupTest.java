@@ -3,6 +3,8 @@ package io.livemig.bench.run;
 import io.livemig.Machine;
 import io.livemig.bench.anchor.QemuAnchors;
 import io.livemig.bench.anchor.TestAnchors;
+import io.livemig.bench.run.preset.Preset;
+import io.livemig.bench.run.setup.AnchorSetup;
 import io.livemig.bench.state.InputLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,6 @@
 package io.livemig.bench.run;
 
+import io.livemig.bench.run.preset.Preset;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.VerboseMode;

@@ -1,5 +1,7 @@
 package io.livemig.bench.run;
 
+import io.livemig.bench.run.preset.Preset;
+import io.livemig.bench.run.setup.RealGuestSetup;
 import io.livemig.bench.state.RealGuestPages;
 import io.livemig.bench.state.TestCorpus;
 import org.openjdk.jmh.runner.BenchmarkList;

@@ -1,5 +1,7 @@
 package io.livemig.bench.run;
 
+import io.livemig.bench.run.preset.BenchKind;
+import io.livemig.bench.run.preset.Preset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,25 +90,25 @@ class RunPlanTest
     void hotPathsGetTheGcProfilerInQuickButNotInSmoke()
     {
         final CommandLineOptions none = RunPlan.parseUserArgs("");
-        final Options quick = RunPlan.options(Preset.QUICK, BenchKind.HOT_PATH, none, null, List.of("a.B.c"));
+        final Options quick = BatchOptions.of(Preset.QUICK, BenchKind.HOT_PATH, none, null, List.of("a.B.c"));
         assertEquals(1, quick.getProfilers().size());
         assertEquals(GCProfiler.class.getName(), quick.getProfilers().get(0).getKlass());
         assertEquals(List.of("^\\Qa.B.c\\E$"), quick.getIncludes());
         assertEquals(1, (int)quick.getForkCount().get());
         assertEquals(TimeValue.milliseconds(500), quick.getWarmupTime().get());
-        assertTrue(RunPlan.options(Preset.SMOKE, BenchKind.HOT_PATH, none, null,
+        assertTrue(BatchOptions.of(Preset.SMOKE, BenchKind.HOT_PATH, none, null,
             List.of("a.B.c")).getProfilers().isEmpty());
-        assertTrue(RunPlan.options(Preset.QUICK, BenchKind.TIMED, none, null,
+        assertTrue(BatchOptions.of(Preset.QUICK, BenchKind.TIMED, none, null,
             List.of("a.B.c")).getProfilers().isEmpty());
         // A user's own -prof gc is not added twice.
-        assertEquals(1, RunPlan.options(Preset.QUICK, BenchKind.HOT_PATH, RunPlan.parseUserArgs("-prof gc"), null,
+        assertEquals(1, BatchOptions.of(Preset.QUICK, BenchKind.HOT_PATH, RunPlan.parseUserArgs("-prof gc"), null,
             List.of("a.B.c")).getProfilers().size());
     }
 
     @Test
     void userArgsOverrideThePresetAndSingleShotsKeepShotCounts()
     {
-        final Options opts = RunPlan.options(Preset.QUICK, BenchKind.TIMED,
+        final Options opts = BatchOptions.of(Preset.QUICK, BenchKind.TIMED,
             RunPlan.parseUserArgs("-f 2 -i 7 -p density=0.01 -jvmArgs '-Xmx1g -Xms1g'"), "/opt/jdk/bin/java",
                 List.of("x.Y.z"));
         assertEquals(2, (int)opts.getForkCount().get());
@@ -116,7 +118,7 @@ class RunPlanTest
         assertEquals("/opt/jdk/bin/java", opts.getJvm().get());
         assertEquals(List.of("0.01"), List.copyOf(opts.getParameter("density").get()));
 
-        final Options shot = RunPlan.options(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null,
+        final Options shot = BatchOptions.of(Preset.FULL, BenchKind.SINGLE_SHOT, RunPlan.parseUserArgs(""), null,
             List.of("m.M.migrate"));
         assertEquals(3, (int)shot.getForkCount().get());
         assertEquals(8, (int)shot.getMeasurementIterations().get());
@@ -156,7 +158,7 @@ class RunPlanTest
         assertEquals(List.of(GRANULARITY + ".baselineMemoryRead", GRANULARITY + ".harvestAndScan"), batch.benchmarks());
         assertEquals(2 * 4 * 3, all.totalRuns(), "quick sweeps 3 of the 10 granularities");
         // The sweep's quick sizing keeps it under a minute: 24 runs of 1 fork x (0.3 s + 4 x 0.15 s) + overhead.
-        assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 0.3 + 0.6, batch.secondsPerRun(), 1e-9);
+        assertEquals(RunEstimate.FORK_OVERHEAD_SECONDS + 0.3 + 0.6, batch.secondsPerRun(), 1e-9);
         assertTrue(all.totalRuns() * batch.secondsPerRun() < 60);
 
         final RunPlan one = RunPlan.build(Preset.FULL, "GranularityBenchmark.harvest",
@@ -220,7 +222,7 @@ class RunPlanTest
         assertEquals(3, (int)decode.options().getForkCount().get());
         assertEquals(5, (int)encode.options().getForkCount().get());
         // 5 forks x (1 s + 2 x 0.5 s + 2 x 0.5 s).
-        assertEquals(5 * (RunPlan.FORK_OVERHEAD_SECONDS + 2), encode.secondsPerRun(), 1e-9);
+        assertEquals(5 * (RunEstimate.FORK_OVERHEAD_SECONDS + 2), encode.secondsPerRun(), 1e-9);
         assertEquals(encode, xbzrle.batchOf(CODEC + "XbzrleEncodeBenchmark.encode").orElseThrow());
 
         final RunPlan quick = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null,
@@ -235,7 +237,7 @@ class RunPlanTest
             quick.batches().stream().map(RunPlan.Batch::kind).toList());
         assertEquals(1, quick.batches().stream().map(RunPlan.Batch::forks).distinct().count(), "quick forks once");
         // Quick's migrations: 1 fork x (1 s + (1 + 5) shots x 0.12 s).
-        assertEquals(RunPlan.FORK_OVERHEAD_SECONDS + 6 * 0.12,
+        assertEquals(RunEstimate.FORK_OVERHEAD_SECONDS + 6 * 0.12,
             quick.batchOf(MIGRATION).orElseThrow().secondsPerRun(), 1e-9);
     }
 
@@ -278,7 +280,7 @@ class RunPlanTest
     void forksGetTheOpensOnceWhenEveryClassAppendsThem()
     {
         final RunPlan all = RunPlan.build(Preset.QUICK, ".*", RunPlan.parseUserArgs(""), null, compiledBenchmarks());
-        assertTrue(compiledBenchmarks().stream().allMatch(RunPlan::appendsForkJvmArgs),
+        assertTrue(compiledBenchmarks().stream().allMatch(BatchOptions::appendsForkJvmArgs),
             "every class declares BenchJvm's flags");
         for (final RunPlan.Batch batch : all.batches())
         {
@@ -288,7 +290,7 @@ class RunPlanTest
         // A user's -jvmArgsAppend replaces the classes' own, so the opens come back through -jvmArgs.
         final RunPlan appended = RunPlan.build(Preset.QUICK, "MarkBenchmark",
             RunPlan.parseUserArgs("-jvmArgsAppend -XX:+UseParallelGC"), null, compiledBenchmarks());
-        assertEquals(List.of(RunPlan.FORK_JVM_ARGS),
+        assertEquals(List.of(BatchOptions.FORK_JVM_ARGS),
             List.copyOf(appended.batches().get(0).options().getJvmArgs().get()));
     }
 

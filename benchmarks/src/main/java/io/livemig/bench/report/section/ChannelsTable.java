@@ -1,0 +1,125 @@
+package io.livemig.bench.report.section;
+
+import io.livemig.bench.report.result.JmhResult;
+import io.livemig.bench.report.stats.Fmt;
+import io.livemig.bench.report.stats.Metric;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The report's "Channels" table: {@code ChannelsBenchmark}'s 1 GiB guests over 1, 2 and 4 page channels on TCP
+ * loopback, GB/s and CPU seconds per GB (the process's, and split by the migration's threads), each beside the
+ * class's baseline at the same N (every page copied raw over the same connections: "raw copy" rows, and a
+ * "÷ raw copy" column for the migrations), then the issue's goal read from the same rows: the written-once
+ * guest at 3 GB/s or more with the best N.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class ChannelsTable
+{
+    /** The goal of issue #11 for the written-once guest with the best channel count, GB/s. */
+    static final double GOAL_GB_PER_SECOND = 3.0;
+
+    private ChannelsTable()
+    {
+    }
+
+    /** Appends the section. */
+    public static void section(final StringBuilder md, final List<JmhResult> results)
+    {
+        md.append("## Channels\n\n");
+        md.append(of(results).map(t -> "Page channels (QEMU's multifd; ChannelsBenchmark): a 1 GiB " +
+                "guest, idle or written once, migrated over TCP loopback at unlimited bandwidth with 1, 2 or 4 " +
+                "channels, source and destination in one process, beside the class's baseline: every page of a 1 GiB " +
+                "guest copied raw over the same connections (a sender and a receiver thread per connection; no " +
+                "header, codec or zero check), what a plain copy loop pays for the bytes the written guest sends. CPU seconds per GB moved: the " +
+                "process's (every thread), then by the migration's threads (the baseline's senders and receivers " +
+                "in theirs). Means per shot.\n\n" + t)
+            .orElse("_Skipped: no ChannelsBenchmark results in this run._\n\n"));
+    }
+
+    /** @return the table and the goal's verdict, or empty without {@code ChannelsBenchmark} results. */
+    public static Optional<String> of(final List<JmhResult> results)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("| guest | channels | GB/s | ÷ raw copy | CPU s/GB (process) | migration thread | senders | ")
+            .append("destination thread | receivers | shots |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        final Map<String, Double> rawCopy = new HashMap<>();
+        for (final JmhResult r : results)
+        {
+            if (r.simpleClassName().equals("ChannelsBenchmark") && r.benchmark().endsWith(".baselineLoopbackCopy") &&
+                r.param("channels").isPresent())
+            {
+                rawCopy.put(r.param("channels").get(), mean(r, "gbPerSecond"));
+            }
+        }
+        boolean any = false;
+        double best = Double.NaN;
+        String bestChannels = "?";
+        for (final JmhResult r : results)
+        {
+            if (!r.simpleClassName().equals("ChannelsBenchmark") || r.param("channels").isEmpty())
+            {
+                continue;
+            }
+            final String guest;
+            final double gbps = mean(r, "gbPerSecond");
+            final String channels = r.param("channels").get();
+            String ratio = "";
+            if (r.benchmark().endsWith(".baselineLoopbackCopy"))
+            {
+                guest = "raw copy (baseline)";
+            }
+            else if (r.benchmark().endsWith(".migrate") && r.param("fill").isPresent())
+            {
+                final boolean written = Double.parseDouble(r.param("fill").get()) > 0;
+                guest = written ? "written once" : "idle";
+                if (written && (Double.isNaN(best) || gbps > best))
+                {
+                    best = gbps;
+                    bestChannels = channels;
+                }
+                final Double raw = rawCopy.get(channels);
+                ratio = raw == null || raw <= 0 ? "n/a" : Fmt.num(gbps / raw);
+            }
+            else
+            {
+                continue;
+            }
+            any = true;
+            md.append("| ").append(guest).append(" | ").append(channels)
+                .append(" | ").append(Fmt.num(gbps))
+                .append(" | ").append(ratio)
+                .append(" | ").append(Fmt.num(mean(r, "cpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "migrationCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "sendersCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "destinationCpuSecondsPerGb")))
+                .append(" | ").append(Fmt.num(mean(r, "receiversCpuSecondsPerGb")))
+                .append(" | ").append(r.secondary("gbPerSecond").map(m -> m.rawData().stream().mapToInt(List::size).sum())
+                    .orElse(0)).append(" |\n");
+        }
+        if (!any)
+        {
+            return Optional.empty();
+        }
+        md.append('\n');
+        if (!Double.isNaN(best))
+        {
+            md.append(String.format(Locale.ROOT, "Goal: the written-once 1 GiB guest at %.1f GB/s or more with the " +
+                    "best N. Best here: %s GB/s with %s channel(s): %s.%n%n", GOAL_GB_PER_SECOND, Fmt.num(best),
+                bestChannels, best >= GOAL_GB_PER_SECOND ? "met" : String.format(Locale.ROOT, "short by %.0f %%; " +
+                    "the CPU split above says where the time goes (both ends run in this one process, on the " +
+                    "machine's cores)", 100 * (1 - best / GOAL_GB_PER_SECOND))));
+        }
+        return Optional.of(md.toString());
+    }
+
+    private static double mean(final JmhResult r, final String counter)
+    {
+        return r.secondary(counter).map(Metric::meanPerIteration).orElse(Double.NaN);
+    }
+}
