@@ -1,17 +1,11 @@
 package io.livemig.bench;
 
+import io.livemig.PackageLevels;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,113 +37,20 @@ class PackageOrderTest
         List.of("bench.report.section"),
         List.of("bench.report"));
 
-    private static final Path ROOT = Path.of("src", "main", "java", "io", "livemig");
-    private static final Pattern USE = Pattern.compile("\\bio\\.livemig\\.(bench(?:\\.[a-z]\\w*)*)\\.[A-Z*]");
-    private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\n]*", Pattern.DOTALL);
-    private static final Pattern LEVEL = Pattern.compile("Level (\\d+)\\b");
+    private static final PackageLevels HOUSE =
+        new PackageLevels(LEVELS, List.of(Path.of("src/main/java/io/livemig")), "bench(?:\\.[a-z]\\w*)*");
 
     @Test
     void importsRunOneWayOnly() throws IOException
     {
-        final List<String> violations = new ArrayList<>();
-        int files = 0;
-        for (final Path file : mainSources())
-        {
-            files++;
-            final String pkg = packageOf(file);
-            final int rank = level(pkg);
-            assertTrue(rank >= 0, "package " + pkg + " is not in the order: " + file);
-            final Matcher m = USE.matcher(COMMENT.matcher(Files.readString(file)).replaceAll(" "));
-            while (m.find())
-            {
-                final String used = m.group(1);
-                final int usedRank = level(used);
-                if (used.equals(pkg))
-                {
-                    continue;
-                }
-                if (usedRank < 0)
-                {
-                    violations.add(file + " uses io.livemig." + used + ", which is in no level");
-                }
-                else if (usedRank > rank)
-                {
-                    violations.add(file + " (" + pkg + ") uses io.livemig." + used + ", a level above it");
-                }
-                else if (usedRank == rank)
-                {
-                    violations.add(file + " (" + pkg + ") uses its sibling io.livemig." + used);
-                }
-            }
-        }
+        final int files = HOUSE.sources().size();
         assertTrue(files > 80, "found the sources: " + files);
-        assertEquals(List.of(), violations);
+        assertEquals(List.of(), HOUSE.violations());
     }
 
     @Test
     void everyPackageIsInTheOrderAndSaysItsLevel() throws IOException
     {
-        final Set<String> packages = new TreeSet<>();
-        for (final Path file : mainSources())
-        {
-            packages.add(packageOf(file));
-        }
-        final List<String> missing = new ArrayList<>();
-        for (final String pkg : packages)
-        {
-            final int rank = level(pkg);
-            if (rank < 0)
-            {
-                missing.add(pkg + ": not in LEVELS");
-            }
-            final Path info = ROOT.resolve(pkg.replace('.', '/')).resolve("package-info.java");
-            if (!Files.isRegularFile(info))
-            {
-                missing.add(pkg + ": no package-info.java");
-                continue;
-            }
-            final Matcher said = LEVEL.matcher(Files.readString(info));
-            if (rank >= 0 && (!said.find() || Integer.parseInt(said.group(1)) != rank + 1))
-            {
-                missing.add(pkg + ": package-info.java does not say \"Level " + (rank + 1) + "\" first");
-            }
-        }
-        for (final List<String> level : LEVELS)
-        {
-            for (final String pkg : level)
-            {
-                if (!packages.contains(pkg))
-                {
-                    missing.add(pkg + ": in LEVELS but has no sources");
-                }
-            }
-        }
-        assertEquals(List.of(), missing);
-    }
-
-    private static List<Path> mainSources() throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(ROOT.resolve("bench")))
-        {
-            return paths.filter(p -> p.toString().endsWith(".java")).toList();
-        }
-    }
-
-    /** @return the file's package relative to {@code io.livemig}, from where it sits under the source set. */
-    private static String packageOf(final Path file)
-    {
-        return ROOT.relativize(file.getParent()).toString().replace('/', '.');
-    }
-
-    private static int level(final String pkg)
-    {
-        for (int i = 0; i < LEVELS.size(); i++)
-        {
-            if (LEVELS.get(i).contains(pkg))
-            {
-                return i;
-            }
-        }
-        return -1;
+        assertEquals(List.of(), HOUSE.missing(true));
     }
 }
