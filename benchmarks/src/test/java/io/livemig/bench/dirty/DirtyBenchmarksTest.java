@@ -102,6 +102,7 @@ class DirtyBenchmarksTest
         {
             assertEquals(expected, b.flat(), "flat harvest " + i);
             assertEquals(expected, b.summary(), "summary harvest " + i);
+            assertEquals(expected, b.baselineExchangePerWord(), "exchange per word " + i);
         }
     }
 
