@@ -96,32 +96,105 @@ final class RawBytes
     }
 
     /**
-     * Copies {@code length} bytes between non-overlapping ranges: 8 bytes at a time with the last word
-     * overlapping the previous one (the short runs of an XBZRLE delta would pay more for a call to
-     * {@code Unsafe.copyMemory}'s checks and stub than for the copy), bulk copy for long runs.
+     * Copies {@code length} bytes between non-overlapping ranges without a loop up to 64 bytes, the way a C
+     * library's {@code memcpy} copies small sizes: one size class per branch, each copied by a fixed set of
+     * loads and stores that overlap where the length is not a multiple of their width (the short runs of an
+     * XBZRLE delta would pay more for a loop's mispredicted exit, or for {@code Unsafe.copyMemory}'s checks and
+     * stub, than for the copy). Longer ranges copy 8 bytes at a time, and bulk above 256 bytes.
      */
     static void copy(final Object srcBase, final long src, final Object dstBase, final long dst, final int length)
     {
-        if (length >= 8)
+        if (length > 64)
         {
-            if (length > 256)
-            {
-                UnsafeApi.copyMemory(srcBase, src, dstBase, dst, length);
-                return;
-            }
-            final int last = length - 8;
-            for (int k = 0; k < last; k += 8)
-            {
-                UnsafeApi.putLongUnaligned(dstBase, dst + k, UnsafeApi.getLongUnaligned(srcBase, src + k));
-            }
-            UnsafeApi.putLongUnaligned(dstBase, dst + last, UnsafeApi.getLongUnaligned(srcBase, src + last));
+            copyLong(srcBase, src, dstBase, dst, length);
+        }
+        else if (length >= 8)
+        {
+            copyWords(srcBase, src, dstBase, dst, length);
         }
         else
         {
-            for (int k = 0; k < length; k++)
-            {
-                UnsafeApi.putByte(dstBase, dst + k, UnsafeApi.getByte(srcBase, src + k));
-            }
+            copyUnder8(srcBase, src, dstBase, dst, length);
         }
+    }
+
+    /**
+     * 8 to 64 bytes: the words at {@code min(8k, length - 8)}, four of them up to 32 bytes and eight above, so
+     * that the only branch is the size class's and every word lies within the range.
+     */
+    private static void copyWords(final Object srcBase, final long src, final Object dstBase, final long dst,
+                                  final int length)
+    {
+        final int last = length - 8;
+        if (length <= 32)
+        {
+            final long w0 = UnsafeApi.getLongUnaligned(srcBase, src);
+            final long w1 = UnsafeApi.getLongUnaligned(srcBase, src + Math.min(8, last));
+            final long w2 = UnsafeApi.getLongUnaligned(srcBase, src + Math.min(16, last));
+            final long w3 = UnsafeApi.getLongUnaligned(srcBase, src + last);
+            UnsafeApi.putLongUnaligned(dstBase, dst, w0);
+            UnsafeApi.putLongUnaligned(dstBase, dst + Math.min(8, last), w1);
+            UnsafeApi.putLongUnaligned(dstBase, dst + Math.min(16, last), w2);
+            UnsafeApi.putLongUnaligned(dstBase, dst + last, w3);
+            return;
+        }
+        // 33 to 64 bytes: words 0-3 are whole, words 4-7 at min(8k, last) cover the rest
+        final long w0 = UnsafeApi.getLongUnaligned(srcBase, src);
+        final long w1 = UnsafeApi.getLongUnaligned(srcBase, src + 8);
+        final long w2 = UnsafeApi.getLongUnaligned(srcBase, src + 16);
+        final long w3 = UnsafeApi.getLongUnaligned(srcBase, src + 24);
+        final long w4 = UnsafeApi.getLongUnaligned(srcBase, src + Math.min(32, last));
+        final long w5 = UnsafeApi.getLongUnaligned(srcBase, src + Math.min(40, last));
+        final long w6 = UnsafeApi.getLongUnaligned(srcBase, src + Math.min(48, last));
+        final long w7 = UnsafeApi.getLongUnaligned(srcBase, src + last);
+        UnsafeApi.putLongUnaligned(dstBase, dst, w0);
+        UnsafeApi.putLongUnaligned(dstBase, dst + 8, w1);
+        UnsafeApi.putLongUnaligned(dstBase, dst + 16, w2);
+        UnsafeApi.putLongUnaligned(dstBase, dst + 24, w3);
+        UnsafeApi.putLongUnaligned(dstBase, dst + Math.min(32, last), w4);
+        UnsafeApi.putLongUnaligned(dstBase, dst + Math.min(40, last), w5);
+        UnsafeApi.putLongUnaligned(dstBase, dst + Math.min(48, last), w6);
+        UnsafeApi.putLongUnaligned(dstBase, dst + last, w7);
+    }
+
+    /** 0 to 7 bytes: two overlapping ints, two overlapping shorts, or one byte. */
+    private static void copyUnder8(final Object srcBase, final long src, final Object dstBase, final long dst,
+                                   final int length)
+    {
+        if (length >= 4)
+        {
+            final int head = UnsafeApi.getIntUnaligned(srcBase, src);
+            final int tail = UnsafeApi.getIntUnaligned(srcBase, src + length - 4);
+            UnsafeApi.putIntUnaligned(dstBase, dst, head);
+            UnsafeApi.putIntUnaligned(dstBase, dst + length - 4, tail);
+        }
+        else if (length >= 2)
+        {
+            final short head = UnsafeApi.getShortUnaligned(srcBase, src);
+            final short tail = UnsafeApi.getShortUnaligned(srcBase, src + length - 2);
+            UnsafeApi.putShortUnaligned(dstBase, dst, head);
+            UnsafeApi.putShortUnaligned(dstBase, dst + length - 2, tail);
+        }
+        else if (length == 1)
+        {
+            UnsafeApi.putByte(dstBase, dst, UnsafeApi.getByte(srcBase, src));
+        }
+    }
+
+    /** Over 64 bytes: 8 at a time with the last word overlapping the previous one, bulk above 256. */
+    private static void copyLong(final Object srcBase, final long src, final Object dstBase, final long dst,
+                                 final int length)
+    {
+        if (length > 256)
+        {
+            UnsafeApi.copyMemory(srcBase, src, dstBase, dst, length);
+            return;
+        }
+        final int last = length - 8;
+        for (int k = 0; k < last; k += 8)
+        {
+            UnsafeApi.putLongUnaligned(dstBase, dst + k, UnsafeApi.getLongUnaligned(srcBase, src + k));
+        }
+        UnsafeApi.putLongUnaligned(dstBase, dst + last, UnsafeApi.getLongUnaligned(srcBase, src + last));
     }
 }

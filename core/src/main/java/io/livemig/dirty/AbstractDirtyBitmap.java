@@ -392,6 +392,19 @@ abstract class AbstractDirtyBitmap implements DirtyLog
     @Override
     public final long harvestInto(final DirtyLog target)
     {
+        checkHarvestTarget(target);
+        return harvest(target, false);
+    }
+
+    @Override
+    public final long harvestIntoExclusive(final DirtyLog target)
+    {
+        checkHarvestTarget(target);
+        return harvest(target, true);
+    }
+
+    private void checkHarvestTarget(final DirtyLog target)
+    {
         if (target == this || target.size() != units || target.granularityShift() != shift ||
             target.pageCount() != pageCount)
         {
@@ -399,19 +412,38 @@ abstract class AbstractDirtyBitmap implements DirtyLog
                 "harvest target must be another log of " + pageCount + " pages at shift " + shift + ", got " +
                 (target == this ? "this log" : target.pageCount() + " pages at shift " + target.granularityShift()));
         }
-        return harvest(target);
     }
 
-    /** Subclasses walk their words, taking each non-zero one; the target's shape is already checked. */
-    abstract long harvest(DirtyLog target);
+    /**
+     * Subclasses walk their words, taking each non-zero one; the target's shape is already checked. With
+     * {@code exclusive} the target is private to the calling thread ({@link #harvestIntoExclusive}).
+     */
+    abstract long harvest(DirtyLog target, boolean exclusive);
 
-    /** Moves one taken word into {@code target} and counts the units that are new there. */
-    static long moveWord(final DirtyLog target, final int index, final long taken)
+    /**
+     * Moves one taken word into {@code target} (with a plain OR where {@code exclusive} and the target is a bitmap)
+     * and counts the units that are new there.
+     */
+    static long moveWord(final DirtyLog target, final int index, final long taken, final boolean exclusive)
     {
-        final long previous = target instanceof AbstractDirtyBitmap ?
-            ((AbstractDirtyBitmap)target).or(index, taken) : target.orWord(index, taken);
+        final long previous;
+        if (target instanceof AbstractDirtyBitmap)
+        {
+            final AbstractDirtyBitmap bitmap = (AbstractDirtyBitmap)target;
+            previous = exclusive ? bitmap.orExclusive(index, taken) : bitmap.or(index, taken);
+        }
+        else
+        {
+            previous = target.orWord(index, taken);
+        }
         return Long.bitCount(taken & ~previous);
     }
+
+    /**
+     * Unchecked plain OR into a word, keeping any index current with plain writes too; returns the previous word.
+     * Only for a bitmap that no other thread touches meanwhile (the target of {@link #harvestIntoExclusive}).
+     */
+    abstract long orExclusive(int wordIndex, long bits);
 
     /** Checks that {@code [firstPage, firstPage + count)} lies within {@code [0, pages)}, for every log's {@code markRange}. */
     static void checkPageRange(final long firstPage, final long count, final long pages)

@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Thread-safety: any number of writers may {@link #mark} while any number of threads read, clear and
  * harvest. Orderings: {@code mark} is a full fence, a volatile load and, only when the bit is clear, an
- * atomic OR; clears and {@code harvestInto} use atomic read-modify-write operations; {@code nextDirty} and
+ * atomic OR; clears and {@code harvestInto} use atomic read-modify-write operations ({@code harvestIntoExclusive}
+ * takes this log's words so too, and ORs them into its private target plainly); {@code nextDirty} and
  * {@code cardinality} read plainly (see {@link DirtyLog#nextDirty}); {@code drain} reads plainly and clears
  * with one atomic AND per non-zero word. Scanning reads every word, four clean words per branch, so its
  * cost is proportional to the size of the bitmap; {@link SummaryDirtyBitmap} skips clean regions instead.
@@ -70,16 +71,31 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    long harvest(final DirtyLog target)
+    long harvest(final DirtyLog target, final boolean exclusive)
     {
         final long[] words = this.words;
         long newlyDirty = 0;
-        for (int i = 0; i < words.length; i++)
+        int i = 0;
+        // Clean words four at a time, one branch per block (a sparse log is mostly clean blocks); then each word
+        // of a block that holds a set bit. Plain reads first: a clean word costs a load, not a locked exchange.
+        for (final int blocks = words.length - 3; i < blocks; i += 4)
         {
-            // Plain read first: a clean word (the common case) costs a load, not a locked exchange.
+            if ((words[i] | words[i + 1] | words[i + 2] | words[i + 3]) != 0)
+            {
+                for (int k = i; k < i + 4; k++)
+                {
+                    if (words[k] != 0)
+                    {
+                        newlyDirty += moveWord(target, k, (long)WORDS.getAndSet(words, k, 0L), exclusive);
+                    }
+                }
+            }
+        }
+        for (; i < words.length; i++)
+        {
             if (words[i] != 0)
             {
-                newlyDirty += moveWord(target, i, (long)WORDS.getAndSet(words, i, 0L));
+                newlyDirty += moveWord(target, i, (long)WORDS.getAndSet(words, i, 0L), exclusive);
             }
         }
         return newlyDirty;
@@ -95,6 +111,14 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
     long or(final int wordIndex, final long bits)
     {
         return (long)WORDS.getAndBitwiseOr(words, wordIndex, bits);
+    }
+
+    @Override
+    long orExclusive(final int wordIndex, final long bits)
+    {
+        final long previous = words[wordIndex];
+        words[wordIndex] = previous | bits;
+        return previous;
     }
 
     @Override

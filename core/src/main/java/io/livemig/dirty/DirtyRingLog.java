@@ -427,6 +427,18 @@ public final class DirtyRingLog implements DirtyLog
         return collected.harvestInto(target);
     }
 
+    /** As {@link #harvestInto}, into a target private to the calling thread (see {@link DirtyLog}). */
+    @Override
+    public long harvestIntoExclusive(final DirtyLog target)
+    {
+        if (target == this)
+        {
+            throw new IllegalArgumentException("harvest target must be another log, got this log");
+        }
+        sync();
+        return collected.harvestIntoExclusive(target);
+    }
+
     @Override
     public boolean isDirty(final long unit)
     {

@@ -32,7 +32,8 @@ import java.lang.invoke.VarHandle;
  *       summary target, each taken word is ORed into the target's word, <em>then</em> the target groups that
  *       received bits are ORed into the target's summary word at once, after the last group of that summary
  *       word: like a {@code mark} in flight, a harvest in flight is about to set the bits of the words it has
- *       filled, and every one is set before {@code harvestInto} returns.</li>
+ *       filled, and every one is set before {@code harvestInto} returns. {@code harvestIntoExclusive} takes
+ *       this log's words the same way and writes its private target's words and summary bits plainly.</li>
  * </ul>
  * A mark racing with a clear of the summary either sets its word bit before the clearer's re-read (which
  * then sees it and restores the summary), or reads the summary after the clear (and sets it itself).
@@ -193,7 +194,7 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     }
 
     @Override
-    long harvest(final DirtyLog target)
+    long harvest(final DirtyLog target, final boolean exclusive)
     {
         final long[] summary = this.summary;
         final long[] words = this.words;
@@ -223,18 +224,32 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
                         final long taken = (long)WORDS.getAndSet(words, i, 0L);
                         if (summaryTarget == null)
                         {
-                            newlyDirty += moveWord(target, i, taken);
+                            newlyDirty += moveWord(target, i, taken, exclusive);
                         }
                         else if (taken != 0)
                         {
-                            final long previous = (long)WORDS.getAndBitwiseOr(summaryTarget.words, i, taken);
+                            final long[] into = summaryTarget.words;
+                            final long previous;
+                            if (exclusive)
+                            {
+                                previous = into[i];
+                                into[i] = previous | taken;
+                            }
+                            else
+                            {
+                                previous = (long)WORDS.getAndBitwiseOr(into, i, taken);
+                            }
                             newlyDirty += Long.bitCount(taken & ~previous);
                             filled |= 1L << group;
                         }
                     }
                 }
             }
-            if (filled != 0 && (summaryTarget.summaryWord(s) & filled) != filled)
+            if (filled != 0 && exclusive)
+            {
+                summaryTarget.summary[s] |= filled;
+            }
+            else if (filled != 0 && (summaryTarget.summaryWord(s) & filled) != filled)
             {
                 WORDS.getAndBitwiseOr(summaryTarget.summary, s, filled);
             }
@@ -259,6 +274,15 @@ public final class SummaryDirtyBitmap extends AbstractDirtyBitmap
     {
         final long previous = (long)WORDS.getAndBitwiseOr(words, wordIndex, bits);
         setSummary(wordIndex);
+        return previous;
+    }
+
+    @Override
+    long orExclusive(final int wordIndex, final long bits)
+    {
+        final long previous = words[wordIndex];
+        words[wordIndex] = previous | bits;
+        summary[wordIndex >>> SUMMARY_WORD_SHIFT] |= 1L << (wordIndex >>> GROUP_SHIFT);
         return previous;
     }
 

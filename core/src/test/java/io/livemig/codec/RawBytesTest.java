@@ -31,7 +31,7 @@ class RawBytesTest
         {
             for (int srcOffset = GUARD - 8; srcOffset < GUARD; srcOffset++)
             {
-                for (int dstOffset = GUARD - 8; dstOffset < GUARD; dstOffset += 3)
+                for (int dstOffset = GUARD - 8; dstOffset < GUARD; dstOffset++)
                 {
                     final byte[] dst = new byte[MAX_LENGTH + 2 * GUARD];
                     RawBytes.copy(src, RawBytes.ARRAY_BASE_OFFSET + srcOffset, dst, RawBytes.ARRAY_BASE_OFFSET + dstOffset,

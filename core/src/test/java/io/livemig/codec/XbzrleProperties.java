@@ -113,6 +113,42 @@ class XbzrleProperties
         checkDecodeAgainstModel(Arrays.copyOf(enc, length), pair.old.clone());
     }
 
+    /**
+     * The decoder's copy of a changed run, in each of its size classes (1, 2-3, 4-7, 8-32, 33-64 bytes, and the
+     * longer ones), at every length up to 72 and every alignment of the run in the page and in the delta,
+     * between unchanged bytes on both sides: the bytes land exactly where the byte-by-byte model puts them.
+     */
+    @Property(tries = 60)
+    void everyShortRunLengthAndAlignmentDecodesAsTheModel(
+        @ForAll @IntRange(min = 0, max = 15) final int zrun,
+        @ForAll @IntRange(min = 0, max = 7) final int deltaAlignment,
+        @ForAll final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (int nzrun = 1; nzrun <= 72; nzrun++)
+        {
+            final byte[] page = new byte[zrun + nzrun + 9];
+            random.nextBytes(page);
+            final byte[] src = new byte[deltaAlignment + 2 + nzrun];
+            src[deltaAlignment] = (byte)zrun;
+            src[deltaAlignment + 1] = (byte)nzrun;
+            for (int k = 0; k < nzrun; k++)
+            {
+                src[deltaAlignment + 2 + k] = (byte)random.nextInt(256);
+            }
+            final byte[] expected = page.clone();
+            System.arraycopy(src, deltaAlignment + 2, expected, zrun, nzrun);
+            final byte[] delta = Arrays.copyOfRange(src, deltaAlignment, src.length);
+            checkDecodeAgainstModel(delta, page);
+            final UnsafeBuffer offHeapSrc = TestPages.offHeap(src);
+            final UnsafeBuffer guarded = TestPages.guarded(page, GUARD);
+            assertEquals(zrun + nzrun, Xbzrle.decode(offHeapSrc, deltaAlignment, src.length - deltaAlignment,
+                guarded, GUARD, page.length), "decode result, run of " + nzrun);
+            assertArrayEquals(expected, TestPages.bytes(guarded, GUARD, page.length), "run of " + nzrun);
+            assertTrue(TestPages.guardsIntact(guarded, GUARD, page.length), "nothing written outside the page");
+        }
+    }
+
     /** Fast and model decoders agree on result and page; the fast one writes nothing outside the page. */
     private static void checkDecodeAgainstModel(final byte[] src, final byte[] page)
     {

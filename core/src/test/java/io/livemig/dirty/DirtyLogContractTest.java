@@ -362,6 +362,27 @@ abstract class DirtyLogContractTest
 
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
+    void exclusiveHarvestMovesWhatTheAtomicOneMoves(final int shift, final long units, final long pages)
+    {
+        for (final DirtyLogKind targetKind : DirtyLogKind.values())
+        {
+            final DirtyLog log = kind.create(pages, shift);
+            final DirtyLog target = targetKind.create(pages, shift);
+            final BitSet model = markEdges(log);
+            target.mark(0);
+            final BitSet expected = (BitSet)model.clone();
+            expected.set(0);
+            assertEquals(model.cardinality() - (model.get(0) ? 1 : 0), log.harvestIntoExclusive(target), "newly dirty");
+            assertHolds(new BitSet(), log);
+            assertHolds(expected, target);
+            assertEquals(0, log.harvestIntoExclusive(target), "a second harvest finds nothing");
+            // the target's index is current: a log harvested into it exclusively is found by its searches
+            assertEquals(expected, DirtyLogKind.enumerate(target), "the target's nextDirty sees every unit");
+        }
+    }
+
+    @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
+    @MethodSource("shapes")
     void orWordAndTakeWordWorkOnWholeWords(final int shift, final long units, final long pages)
     {
         final DirtyLog log = kind.create(pages, shift);

@@ -51,6 +51,24 @@ public abstract class DirtyLogHarvestLincheckTest
         return word;
     }
 
+    /**
+     * As {@link #harvest}, through {@code harvestIntoExclusive}: the target is private to this operation, the log
+     * is still marked from other threads, so a mark is moved by exactly one harvest or left set, never lost.
+     */
+    @Operation(nonParallelGroup = "migration")
+    public long harvestExclusive()
+    {
+        final DirtyLog target = LincheckSupport.newLog(getClass(), PAGES);
+        final long moved = log.harvestIntoExclusive(target);
+        final long word = target.takeWord(0);
+        if (moved != Long.bitCount(word))
+        {
+            throw new AssertionError("harvestIntoExclusive reported " + moved + " new units but moved " +
+                Long.toHexString(word));
+        }
+        return word;
+    }
+
     @Validate
     public void quiescent()
     {

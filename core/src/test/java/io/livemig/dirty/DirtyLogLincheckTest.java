@@ -137,5 +137,10 @@ public abstract class DirtyLogLincheckTest
             bits.clear();
             return longs.length == 0 ? 0 : longs[0];
         }
+
+        public long harvestExclusive()
+        {
+            return harvest();
+        }
     }
 }

@@ -22,7 +22,7 @@ class DirtyLogProperties
 {
     enum Kind
     {
-        MARK, IS_DIRTY, TEST_AND_CLEAR, CLEAR_RANGE, SET_ALL, CARDINALITY, NEXT_DIRTY, HARVEST, OR_WORD,
+        MARK, IS_DIRTY, TEST_AND_CLEAR, CLEAR_RANGE, SET_ALL, CARDINALITY, NEXT_DIRTY, HARVEST, HARVEST_EXCLUSIVE, OR_WORD,
         TAKE_WORD, TARGET_TEST_AND_CLEAR, ENUMERATE, NEXT_DIRTY_IN, DRAIN
     }
 
@@ -130,9 +130,11 @@ class DirtyLogProperties
                     assertEquals(from >= units ? -1 : model.nextSetBit((int)from), log.nextDirty(from), op::toString);
                     break;
                 case HARVEST:
+                case HARVEST_EXCLUSIVE:
                     final BitSet fresh = (BitSet)model.clone();
                     fresh.andNot(targetModel);
-                    assertEquals(fresh.cardinality(), log.harvestInto(target), op::toString);
+                    assertEquals(fresh.cardinality(),
+                        op.kind == Kind.HARVEST ? log.harvestInto(target) : log.harvestIntoExclusive(target), op::toString);
                     targetModel.or(model);
                     model.clear();
                     break;

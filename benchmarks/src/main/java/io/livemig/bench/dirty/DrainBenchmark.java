@@ -1,5 +1,7 @@
 package io.livemig.bench.dirty;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 import io.livemig.bench.BenchJvm;
@@ -29,7 +31,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * per round (the report adds ns per set unit), at densities from 0.001 % to 50 %. {@code flat} and
  * {@code summary} drain a word at a time ({@link DirtyLog#drain}, 512-unit batches, as
  * {@code Migration.sendDirtyPages} does); {@code baselineScanAndClear} is the unit-at-a-time loop it replaces
- * ({@code nextDirty} then {@code testAndClear}, re-reading the word for each unit).
+ * ({@code nextDirty} then {@code testAndClear}, re-reading the word for each unit). {@code baselineExchangePerWord}
+ * is the floor under any drain that clears a word before it hands out its units: one locked exchange with 0 per
+ * non-zero word of the same words, and nothing else; divided by the units it is the part of the ns per unit that
+ * the clear-before-read rule costs on this machine, measured in the same run.
  *
  * <p>C anchor: {@code qemuFindNextBitClear}, QEMU's {@code find_next_bit} loop clearing each bit it finds
  * with {@code test_and_clear_bit}, as {@code migration_bitmap_clear_dirty} does, over an off-heap copy of the
@@ -57,7 +62,11 @@ public class DrainBenchmark
     /** Units in the bitmap (the tests shrink it). */
     public long units = DirtyBitmapInputs.TIB_UNITS;
 
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
     long[] words;
+    /** A copy of {@link #words} that {@link #baselineExchangePerWord()} clears, restored before each round. */
+    long[] exchanged;
     AtomicDirtyBitmap flat;
     SummaryDirtyBitmap summary;
     AtomicDirtyBitmap unitAtATime;
@@ -77,6 +86,7 @@ public class DrainBenchmark
             case "flat" -> DirtyBitmapInputs.wordsOf(flat);
             case "summary" -> DirtyBitmapInputs.wordsOf(summary);
             case "baselineScanAndClear" -> DirtyBitmapInputs.wordsOf(unitAtATime);
+            case "baselineExchangePerWord" -> exchanged;
             default -> null;
         };
         InputLog.of(run).addWords(words, javaReads, offHeapWords.buffer()).write();
@@ -89,6 +99,7 @@ public class DrainBenchmark
         flat = DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words);
         summary = DirtyBitmapInputs.load(new SummaryDirtyBitmap(units, 0), words);
         unitAtATime = DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words);
+        exchanged = words.clone();
         pristineWords = DirtyBitmapInputs.offHeap(words);
         // C clears its copy at the page offset of the words Java drains
         offHeapWords = DirtyBitmapInputs.offHeap(words, Placement.pageOffsetOrZero(DirtyBitmapInputs.wordsOf(flat)));
@@ -103,6 +114,7 @@ public class DrainBenchmark
             case "flat" -> DirtyBitmapInputs.load(flat, words);
             case "summary" -> DirtyBitmapInputs.load(summary, words);
             case "baselineScanAndClear" -> DirtyBitmapInputs.load(unitAtATime, words);
+            case "baselineExchangePerWord" -> System.arraycopy(words, 0, exchanged, 0, words.length);
             case "qemuFindNextBitClear" -> restoreOffHeap();
             default -> throw new IllegalStateException("no re-dirtying for " + method);
         }
@@ -114,6 +126,7 @@ public class DrainBenchmark
         DirtyBitmapInputs.load(flat, words);
         DirtyBitmapInputs.load(summary, words);
         DirtyBitmapInputs.load(unitAtATime, words);
+        System.arraycopy(words, 0, exchanged, 0, words.length);
         restoreOffHeap();
     }
 
@@ -149,6 +162,28 @@ public class DrainBenchmark
     public long baselineScanAndClear()
     {
         return DirtyBitmapInputs.scanAndClear(unitAtATime);
+    }
+
+    /**
+     * The cost of the clear-before-read rule alone: one locked exchange with 0 per non-zero word (a drain must
+     * take each word atomically before it hands out a unit of it, or a concurrent mark could be lost), nothing
+     * handed out.
+     *
+     * @return the units of the words taken.
+     */
+    @Benchmark
+    public long baselineExchangePerWord()
+    {
+        final long[] words = exchanged;
+        long units = 0;
+        for (int i = 0; i < words.length; i++)
+        {
+            if (words[i] != 0)
+            {
+                units += Long.bitCount((long)WORDS.getAndSet(words, i, 0L));
+            }
+        }
+        return units;
     }
 
     /** @return units cleared by the C {@code find_next_bit} + {@code test_and_clear_bit} loop. */

@@ -1,5 +1,7 @@
 package io.livemig.bench.dirty;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 import io.livemig.bench.BenchJvm;
@@ -27,13 +29,17 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * One harvest of a whole 2^28-unit dirty log (1 TiB of 4 KiB pages) into an empty migration bitmap of the same
  * kind, ms per harvest, at densities from 0.001 % to 50 %: QEMU's bitmap sync in reference-figures.md (atomic
- * exchange of each word with 0, OR into the target, count of new bits).
+ * exchange of each word with 0, OR into the target, count of new bits). The target is private to the harvesting
+ * thread ({@code harvestIntoExclusive}, the pre-copy round's sync), so its words are ORed plainly, as QEMU's and
+ * the C anchor's are.
  *
  * <p>Steady state: {@link HarvestPingPong} harvests the full log into the empty one and swaps them, so every
  * invocation moves the same bits into an empty target with no untimed setup between invocations (a
  * {@code Level.Invocation} re-load would cost more than the harvest itself at low density).
  *
- * <p>Baseline: the strong plain read of a {@code long[]} of the same 32 MiB of words. C anchor: {@code qemuSync},
+ * <p>Baselines: the strong plain read of a {@code long[]} of the same 32 MiB of words; and one locked exchange per
+ * non-zero word of them ({@link #baselineExchangePerWord()}), the floor that both livemig's and C's sync stand on
+ * where most words are non-zero. C anchor: {@code qemuSync},
  * QEMU's bitmap sync step (if a word is non-zero: atomic exchange with 0, OR into the target, popcount of the
  * new bits) between two off-heap copies in the same ping-pong, one JNI call per harvest.
  */
@@ -51,7 +57,11 @@ public class HarvestBenchmark
     /** Units in the bitmap (the tests shrink it). */
     public long units = DirtyBitmapInputs.TIB_UNITS;
 
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
     long[] words;
+    /** A copy of {@link #words} for {@link #baselineExchangePerWord()}, which exchanges its words in place. */
+    long[] exchanged;
     HarvestPingPong flat;
     HarvestPingPong summary;
     OffHeapPages offHeapFull;
@@ -68,6 +78,7 @@ public class HarvestBenchmark
             case "flat" -> DirtyBitmapInputs.wordsOf(flat.source());
             case "summary" -> DirtyBitmapInputs.wordsOf(summary.source());
             case "baselineMemoryRead" -> words;
+            case "baselineExchangePerWord" -> exchanged;
             default -> null;
         };
         InputLog.of(run).addWords(words, javaReads, offHeapFull.buffer()).write();
@@ -85,6 +96,7 @@ public class HarvestBenchmark
     public void setup()
     {
         words = DirtyBitmapInputs.words(units, density, DirtyBitmapInputs.SEED);
+        exchanged = words.clone();
         flat = new HarvestPingPong(
             DirtyBitmapInputs.load(new AtomicDirtyBitmap(units, 0), words), new AtomicDirtyBitmap(units, 0));
         summary = new HarvestPingPong(
@@ -118,6 +130,30 @@ public class HarvestBenchmark
         offHeapFull = offHeapEmpty;
         offHeapEmpty = source;
         return moved;
+    }
+
+    /**
+     * The floor of any sync that takes each non-zero word atomically, in Java: one locked exchange per non-zero
+     * word of a {@code long[]} of the same words (exchanged with its own value, so that every invocation finds the
+     * same words), and nothing else. Where {@link #flat()} and {@link #qemuSync()} both run at this floor, neither
+     * can beat the other: the locked instruction per word sets the speed.
+     *
+     * @return the units of the non-zero words.
+     */
+    @Benchmark
+    public long baselineExchangePerWord()
+    {
+        final long[] words = this.exchanged;
+        long units = 0;
+        for (int i = 0; i < words.length; i++)
+        {
+            final long word = words[i];
+            if (word != 0)
+            {
+                units += Long.bitCount((long)WORDS.getAndSet(words, i, word));
+            }
+        }
+        return units;
     }
 
     /** @return the sum of the words. */

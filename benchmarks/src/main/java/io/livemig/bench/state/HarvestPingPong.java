@@ -32,11 +32,16 @@ public final class HarvestPingPong
         return full;
     }
 
-    /** @return the number of units moved, the same on every call. */
+    /**
+     * Harvests as a pre-copy round's sync does ({@link DirtyLog#harvestIntoExclusive}: the target is this thread's
+     * alone, as QEMU's migration bitmap is under its mutex and as the C anchor's plain OR assumes).
+     *
+     * @return the number of units moved, the same on every call.
+     */
     public long harvest()
     {
         final DirtyLog source = full;
-        final long moved = source.harvestInto(empty);
+        final long moved = source.harvestIntoExclusive(empty);
         full = empty;
         empty = source;
         return moved;

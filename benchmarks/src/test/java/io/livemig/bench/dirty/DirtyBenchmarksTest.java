@@ -78,6 +78,8 @@ class DirtyBenchmarksTest
                 assertEquals(expected, b.flat(), "flat drain " + round);
                 assertEquals(expected, b.summary(), "summary drain " + round);
                 assertEquals(expected, b.baselineScanAndClear(), "scan and clear " + round);
+                assertEquals(expected, b.baselineExchangePerWord(), "exchange per word " + round);
+                assertEquals(0, b.baselineExchangePerWord(), "exchanged words are clean");
                 assertEquals(0, b.flat(), "a drained bitmap is clean");
                 assertEquals(0, b.summary(), "a drained summary bitmap is clean");
                 b.redirtyAll();
@@ -102,6 +104,7 @@ class DirtyBenchmarksTest
         {
             assertEquals(expected, b.flat(), "flat harvest " + i);
             assertEquals(expected, b.summary(), "summary harvest " + i);
+            assertEquals(expected, b.baselineExchangePerWord(), "exchange per word " + i);
         }
     }
 

@@ -65,7 +65,10 @@ final class PrecopyRounds
             final long sent = sendRound(s.options.xbzrle() && s.round > 0);
             final long roundEnd = System.nanoTime();
             final long roundWire = s.wireBytes() - wireBefore;
-            final long newlyDirty = s.log.harvestInto(s.bitmap);
+            // Every sender has finished its round (sendRound waited for them), so the bitmap is this thread's alone
+            // until the next round starts them: the sync may update it with plain writes, as QEMU's does under its
+            // bitmap mutex.
+            final long newlyDirty = s.log.harvestIntoExclusive(s.bitmap);
             final long now = System.nanoTime();
             final double dirtyRate = newlyDirty / Math.max(1e-9, (now - s.lastSyncNs) / 1e9);
             s.lastSyncNs = now;
