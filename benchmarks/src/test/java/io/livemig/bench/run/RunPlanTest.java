@@ -231,7 +231,7 @@ class RunPlanTest
         // shots one per shot estimate too: MigrationBenchmark's, LargeGuestBenchmark's, ChannelsBenchmark's,
         // PostcopyFaultsBenchmark's and ThrottleBenchmark's shots differ, so each gets its own estimate.
         assertEquals(List.of(BenchKind.HOT_PATH, BenchKind.HOT_PATH, BenchKind.HOT_PATH, BenchKind.HOT_PATH,
-                BenchKind.HOT_PATH, BenchKind.HOT_PATH, BenchKind.TIMED, BenchKind.TIMED, BenchKind.SWEEP,
+                BenchKind.HOT_PATH, BenchKind.HOT_PATH, BenchKind.HOT_PATH, BenchKind.TIMED, BenchKind.TIMED, BenchKind.SWEEP,
                 BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT, BenchKind.SINGLE_SHOT,
                 BenchKind.SINGLE_SHOT),
             quick.batches().stream().map(RunPlan.Batch::kind).toList());
@@ -243,7 +243,7 @@ class RunPlanTest
 
     /**
      * The FULL preset's budget: the whole compiled suite, C anchors included ({@code qemu...} methods of the codec
-     * and bitmap classes), fits 72 minutes by the plan's own estimate, and no batch runs fewer than 3 forks.
+     * and bitmap classes), fits 74 minutes by the plan's own estimate, and no batch runs fewer than 3 forks.
      */
     @Test
     void fullFitsItsBudgetWithTheAnchorRunsAndForksAtLeastThreeTimes()
@@ -264,7 +264,7 @@ class RunPlanTest
                 batch.benchmarks().stream().map(BenchKind::classOf).distinct()
                     .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList());
         }
-        assertTrue(minutes <= 72, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
+        assertTrue(minutes <= 74, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
     }
 
     @Test

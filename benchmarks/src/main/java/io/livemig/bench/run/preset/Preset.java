@@ -95,8 +95,10 @@ import java.util.stream.Collectors;
  * kernel faults on the memory link and over TCP, 16 MiB post-copy shots of about 0.3 s) to 71.2 min for 460. The
  * anchors of issue 21 change the count a little: {@code CallFloorBenchmark} (2 runs, the least an anchor call
  * costs) comes in, the zero-detection anchors stay at two (QEMU 9.0+'s and 8.x's AVX2 loops, in place of the
- * mixed one and the AVX2 one), and {@code XbzrleDecodeBenchmark} loses UNCHANGED (3 runs): <b>70.8 min for 457
- * runs</b>, under the 72 min that {@code RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
+ * mixed one and the AVX2 one), and {@code XbzrleDecodeBenchmark} loses UNCHANGED (3 runs): 70.8 min for 457
+ * runs. The locked-exchange floors of the drain and the harvest ({@code baselineExchangePerWord}, 5 runs each at
+ * their classes' sizing), which the goals table quotes as the cause of a shortfall, bring it to <b>72.7 min for
+ * 467 runs</b>, under the 74 min that {@code RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
  * quick run's 290 forks took 825 s for about 700 s of iterations (about 0.4 s per fork for JVM start and trial
@@ -114,7 +116,8 @@ import java.util.stream.Collectors;
  * cache-resident page and the last-byte exit are full's); migrations at dirty-rate ratios 0.5 and 2.0 (20, not
  * 60); scaling and the ring's sync at 1 GiB and 1 TiB guests; the dirty-pages sweep at 3 of its 4 counts; the
  * bitmap scans at densities 0.001 %, 10 % and 50 % (not 0.1 % and 1 %); kernel tracking's harvests at 256 MiB;
- * page channels 1 and 4. That is 256 runs, estimated at 19.6 min. What it costs: quick no longer shows the
+ * page channels 1 and 4; the drain at densities 10 % and 50 %, where its goals are. That is 257 runs, estimated
+ * at 19.7 min. What it costs: quick no longer shows the
  * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
  * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told
  * {@code -p} (the user's {@code -p} wins over these).
@@ -191,7 +194,7 @@ public enum Preset
             Map.entry("CollectBenchmark", Map.of("guest", new String[] {"1g", "1t"})),
             Map.entry("CollectSweepBenchmark", Map.of("dirtyPages", new String[] {"1024", "65536", "524288"})),
             Map.entry("NextDirtyBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
-            Map.entry("DrainBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
+            Map.entry("DrainBenchmark", Map.of("density", new String[] {"0.1", "0.5"})),
             Map.entry("HarvestBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
             Map.entry("KernelTrackingBenchmark", Map.of("guestSize", new String[] {"256m"})),
             Map.entry("ChannelsBenchmark", Map.of("channels", new String[] {"1", "4"})));
