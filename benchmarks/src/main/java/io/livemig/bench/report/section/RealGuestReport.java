@@ -38,7 +38,8 @@ public final class RealGuestReport
         new Codec("XBZRLE decode", "XbzrleDecodeBenchmark", "pattern", Map.of(), List.of("decode"),
             List.of("qemuDecode")),
         new Codec("zero check (64 MiB)", "ZeroPageBenchmark", "input", Map.of("workingSet", "64m"),
-            List.of("isZero", "isZeroOffHeapVector", "isZeroVector"), List.of("qemuBufferIsZero", "qemuBufferIsZeroAvx2")),
+            List.of("isZero", "isZeroOffHeapVector", "isZeroVector"),
+            List.of("qemuBufferIsZeroAvx2", "qemuBufferIsZero8xAvx2")),
         new Codec("LZ4 compress", "Lz4Benchmark", "data", Map.of(), List.of("compress"), List.of()),
         new Codec("LZ4 decompress", "Lz4Benchmark", "data", Map.of(), List.of("decompress"), List.of()),
         new Codec("page stream (write and read)", "PageStreamBenchmark", "mix", Map.of(), List.of("writeAndRead"),
@@ -46,6 +47,18 @@ public final class RealGuestReport
 
     private RealGuestReport()
     {
+    }
+
+    /** @return every benchmark method the section reads, as {@code Class.method} (tests: each must exist). */
+    static List<String> methodsRead()
+    {
+        final List<String> methods = new ArrayList<>();
+        for (final Codec codec : CODECS)
+        {
+            codec.livemig().forEach(m -> methods.add(codec.className() + "." + m));
+            codec.c().forEach(m -> methods.add(codec.className() + "." + m));
+        }
+        return methods;
     }
 
     /** Appends the section. */

@@ -3,13 +3,17 @@ package io.livemig.bench.report.section;
 import io.livemig.bench.report.result.JmhResult;
 import io.livemig.bench.report.stats.Metric;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Benchmark;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report's *Real guest* section from synthetic results and figures, and its line when not measured. */
@@ -56,6 +60,34 @@ class RealGuestReportTest
         assertTrue(text.contains("| SPARSE_10 | 10.000 | – | 5.000 | – | 2.000× |"), text);
         assertTrue(text.contains("| **REAL_GUEST** | 4.000 | – | 8.000 | – | 0.5000× |"), text);
         assertFalse(text.contains("zero check"), "no real-guest row of the zero check: no table");
+    }
+
+    /** A renamed benchmark or anchor would leave its column empty and its ratio "–" without this. */
+    @Test
+    void everyMethodTheSectionReadsIsABenchmark()
+    {
+        for (final String method : RealGuestReport.methodsRead())
+        {
+            final String className = method.substring(0, method.indexOf('.'));
+            final String name = method.substring(method.indexOf('.') + 1);
+            final Class<?> benchmark = Stream.of("io.livemig.bench.codec.", "io.livemig.bench.stream.")
+                .map(pkg -> load(pkg + className)).filter(Objects::nonNull).findFirst().orElse(null);
+            assertNotNull(benchmark, method + ": no such benchmark class");
+            assertTrue(Stream.of(benchmark.getMethods()).anyMatch(m -> m.getName().equals(name) &&
+                m.isAnnotationPresent(Benchmark.class)), method + ": no such @Benchmark method");
+        }
+    }
+
+    private static Class<?> load(final String name)
+    {
+        try
+        {
+            return Class.forName(name);
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            return null;
+        }
     }
 
     @Test
