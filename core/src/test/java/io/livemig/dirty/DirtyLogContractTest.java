@@ -345,24 +345,18 @@ abstract class DirtyLogContractTest
     @MethodSource("shapes")
     void harvestMovesEveryBitAndCountsOnlyNewOnes(final int shift, final long units, final long pages)
     {
-        for (final DirtyLogKind targetKind : DirtyLogKind.values())
-        {
-            final DirtyLog log = kind.create(pages, shift);
-            final DirtyLog target = targetKind.create(pages, shift);
-            final BitSet model = markEdges(log);
-            target.mark(0);
-            final BitSet expected = (BitSet)model.clone();
-            expected.set(0);
-            assertEquals(model.cardinality() - (model.get(0) ? 1 : 0), log.harvestInto(target), "newly dirty");
-            assertHolds(new BitSet(), log);
-            assertHolds(expected, target);
-            assertEquals(0, log.harvestInto(target), "a second harvest finds nothing");
-        }
+        harvestsEveryBit(shift, pages, false);
     }
 
     @ParameterizedTest(name = "shift {0}, {1} units, {2} pages")
     @MethodSource("shapes")
     void exclusiveHarvestMovesWhatTheAtomicOneMoves(final int shift, final long units, final long pages)
+    {
+        harvestsEveryBit(shift, pages, true);
+    }
+
+    /** Both harvests: every bit moves, only new ones count, and the target's searches see every unit. */
+    private void harvestsEveryBit(final int shift, final long pages, final boolean exclusive)
     {
         for (final DirtyLogKind targetKind : DirtyLogKind.values())
         {
@@ -372,10 +366,12 @@ abstract class DirtyLogContractTest
             target.mark(0);
             final BitSet expected = (BitSet)model.clone();
             expected.set(0);
-            assertEquals(model.cardinality() - (model.get(0) ? 1 : 0), log.harvestIntoExclusive(target), "newly dirty");
+            assertEquals(model.cardinality() - (model.get(0) ? 1 : 0),
+                exclusive ? log.harvestIntoExclusive(target) : log.harvestInto(target), "newly dirty");
             assertHolds(new BitSet(), log);
             assertHolds(expected, target);
-            assertEquals(0, log.harvestIntoExclusive(target), "a second harvest finds nothing");
+            assertEquals(0, exclusive ? log.harvestIntoExclusive(target) : log.harvestInto(target),
+                "a second harvest finds nothing");
             // the target's index is current: a log harvested into it exclusively is found by its searches
             assertEquals(expected, DirtyLogKind.enumerate(target), "the target's nextDirty sees every unit");
         }
