@@ -30,6 +30,7 @@ class PackageOrderTest
         List.of("workload"),
         List.of("qemu.stream", "qemu.guest"),
         List.of("qemu"),
+        List.of("migration.tls"),
         List.of("migration.link"),
         List.of("migration.fault"),
         List.of("migration.options"),

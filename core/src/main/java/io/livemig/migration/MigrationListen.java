@@ -9,6 +9,8 @@ import io.livemig.migration.link.SocketLink;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
 import io.livemig.migration.wire.HandshakeReply;
@@ -20,12 +22,10 @@ import io.livemig.workload.GuestWorkload;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The destination process ({@code scripts/migrate --listen}): waits for one source, reads its {@link
@@ -39,9 +39,13 @@ import java.util.List;
  * in one process; digests verify the memory.
  *
  * <p>When the proposal asks for post-copy recovery, the source sends a migration id after the reply and this
- * side keeps listening: after a cut in post-copy the destination role pauses and accepts connections until
- * one opens with a {@link ChannelHello} of that id for channel 0 (anything else is closed), within {@link
- * #recoverTimeout}; the page stream resumes on it.
+ * side keeps listening: after a cut in post-copy the destination role pauses and takes the first connection
+ * that opens with a {@link ChannelHello} of that id for channel 0, within {@link #recoverTimeout}; the page
+ * stream resumes on it. Page channels and reconnects come through {@link Admission}, which vets every
+ * connection concurrently once the migration has begun, so that no stray or hostile peer delays them.
+ *
+ * <p>With {@link #tls}, every connection is TLS 1.3 with both peers authenticated; the main connection's client
+ * name is checked against the authz list before its proposal is answered, and a refused source is told why.
  *
  * <p>Not thread-safe: {@link #open()}, then {@link #run} once, on one thread.
  */
@@ -54,6 +58,14 @@ public final class MigrationListen implements AutoCloseable
     private boolean kernelFaults;
     private long recoverTimeoutMs = MigrationOptions.DEFAULT_RECOVER_TIMEOUT_MS;
     private final List<SocketLink> resumed = new ArrayList<>();
+    private TlsConfig tls;
+
+    /** TLS 1.3 on every connection, with this destination's credentials and authz list; null: in clear. */
+    public MigrationListen tls(final TlsConfig config)
+    {
+        tls = config;
+        return this;
+    }
 
     /** How long one post-copy pause waits for the source to reconnect, if the source asks for recovery. */
     public MigrationListen recoverTimeout(final long ms)
@@ -118,17 +130,32 @@ public final class MigrationListen implements AutoCloseable
      */
     public MigrationResult run(final long availableBytes) throws IOException, InterruptedException
     {
-        try (SocketLink main = SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs))
+        try (SocketLink main = acceptMain())
         {
-            final Handshake proposal = answer(main, availableBytes);
-            final long id = proposal.recover() ? ChannelHello.readId(main.channel()) : 0;
-            try (SocketLink link = proposal.channels() > 1 ? acceptChannels(main, proposal.channels()) : main)
+            final Handshake proposal = answer(main, availableBytes, tls);
+            final long resumeId = proposal.recover() ? ChannelHello.readId(main.channel()) : 0;
+            final int channels = proposal.channels() > 1 ? proposal.channels() : 0;
+            final long channelsId = channels > 0 ? ChannelHello.readId(main.channel()) : 0;
+            if (channels == 0 && !proposal.recover())
             {
-                if (!proposal.recover())
+                server.close();
+            }
+            try (Admission admission = channels == 0 && !proposal.recover() ? null :
+                new Admission(server, tls, channelsId, proposal.recover(), resumeId, channels, linkTimeoutMs);
+                 SocketLink link = channels > 0 ? main.withChannels(admission.channels(
+                     System.nanoTime() + linkTimeoutMs * 1_000_000L, main.peer())) : main)
+            {
+                if (!proposal.recover() && admission != null)
                 {
-                    server.close();
+                    admission.stop(); // every channel joined; nobody else may connect
                 }
-                return receive(link, proposal, id);
+                final MigrationResult result = receive(link, proposal, admission);
+                if (tls != null)
+                {
+                    result.tls(main.session(), 1 + channels + resumed.size());
+                }
+                result.refusedConnections = admission == null ? 0 : admission.refused();
+                return result;
             }
             finally
             {
@@ -141,101 +168,41 @@ public final class MigrationListen implements AutoCloseable
         }
     }
 
-    /**
-     * Paused post-copy: accepts connections until one says it resumes migration {@code id}, or the deadline.
-     *
-     * @return the new link, or null at the deadline.
-     */
-    private MigrationLink acceptResume(final long id, final long deadlineNs) throws IOException
+    /** The source's main connection; a TLS handshake that fails is refused in one line. */
+    private SocketLink acceptMain() throws IOException
     {
-        while (true)
-        {
-            final long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
-            if (leftMs <= 0)
-            {
-                return null;
-            }
-            final SocketLink link;
-            try
-            {
-                link = SocketLink.accept(server, leftMs, linkTimeoutMs);
-            }
-            catch (final java.net.SocketTimeoutException ex)
-            {
-                return null;
-            }
-            try
-            {
-                ChannelHello.read(link.channel(), id, new boolean[1]);
-                resumed.add(link);
-                return link;
-            }
-            catch (final IOException ex)
-            {
-                link.close(); // a stray connection, or another migration's: never joined
-            }
-        }
-    }
-
-    /**
-     * Accepts the source's page channels ({@link ChannelHello}) within the link timeout: reads the migration id
-     * on {@code main}, then accepts connections until every channel has joined, closing any whose hello does
-     * not belong to this migration.
-     *
-     * @return {@code main} with the channels; on failure every socket accepted here is closed.
-     */
-    private SocketLink acceptChannels(final SocketLink main, final int channels) throws IOException
-    {
-        final long id = ChannelHello.readId(main.channel());
-        final SocketChannel[] sockets = new SocketChannel[channels];
-        final boolean[] taken = new boolean[channels];
-        final long deadline = System.nanoTime() + linkTimeoutMs * 1_000_000L;
-        int joined = 0;
         try
         {
-            while (joined < channels)
-            {
-                final long leftMs = (deadline - System.nanoTime()) / 1_000_000L;
-                if (leftMs <= 0)
-                {
-                    throw new SocketTimeoutException("only " + joined + " of " + channels + " page channels from " +
-                        main.peer() + " joined within " + linkTimeoutMs + " ms");
-                }
-                server.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, leftMs));
-                final SocketChannel socket;
-                try
-                {
-                    socket = server.socket().accept().getChannel();
-                }
-                catch (final SocketTimeoutException ex)
-                {
-                    continue; // the deadline check above names the channels missing
-                }
-                try
-                {
-                    socket.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, Math.max(1, leftMs)));
-                    final int c = ChannelHello.read(Channels.newChannel(socket.socket().getInputStream()), id, taken);
-                    socket.socket().setSoTimeout(0);
-                    taken[c] = true;
-                    sockets[c] = socket;
-                    joined++;
-                }
-                catch (final IOException ex)
-                {
-                    // A stray connection, or one of another migration: refused, never joined.
-                    SocketLink.closeQuietly(socket);
-                }
-            }
-            return main.withChannels(sockets);
+            return SocketLink.accept(server, acceptTimeoutMs, linkTimeoutMs, tls);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final SSLHandshakeException ex)
         {
-            SocketLink.closeQuietly(sockets);
+            throw new MigrationRefusedException("refused " + ex.getMessage());
+        }
+        catch (final java.net.SocketTimeoutException ex)
+        {
+            if (ex.getMessage() != null && ex.getMessage().startsWith("no TLS handshake"))
+            {
+                throw new MigrationRefusedException("refused the source: " + ex.getMessage());
+            }
             throw ex;
         }
     }
 
-    private MigrationResult receive(final SocketLink link, final Handshake proposal, final long id)
+    /** Paused post-copy: the next connection that resumes this migration, or null at the deadline. */
+    private MigrationLink acceptResume(final Admission admission, final long deadlineNs) throws IOException
+    {
+        final PeerSocket socket = admission.resume(deadlineNs);
+        if (socket == null)
+        {
+            return null;
+        }
+        final SocketLink link = SocketLink.destinationEnd(socket, linkTimeoutMs);
+        resumed.add(link);
+        return link;
+    }
+
+    private MigrationResult receive(final SocketLink link, final Handshake proposal, final Admission admission)
         throws IOException, InterruptedException
     {
         final long pages = proposal.memoryBytes() / proposal.pageSize();
@@ -257,7 +224,7 @@ public final class MigrationListen implements AutoCloseable
                     new MigrationDestination(link, memory, workload, null, proposal.digests());
                 if (proposal.recover())
                 {
-                    destination.recover(deadline -> acceptResume(id, deadline), recoverTimeoutMs);
+                    destination.recover(deadline -> acceptResume(admission, deadline), recoverTimeoutMs);
                 }
                 destination.run();
                 final MigrationResult result = destination.result();
@@ -283,15 +250,26 @@ public final class MigrationListen implements AutoCloseable
         }
     }
 
-    /** Reads the proposal and answers it; @return it if accepted. */
-    static Handshake answer(final SocketLink link, final long availableBytes) throws IOException
+    /**
+     * Reads the proposal and answers it. A client that TLS authenticated but the authz list does not name is
+     * refused with that reason (its proposal read, so that closing the connection does not reset it before the
+     * source reads why).
+     *
+     * @param tls the destination's TLS, or null in clear.
+     * @return the proposal if accepted.
+     */
+    static Handshake answer(final SocketLink link, final long availableBytes, final TlsConfig tls) throws IOException
     {
         Handshake proposal = null;
         String refusal;
         try
         {
             proposal = Handshake.read(new ChannelInput(link.channel(), 4096));
-            refusal = proposal.refusal(availableBytes);
+            refusal = tls == null ? null : tls.refusal(link.session());
+            if (refusal == null)
+            {
+                refusal = proposal.refusal(availableBytes);
+            }
         }
         catch (final PageStreamException ex)
         {

@@ -14,6 +14,9 @@ import io.livemig.migration.link.DeadlineLink;
 import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.link.SocketLink;
+import io.livemig.migration.link.TcpLink;
+import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsSession;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.options.MigrationProgress;
 import io.livemig.migration.result.MigrationResult;
@@ -69,6 +72,13 @@ public final class MigrationRun
     private WritableByteChannel capture;
     private Factory factory = Migration::new;
     private InetSocketAddress to;
+    /** The source's TLS (with {@link #to}, or one process's {@code tcp} link), null in clear. */
+    private TlsConfig sourceTls;
+    /** The destination's TLS of a {@code tcp} link in this process. */
+    private TlsConfig destinationTls;
+    /** In one process: the first link's TLS session, and the connections opened inside TLS (each a handshake). */
+    private TlsSession tlsSession;
+    private int tlsConnections;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
     private FaultPlan faults = FaultPlan.NONE;
     private LinkDecorator links = (index, link) -> link;
@@ -345,6 +355,17 @@ public final class MigrationRun
     }
 
     /**
+     * TLS 1.3 on every connection ({@code --tls-creds}): with {@link #to}, the source's alone ({@code
+     * destination} null); in one process, both ends of the {@code tcp} link.
+     */
+    public MigrationRun tls(final TlsConfig source, final TlsConfig destination)
+    {
+        sourceTls = source;
+        destinationTls = destination;
+        return this;
+    }
+
+    /**
      * Bounds every read and write of an in-process link by the link timeout (default {@link
      * #DEFAULT_LINK_TIMEOUT_MS}), as {@link SocketLink} bounds a socket's.
      */
@@ -415,7 +436,7 @@ public final class MigrationRun
              GuestMemory dst = kernelFaults ?
                  KernelTracking.openFaulting(GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize).memory() :
                  new GuestMemory(memoryBytes, pageSize, DirtyMarker.NONE);
-             MigrationLink link = links.decorate(0, MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels));
+             MigrationLink link = links.decorate(0, openLink());
              MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
@@ -430,7 +451,7 @@ public final class MigrationRun
                 {
                     final int[] opened = {0};
                     ((Migration)migration).recoverWith(deadline -> withDeadline(links.decorate(++opened[0],
-                        MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels))));
+                        openLink())));
                 }
                 return migration;
             }, (workload, r) ->
@@ -451,6 +472,10 @@ public final class MigrationRun
                 }
             });
             result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
+            if (tlsSession != null)
+            {
+                result.tls(tlsSession, tlsConnections);
+            }
             if (kernel != null)
             {
                 result.kernelHugePages = hugePages;
@@ -464,6 +489,22 @@ public final class MigrationRun
             }
             return result;
         }
+    }
+
+    /** This process's link: {@code tcp} inside TLS when {@link #tls} was given, else as its kind says. */
+    private MigrationLink openLink() throws IOException
+    {
+        if (sourceTls == null)
+        {
+            return MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+        }
+        final TcpLink link = new TcpLink(options.bandwidth(), channels, destinationTls, sourceTls);
+        if (tlsSession == null)
+        {
+            tlsSession = link.session();
+        }
+        tlsConnections += link.channels() > 1 ? 1 + link.channels() : 1;
+        return link;
     }
 
     private static void awaitWarmUp(final WarmUp warm) throws InterruptedException
@@ -510,7 +551,7 @@ public final class MigrationRun
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
             bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs), opts.recover());
         final List<SocketLink> reconnected = new CopyOnWriteArrayList<>();
-        try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs))
+        try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs, sourceTls))
         {
             RemoteSource.propose(main, proposal);
             final long id = opts.recover() ? ChannelHello.newMigrationId() : 0;
@@ -518,11 +559,17 @@ public final class MigrationRun
             {
                 ChannelHello.writeId(main.channel(), id);
             }
-            try (SocketLink link = channels > 1 ? RemoteSource.openChannels(main, to, channels, linkTimeoutMs) : main)
+            try (SocketLink link = channels > 1 ?
+                RemoteSource.openChannels(main, to, channels, linkTimeoutMs, sourceTls) : main)
             {
                 final Reconnect reconnect = opts.recover() ?
-                    RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected) : null;
-                return runSource(links.decorate(0, link), opts, reconnect, warm);
+                    RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected, sourceTls) : null;
+                final MigrationResult result = runSource(links.decorate(0, link), opts, reconnect, warm);
+                if (sourceTls != null)
+                {
+                    result.tls(main.session(), 1 + (channels > 1 ? channels : 0) + reconnected.size());
+                }
+                return result;
             }
         }
         finally

@@ -2,18 +2,22 @@ package io.livemig.migration;
 
 import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.link.SocketLink;
+import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsFailure;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
 import io.livemig.migration.wire.HandshakeReply;
 import io.livemig.migration.wire.MigrationRefusedException;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
+import io.livemig.stream.PageStreamException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.channels.SocketChannel;
 import java.util.List;
+import javax.net.ssl.SSLException;
 
 /**
  * The source process's side of the connection to a {@code --listen} destination: the handshake, the page
@@ -30,13 +34,49 @@ final class RemoteSource
     {
     }
 
-    /** Sends the proposal and reads the answer; @throws MigrationRefusedException with the reason. */
+    /**
+     * Sends the proposal and reads the answer.
+     *
+     * @throws MigrationRefusedException with the reason, also when the destination refused this source's TLS
+     *                                   certificate (in TLS 1.3 the client hears of it only at its first read).
+     */
     static void propose(final SocketLink link, final Handshake proposal) throws IOException
     {
-        final ChannelOutput out = new ChannelOutput(link.channel(), 256);
-        proposal.write(out);
-        out.flush();
-        final HandshakeReply reply = HandshakeReply.read(new ChannelInput(link.channel(), 4096));
+        final HandshakeReply reply;
+        try
+        {
+            final ChannelOutput out = new ChannelOutput(link.channel(), 256);
+            proposal.write(out);
+            out.flush();
+            reply = HandshakeReply.read(new ChannelInput(link.channel(), 4096));
+        }
+        catch (final IOException ex)
+        {
+            Throwable ssl = null;
+            for (Throwable t = ex; t != null && ssl == null; t = t.getCause())
+            {
+                ssl = t instanceof SSLException ? t : null;
+            }
+            if (link.session() != null || ssl != null)
+            {
+                // TLS 1.3 gives the client the server's verdict on its certificate only after its last flight: as
+                // an alert at this first read, or as a reset that overtakes the alert.
+                throw new MigrationRefusedException("refused by the destination " + link.peer() + ": " +
+                    TlsFailure.reason(ssl != null ? ssl : ex, link.peer()));
+            }
+            for (Throwable t = ex; t != null; t = t.getCause())
+            {
+                if (t instanceof SocketTimeoutException)
+                {
+                    throw ex; // a silent destination: the link timeout says so
+                }
+            }
+            // In clear, a TLS destination answers with an alert, or closes before it is read: say so, in one line.
+            final String why = ex instanceof PageStreamException p ? p.reason() : String.valueOf(ex.getMessage());
+            throw new MigrationRefusedException(why.contains("TLS") ? "refused by the destination " + link.peer() +
+                ": " + why : "no answer from the destination " + link.peer() + " (" + why + "): a destination " +
+                "listening with --tls-creds answers only TLS");
+        }
         if (!reply.accepted())
         {
             throw new MigrationRefusedException("refused by the destination " + link.peer() + ": " + reply.reason());
@@ -50,25 +90,16 @@ final class RemoteSource
      * @return {@code main} with the channels; on failure every socket opened here is closed.
      */
     static SocketLink openChannels(final SocketLink main, final InetSocketAddress to, final int channels,
-        final long timeoutMs) throws IOException
+        final long timeoutMs, final TlsConfig tls) throws IOException
     {
         final long id = ChannelHello.newMigrationId();
         ChannelHello.writeId(main.channel(), id);
-        final SocketChannel[] sockets = new SocketChannel[channels];
+        final PeerSocket[] sockets = new PeerSocket[channels];
         try
         {
             for (int c = 0; c < channels; c++)
             {
-                sockets[c] = SocketChannel.open();
-                try
-                {
-                    sockets[c].socket().connect(to, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
-                }
-                catch (final SocketTimeoutException ex)
-                {
-                    throw new SocketTimeoutException("page channel " + c + ": no connection to " + to +
-                        " within " + timeoutMs + " ms");
-                }
+                sockets[c] = SocketLink.open(to, timeoutMs, tls, "page channel " + c + ": ");
                 ChannelHello.write(sockets[c], id, c);
             }
             return main.withChannels(sockets);
@@ -84,10 +115,10 @@ final class RemoteSource
      * The source's way back after a post-copy cut: connects to the destination again (at most {@value
      * #RECONNECT_ATTEMPTS} attempts within the pause's deadline, each bounded by the link timeout) and opens the
      * connection with a hello naming this migration's {@code id} for channel 0, which the paused destination
-     * waits for.
+     * waits for. With {@code tls}, each new connection authenticates again.
      */
     static Reconnect reconnect(final InetSocketAddress to, final long bandwidth, final long linkTimeoutMs,
-        final MigrationRun.LinkDecorator links, final long id, final List<SocketLink> opened)
+        final MigrationRun.LinkDecorator links, final long id, final List<SocketLink> opened, final TlsConfig tls)
     {
         final int[] index = {0};
         return deadline ->
@@ -102,7 +133,7 @@ final class RemoteSource
                 final long t0 = System.nanoTime();
                 try
                 {
-                    final SocketLink l = SocketLink.connect(to, bandwidth, Math.min(linkTimeoutMs, leftMs));
+                    final SocketLink l = SocketLink.connect(to, bandwidth, Math.min(linkTimeoutMs, leftMs), tls);
                     opened.add(l);
                     ChannelHello.write(l.channel(), id, 0);
                     return links.decorate(++index[0], l);

@@ -4,14 +4,21 @@ import io.livemig.migration.fault.FaultPlan;
 import io.livemig.migration.fault.FaultyLink;
 import io.livemig.migration.link.DeadlineLink;
 import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.link.TcpLink;
 import io.livemig.migration.options.GiveUp;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.tls.TestCredentials;
+import io.livemig.migration.tls.TlsAuthz;
+import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.wire.MigrationEnvelopeDescriptor;
 import io.livemig.workload.VcpuTarget;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,7 +48,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * link timeout instead, which must turn into a cut ({@link DeadlineLink}). Three cuts in thirteen hit post-copy
  * instead ({@code --recover}): the push waits for the first page request (which proves the destination runs the
  * guest), the link is cut at a random forward byte after it ({@link CutInPostcopy}), and the cut must be
- * recovered from over a new link, the guest then verifying on the destination.
+ * recovered from over a new link, the guest then verifying on the destination. One link in ten is TCP loopback,
+ * half of those with every connection inside TLS 1.3, so that a retry's or a recovery's new link authenticates
+ * again.
  *
  * <p>Seeded: {@code -Dlivemig.faults.seed=N} (default 12) and {@code -Dlivemig.faults.cuts=N} (default 200,
  * about 10-20 s on 2 cores). The full size is {@code scripts/fault-campaign} (2000 cuts), which prints the
@@ -123,12 +132,12 @@ class FaultCampaignTest
                 MIN_STREAM_BYTES + " that places the byte cuts");
             for (int i = 0; i < CUTS; i++)
             {
-                final String link = random.nextInt(10) == 0 ? "tcp" : "memory";
+                final String link = random.nextInt(10) == 0 ? (random.nextBoolean() ? "tcp" : "tls") : "memory";
                 final int kind = random.nextInt(20) == 0 ? -1 : random.nextInt(13);
                 if (kind < 0)
                 {
                     final FaultPlan.Trigger at = FaultPlan.Trigger.afterBytes(random.nextLong(MIN_STREAM_BYTES + 1));
-                    final FaultyLink stall = new FaultyLink(MigrationLink.open(link, 256L << 20, 0),
+                    final FaultyLink stall = new FaultyLink(open(link),
                         new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.STALL, at, STALL_NS, 0))));
                     cut(g, link, new DeadlineLink(stall, STALL_TIMEOUT_MS), () -> !stall.events().isEmpty(), true,
                         rows.get(STALL_ROW));
@@ -141,7 +150,7 @@ class FaultCampaignTest
                 {
                     // From the announcement of stop-and-copy: the last round's pages, DEVICE and COMPLETE, at least
                     // TAIL_BYTES, to just after COMPLETE.
-                    final CutAfterPhase tail = new CutAfterPhase(MigrationLink.open(link, 256L << 20, 0), "stop-and-copy",
+                    final CutAfterPhase tail = new CutAfterPhase(open(link), "stop-and-copy",
                         random.nextLong(TAIL_BYTES + 1));
                     cut(g, link, tail, tail::isCut, false, rows.get("bytes: switch-over tail"));
                 }
@@ -211,6 +220,27 @@ class FaultCampaignTest
         return probe.forwardBytes();
     }
 
+    private static TlsConfig[] tls;
+
+    /**
+     * @return a link of {@code kind} at 256 MiB/s: {@code memory}, {@code tcp}, or {@code tls} (TCP loopback with
+     *         every connection inside TLS 1.3: a link opened for a retry or a recovery authenticates again).
+     */
+    static synchronized MigrationLink open(final String kind) throws IOException
+    {
+        if (!kind.equals("tls"))
+        {
+            return MigrationLink.open(kind, 256L << 20, 0);
+        }
+        if (tls == null)
+        {
+            final Path creds = TestCredentials.good(Files.createTempDirectory("livemig-campaign-tls"));
+            tls = new TlsConfig[] {TlsMigrationTest.destinationTls(creds, TlsAuthz.ANY_SIGNED),
+                TlsMigrationTest.sourceTls(creds, null)};
+        }
+        return new TcpLink(256L << 20, 1, tls[0], tls[1]);
+    }
+
     /**
      * One cut by a {@link FaultyLink} rule at {@code trigger}; a pre-copy round trigger meets a guest made dirty
      * in full at round 0 ({@link DirtyWholeGuest}), so that round 1 comes for certain.
@@ -218,7 +248,7 @@ class FaultCampaignTest
     private static void cutAt(final FaultMigrationTest.Guest g, final String link, final FaultPlan.Trigger trigger,
         final Row row) throws Exception
     {
-        final FaultyLink faulty = new FaultyLink(MigrationLink.open(link, 256L << 20, 0), FaultMigrationTest.rule(trigger));
+        final FaultyLink faulty = new FaultyLink(open(link), FaultMigrationTest.rule(trigger));
         cut(g, link, "precopy".equals(trigger.phase()) ? DirtyWholeGuest.wrap(faulty, g.src, 1) : faulty,
             faulty::isCut, false, row);
     }
@@ -260,7 +290,7 @@ class FaultCampaignTest
         MigrationResult last = first;
         if (MigrationResult.FAILED.equals(first.status()) && "source".equals(first.guestRunsOn()))
         {
-            try (FaultyLink retryLink = new FaultyLink(MigrationLink.open(kind, 256L << 20, 0), FaultPlan.NONE))
+            try (FaultyLink retryLink = new FaultyLink(open(kind), FaultPlan.NONE))
             {
                 last = g.migrate(retryLink, options());
             }
@@ -289,12 +319,12 @@ class FaultCampaignTest
         row.cuts++;
         final MigrationOptions options = MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY)
             .withBandwidth(256L << 20).withRecover(true).withRecoverTimeoutMs(10_000).withMirrorForVerify(true);
-        final CutInPostcopy cut = new CutInPostcopy(MigrationLink.open(link, 256L << 20, 0), cutAt);
+        final CutInPostcopy cut = new CutInPostcopy(open(link), cutAt);
         final MigrationResult r;
         try (cut)
         {
             r = new Migration(options, g.src, g.log, g.dst, g.workload, cut)
-                .recoverWith(deadline -> MigrationLink.open(link, 256L << 20, 0)).run();
+                .recoverWith(deadline -> open(link)).run();
         }
         if (cut.isCut())
         {

@@ -43,7 +43,8 @@ class MigrationResultJsonTest
         "recovery.faultsAfterCut.count", "recovery.faultsAfterCut.p50Us", "recovery.faultsAfterCut.p99Us",
         "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel", "paths.startup",
         "paths.warmUp", "paths.warmUpMs", "baselineCopy", "baselineCopy.ms", "baselineCopy.bytes",
-        "baselineCopy.gbPerSecond");
+        "baselineCopy.gbPerSecond", "tls", "tls.enabled", "tls.protocol", "tls.cipherSuite", "tls.peer", "tls.sessions",
+        "tls.handshakeMs", "refusedConnections");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception

@@ -8,6 +8,7 @@ import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.source.MigrationSource;
+import io.livemig.migration.tls.PeerSocket;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
 import io.livemig.migration.wire.HandshakeReply;
@@ -174,7 +175,8 @@ class RemoteHandshakeTest
                     final SocketChannel[] channels = {SocketChannel.open(at), SocketChannel.open(at)};
                     ChannelHello.write(channels[1], id, 1);
                     ChannelHello.write(channels[0], id, 0);
-                    try (SocketLink link = main.withChannels(channels))
+                    try (SocketLink link = main.withChannels(
+                        new PeerSocket[] {PeerSocket.plain(channels[0]), PeerSocket.plain(channels[1])}))
                     {
                         final MigrationResult s = new MigrationSource(MigrationOptions.defaults().withLz4(true)
                             .withDigests(true).withDeviceStateBytes(0), src, log, null, link).run();

@@ -3,14 +3,18 @@ package io.livemig.migration;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.tls.TestCredentials;
+import io.livemig.migration.tls.TlsAuthz;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +80,28 @@ class RemoteRecoveryTest
             assertTrue(src.resentPages() > 0, src::summary);
             assertTrue(dst.recoveries() >= 1 && dst.pausedMs() > 0, dst::summary);
             assertTrue(dst.toJsonTree().get("recovery").get("faultsAfterCut").get("count").asLong() > 0, dst::toJson);
+        }
+    }
+
+    @Test
+    void aCutInsideTlsReconnectsWithANewAuthenticatedSession(@TempDir final Path dir) throws Exception
+    {
+        final Path creds = TestCredentials.good(dir);
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 10_000, 10_000).recoverTimeout(10_000)
+            .tls(TlsMigrationTest.destinationTls(creds, TlsAuthz.ANY_SIGNED)))
+        {
+            final InetSocketAddress at = listen.open();
+            final CompletableFuture<MigrationResult> destination = listen(listen);
+            final MigrationResult src = source(at, 10_000).tls(TlsMigrationTest.sourceTls(creds, null), null)
+                .links((index, l) -> index == 0 ? PostcopyRecoveryTest.cutInPostcopy(l, 0) : l).run();
+            final MigrationResult dst = destination.get(30, TimeUnit.SECONDS);
+            assertNull(src.error(), src::summary);
+            assertNull(dst.error(), dst::summary);
+            assertEquals(Boolean.TRUE, dst.verified(), dst::summary);
+            assertEquals(1, src.recoveries(), src::summary);
+            // The main connection's session, then the reconnect's: each side completed both handshakes.
+            assertEquals(2, src.toJsonTree().get("tls").get("sessions").asInt(), src::toJson);
+            assertEquals(2, dst.toJsonTree().get("tls").get("sessions").asInt(), dst::toJson);
         }
     }
 

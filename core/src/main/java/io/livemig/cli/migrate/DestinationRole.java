@@ -3,6 +3,7 @@ package io.livemig.cli.migrate;
 import io.livemig.cli.BadOption;
 import io.livemig.cli.DestinationOption;
 import io.livemig.migration.MigrationListen;
+import io.livemig.migration.tls.TlsConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -44,6 +45,7 @@ public final class DestinationRole extends Role
         final LinkOptions link = command.link;
         final TrackerOptions trackers = command.trackers;
         final InetSocketAddress bind;
+        final TlsConfig tls;
         try
         {
             for (final OptionSpec o : spec.commandLine().getParseResult().matchedOptions())
@@ -56,6 +58,7 @@ public final class DestinationRole extends Role
             }
             trackers.checkShared();
             bind = link.listenAddress();
+            tls = link.destinationTls();
         }
         catch (final BadOption ex)
         {
@@ -65,7 +68,7 @@ public final class DestinationRole extends Role
         return guard(err, "the source's guest cannot be allocated here", MigrateCommand.EXIT_FAILED, () ->
         {
             try (MigrationListen listener = new MigrationListen(bind, link.acceptTimeoutMs, link.linkTimeoutMs)
-                .recoverTimeout(trackers.recoverTimeoutMs).kernelFaults(trackers.kernelFaults()))
+                .recoverTimeout(trackers.recoverTimeoutMs).kernelFaults(trackers.kernelFaults()).tls(tls))
             {
                 final InetSocketAddress at = listener.open();
                 err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());

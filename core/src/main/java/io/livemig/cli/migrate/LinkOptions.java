@@ -5,10 +5,17 @@ import io.livemig.cli.DestinationOption;
 import io.livemig.cli.TimeParser;
 import io.livemig.migration.MigrationRun;
 import io.livemig.migration.link.MigrationLink;
+import io.livemig.migration.tls.TlsAuthz;
+import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsCredentials;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.livemig.cli.BadOption.check;
 
@@ -54,10 +61,83 @@ public final class LinkOptions
         description = "--listen: give up when no source connects within this long (default ${DEFAULT-VALUE})")
     long acceptTimeoutMs;
 
+    @DestinationOption
+    @Option(names = "--tls-creds", paramLabel = "DIR",
+        description = "TLS 1.3 on every connection, both peers authenticated by one CA: DIR holds QEMU's layout " +
+            "(ca-cert.pem, server-cert.pem, server-key.pem, client-cert.pem, client-key.pem; scripts/tls-creds " +
+            "makes one); with --to, --listen, or --link tcp in one process")
+    Path tlsCreds;
+
+    @Option(names = "--tls-hostname", paramLabel = "NAME",
+        description = "the name the destination's certificate must carry (default: the host of --to)")
+    String tlsHostname;
+
+    @DestinationOption
+    @Option(names = "--tls-authz", paramLabel = "DN",
+        description = "a client certificate subject that may migrate into this destination, as RFC 2253 prints it " +
+            "(CN=client1,O=example), matched as an X.500 name; repeatable (default: any client the CA signed)")
+    List<String> tlsAuthz = new ArrayList<>();
+
+    @DestinationOption
+    @Option(names = "--tls-authz-file", paramLabel = "FILE",
+        description = "client subjects that may migrate into this destination, one per line, as --tls-authz")
+    Path tlsAuthzFile;
+
     /** Checks what both roles take. */
     void checkShared() throws BadOption
     {
         check(linkTimeoutMs >= 1, "--link-timeout", "must be at least 1ms", linkTimeoutMs);
+        check(tlsCreds != null || tlsHostname == null, "--tls-hostname", "needs --tls-creds, for", tlsHostname);
+        check(tlsCreds != null || (tlsAuthz.isEmpty() && tlsAuthzFile == null), "--tls-authz",
+            "needs --tls-creds, for", tlsAuthz.isEmpty() ? tlsAuthzFile : tlsAuthz.get(0));
+    }
+
+    /** @return the source's TLS, or null without {@code --tls-creds}. */
+    TlsConfig sourceTls() throws BadOption
+    {
+        return tlsCreds == null ? null : TlsConfig.source(credentials(false), tlsHostname);
+    }
+
+    /** @return the destination's TLS with its authz list, or null without {@code --tls-creds}. */
+    TlsConfig destinationTls() throws BadOption
+    {
+        if (tlsCreds == null)
+        {
+            return null;
+        }
+        TlsAuthz authz;
+        try
+        {
+            authz = TlsAuthz.of(tlsAuthz);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new BadOption("--tls-authz", ex.getMessage());
+        }
+        if (tlsAuthzFile != null)
+        {
+            try
+            {
+                authz = authz.and(TlsAuthz.read(tlsAuthzFile));
+            }
+            catch (final IOException ex)
+            {
+                throw new BadOption("--tls-authz-file", ex.getMessage());
+            }
+        }
+        return TlsConfig.destination(credentials(true), authz);
+    }
+
+    private TlsCredentials credentials(final boolean server) throws BadOption
+    {
+        try
+        {
+            return TlsCredentials.load(tlsCreds, server);
+        }
+        catch (final IOException ex)
+        {
+            throw new BadOption("--tls-creds", ex.getMessage());
+        }
     }
 
     /**
@@ -72,6 +152,8 @@ public final class LinkOptions
             MigrationLink.MAX_CHANNELS + ", not", channels);
         check(latencyNs == 0 || link.equals("memory"), "--latency",
             "applies to --link memory only (TCP has loopback's own), not", link);
+        check(tlsCreds == null || to != null || link.equals("tcp"), "--tls-creds",
+            "needs a TCP connection: --to, --listen or --link tcp, not --link", link);
         checkShared();
         if (to != null)
         {
@@ -79,6 +161,8 @@ public final class LinkOptions
             check(!parsed.hasMatchedOption("--link"), "--link",
                 "does not apply to --to (the link is TCP to the destination), not", link);
             check(!parsed.hasMatchedOption("--accept-timeout"), "--accept-timeout", "applies to --listen only, not", "--to");
+            check(tlsAuthz.isEmpty() && tlsAuthzFile == null, "--tls-authz",
+                "applies to the destination (--listen, or one process), not", "--to");
         }
     }
 
@@ -98,6 +182,7 @@ public final class LinkOptions
         {
             run.to(address("--to", to, false), linkTimeoutMs);
         }
+        run.tls(sourceTls(), to == null ? destinationTls() : null);
         return run.link(link).latencyNs(latencyNs).channels(channels);
     }
 

@@ -5,7 +5,7 @@
  * keeps the destination's channels in step with the rounds the main channel announces. The pair lives
  * together: what one side writes the other reads.
  *
- * <p>Level 5 of the migration packages, beside {@code postcopy} and {@code throttle} (see {@code
+ * <p>Level 6 of the migration packages, beside {@code postcopy} and {@code throttle} (see {@code
  * io.livemig.migration.link}). Depends on {@code link} and the page stream.
  */
 package io.livemig.migration.channel;

@@ -3,7 +3,7 @@
  * stream to empty memory, resumes the guest and answers on the return path, and knows the source only through
  * the link.
  *
- * <p>Level 7 of the migration packages, beside {@code source}, which it never uses (see {@code
+ * <p>Level 8 of the migration packages, beside {@code source}, which it never uses (see {@code
  * io.livemig.migration.link}). Depends on every level below it.
  */
 package io.livemig.migration.destination;

@@ -3,6 +3,6 @@
  * migration phase) and the {@link io.livemig.migration.fault.FaultyLink} that carries it out on any link, for
  * the fault campaign, the recovery tests and {@code scripts/migrate --fault}.
  *
- * <p>Level 2 of the migration packages (see {@code io.livemig.migration.link}). Depends on {@code link}.
+ * <p>Level 3 of the migration packages (see {@code io.livemig.migration.link}). Depends on {@code link}.
  */
 package io.livemig.migration.fault;

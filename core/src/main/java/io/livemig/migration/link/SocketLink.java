@@ -1,5 +1,9 @@
 package io.livemig.migration.link;
 
+import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsSession;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -14,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One process's end of a migration over TCP between two processes: the source's ({@link #connect}) or the
  * destination's ({@link #accept}). The forward stream and the return path share the socket, as in {@link
- * TcpLink}; the other role's channels belong to the other process and throw here.
+ * TcpLink}; the other role's channels belong to the other process and throw here. Each connection is a {@link
+ * PeerSocket}, in clear or inside TLS 1.3 ({@link TlsConfig}: the handshake bounded by the link timeout too);
+ * the deadlines below hold for both.
  *
  * <h2>Deadlines</h2>
  * Connect, accept and every read and write are bounded: a call that moves no byte for the link timeout
@@ -30,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SocketLink implements MigrationLink
 {
-    private final SocketChannel socket;
+    private final PeerSocket socket;
     /** The main socket's call instants, then each page channel's. */
     private final End main;
     private final End[] pages;
@@ -45,13 +51,13 @@ public final class SocketLink implements MigrationLink
     private volatile String expired;
     private volatile boolean closed;
 
-    private SocketLink(final SocketChannel socket, final boolean sourceEnd, final long bytesPerSecond,
+    private SocketLink(final PeerSocket socket, final boolean sourceEnd, final long bytesPerSecond,
         final long timeoutMs) throws IOException
     {
-        this(socket, new SocketChannel[0], sourceEnd, bytesPerSecond, timeoutMs);
+        this(socket, new PeerSocket[0], sourceEnd, bytesPerSecond, timeoutMs);
     }
 
-    private SocketLink(final SocketChannel socket, final SocketChannel[] channels, final boolean sourceEnd,
+    private SocketLink(final PeerSocket socket, final PeerSocket[] channels, final boolean sourceEnd,
         final long bytesPerSecond, final long timeoutMs) throws IOException
     {
         this.socket = socket;
@@ -61,15 +67,15 @@ public final class SocketLink implements MigrationLink
         this.pagesOut = new WritableByteChannel[channels.length];
         this.sourceEnd = sourceEnd;
         this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        this.peer = String.valueOf(socket.getRemoteAddress()).replaceFirst("^/", "");
+        this.peer = socket.peer();
         this.readBounded = !sourceEnd;
-        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        socket.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
         final TokenBucket bucket = sourceEnd && bytesPerSecond > 0 ? new TokenBucket(bytesPerSecond) : null;
         final WritableByteChannel bounded = new Bounded(main);
         this.out = bucket != null ? new ThrottledChannel(bounded, bucket) : bounded;
         for (int c = 0; c < channels.length; c++)
         {
-            channels[c].setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channels[c].channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
             pages[c] = new End(channels[c]);
             pagesOut[c] = bucket != null ? new ThrottledChannel(new Bounded(pages[c]), bucket) : new Bounded(pages[c]);
         }
@@ -79,23 +85,54 @@ public final class SocketLink implements MigrationLink
     }
 
     /**
-     * The source's end: connects to {@code address} within {@code timeoutMs}.
+     * The source's end: connects to {@code address} within {@code timeoutMs}, then, with {@code tls}, completes
+     * its handshake within {@code timeoutMs} more.
      *
      * @param bytesPerSecond forward bandwidth, 0 for unlimited.
+     * @param tls            the source's TLS, or null for a connection in clear.
      */
+    public static SocketLink connect(final InetSocketAddress address, final long bytesPerSecond, final long timeoutMs,
+        final TlsConfig tls) throws IOException
+    {
+        final PeerSocket socket = open(address, timeoutMs, tls, "");
+        try
+        {
+            return new SocketLink(socket, true, bytesPerSecond, timeoutMs);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+    }
+
+    /** {@link #connect(InetSocketAddress, long, long, TlsConfig)} in clear. */
     public static SocketLink connect(final InetSocketAddress address, final long bytesPerSecond, final long timeoutMs)
         throws IOException
+    {
+        return connect(address, bytesPerSecond, timeoutMs, null);
+    }
+
+    /**
+     * Connects one more connection to {@code address} (a page channel's, or a reconnect's) within {@code
+     * timeoutMs}, inside TLS when {@code tls} is given; on failure nothing stays open.
+     *
+     * @param what for messages, e.g. {@code "page channel 2: "}.
+     */
+    public static PeerSocket open(final InetSocketAddress address, final long timeoutMs, final TlsConfig tls,
+        final String what) throws IOException
     {
         final SocketChannel channel = SocketChannel.open();
         try
         {
             channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
-            return new SocketLink(channel, true, bytesPerSecond, timeoutMs);
+            return tls == null ? PeerSocket.plain(channel) : tls.connect(channel, address, timeoutMs);
         }
         catch (final SocketTimeoutException ex)
         {
             channel.close();
-            throw new SocketTimeoutException("no connection to " + address + " within " + timeoutMs + " ms");
+            throw new SocketTimeoutException(what + (ex.getMessage() != null && ex.getMessage().startsWith("no TLS") ?
+                ex.getMessage() : "no connection to " + address + " within " + timeoutMs + " ms"));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -107,10 +144,12 @@ public final class SocketLink implements MigrationLink
     /**
      * The destination's end: accepts one connection on {@code server} within {@code acceptTimeoutMs}.
      *
-     * @param timeoutMs the link timeout of every later read and write.
+     * @param timeoutMs the link timeout of every later read and write, and of the TLS handshake.
+     * @param tls       the destination's TLS, or null for a connection in clear; the client's name is not checked
+     *                  here ({@link TlsConfig#refusal}).
      */
-    public static SocketLink accept(final ServerSocketChannel server, final long acceptTimeoutMs, final long timeoutMs)
-        throws IOException
+    public static SocketLink accept(final ServerSocketChannel server, final long acceptTimeoutMs, final long timeoutMs,
+        final TlsConfig tls) throws IOException
     {
         server.socket().setSoTimeout((int)Math.min(Integer.MAX_VALUE, acceptTimeoutMs));
         final SocketChannel channel;
@@ -125,7 +164,8 @@ public final class SocketLink implements MigrationLink
         }
         try
         {
-            return new SocketLink(channel, false, 0, timeoutMs);
+            return new SocketLink(tls == null ? PeerSocket.plain(channel) : tls.accept(channel, timeoutMs), false, 0,
+                timeoutMs);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -134,15 +174,42 @@ public final class SocketLink implements MigrationLink
         }
     }
 
+    /** @return the destination's end over {@code socket}, already accepted and vetted (a reconnect's). */
+    public static SocketLink destinationEnd(final PeerSocket socket, final long timeoutMs) throws IOException
+    {
+        try
+        {
+            return new SocketLink(socket, false, 0, timeoutMs);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            socket.close();
+            throw ex;
+        }
+    }
+
+    /** {@link #accept(ServerSocketChannel, long, long, TlsConfig)} in clear. */
+    public static SocketLink accept(final ServerSocketChannel server, final long acceptTimeoutMs, final long timeoutMs)
+        throws IOException
+    {
+        return accept(server, acceptTimeoutMs, timeoutMs, null);
+    }
+
     /**
      * This link with {@code channels} page channels added, one connected socket each, in channel order; the
      * sockets then belong to the returned link (closed with it), and this link's main socket too.
      */
-    public SocketLink withChannels(final SocketChannel[] channels) throws IOException
+    public SocketLink withChannels(final PeerSocket[] channels) throws IOException
     {
         closed = true; // this object's watchdog ends; the new link watches every socket
         watchdog.interrupt();
         return new SocketLink(socket, channels, sourceEnd, bytesPerSecond, TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+    }
+
+    /** @return the TLS session of the main connection, or null in clear. */
+    public TlsSession session()
+    {
+        return socket.session();
     }
 
     /** @return the link timeout, ms. */
@@ -243,10 +310,10 @@ public final class SocketLink implements MigrationLink
     {
         closed = true;
         watchdog.interrupt();
-        closeQuietly(socket);
+        socket.close();
         for (final End end : pages)
         {
-            closeQuietly(end.socket);
+            end.socket.close();
         }
     }
 
@@ -267,12 +334,15 @@ public final class SocketLink implements MigrationLink
         }
     }
 
-    /** Closes every socket of {@code channels} that was opened (null entries were not), ignoring failures. */
-    public static void closeQuietly(final SocketChannel[] channels)
+    /** Closes every connection of {@code channels} that was opened (null entries were not). */
+    public static void closeQuietly(final PeerSocket[] channels)
     {
-        for (final SocketChannel channel : channels)
+        for (final PeerSocket channel : channels)
         {
-            closeQuietly(channel);
+            if (channel != null)
+            {
+                channel.close();
+            }
         }
     }
 
@@ -315,11 +385,11 @@ public final class SocketLink implements MigrationLink
     /** One socket and the instants of the calls blocked on it, for the watchdog. */
     private static final class End
     {
-        final SocketChannel socket;
+        final PeerSocket socket;
         volatile long readSince;
         volatile long writeSince;
 
-        End(final SocketChannel socket)
+        End(final PeerSocket socket)
         {
             this.socket = socket;
         }

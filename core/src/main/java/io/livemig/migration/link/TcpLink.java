@@ -1,6 +1,11 @@
 package io.livemig.migration.link;
 
+import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsSession;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -8,22 +13,29 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A {@link MigrationLink} over a real TCP connection on the loopback interface (127.0.0.1, an ephemeral
  * port), as QEMU's {@code tcp:} transport: the forward stream one way, the return path back on the same
  * socket; with several page channels, one more connection per channel (QEMU's multifd). The source's writes pass through a {@link TokenBucket}, the same limit as {@link MemoryLink}'s.
- * {@code TCP_NODELAY} is set on both ends so that a post-copy page request is not held back.
+ * {@code TCP_NODELAY} is set on both ends so that a post-copy page request is not held back. With TLS
+ * ({@link #TcpLink(long, int, TlsConfig, TlsConfig)}) every connection runs its own TLS 1.3 session, the
+ * source's end the client and the destination's end the server, as between two processes.
  *
  * <p>Thread-safety: as {@link MigrationLink}; socket channels are safe for one reader and one writer.
  */
 public final class TcpLink implements MigrationLink
 {
-    private final SocketChannel source;
-    private final SocketChannel destination;
+    /** Bound of each TLS handshake between the two ends in this process. */
+    static final long HANDSHAKE_TIMEOUT_MS = 10_000;
+
+    private final PeerSocket source;
+    private final PeerSocket destination;
     private final WritableByteChannel sourceOut;
     /** Page channels' ends, source [0] and destination [1]; empty with one channel. */
-    private final SocketChannel[][] pages;
+    private final PeerSocket[][] pages;
     private final WritableByteChannel[] pagesOut;
 
     /** @param bytesPerSecond forward bandwidth, 0 for unlimited. */
@@ -38,21 +50,37 @@ public final class TcpLink implements MigrationLink
      */
     public TcpLink(final long bytesPerSecond, final int channels) throws IOException
     {
+        this(bytesPerSecond, channels, null, null);
+    }
+
+    /**
+     * @param bytesPerSecond forward bandwidth of all connections together, 0 for unlimited.
+     * @param channels       page channels: above 1, that many more connections, one per channel.
+     * @param destinationTls the destination's TLS (server), or null for connections in clear.
+     * @param sourceTls      the source's TLS (client); given with {@code destinationTls}.
+     */
+    public TcpLink(final long bytesPerSecond, final int channels, final TlsConfig destinationTls,
+        final TlsConfig sourceTls) throws IOException
+    {
+        if ((destinationTls == null) != (sourceTls == null))
+        {
+            throw new IllegalArgumentException("TLS needs both ends' configurations, or neither");
+        }
         if (channels < 1)
         {
             throw new IllegalArgumentException("channels must be at least 1: " + channels);
         }
         final TokenBucket bucket = new TokenBucket(bytesPerSecond);
-        this.pages = new SocketChannel[channels == 1 ? 0 : channels][];
+        this.pages = new PeerSocket[channels == 1 ? 0 : channels][];
         this.pagesOut = new WritableByteChannel[pages.length];
-        SocketChannel[] main = null;
+        PeerSocket[] main = null;
         try (ServerSocketChannel server = ServerSocketChannel.open())
         {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            main = connect(server);
+            main = connect(server, destinationTls, sourceTls);
             for (int c = 0; c < pages.length; c++)
             {
-                pages[c] = connect(server);
+                pages[c] = connect(server, destinationTls, sourceTls);
                 pagesOut[c] = new ThrottledChannel(pages[c][0], bucket);
             }
         }
@@ -60,8 +88,8 @@ public final class TcpLink implements MigrationLink
         {
             if (main != null)
             {
-                closeQuietly(main[0]);
-                closeQuietly(main[1]);
+                main[0].close();
+                main[1].close();
             }
             closePages();
             throw ex;
@@ -71,28 +99,75 @@ public final class TcpLink implements MigrationLink
         this.sourceOut = new ThrottledChannel(source, bucket);
     }
 
-    private static SocketChannel[] connect(final ServerSocketChannel server) throws IOException
+    /** @return one connection's two ends, source [0] and destination [1], inside TLS when configured. */
+    private static PeerSocket[] connect(final ServerSocketChannel server, final TlsConfig destinationTls,
+        final TlsConfig sourceTls) throws IOException
     {
         final SocketChannel client = SocketChannel.open(server.getLocalAddress());
         final SocketChannel accepted;
         try
         {
             accepted = server.accept();
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
         catch (final IOException ex)
         {
             client.close();
             throw ex;
         }
-        client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return new SocketChannel[] {client, accepted};
+        if (sourceTls == null)
+        {
+            return new PeerSocket[] {PeerSocket.plain(client), PeerSocket.plain(accepted)};
+        }
+        // Both ends' handshakes in this process: the destination's on a helper thread, bounded like the source's.
+        final InetSocketAddress at = (InetSocketAddress)server.getLocalAddress();
+        final CompletableFuture<PeerSocket> serverEnd = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return destinationTls.accept(accepted, HANDSHAKE_TIMEOUT_MS);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }, r -> new Thread(r, "tcp-link-tls-accept").start());
+        try
+        {
+            final PeerSocket clientEnd = sourceTls.connect(client, at, HANDSHAKE_TIMEOUT_MS);
+            return new PeerSocket[] {clientEnd, serverEnd.get()};
+        }
+        catch (final ExecutionException ex)
+        {
+            client.close();
+            throw ex.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(ex.getCause());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            client.close();
+            accepted.close();
+            throw new IOException("interrupted in a TLS handshake", ex);
+        }
+        catch (final IOException ex)
+        {
+            accepted.close();
+            serverEnd.exceptionally(failed -> null);
+            throw ex;
+        }
+    }
+
+    /** @return the TLS session of the source's end of the main connection, or null in clear. */
+    public TlsSession session()
+    {
+        return source.session();
     }
 
     /** @return the port the destination accepted on (for messages). */
     public int port() throws IOException
     {
-        return ((InetSocketAddress)destination.getLocalAddress()).getPort();
+        return ((InetSocketAddress)destination.channel().getLocalAddress()).getPort();
     }
 
     @Override
@@ -146,7 +221,7 @@ public final class TcpLink implements MigrationLink
     @Override
     public void finishSource() throws IOException
     {
-        for (final SocketChannel[] pair : pages)
+        for (final PeerSocket[] pair : pages)
         {
             pair[0].shutdownOutput();
         }
@@ -162,32 +237,20 @@ public final class TcpLink implements MigrationLink
     @Override
     public void close()
     {
-        closeQuietly(source);
-        closeQuietly(destination);
+        source.close();
+        destination.close();
         closePages();
     }
 
     private void closePages()
     {
-        for (final SocketChannel[] pair : pages)
+        for (final PeerSocket[] pair : pages)
         {
             if (pair != null)
             {
-                closeQuietly(pair[0]);
-                closeQuietly(pair[1]);
+                pair[0].close();
+                pair[1].close();
             }
-        }
-    }
-
-    private static void closeQuietly(final SocketChannel channel)
-    {
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignored)
-        {
-            // Closing a socket that failed already: nothing more to release.
         }
     }
 }

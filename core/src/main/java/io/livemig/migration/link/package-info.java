@@ -7,8 +7,9 @@
  * {@link io.livemig.migration.link.TokenBucket} per link. {@link io.livemig.migration.link.RoleThreads} holds what
  * every role thread shares (bounded joins, the CPU clock).
  *
- * <p>Level 1 of the migration packages: {@code link} → {@code fault} → {@code options} → {@code wire} →
- * {@code channel} | {@code postcopy} | {@code throttle} → {@code result} → {@code source} | {@code destination}
- * → {@code io.livemig.migration} (checked by {@code PackageOrderTest}). Depends on nothing of livemig.
+ * <p>Level 2 of the migration packages: {@code tls} → {@code link} → {@code fault} → {@code options} → {@code
+ * wire} → {@code channel} | {@code postcopy} | {@code throttle} → {@code result} → {@code source} | {@code
+ * destination} → {@code io.livemig.migration} (checked by {@code PackageOrderTest}). Depends on {@code tls}: a
+ * socket's connection may run inside TLS.
  */
 package io.livemig.migration.link;

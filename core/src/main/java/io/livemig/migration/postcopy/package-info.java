@@ -4,7 +4,7 @@
  * over userfaultfd MISSING faults), and the source's {@link io.livemig.migration.postcopy.RequestQueue} of the
  * pages they asked for.
  *
- * <p>Level 5 of the migration packages, beside {@code channel} and {@code throttle} (see {@code
+ * <p>Level 6 of the migration packages, beside {@code channel} and {@code throttle} (see {@code
  * io.livemig.migration.link}). Depends on {@code link} and {@code wire}.
  */
 package io.livemig.migration.postcopy;

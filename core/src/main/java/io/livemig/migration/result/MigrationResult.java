@@ -1,5 +1,6 @@
 package io.livemig.migration.result;
 
+import io.livemig.migration.tls.TlsSession;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.PageKind;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -42,6 +43,17 @@ public final class MigrationResult
     public double cpuReceiversMs = Double.NaN;
     /** Wire bytes of each page channel (this side's), or null with one channel. */
     public long[] channelBytes;
+    /** TLS 1.3 on every connection of this migration; the fields below are the main connection's handshake. */
+    public boolean tls;
+    public String tlsProtocol;
+    public String tlsCipherSuite;
+    /** The peer certificate's subject, RFC 2253. */
+    public String tlsPeer;
+    /** Handshakes this side completed: the main connection, each page channel, each reconnect. */
+    public int tlsSessions;
+    public double tlsHandshakeMs = Double.NaN;
+    /** The destination in another process: connections it closed without letting them join (bad TLS, stray). */
+    public long refusedConnections;
     /** Digest exchange: the hash's name, or null when digests were not exchanged. */
     public String digestAlgorithm;
     public long digestPages;
@@ -485,6 +497,20 @@ public final class MigrationResult
     }
 
     /** @return each page channel's wire bytes, or null with one channel. */
+    /**
+     * Records that this side ran inside TLS: {@code session}, the main connection's handshake, and {@code
+     * sessions}, the handshakes this side completed (main connection, page channels, reconnects).
+     */
+    public void tls(final TlsSession session, final int sessions)
+    {
+        tls = true;
+        tlsProtocol = session.protocol();
+        tlsCipherSuite = session.cipherSuite();
+        tlsPeer = session.peer();
+        tlsHandshakeMs = session.handshakeMs();
+        tlsSessions = sessions;
+    }
+
     public long[] channelBytes()
     {
         return channelBytes == null ? null : channelBytes.clone();

@@ -184,6 +184,14 @@ public final class ResultJson
             b.put("bytes", res.baselineCopyBytes);
             num(b, "gbPerSecond", res.baselineCopyBytes / (res.baselineCopyMs * 1e6));
         }
+        final ObjectNode tls = o.putObject("tls");
+        tls.put("enabled", res.tls);
+        tls.put("protocol", res.tlsProtocol);
+        tls.put("cipherSuite", res.tlsCipherSuite);
+        tls.put("peer", res.tlsPeer);
+        tls.put("sessions", res.tlsSessions);
+        num(tls, "handshakeMs", res.tlsHandshakeMs);
+        o.put("refusedConnections", res.refusedConnections);
         return o;
     }
 

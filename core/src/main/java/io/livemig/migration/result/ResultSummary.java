@@ -24,6 +24,7 @@ final class ResultSummary
             .append(", mode: ").append(res.mode)
             .append("in-process".equals(res.role) ? "" : ", role: " + res.role)
             .append(", link: ").append(res.link)
+            .append(res.tls ? ", tls: " + res.tlsProtocol + " " + res.tlsCipherSuite + " peer " + res.tlsPeer : "")
             .append(String.format(Locale.ROOT, ", total time: %.0f ms, downtime: %s, setup: %.1f ms", res.totalMs,
                 Double.isNaN(res.downtimeMs) ? "measured by the source" : String.format(Locale.ROOT, "%.1f ms%s", res.downtimeMs,
                     res.downtimeOverLimit ? " (over the " + res.downtimeLimitMs + " ms limit)" : ""),

@@ -3,7 +3,7 @@
  * dirty ring ({@link io.livemig.migration.throttle.DirtyLimit}). Auto-converge throttles the vCPUs through the
  * workload's own throttle.
  *
- * <p>Level 5 of the migration packages, beside {@code channel} and {@code postcopy} (see {@code
+ * <p>Level 6 of the migration packages, beside {@code channel} and {@code postcopy} (see {@code
  * io.livemig.migration.link}). Depends on the dirty logs only.
  */
 package io.livemig.migration.throttle;

@@ -152,8 +152,10 @@ public record Handshake(
         final int magic = in.readInt();
         if (magic != MAGIC)
         {
-            throw new PageStreamException(at, "handshake: not a livemig source: magic 0x" + Integer.toHexString(magic) +
-                ", expected 0x" + Integer.toHexString(MAGIC));
+            throw new PageStreamException(at, (magic >>> 16) == 0x1603 ? "handshake: a TLS ClientHello: the source " +
+                "migrates over TLS (--tls-creds), this destination listens in clear" :
+                "handshake: not a livemig source: magic 0x" + Integer.toHexString(magic) + ", expected 0x" +
+                Integer.toHexString(MAGIC));
         }
         final int version = in.readUnsignedShort();
         if (version != VERSION)

@@ -75,7 +75,9 @@ public record HandshakeReply(boolean accepted, String reason)
         final int magic = in.readInt();
         if (magic != MAGIC)
         {
-            throw new PageStreamException(at, "handshake reply: not a livemig destination: magic 0x" +
+            throw new PageStreamException(at, (magic >>> 16) == 0x1503 ? "handshake reply: a TLS alert: the " +
+                "destination listens with TLS (--tls-creds), this source migrates in clear" :
+                "handshake reply: not a livemig destination: magic 0x" +
                 Integer.toHexString(magic) + ", expected 0x" + Integer.toHexString(MAGIC));
         }
         final int status = in.readUnsignedByte();

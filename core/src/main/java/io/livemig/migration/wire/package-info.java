@@ -6,7 +6,7 @@
  * verification and post-copy recovery's {@link io.livemig.migration.wire.ReceivedBitmap}. Every reader treats
  * its bytes as untrusted and refuses with one line naming the offset and the field.
  *
- * <p>Level 4 of the migration packages (see {@code io.livemig.migration.link}). Depends on {@code link} and
+ * <p>Level 5 of the migration packages (see {@code io.livemig.migration.link}). Depends on {@code link} and
  * {@code options}.
  */
 package io.livemig.migration.wire;

@@ -26,11 +26,12 @@ class MigrateHelpTest
         "--dirty-limit-period", "--policy", "--max-rounds", "--max-time", "--on-give-up", "--postcopy-after",
         "--prepage", "--device-state", "--link", "--channels", "--latency", "--before", "--after", "--seed", "--json",
         "--verify", "--capture", "--quiet", "--listen", "--to", "--link-timeout", "--accept-timeout", "--recover",
-        "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy");
+        "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy", "--tls-creds",
+        "--tls-hostname", "--tls-authz", "--tls-authz-file");
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",
-        "--recover-timeout", "--json", "--result", "--quiet", "--verbose");
+        "--recover-timeout", "--json", "--result", "--quiet", "--verbose", "--tls-creds", "--tls-authz", "--tls-authz-file");
 
     @Test
     void everyOptionKeepsItsName()
