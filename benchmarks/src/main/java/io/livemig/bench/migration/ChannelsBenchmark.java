@@ -1,8 +1,11 @@
 package io.livemig.bench.migration;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.state.BenchTls;
 import io.livemig.migration.LinkCopy;
+import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.link.TcpLink;
+import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.result.MigrationResult;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,6 +44,14 @@ import java.util.concurrent.TimeUnit;
  * costs the same whatever the pages hold. Its {@link Figures} have GB/s, CPU per GB, and the senders' and
  * receivers' CPU in their columns.
  *
+ * <p>{@code tls=true} runs every connection inside TLS 1.3 ({@code --tls-creds}: both peers authenticated, one
+ * session per connection, {@code suite} the one cipher suite offered; JSSE's {@link javax.net.ssl.SSLSocket}
+ * streams, fed 64 KiB per call, which JSSE cuts into 16 KiB records). Its baseline is then the floor under an
+ * encrypted migration: the same copy over the same N loopback connections through bare {@link
+ * javax.net.ssl.SSLEngine} wrap and unwrap loops ({@link EngineLink}). {@link Figures#linkSetupMs} is the time
+ * to open the link, the TLS handshakes included: the cost TLS adds before the first page moves (the migration's
+ * {@code totalMs} excludes it, as QEMU's does).
+ *
  * <p>Thread-safety: JMH's; one benchmark thread.
  */
 @BenchmarkMode(Mode.SingleShotTime)
@@ -52,9 +63,28 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class ChannelsBenchmark
 {
+    /** With TLS, the cipher's code compiled before the first shot ({@link EngineLink#warmUp}: 2 GiB in memory). */
+    @Setup(Level.Trial)
+    public void warmCipher() throws IOException
+    {
+        if (tls)
+        {
+            EngineLink.warmUp(BenchTls.destination(suite).credentials().context(),
+                BenchTls.source(suite).credentials().context(), suite, 2L << 30);
+        }
+    }
+
     /** Page channels (TCP connections). */
     @Param({"1", "2", "4"})
     public int channels;
+
+    /** Every connection inside TLS 1.3, or in clear. */
+    @Param({"false", "true"})
+    public boolean tls;
+
+    /** The one TLS 1.3 cipher suite offered when {@code tls} ({@code -p suite=...} compares the others). */
+    @Param({TlsConfig.DEFAULT_SUITE})
+    public String suite;
 
     /** The migrated guest: a {@link LargeGuestBenchmark} guest, idle or written once. */
     @State(Scope.Benchmark)
@@ -129,11 +159,13 @@ public class ChannelsBenchmark
         public double sendersCpuSecondsPerGb;
         public double destinationCpuSecondsPerGb;
         public double receiversCpuSecondsPerGb;
+        /** Time to open the link, ms: connections, and with TLS every handshake. */
+        public double linkSetupMs;
 
         @Setup(Level.Iteration)
         public void reset()
         {
-            totalMs = gbPerSecond = cpuSecondsPerGb = 0;
+            totalMs = gbPerSecond = cpuSecondsPerGb = linkSetupMs = 0;
             migrationCpuSecondsPerGb = sendersCpuSecondsPerGb = destinationCpuSecondsPerGb = receiversCpuSecondsPerGb = 0;
         }
 
@@ -170,21 +202,39 @@ public class ChannelsBenchmark
     public MigrationResult migrate(final Guest guest, final Figures figures) throws IOException
     {
         final long cpu0 = processCpuNanos();
-        final MigrationResult r = guest.guest.migrate(channels);
-        figures.record(r, guest.guestBytes, processCpuNanos() - cpu0);
-        return r;
+        final long t0 = System.nanoTime();
+        try (TcpLink link = tls ? new TcpLink(0, channels, BenchTls.destination(suite), BenchTls.source(suite)) :
+            new TcpLink(0, channels))
+        {
+            final double setupMs = (System.nanoTime() - t0) / 1e6;
+            final MigrationResult r = guest.guest.migrate(link);
+            figures.record(r, guest.guestBytes, processCpuNanos() - cpu0);
+            if (tls)
+            {
+                r.tls(link.session(), link.channels() > 1 ? 1 + link.channels() : 1);
+            }
+            figures.linkSetupMs = setupMs;
+            return r;
+        }
     }
 
-    /** Baseline: every page copied raw over the same {@code channels} loopback connections. */
+    /**
+     * Baseline: every page copied raw over the same {@code channels} loopback connections; with {@code tls},
+     * through bare SSLEngine wrap and unwrap loops ({@link EngineLink}).
+     */
     @Benchmark
     public long baselineLoopbackCopy(final Pair pair, final Figures figures) throws IOException, InterruptedException
     {
-        try (TcpLink link = new TcpLink(0, channels))
+        final long t0 = System.nanoTime();
+        try (MigrationLink link = tls ? new EngineLink(channels, BenchTls.destination(suite).credentials().context(),
+            BenchTls.source(suite).credentials().context(), new String[] {suite}) : new TcpLink(0, channels))
         {
+            final double setupMs = (System.nanoTime() - t0) / 1e6;
             final long cpu0 = processCpuNanos();
-            final long t0 = System.nanoTime(); // from here, as the migration's totalMs: link setup excluded
+            final long t1 = System.nanoTime(); // from here, as the migration's totalMs: link setup excluded
             pair.copy.copy(link);
-            figures.recordCopy(System.nanoTime() - t0, pair.guestBytes, processCpuNanos() - cpu0, pair.copy);
+            figures.recordCopy(System.nanoTime() - t1, pair.guestBytes, processCpuNanos() - cpu0, pair.copy);
+            figures.linkSetupMs = setupMs;
         }
         return pair.guestBytes;
     }

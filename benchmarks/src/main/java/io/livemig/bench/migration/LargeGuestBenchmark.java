@@ -148,8 +148,14 @@ public class LargeGuestBenchmark
     {
         try (TcpLink link = new TcpLink(0, channels))
         {
-            return new Migration(options, source, sourceLog, destination, null, link).run();
+            return migrate(link);
         }
+    }
+
+    /** One migration of the guest over {@code link}, which the caller opened and closes. */
+    MigrationResult migrate(final TcpLink link)
+    {
+        return new Migration(options, source, sourceLog, destination, null, link).run();
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.livemig.bench.migration;
 
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.migration.tls.TlsConfig;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.SplittableRandom;
 
@@ -14,18 +14,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link ChannelsBenchmark} on an 8 MiB guest: every shot over N channels moves the guest intact, every
- * channel carries its share, and the figures are the migration's (CPU split included); the baseline copies
- * every page intact over N connections.
+ * {@link ChannelsBenchmark} on an 8 MiB guest: every shot over N channels, in clear or inside TLS, moves the
+ * guest intact, every channel carries its share, and the figures are the migration's (CPU split and link setup
+ * included); the baseline copies every page intact over N connections, raw or through bare SSLEngines.
  */
 class ChannelsBenchmarkTest
 {
-    @ParameterizedTest(name = "fill {0}, {1} channels")
-    @CsvSource({"0, 1", "1.0, 2", "1.0, 4"})
-    void everyShotMovesTheGuestIntactOverEveryChannel(final double fill, final int channels) throws Exception
+    @ParameterizedTest(name = "fill {0}, {1} channels, TLS {2}")
+    @CsvSource({"0, 1, false", "1.0, 2, false", "1.0, 4, false", "0, 1, true", "1.0, 2, true"})
+    void everyShotMovesTheGuestIntactOverEveryChannel(final double fill, final int channels, final boolean tls)
+        throws Exception
     {
         final ChannelsBenchmark bench = new ChannelsBenchmark();
         bench.channels = channels;
+        bench.tls = tls;
+        bench.suite = TlsConfig.DEFAULT_SUITE;
         final ChannelsBenchmark.Guest guest = new ChannelsBenchmark.Guest();
         guest.fill = fill;
         guest.guestBytes = 8L << 20;
@@ -39,6 +42,8 @@ class ChannelsBenchmarkTest
                 final MigrationResult r = bench.migrate(guest, figures);
                 assertNull(r.error(), r::summary);
                 assertEquals(r.totalMs(), figures.totalMs);
+                assertTrue(figures.linkSetupMs > 0, "the link's setup is timed");
+                assertEquals(tls, r.toJsonTree().get("tls").get("enabled").asBoolean(), r::toJson);
                 assertTrue(figures.gbPerSecond > 0 && figures.cpuSecondsPerGb >= 0, r::summary);
                 assertTrue(figures.migrationCpuSecondsPerGb > 0 && figures.destinationCpuSecondsPerGb > 0, r::summary);
                 assertTrue(channels == 1 ? figures.sendersCpuSecondsPerGb == 0 : figures.sendersCpuSecondsPerGb > 0);
@@ -58,13 +63,15 @@ class ChannelsBenchmarkTest
         }
     }
 
-    @ParameterizedTest(name = "{0} channels")
-    @ValueSource(ints = {1, 2, 3})
+    @ParameterizedTest(name = "{0} channels, TLS {1}")
+    @CsvSource({"1, false", "2, false", "3, false", "1, true", "3, true"})
     @Timeout(60)
-    void theBaselineCopiesEveryPageOverEveryConnection(final int channels) throws Exception
+    void theBaselineCopiesEveryPageOverEveryConnection(final int channels, final boolean tls) throws Exception
     {
         final ChannelsBenchmark bench = new ChannelsBenchmark();
         bench.channels = channels;
+        bench.tls = tls;
+        bench.suite = TlsConfig.DEFAULT_SUITE;
         final ChannelsBenchmark.Pair pair = new ChannelsBenchmark.Pair();
         pair.guestBytes = (8L << 20) + 5 * 4096; // a last stripe that is short
         pair.setup();

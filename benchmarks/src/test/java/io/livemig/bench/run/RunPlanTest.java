@@ -243,7 +243,7 @@ class RunPlanTest
 
     /**
      * The FULL preset's budget: the whole compiled suite, C anchors included ({@code qemu...} methods of the codec
-     * and bitmap classes), fits 74 minutes by the plan's own estimate, and no batch runs fewer than 3 forks.
+     * and bitmap classes), fits 75 minutes by the plan's own estimate, and no batch runs fewer than 3 forks.
      */
     @Test
     void fullFitsItsBudgetWithTheAnchorRunsAndForksAtLeastThreeTimes()
@@ -264,7 +264,7 @@ class RunPlanTest
                 batch.benchmarks().stream().map(BenchKind::classOf).distinct()
                     .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList());
         }
-        assertTrue(minutes <= 74, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
+        assertTrue(minutes <= 75, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
     }
 
     @Test

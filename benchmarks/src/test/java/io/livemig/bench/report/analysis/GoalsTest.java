@@ -220,6 +220,31 @@ public class GoalsTest
     }
 
     @Test
+    void tlsIsHeldToTheSameMigrationInClearAtEachChannelCount()
+    {
+        final List<JmhResult> results = List.of(
+            result("migration.ChannelsBenchmark.migrate", Map.of("fill", "1.0", "channels", "2", "tls", "false"),
+                300, 5, "ms/op", "ss", 1),
+            result("migration.ChannelsBenchmark.migrate", Map.of("fill", "1.0", "channels", "2", "tls", "true",
+                "suite", "TLS_AES_128_GCM_SHA256"), 1000, 20, "ms/op", "ss", 1),
+            result("migration.ChannelsBenchmark.migrate", Map.of("fill", "0", "channels", "2", "tls", "true"),
+                60, 5, "ms/op", "ss", 1),
+            result("migration.ChannelsBenchmark.migrate", Map.of("fill", "1.0", "channels", "4", "tls", "true"),
+                350, 5, "ms/op", "ss", 1),
+            result("migration.ChannelsBenchmark.migrate", Map.of("fill", "1.0", "channels", "4", "tls", "false"),
+                320, 5, "ms/op", "ss", 1));
+        final List<Goals.Row> rows = Goals.evaluate(results, List.of(), Map.of()).stream()
+            .filter(r -> r.core().startsWith("written 1 GiB guest over TLS")).toList();
+        assertEquals(2, rows.size(), "one row per channel count of the written guest; the idle guest has none");
+        final Goals.Row two = rows.stream().filter(r -> r.input().equals("channels=2")).findFirst().orElseThrow();
+        assertEquals(Verdict.Kind.SHORT, two.verdict().kind()); // 300/1000 = 0.3 against 0.8
+        assertEquals("TLS_AES_128_GCM_SHA256", two.path());
+        assertTrue(two.why().contains("no SSLEngine copy beside it"), two.why());
+        final Goals.Row four = rows.stream().filter(r -> r.input().equals("channels=4")).findFirst().orElseThrow();
+        assertEquals(Verdict.Kind.MET, four.verdict().kind()); // 320/350 = 0.91
+    }
+
+    @Test
     void theSummaryIsHeldToTheFlatBitmapOfTheSameRun()
     {
         final List<JmhResult> results = List.of(
