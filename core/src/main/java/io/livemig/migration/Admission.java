@@ -4,9 +4,11 @@ import io.livemig.migration.tls.PeerSocket;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.wire.ChannelHello;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -229,7 +231,8 @@ final class Admission implements AutoCloseable
             {
                 taken[c] = joined[c] != null;
             }
-            final int c = ChannelHello.read(new ByteBufferChannel(hello), joining ? channelsId : resumeId, taken);
+            final int c = ChannelHello.read(Channels.newChannel(new ByteArrayInputStream(hello.array(), 0, hello.limit())),
+                joining ? channelsId : resumeId, taken);
             pending.remove(socket.channel()); // the caller's now: a close from here on must not take it
             if (joining)
             {
@@ -298,40 +301,5 @@ final class Admission implements AutoCloseable
     {
         refused.incrementAndGet();
         PeerSocket.plain(channel).close();
-    }
-
-    /** The hello's bytes, already read, as a channel for {@link ChannelHello#read}. */
-    private static final class ByteBufferChannel implements ReadableByteChannel
-    {
-        private final ByteBuffer bytes;
-
-        ByteBufferChannel(final ByteBuffer bytes)
-        {
-            this.bytes = bytes;
-        }
-
-        @Override
-        public int read(final ByteBuffer dst)
-        {
-            if (!bytes.hasRemaining())
-            {
-                return -1;
-            }
-            final int n = Math.min(dst.remaining(), bytes.remaining());
-            dst.put(bytes.slice(bytes.position(), n));
-            bytes.position(bytes.position() + n);
-            return n;
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return true;
-        }
-
-        @Override
-        public void close()
-        {
-        }
     }
 }
