@@ -3,15 +3,19 @@ package io.livemig.cli.migrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.livemig.migration.tls.TestCredentials;
+import io.livemig.migration.tls.TlsCredentials;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javax.security.auth.x500.X500Principal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code scripts/migrate --tls-creds} and its companions: one process over {@code --link tcp} runs every
@@ -45,6 +49,28 @@ class MigrateTlsOptionTest
         assertEquals(0, plain.code, plain.err);
         final JsonNode clear = new ObjectMapper().readTree(plain.out).get("tls");
         assertTrue(!clear.get("enabled").asBoolean() && clear.get("protocol").isNull(), plain.out);
+    }
+
+    @Test
+    void theCredentialsScriptMakesADirectoryBothRolesLoadAndRefusesToOverwriteIt() throws Exception
+    {
+        final Path script = Path.of("..", "scripts", "tls-creds").toAbsolutePath().normalize();
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v openssl").start().waitFor() == 0,
+            "openssl is not installed: scripts/tls-creds needs it");
+        final Path creds = dir.resolve("made");
+        final Process p = new ProcessBuilder(script.toString(), creds.toString(), "--client-dn", "CN=src1,O=example",
+            "--server-name", "10.199.0.2").redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tls-creds finished");
+        final String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), out);
+        final TlsCredentials server = TlsCredentials.load(creds, true);
+        assertEquals(new X500Principal("CN=src1,O=example"),
+            TlsCredentials.load(creds, false).certificate().getSubjectX500Principal());
+        assertTrue(server.certificate().getSubjectAlternativeNames().stream()
+            .anyMatch(n -> n.get(1).equals("10.199.0.2")), out);
+        final Process again = new ProcessBuilder(script.toString(), creds.toString()).redirectErrorStream(true).start();
+        assertTrue(again.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, again.exitValue(), "a directory that holds credentials is not overwritten");
     }
 
     @ParameterizedTest(name = "{0}")
