@@ -166,13 +166,13 @@ final class Admission implements AutoCloseable
     private void vet(final SocketChannel channel)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        PeerSocket socket = null;
         try
         {
-            socket = tls == null ? PeerSocket.plain(channel) : tls.accept(channel, timeoutMs);
-            if (tls != null && tls.refusal(socket.session()) != null)
+            final PeerSocket socket = PeerSocket.accepted(channel, tls, timeoutMs);
+            final String refusal = tls == null ? null : tls.refusal(socket.session());
+            if (refusal != null)
             {
-                throw new IOException(tls.refusal(socket.session()));
+                throw new IOException(refusal);
             }
             final ByteBuffer hello = readHello(socket, deadline);
             socket.untimed();
@@ -300,6 +300,6 @@ final class Admission implements AutoCloseable
     private void close(final SocketChannel channel)
     {
         refused.incrementAndGet();
-        PeerSocket.plain(channel).close();
+        PeerSocket.close(channel);
     }
 }

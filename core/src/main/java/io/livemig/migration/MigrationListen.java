@@ -11,6 +11,7 @@ import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.tls.PeerSocket;
 import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsHandshakeTimeoutException;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
 import io.livemig.migration.wire.HandshakeReply;
@@ -179,13 +180,9 @@ public final class MigrationListen implements AutoCloseable
         {
             throw new MigrationRefusedException("refused " + ex.getMessage());
         }
-        catch (final java.net.SocketTimeoutException ex)
+        catch (final TlsHandshakeTimeoutException ex)
         {
-            if (ex.getMessage() != null && ex.getMessage().startsWith("no TLS handshake"))
-            {
-                throw new MigrationRefusedException("refused the source: " + ex.getMessage());
-            }
-            throw ex;
+            throw new MigrationRefusedException("refused the source: " + ex.getMessage());
         }
     }
 

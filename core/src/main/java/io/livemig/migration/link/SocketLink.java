@@ -2,6 +2,7 @@ package io.livemig.migration.link;
 
 import io.livemig.migration.tls.PeerSocket;
 import io.livemig.migration.tls.TlsConfig;
+import io.livemig.migration.tls.TlsHandshakeTimeoutException;
 import io.livemig.migration.tls.TlsSession;
 
 import java.io.IOException;
@@ -94,10 +95,16 @@ public final class SocketLink implements MigrationLink
     public static SocketLink connect(final InetSocketAddress address, final long bytesPerSecond, final long timeoutMs,
         final TlsConfig tls) throws IOException
     {
-        final PeerSocket socket = open(address, timeoutMs, tls, "");
+        return link(open(address, timeoutMs, tls, ""), true, bytesPerSecond, timeoutMs);
+    }
+
+    /** @return a link over {@code socket}, which is closed if the link cannot be made. */
+    private static SocketLink link(final PeerSocket socket, final boolean sourceEnd, final long bytesPerSecond,
+        final long timeoutMs) throws IOException
+    {
         try
         {
-            return new SocketLink(socket, true, bytesPerSecond, timeoutMs);
+            return new SocketLink(socket, sourceEnd, bytesPerSecond, timeoutMs);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -126,13 +133,16 @@ public final class SocketLink implements MigrationLink
         try
         {
             channel.socket().connect(address, (int)Math.min(Integer.MAX_VALUE, timeoutMs));
-            return tls == null ? PeerSocket.plain(channel) : tls.connect(channel, address, timeoutMs);
+            return PeerSocket.connected(channel, tls, address, timeoutMs);
+        }
+        catch (final TlsHandshakeTimeoutException ex)
+        {
+            throw new TlsHandshakeTimeoutException(what + ex.getMessage()); // the channel is closed already
         }
         catch (final SocketTimeoutException ex)
         {
             channel.close();
-            throw new SocketTimeoutException(what + (ex.getMessage() != null && ex.getMessage().startsWith("no TLS") ?
-                ex.getMessage() : "no connection to " + address + " within " + timeoutMs + " ms"));
+            throw new SocketTimeoutException(what + "no connection to " + address + " within " + timeoutMs + " ms");
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -162,30 +172,13 @@ public final class SocketLink implements MigrationLink
             throw new SocketTimeoutException("no source connected to " +
                 String.valueOf(server.getLocalAddress()).replaceFirst("^/", "") + " within " + acceptTimeoutMs + " ms");
         }
-        try
-        {
-            return new SocketLink(tls == null ? PeerSocket.plain(channel) : tls.accept(channel, timeoutMs), false, 0,
-                timeoutMs);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            channel.close();
-            throw ex;
-        }
+        return link(PeerSocket.accepted(channel, tls, timeoutMs), false, 0, timeoutMs);
     }
 
     /** @return the destination's end over {@code socket}, already accepted and vetted (a reconnect's). */
     public static SocketLink destinationEnd(final PeerSocket socket, final long timeoutMs) throws IOException
     {
-        try
-        {
-            return new SocketLink(socket, false, 0, timeoutMs);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            socket.close();
-            throw ex;
-        }
+        return link(socket, false, 0, timeoutMs);
     }
 
     /** {@link #accept(ServerSocketChannel, long, long, TlsConfig)} in clear. */
@@ -314,23 +307,6 @@ public final class SocketLink implements MigrationLink
         for (final End end : pages)
         {
             end.socket.close();
-        }
-    }
-
-    /** Closes {@code channel}, if any, ignoring a failure to close (it failed already; nothing more to release). */
-    public static void closeQuietly(final SocketChannel channel)
-    {
-        if (channel == null)
-        {
-            return;
-        }
-        try
-        {
-            channel.close();
-        }
-        catch (final IOException ignored)
-        {
-            // Closing a socket that failed already: nothing more to release.
         }
     }
 

@@ -3,6 +3,7 @@ package io.livemig.migration.tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -62,6 +63,23 @@ public final class PeerSocket implements ByteChannel
         }
     }
 
+    /**
+     * The destination's end of an accepted {@code channel}: in clear, or inside TLS after {@code tls}'s handshake
+     * (bounded by {@code timeoutMs}; on failure the channel is closed).
+     */
+    public static PeerSocket accepted(final SocketChannel channel, final TlsConfig tls, final long timeoutMs)
+        throws IOException
+    {
+        return tls == null ? plain(channel) : tls.accept(channel, timeoutMs);
+    }
+
+    /** The source's end of a {@code channel} connected to {@code to}, as {@link #accepted}. */
+    public static PeerSocket connected(final SocketChannel channel, final TlsConfig tls, final InetSocketAddress to,
+        final long timeoutMs) throws IOException
+    {
+        return tls == null ? plain(channel) : tls.connect(channel, to, timeoutMs);
+    }
+
     /** @return {@code channel} inside the TLS session of {@code tls}, its handshake done. */
     static PeerSocket secure(final SocketChannel channel, final SSLSocket tls, final TlsSession session) throws IOException
     {
@@ -82,6 +100,12 @@ public final class PeerSocket implements ByteChannel
 
     /** @return the peer's address, for messages. */
     public String peer()
+    {
+        return peer(channel);
+    }
+
+    /** @return {@code channel}'s peer address, for messages. */
+    static String peer(final SocketChannel channel)
     {
         try
         {
@@ -194,6 +218,12 @@ public final class PeerSocket implements ByteChannel
     /** Closes the TCP connection at once; idempotent, never throws. */
     @Override
     public void close()
+    {
+        close(channel);
+    }
+
+    /** Closes {@code channel} at once, ignoring a failure to close (it failed already: nothing more to release). */
+    public static void close(final SocketChannel channel)
     {
         try
         {

@@ -106,7 +106,7 @@ public final class TlsConfig
      * The source's handshake on a connected {@code channel}; on failure the channel is closed.
      *
      * @param to the address connected to: its host (as typed) is the name checked, unless {@code --tls-hostname}.
-     * @throws SocketTimeoutException if the handshake did not complete within {@code timeoutMs}.
+     * @throws TlsHandshakeTimeoutException if the handshake did not complete within {@code timeoutMs}.
      * @throws SSLHandshakeException  in one line naming the reason ({@link TlsFailure}).
      */
     public PeerSocket connect(final SocketChannel channel, final InetSocketAddress to, final long timeoutMs)
@@ -155,12 +155,12 @@ public final class TlsConfig
         throws IOException
     {
         final long t0 = System.nanoTime();
-        final String peer = PeerSocket.plain(channel).peer();
+        final String peer = PeerSocket.peer(channel);
         final AtomicBoolean expired = new AtomicBoolean();
         final ScheduledFuture<?> timer = DEADLINES.schedule(() ->
         {
             expired.set(true);
-            PeerSocket.plain(channel).close();
+            PeerSocket.close(channel);
         }, timeoutMs, TimeUnit.MILLISECONDS);
         try
         {
@@ -187,17 +187,17 @@ public final class TlsConfig
                 peerName(ssl), (System.nanoTime() - t0) / 1e6);
             if (!timer.cancel(false) || expired.get())
             {
-                throw new SocketTimeoutException("no TLS handshake with " + peer + " within " + timeoutMs + " ms");
+                throw new TlsHandshakeTimeoutException("no TLS handshake with " + peer + " within " + timeoutMs + " ms");
             }
             return PeerSocket.secure(channel, ssl, session);
         }
         catch (final IOException | RuntimeException ex)
         {
             timer.cancel(false);
-            PeerSocket.plain(channel).close();
+            PeerSocket.close(channel);
             if (expired.get() || ex instanceof SocketTimeoutException)
             {
-                throw new SocketTimeoutException("no TLS handshake with " + peer + " within " + timeoutMs + " ms");
+                throw new TlsHandshakeTimeoutException("no TLS handshake with " + peer + " within " + timeoutMs + " ms");
             }
             final SSLHandshakeException failure = new SSLHandshakeException("TLS with " + peer + ": " +
                 TlsFailure.reason(ex, host == null ? "this destination" : host));
