@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -136,15 +137,16 @@ public final class MigrationListen implements AutoCloseable
             final Handshake proposal = answer(main, availableBytes, tls);
             final long resumeId = proposal.recover() ? ChannelHello.readId(main.channel()) : 0;
             final int channels = proposal.channels() > 1 ? proposal.channels() : 0;
-            final long channelsId = channels > 0 ? ChannelHello.readId(main.channel()) : 0;
-            if (channels == 0 && !proposal.recover())
+            // The preempt connection joins as one more channel, after the page channels (ChannelHello).
+            final int joining = channels + (proposal.preempt() ? 1 : 0);
+            final long channelsId = joining > 0 ? ChannelHello.readId(main.channel()) : 0;
+            if (joining == 0 && !proposal.recover())
             {
                 server.close();
             }
-            try (Admission admission = channels == 0 && !proposal.recover() ? null :
-                new Admission(server, tls, channelsId, proposal.recover(), resumeId, channels, linkTimeoutMs);
-                 SocketLink link = channels > 0 ? main.withChannels(admission.channels(
-                     System.nanoTime() + linkTimeoutMs * 1_000_000L, main.peer())) : main)
+            try (Admission admission = joining == 0 && !proposal.recover() ? null :
+                new Admission(server, tls, channelsId, proposal.recover(), resumeId, joining, linkTimeoutMs);
+                 SocketLink link = joining > 0 ? joined(main, admission, channels, proposal.preempt()) : main)
             {
                 if (!proposal.recover() && admission != null)
                 {
@@ -153,7 +155,7 @@ public final class MigrationListen implements AutoCloseable
                 final MigrationResult result = receive(link, proposal, admission);
                 if (tls != null)
                 {
-                    result.tls(main.session(), 1 + channels + resumed.size());
+                    result.tls(main.session(), 1 + joining + resumed.size());
                 }
                 result.refusedConnections = admission == null ? 0 : admission.refused();
                 return result;
@@ -167,6 +169,14 @@ public final class MigrationListen implements AutoCloseable
                 server.close();
             }
         }
+    }
+
+    /** @return {@code main} with the {@code channels} page channels and, with {@code preempt}, the preempt connection. */
+    private SocketLink joined(final SocketLink main, final Admission admission, final int channels,
+        final boolean preempt) throws IOException
+    {
+        final PeerSocket[] all = admission.channels(System.nanoTime() + linkTimeoutMs * 1_000_000L, main.peer());
+        return main.withChannels(Arrays.copyOf(all, channels), preempt ? all[channels] : null);
     }
 
     /** The source's main connection; a TLS handshake that fails is refused in one line. */

@@ -394,6 +394,10 @@ public final class MigrationRun
         {
             throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
         }
+        if (link.preempt())
+        {
+            throw new IllegalArgumentException("faults are not injected on a preempt connection yet");
+        }
         return new DeadlineLink(new FaultyLink(link, faults), linkTimeoutMs);
     }
 
@@ -496,14 +500,15 @@ public final class MigrationRun
     {
         if (sourceTls == null)
         {
-            return MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels);
+            return MigrationLink.open(linkKind, options.bandwidth(), latencyNs, channels, options.postcopyPreempt());
         }
-        final TcpLink link = new TcpLink(options.bandwidth(), channels, destinationTls, sourceTls);
+        final TcpLink link = new TcpLink(options.bandwidth(), channels, options.postcopyPreempt(), destinationTls,
+            sourceTls);
         if (tlsSession == null)
         {
             tlsSession = link.session();
         }
-        tlsConnections += link.channels() > 1 ? 1 + link.channels() : 1;
+        tlsConnections += (link.channels() > 1 ? 1 + link.channels() : 1) + (link.preempt() ? 1 : 0);
         return link;
     }
 
@@ -549,7 +554,8 @@ public final class MigrationRun
         final MigrationOptions opts = options.withDigests(verify);
         final Handshake proposal = new Handshake(opts.mode(), opts.xbzrle(), opts.lz4(), verify, channels, pageSize,
             memoryBytes, opts.deviceStateBytes(), writers, computeVcpus, Handshake.PATTERNS.indexOf(pattern),
-            bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs), opts.recover());
+            bytesPerTouch, dirtyRate, seed, (int)Math.min(Integer.MAX_VALUE, afterMs), opts.recover(),
+            opts.postcopyPreempt());
         final List<SocketLink> reconnected = new CopyOnWriteArrayList<>();
         try (SocketLink main = SocketLink.connect(to, opts.bandwidth(), linkTimeoutMs, sourceTls))
         {
@@ -559,15 +565,16 @@ public final class MigrationRun
             {
                 ChannelHello.writeId(main.channel(), id);
             }
-            try (SocketLink link = channels > 1 ?
-                RemoteSource.openChannels(main, to, channels, linkTimeoutMs, sourceTls) : main)
+            try (SocketLink link = channels > 1 || opts.postcopyPreempt() ? RemoteSource.openChannels(main, to,
+                channels > 1 ? channels : 0, opts.postcopyPreempt(), linkTimeoutMs, sourceTls) : main)
             {
                 final Reconnect reconnect = opts.recover() ?
                     RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected, sourceTls) : null;
                 final MigrationResult result = runSource(links.decorate(0, link), opts, reconnect, warm);
                 if (sourceTls != null)
                 {
-                    result.tls(main.session(), 1 + (channels > 1 ? channels : 0) + reconnected.size());
+                    result.tls(main.session(), 1 + (channels > 1 ? channels : 0) + (opts.postcopyPreempt() ? 1 : 0) +
+                        reconnected.size());
                 }
                 return result;
             }

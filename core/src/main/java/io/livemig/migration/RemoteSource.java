@@ -16,6 +16,7 @@ import io.livemig.stream.PageStreamException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
@@ -84,25 +85,27 @@ final class RemoteSource
     }
 
     /**
-     * The source's page channels ({@link ChannelHello}): sends a new migration id on {@code main}, connects
-     * {@code channels} more times to {@code to}, each opening with its hello.
+     * The source's page channels and preempt connection ({@link ChannelHello}): sends a new migration id on {@code
+     * main}, connects {@code channels} more times to {@code to} (none for 0), each opening with its hello, then
+     * with {@code preempt} once more, with the hello of index {@code channels}.
      *
      * @return {@code main} with the channels; on failure every socket opened here is closed.
      */
     static SocketLink openChannels(final SocketLink main, final InetSocketAddress to, final int channels,
-        final long timeoutMs, final TlsConfig tls) throws IOException
+        final boolean preempt, final long timeoutMs, final TlsConfig tls) throws IOException
     {
         final long id = ChannelHello.newMigrationId();
         ChannelHello.writeId(main.channel(), id);
-        final PeerSocket[] sockets = new PeerSocket[channels];
+        final PeerSocket[] sockets = new PeerSocket[channels + (preempt ? 1 : 0)];
         try
         {
-            for (int c = 0; c < channels; c++)
+            for (int c = 0; c < sockets.length; c++)
             {
-                sockets[c] = SocketLink.open(to, timeoutMs, tls, "page channel " + c + ": ");
+                sockets[c] = SocketLink.open(to, timeoutMs, tls, c < channels ? "page channel " + c + ": " :
+                    "preempt connection: ");
                 ChannelHello.write(sockets[c], id, c);
             }
-            return main.withChannels(sockets);
+            return main.withChannels(Arrays.copyOf(sockets, channels), preempt ? sockets[channels] : null);
         }
         catch (final IOException | RuntimeException ex)
         {

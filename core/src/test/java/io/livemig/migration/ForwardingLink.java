@@ -135,6 +135,24 @@ class ForwardingLink implements MigrationLink
     }
 
     @Override
+    public boolean preempt()
+    {
+        return inner.preempt();
+    }
+
+    @Override
+    public WritableByteChannel sourcePreempt()
+    {
+        return inner.sourcePreempt();
+    }
+
+    @Override
+    public ReadableByteChannel destinationPreempt()
+    {
+        return inner.destinationPreempt();
+    }
+
+    @Override
     public void phase(final String phase, final long round)
     {
         inner.phase(phase, round);

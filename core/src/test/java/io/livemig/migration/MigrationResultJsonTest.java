@@ -44,7 +44,12 @@ class MigrationResultJsonTest
         "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel", "paths.startup",
         "paths.warmUp", "paths.warmUpMs", "baselineCopy", "baselineCopy.ms", "baselineCopy.bytes",
         "baselineCopy.gbPerSecond", "tls", "tls.enabled", "tls.protocol", "tls.cipherSuite", "tls.peer", "tls.sessions",
-        "tls.handshakeMs", "refusedConnections");
+        "tls.handshakeMs", "refusedConnections", "postcopyPreempt", "postcopyPreempt.enabled", "postcopyPreempt.pages",
+        "postcopyPreempt.bytes", "postcopyPreempt.faultsByPush", "postcopyPreempt.faultsByPush.count",
+        "postcopyPreempt.faultsByPush.p50Us", "postcopyPreempt.faultsByPush.p99Us", "postcopyPreempt.faultsByPush.maxUs",
+        "postcopyPreempt.faultsByPreempt", "postcopyPreempt.faultsByPreempt.count",
+        "postcopyPreempt.faultsByPreempt.p50Us", "postcopyPreempt.faultsByPreempt.p99Us",
+        "postcopyPreempt.faultsByPreempt.maxUs");
 
     @Test
     void fieldNamesAndNestingAreStable() throws Exception

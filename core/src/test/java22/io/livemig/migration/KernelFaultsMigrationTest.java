@@ -6,9 +6,11 @@ import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,5 +125,19 @@ class KernelFaultsMigrationTest
             assertEquals("kernel", d.faultGate(), d::summary);
             assertEquals(Boolean.TRUE, d.verified(), d::summary);
         }
+    }
+
+    /**
+     * Post-copy's preempt connection with kernel faults (issue 23): the page a vCPU blocks on in the kernel comes on
+     * the preempt connection and is placed with {@code UFFDIO_COPY} by that connection's reader, while the push
+     * is held ({@link PostcopyPreemptTest#faultAheadOfThePush}).
+     */
+    @ParameterizedTest(name = "preempt over {0}")
+    @CsvSource({"memory", "tcp"})
+    void aKernelFaultIsServedOnThePreemptConnection(final String link, @TempDir final Path dir) throws Exception
+    {
+        KernelAssume.faults();
+        final MigrationResult r = PostcopyPreemptTest.faultAheadOfThePush(link, true, dir);
+        assertEquals("kernel", r.faultGate(), r::summary);
     }
 }

@@ -56,6 +56,11 @@ public final class TrackerOptions
         "--listen destination, which waits for it)")
     boolean recover;
 
+    @Option(names = "--postcopy-preempt", description = "post-copy (and hybrid after its switch): a page a vCPU " +
+        "faults on goes at once on a connection of its own, never behind the push (QEMU's postcopy-preempt); the " +
+        "push then continues after the fault. A --listen destination follows its source")
+    boolean postcopyPreempt;
+
     @DestinationOption
     @Option(names = "--recover-timeout", paramLabel = "TIME", defaultValue = "30s",
         converter = TimeParser.MillisConverter.class,
@@ -128,6 +133,13 @@ public final class TrackerOptions
             check(link.channels == 1, "--recover", "needs one channel (the page channels would have to be joined again " +
                 "too), not --channels", link.channels);
         }
+        if (postcopyPreempt)
+        {
+            check(mode != MigrationMode.PRECOPY, "--postcopy-preempt", "applies to post-copy (--mode postcopy or " +
+                "hybrid), not", "--mode precopy");
+            check(!recover, "--postcopy-preempt", "cannot be combined yet with", "--recover");
+            check(faultSpecs.isEmpty(), "--postcopy-preempt", "cannot be combined yet with", "--fault");
+        }
         final List<FaultPlan.Rule> rules = new ArrayList<>();
         for (final String fault : faultSpecs)
         {
@@ -154,7 +166,7 @@ public final class TrackerOptions
     /** @return {@code options} with post-copy recovery as asked. */
     MigrationOptions applyTo(final MigrationOptions options)
     {
-        return options.withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs);
+        return options.withRecover(recover).withRecoverTimeoutMs(recoverTimeoutMs).withPostcopyPreempt(postcopyPreempt);
     }
 
     /** @return {@code run} with this tracker and these faults; after {@link #checkSource}. */

@@ -1,6 +1,7 @@
 package io.livemig.migration.destination;
 
 import io.livemig.memory.PagePlacer;
+import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.PageStreamListener;
@@ -8,6 +9,8 @@ import io.livemig.stream.read.PageStreamReader;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The destination's side of the digest exchange ({@link PageDigests}): every page is hashed at the last instant
@@ -17,8 +20,10 @@ import java.util.Arrays;
  * the page writes it the instant it is placed). After COMPLETE the source's digests are compared with these.
  * Without digests every method here only passes pages on to the gate.
  *
- * <p>Not thread-safe: the destination's thread hashes. Post-copy pages come on the main channel only, so the
- * hashing of arriving pages runs there too; page channels' readers only pass pages on to the gate.
+ * <p>Thread-safety: each reader that may bring post-copy pages (the main channel's, the preempt connection's)
+ * hashes on its own thread through its own {@link #attach attached} hasher, into distinct pages' slots (each
+ * page arrives once); the sum of their times is read after the preempt reader has ended. Page channels'
+ * readers (pre-copy only) only pass pages on to the gate. The rest is the destination thread's.
  */
 final class DestinationDigests
 {
@@ -26,7 +31,9 @@ final class DestinationDigests
     /** One digest per page, or null without digests. */
     private final long[] digests;
     private final byte[] scratch;
-    /** Time spent hashing, on the destination's thread only. */
+    /** The hashers attached to readers; each one's time is its own thread's until the reader has ended. */
+    private final List<Hasher> hashers = new CopyOnWriteArrayList<>();
+    /** Time spent hashing the present pages, on the destination's thread. */
     private long hashNanos;
 
     DestinationDigests(final DestinationSession session, final boolean enabled)
@@ -41,19 +48,30 @@ final class DestinationDigests
         return digests != null;
     }
 
-    /** @return the listener of every reader: the gate, behind a hash of each page arriving in post-copy. */
+    /** @return the listener of the page channels' readers: the gate, behind a hash of a page arriving in post-copy. */
     PageStreamListener listener()
     {
-        return digests == null ? s.gate : this::onPage;
+        return digests == null ? s.gate : new Hasher(PostcopyGate.PUSH)::onPage;
     }
 
-    /** Makes {@code reader} tell this of every page, and with kernel faults place pages through a hash. */
-    void attach(final PageStreamReader reader)
+    /**
+     * Makes {@code reader}, the reader of {@code connection} ({@link PostcopyGate#PUSH} or {@link
+     * PostcopyGate#PREEMPT}), tell the gate of every page, through a hash of its own with digests on, and with
+     * kernel faults place pages through that hash.
+     */
+    void attach(final PageStreamReader reader, final int connection)
     {
-        reader.setListener(listener());
-        if (digests != null && s.kernelFaults())
+        if (digests == null)
         {
-            reader.placeThrough(new DigestingPlacer(s.memory.placer()));
+            reader.setListener(s.gate.listener(connection));
+            return;
+        }
+        final Hasher hasher = new Hasher(connection);
+        hashers.add(hasher);
+        reader.setListener(hasher::onPage);
+        if (s.kernelFaults())
+        {
+            reader.placeThrough(hasher.new DigestingPlacer(s.memory.placer()));
         }
     }
 
@@ -84,7 +102,12 @@ final class DestinationDigests
     /** Compares the source's digests with this side's: the verdict goes into the result. */
     void compare(final long[] source)
     {
-        s.result.digests(source, digests, hashNanos / 1e6);
+        long nanos = hashNanos;
+        for (final Hasher h : hashers)
+        {
+            nanos += h.nanos;
+        }
+        s.result.digests(source, digests, nanos / 1e6);
     }
 
     /** @return this side's digests, to send on the return path after SHUT 0. */
@@ -93,62 +116,76 @@ final class DestinationDigests
         return digests;
     }
 
-    /** The reader's listener with digests on: a page arriving in post-copy is hashed before the gate opens it. */
-    private void onPage(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
+    /** One reader's hashing of the pages it brings in post-copy, with its own scratch page. */
+    private final class Hasher
     {
-        if (s.postcopyStarted && !s.gate.isPresent(page) && !s.kernelFaults())
-        {
-            final long t0 = System.nanoTime();
-            digests[(int)page] = PageDigests.digest(s.memory, page, scratch);
-            hashNanos += System.nanoTime() - t0;
-        }
-        s.gate.onPage(page, kind, wireBytes, streamOffset);
-    }
-
-    /**
-     * With kernel faults and digests: a page arriving in post-copy is hashed from the bytes about to be placed,
-     * before {@code UFFDIO_COPY} maps it, since a vCPU blocked on it writes it the instant it is placed.
-     */
-    private final class DigestingPlacer implements PagePlacer
-    {
-        private final PagePlacer placer;
+        private final int connection;
+        private final byte[] page = new byte[s.memory.pageSize()];
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        /** Written by the reader's thread; read after it has ended (or, for the main reader, on its thread). */
+        long nanos;
 
-        DigestingPlacer(final PagePlacer placer)
+        Hasher(final int connection)
         {
-            this.placer = placer;
+            this.connection = connection;
         }
 
-        @Override
-        public boolean isPlaced(final long page)
+        /** The reader's listener: a page arriving in post-copy is hashed before the gate opens it. */
+        void onPage(final long p, final PageKind kind, final int wireBytes, final long streamOffset)
         {
-            return placer.isPlaced(page);
-        }
-
-        @Override
-        public boolean place(final long page, final long srcAddress)
-        {
-            if (s.postcopyStarted && !s.gate.isPresent(page))
+            if (s.postcopyStarted && !s.gate.isPresent(p) && !s.kernelFaults())
             {
                 final long t0 = System.nanoTime();
-                final int pageSize = s.memory.pageSize();
-                view.wrap(srcAddress, pageSize);
-                view.getBytes(0, scratch, 0, pageSize);
-                digests[(int)page] = PageDigests.digest(scratch, pageSize);
-                hashNanos += System.nanoTime() - t0;
+                digests[(int)p] = PageDigests.digest(s.memory, p, page);
+                nanos += System.nanoTime() - t0;
             }
-            return placer.place(page, srcAddress);
+            s.gate.arrived(p, connection);
         }
 
-        @Override
-        public boolean placeZero(final long page)
+        /**
+         * With kernel faults and digests: a page arriving in post-copy is hashed from the bytes about to be
+         * placed, before {@code UFFDIO_COPY} maps it, since a vCPU blocked on it writes it the instant it is placed.
+         */
+        private final class DigestingPlacer implements PagePlacer
         {
-            if (s.postcopyStarted && !s.gate.isPresent(page))
+            private final PagePlacer placer;
+
+            DigestingPlacer(final PagePlacer placer)
             {
-                Arrays.fill(scratch, (byte)0);
-                digests[(int)page] = PageDigests.digest(scratch, s.memory.pageSize());
+                this.placer = placer;
             }
-            return placer.placeZero(page);
+
+            @Override
+            public boolean isPlaced(final long p)
+            {
+                return placer.isPlaced(p);
+            }
+
+            @Override
+            public boolean place(final long p, final long srcAddress)
+            {
+                if (s.postcopyStarted && !s.gate.isPresent(p))
+                {
+                    final long t0 = System.nanoTime();
+                    final int pageSize = s.memory.pageSize();
+                    view.wrap(srcAddress, pageSize);
+                    view.getBytes(0, page, 0, pageSize);
+                    digests[(int)p] = PageDigests.digest(page, pageSize);
+                    nanos += System.nanoTime() - t0;
+                }
+                return placer.place(p, srcAddress);
+            }
+
+            @Override
+            public boolean placeZero(final long p)
+            {
+                if (s.postcopyStarted && !s.gate.isPresent(p))
+                {
+                    Arrays.fill(page, (byte)0);
+                    digests[(int)p] = PageDigests.digest(page, s.memory.pageSize());
+                }
+                return placer.placeZero(p);
+            }
         }
     }
 }

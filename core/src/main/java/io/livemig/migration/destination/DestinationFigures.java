@@ -1,6 +1,7 @@
 package io.livemig.migration.destination;
 
 import io.livemig.migration.link.RoleThreads;
+import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.stream.PageKind;
 import io.livemig.stream.read.PageStreamReader;
@@ -72,6 +73,16 @@ final class DestinationFigures
                 r.pages[kind.ordinal()] += s.channels.pages(kind);
             }
         }
+        if (s.preempt != null)
+        {
+            r.postcopyPreempt = true;
+            r.preemptPages = s.preempt.reader().stats().pagesSent();
+            r.preemptBytes = s.preempt.position();
+            for (final PageKind kind : PageKind.values())
+            {
+                r.pages[kind.ordinal()] += s.preempt.reader().stats().pages(kind);
+            }
+        }
         postcopy(r);
         recovery(r, s.startNs);
         cpu(r);
@@ -97,6 +108,11 @@ final class DestinationFigures
             r.faultP50Us = faults.getValueAtPercentile(50);
             r.faultP99Us = faults.getValueAtPercentile(99);
             r.faultMaxUs = faults.getMaxValue();
+        }
+        if (s.link.preempt())
+        {
+            latency(r.faultsByPush, s.gate.mergedLatencyBy(PostcopyGate.PUSH));
+            latency(r.faultsByPreempt, s.gate.mergedLatencyBy(PostcopyGate.PREEMPT));
         }
     }
 

@@ -3,6 +3,7 @@ package io.livemig.migration.destination;
 import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.link.RoleThreads;
+import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.read.PageStreamReader;
@@ -75,7 +76,7 @@ final class DestinationRecovery
                 final PageStreamReader previous = s.reader;
                 final PageStreamReader r = new PageStreamReader(in, s.memory);
                 r.destinationStartsZero(previous.writtenBits());
-                digests.attach(r);
+                digests.attach(r, PostcopyGate.PUSH);
                 s.reader = r;
                 s.readers.add(r);
                 s.memSizeRead = false;

@@ -39,6 +39,8 @@ final class DestinationSession
     ChannelOutput rpOut;
     /** The page channels, or null with one channel. */
     ReceiverChannels channels;
+    /** Post-copy's preempt connection, or null without one. */
+    PreemptReceiver preempt;
     /** CHANNEL_SYNC sections read: rounds every channel must apply before anything else. */
     int announced;
     volatile PageStreamReader reader;

@@ -1,6 +1,7 @@
 package io.livemig.migration.destination;
 
 import io.livemig.migration.channel.ReceiverChannels;
+import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.PageStreamException;
@@ -27,7 +28,8 @@ import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.sectionName;
  * arrives: RAM sections through the page stream reader, DISCARD to the post-copy gate, DEVICE checked by its
  * CRC, POSTCOPY_RUN resumes the guest behind the gate, COMPLETE ends pre-copy (the acknowledgement first, then
  * the resume) or post-copy (every page must be here). With page channels, every round announced by
- * CHANNEL_SYNC is applied on every channel before any other section is read.
+ * CHANNEL_SYNC is applied on every channel before any other section is read. With a preempt connection ({@link
+ * PreemptReceiver}) its pages are applied from POSTCOPY_RUN on, and COMPLETE waits for its EOS.
  *
  * <p>Not thread-safe: the destination's thread runs it.
  */
@@ -62,11 +64,16 @@ final class EnvelopeReader
             // The destination is empty (zero, see Migration's constructor) and no vCPU writes a page before it
             // arrives: pre-copy resumes them after COMPLETE, post-copy gates every absent page.
             reader.destinationStartsZero();
-            digests.attach(reader);
+            digests.attach(reader, PostcopyGate.PUSH);
             if (s.channelCount > 1)
             {
                 s.channels = new ReceiverChannels(s.link, s.memory, reader.writtenBits(), digests.listener(),
                     s.inputBufferBytes());
+            }
+            if (s.link.preempt())
+            {
+                s.preempt = new PreemptReceiver(s, digests, this::preemptFailed);
+                s.preempt.start();
             }
         }
         final ReceiverChannels channels = s.channels;
@@ -118,6 +125,10 @@ final class EnvelopeReader
                     }
                     s.postcopyStarted = true;
                     digests.hashPresentPages();
+                    if (s.preempt != null)
+                    {
+                        s.preempt.begin(true);
+                    }
                     s.resume(s.gate);
                     break;
                 case SECTION_COMPLETE:
@@ -175,6 +186,12 @@ final class EnvelopeReader
         {
             throw new PageStreamException(at, "COMPLETE after DISCARD without POSTCOPY_RUN");
         }
+        if (s.preempt != null)
+        {
+            // The source ended the preempt connection's pages before COMPLETE: every requested page is placed.
+            s.preempt.begin(s.postcopyStarted);
+            s.preempt.awaitEos();
+        }
         if (s.postcopyStarted)
         {
             final long missing = s.gate.missing();
@@ -202,6 +219,19 @@ final class EnvelopeReader
         if (!in.atEnd())
         {
             throw new PageStreamException(in.position(), "bytes after COMPLETE");
+        }
+    }
+
+    /** The preempt connection failed: the forward stream's read fails too, so this role fails at once. */
+    private void preemptFailed()
+    {
+        try
+        {
+            s.link.destinationIn().close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closing only to unblock the reader; the preempt connection's failure is the one reported.
         }
     }
 

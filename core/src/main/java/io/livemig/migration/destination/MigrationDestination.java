@@ -97,6 +97,11 @@ public final class MigrationDestination implements Runnable
             throw new IllegalArgumentException("post-copy recovery needs one channel: post-copy's pages travel on " +
                 "the main channel, but the page channels would have to be joined again too");
         }
+        if (s.link.preempt())
+        {
+            throw new IllegalArgumentException("post-copy recovery does not rebuild a preempt connection yet: " +
+                "choose one of recovery and postcopy-preempt");
+        }
         if (timeoutMs <= 0)
         {
             throw new IllegalArgumentException("recover timeout must be positive: " + timeoutMs);
@@ -168,6 +173,10 @@ public final class MigrationDestination implements Runnable
                     {
                         s.channels.finish(s.announced);
                     }
+                    if (s.preempt != null)
+                    {
+                        s.preempt.finish();
+                    }
                     if (!s.shutSent)
                     {
                         s.shutSent = true;
@@ -200,6 +209,10 @@ public final class MigrationDestination implements Runnable
             {
                 s.channels.join();
             }
+            if (s.preempt != null)
+            {
+                s.preempt.join(PreemptReceiver.END_TIMEOUT_MS); // ended already, or its input is closed
+            }
             s.endNs = System.nanoTime();
             if (s.failure != null && s.resumeNs == 0)
             {
@@ -207,7 +220,8 @@ public final class MigrationDestination implements Runnable
                 s.memory.fill(0, s.memory.size(), (byte)0);
                 s.guestDiscarded = true;
             }
-            s.wireBytes = bytesBefore + in.position() + (s.channels == null ? 0 : s.channels.bytes());
+            s.wireBytes = bytesBefore + in.position() + (s.channels == null ? 0 : s.channels.bytes()) +
+                (s.preempt == null ? 0 : s.preempt.position());
             try
             {
                 s.link.finishDestination();
@@ -220,8 +234,11 @@ public final class MigrationDestination implements Runnable
     }
 
     /** Fails this role: the gate releases its waiters, SHUT 1 if none was sent, and the link's reads unblock. */
-    private void fail(final Throwable t)
+    private void fail(final Throwable thrown)
     {
+        // A failed preempt connection closed the forward stream to stop this role: its failure is the cause.
+        final Throwable preemptFailure = s.preempt == null ? null : s.preempt.failure();
+        final Throwable t = preemptFailure != null ? preemptFailure : thrown;
         s.failure = t;
         s.gate.cancel();
         try
@@ -246,6 +263,11 @@ public final class MigrationDestination implements Runnable
             for (int c = 0; s.channels != null && c < s.channelCount; c++)
             {
                 s.link.destinationIn(c).close();
+            }
+            if (s.preempt != null)
+            {
+                s.preempt.begin(false); // its thread reads on, into the closed connection, and ends
+                s.link.destinationPreempt().close();
             }
         }
         catch (final IOException ignored)

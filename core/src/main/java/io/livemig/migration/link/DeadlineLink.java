@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
  * that moves no byte for the timeout makes a watchdog thread ({@code link-deadline}) close the inner link, so
  * the call and every later one fail with a {@link SocketTimeoutException} that names the channel and the time.
  * A stall longer than the timeout ({@link io.livemig.migration.fault.FaultyLink}) thus becomes a cut, and no role waits forever. The one
- * read allowed to wait without bound is the source's return path while the source is still sending (a
- * pre-copy destination says nothing until SHUT); after {@link #finishSource} it is bounded too.
+ * reads allowed to wait without bound are the source's return path while the source is still sending (a
+ * pre-copy destination says nothing until SHUT; after {@link #finishSource} it is bounded too) and the
+ * destination's preempt connection, silent while no vCPU faults (its end is bounded by the destination's own
+ * wait for it).
  *
  * <p>Thread-safety: as {@link MigrationLink}. The call instants are volatile, written by the calling thread
  * and read by the watchdog; a call that ends just as the watchdog fires may still fail (benign: the link was
@@ -31,6 +33,8 @@ public final class DeadlineLink implements MigrationLink
     private Timed destinationIn;
     private Timed destinationOut;
     private Timed sourceIn;
+    private Timed preemptOut;
+    private Timed preemptIn;
     private final Timed[] pageOut;
     private final Timed[] pageIn;
     private final Thread watchdog;
@@ -138,6 +142,32 @@ public final class DeadlineLink implements MigrationLink
     }
 
     @Override
+    public boolean preempt()
+    {
+        return inner.preempt();
+    }
+
+    @Override
+    public synchronized WritableByteChannel sourcePreempt()
+    {
+        if (preemptOut == null)
+        {
+            preemptOut = timed("the preempt connection (source)", null, inner.sourcePreempt());
+        }
+        return preemptOut;
+    }
+
+    @Override
+    public synchronized ReadableByteChannel destinationPreempt()
+    {
+        if (preemptIn == null)
+        {
+            preemptIn = timed("the preempt connection (destination)", inner.destinationPreempt(), null);
+        }
+        return preemptIn;
+    }
+
+    @Override
     public void phase(final String phase, final long round)
     {
         inner.phase(phase, round);
@@ -181,7 +211,8 @@ public final class DeadlineLink implements MigrationLink
             for (final Timed call : calls)
             {
                 final long since = call.since;
-                if (since != 0 && now - since > timeoutNs && (!call.returnPathOfSource || sourceFinished) && !closed)
+                if (since != 0 && now - since > timeoutNs && !call.waitsForRequests &&
+                    (!call.returnPathOfSource || sourceFinished) && !closed)
                 {
                     expired = "link timeout: no bytes on " + call.name + " for " +
                         TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms";
@@ -197,6 +228,8 @@ public final class DeadlineLink implements MigrationLink
     {
         final String name;
         final boolean returnPathOfSource;
+        /** The destination's preempt connection: silent while no vCPU faults, for as long as that lasts. */
+        final boolean waitsForRequests;
         final ReadableByteChannel in;
         final WritableByteChannel out;
         /** When the call now blocked began, or 0 between calls. */
@@ -206,6 +239,7 @@ public final class DeadlineLink implements MigrationLink
         {
             this.name = name;
             this.returnPathOfSource = name.equals("the return path (source)");
+            this.waitsForRequests = name.equals("the preempt connection (destination)");
             this.in = in;
             this.out = out;
         }

@@ -4,8 +4,9 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A {@link MigrationLink} inside the process: two {@link MemoryPipe}s (and one more forward pipe per page channel, when there are several), the forward ones behind one a {@link
- * TokenBucket} for the bandwidth limit, both with the same optional one-way latency.
+ * A {@link MigrationLink} inside the process: two {@link MemoryPipe}s, one more forward pipe per page channel when
+ * there are several, and one for the preempt connection; the forward ones behind one {@link TokenBucket} for the
+ * bandwidth limit (the preempt pipe's bytes urgent), all with the same optional one-way latency.
  *
  * <p>Thread-safety: as {@link MigrationLink}.
  */
@@ -18,6 +19,9 @@ public final class MemoryLink implements MigrationLink
     private final WritableByteChannel sourceOut;
     private final MemoryPipe[] pages;
     private final WritableByteChannel[] pagesOut;
+    /** The preempt connection's pipe, or null. */
+    private final MemoryPipe preempt;
+    private final WritableByteChannel preemptOut;
 
     /**
      * @param bytesPerSecond forward bandwidth, 0 for unlimited.
@@ -34,6 +38,17 @@ public final class MemoryLink implements MigrationLink
      * @param channels       page channels: above 1, that many more forward pipes of their own.
      */
     public MemoryLink(final long bytesPerSecond, final long latencyNs, final int channels)
+    {
+        this(bytesPerSecond, latencyNs, channels, false);
+    }
+
+    /**
+     * @param bytesPerSecond forward bandwidth of all forward pipes together, 0 for unlimited.
+     * @param latencyNs      one-way latency in each direction, 0 for none.
+     * @param channels       page channels: above 1, that many more forward pipes of their own.
+     * @param preempt        one more forward pipe for post-copy's requested pages, ahead in the bandwidth.
+     */
+    public MemoryLink(final long bytesPerSecond, final long latencyNs, final int channels, final boolean preempt)
     {
         // Room for what the link carries during one latency, so latency does not throttle the bandwidth.
         final long inFlight = bytesPerSecond == 0 ? 0 : (long)(bytesPerSecond * (latencyNs / 1e9));
@@ -52,6 +67,34 @@ public final class MemoryLink implements MigrationLink
             pages[c] = new MemoryPipe((int)Math.min(1 << 30, Math.max(PIPE_BYTES, 2 * inFlight / channels)), latencyNs);
             pagesOut[c] = new ThrottledChannel(pages[c].sink(), bucket);
         }
+        this.preempt = preempt ? new MemoryPipe(PIPE_BYTES, latencyNs) : null;
+        this.preemptOut = preempt ? new ThrottledChannel(this.preempt.sink(), bucket, true) : null;
+    }
+
+    @Override
+    public boolean preempt()
+    {
+        return preempt != null;
+    }
+
+    @Override
+    public WritableByteChannel sourcePreempt()
+    {
+        if (preempt == null)
+        {
+            return MigrationLink.super.sourcePreempt();
+        }
+        return preemptOut;
+    }
+
+    @Override
+    public ReadableByteChannel destinationPreempt()
+    {
+        if (preempt == null)
+        {
+            return MigrationLink.super.destinationPreempt();
+        }
+        return preempt.source();
     }
 
     @Override
@@ -109,6 +152,10 @@ public final class MemoryLink implements MigrationLink
         {
             pipe.closeSink();
         }
+        if (preempt != null)
+        {
+            preempt.closeSink();
+        }
         forward.closeSink();
     }
 
@@ -125,6 +172,11 @@ public final class MemoryLink implements MigrationLink
         {
             pipe.closeSink();
             pipe.closeSource();
+        }
+        if (preempt != null)
+        {
+            preempt.closeSink();
+            preempt.closeSource();
         }
         forward.closeSink();
         forward.closeSource();

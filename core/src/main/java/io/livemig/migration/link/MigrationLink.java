@@ -57,8 +57,31 @@ public interface MigrationLink extends AutoCloseable
     }
 
     /**
+     * @return whether this link has a post-copy preempt connection: one more forward stream that carries only
+     * the pages the destination asked for (QEMU's postcopy-preempt channel), so a request never waits behind
+     * the push on the forward stream. Its bytes count against the link's bandwidth but go ahead of the others
+     * ({@link TokenBucket#acquireUrgent}).
+     */
+    default boolean preempt()
+    {
+        return false;
+    }
+
+    /** @return the source's end of the preempt connection, when {@link #preempt()}. */
+    default WritableByteChannel sourcePreempt()
+    {
+        throw new UnsupportedOperationException(name() + " link has no preempt connection");
+    }
+
+    /** @return the destination's end of the preempt connection, when {@link #preempt()}. */
+    default ReadableByteChannel destinationPreempt()
+    {
+        throw new UnsupportedOperationException(name() + " link has no preempt connection");
+    }
+
+    /**
      * The source has sent everything: the destination's reads then end cleanly (-1) after the last byte, on
-     * the forward stream and on every page channel.
+     * the forward stream, on every page channel and on the preempt connection.
      */
     void finishSource() throws IOException;
 
@@ -96,12 +119,19 @@ public interface MigrationLink extends AutoCloseable
     static MigrationLink open(final String kind, final long bytesPerSecond, final long latencyNs, final int channels)
         throws IOException
     {
+        return open(kind, bytesPerSecond, latencyNs, channels, false);
+    }
+
+    /** Opens a link with {@code channels} page channels and, with {@code preempt}, a preempt connection. */
+    static MigrationLink open(final String kind, final long bytesPerSecond, final long latencyNs, final int channels,
+        final boolean preempt) throws IOException
+    {
         switch (kind)
         {
             case "memory":
-                return new MemoryLink(bytesPerSecond, latencyNs, channels);
+                return new MemoryLink(bytesPerSecond, latencyNs, channels, preempt);
             case "tcp":
-                return new TcpLink(bytesPerSecond, channels);
+                return new TcpLink(bytesPerSecond, channels, preempt, null, null);
             default:
                 throw new IllegalArgumentException("link must be memory or tcp: " + kind);
         }

@@ -42,6 +42,9 @@ public final class SocketLink implements MigrationLink
     private final End main;
     private final End[] pages;
     private final WritableByteChannel[] pagesOut;
+    /** The preempt connection's call instants, or null; and the source's throttled, urgent end of it. */
+    private final End preempt;
+    private final WritableByteChannel preemptOut;
     private final boolean sourceEnd;
     private final long bytesPerSecond;
     private final long timeoutNs;
@@ -55,11 +58,11 @@ public final class SocketLink implements MigrationLink
     private SocketLink(final PeerSocket socket, final boolean sourceEnd, final long bytesPerSecond,
         final long timeoutMs) throws IOException
     {
-        this(socket, new PeerSocket[0], sourceEnd, bytesPerSecond, timeoutMs);
+        this(socket, new PeerSocket[0], null, sourceEnd, bytesPerSecond, timeoutMs);
     }
 
-    private SocketLink(final PeerSocket socket, final PeerSocket[] channels, final boolean sourceEnd,
-        final long bytesPerSecond, final long timeoutMs) throws IOException
+    private SocketLink(final PeerSocket socket, final PeerSocket[] channels, final PeerSocket preemptSocket,
+        final boolean sourceEnd, final long bytesPerSecond, final long timeoutMs) throws IOException
     {
         this.socket = socket;
         this.bytesPerSecond = bytesPerSecond;
@@ -79,6 +82,17 @@ public final class SocketLink implements MigrationLink
             channels[c].channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
             pages[c] = new End(channels[c]);
             pagesOut[c] = bucket != null ? new ThrottledChannel(new Bounded(pages[c]), bucket) : new Bounded(pages[c]);
+        }
+        if (preemptSocket != null)
+        {
+            preemptSocket.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
+            preempt = new End(preemptSocket);
+            preemptOut = bucket != null ? new ThrottledChannel(new Bounded(preempt), bucket, true) : new Bounded(preempt);
+        }
+        else
+        {
+            preempt = null;
+            preemptOut = null;
         }
         this.watchdog = new Thread(this::watch, "link-deadline");
         watchdog.setDaemon(true);
@@ -194,9 +208,39 @@ public final class SocketLink implements MigrationLink
      */
     public SocketLink withChannels(final PeerSocket[] channels) throws IOException
     {
+        return withChannels(channels, null);
+    }
+
+    /**
+     * This link with {@code channels} page channels (none: an empty array) and a post-copy preempt connection
+     * ({@code preempt}, or null for none) added; the sockets then belong to the returned link, as with {@link
+     * #withChannels(PeerSocket[])}. The destination's reads of the preempt connection are not bounded by the
+     * link timeout (it is silent while no vCPU faults); its writes are.
+     */
+    public SocketLink withChannels(final PeerSocket[] channels, final PeerSocket preempt) throws IOException
+    {
         closed = true; // this object's watchdog ends; the new link watches every socket
         watchdog.interrupt();
-        return new SocketLink(socket, channels, sourceEnd, bytesPerSecond, TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+        return new SocketLink(socket, channels, preempt, sourceEnd, bytesPerSecond,
+            TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+    }
+
+    @Override
+    public boolean preempt()
+    {
+        return preempt != null;
+    }
+
+    @Override
+    public WritableByteChannel sourcePreempt()
+    {
+        return preempt == null ? MigrationLink.super.sourcePreempt() : mine(sourceEnd, preemptOut);
+    }
+
+    @Override
+    public ReadableByteChannel destinationPreempt()
+    {
+        return preempt == null ? MigrationLink.super.destinationPreempt() : mine(!sourceEnd, new Bounded(preempt));
     }
 
     /** @return the TLS session of the main connection, or null in clear. */
@@ -289,6 +333,10 @@ public final class SocketLink implements MigrationLink
         {
             end.socket.shutdownOutput();
         }
+        if (preempt != null)
+        {
+            preempt.socket.shutdownOutput();
+        }
         socket.shutdownOutput();
     }
 
@@ -307,6 +355,10 @@ public final class SocketLink implements MigrationLink
         for (final End end : pages)
         {
             end.socket.close();
+        }
+        if (preempt != null)
+        {
+            preempt.socket.close();
         }
     }
 
@@ -340,6 +392,10 @@ public final class SocketLink implements MigrationLink
             for (int c = 0; c < pages.length && !closed; c++)
             {
                 check(pages[c], true, now, " on page channel " + c);
+            }
+            if (preempt != null && !closed)
+            {
+                check(preempt, false, now, " on the preempt connection");
             }
         }
     }

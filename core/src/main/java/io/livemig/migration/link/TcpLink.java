@@ -19,7 +19,9 @@ import java.util.concurrent.ExecutionException;
 /**
  * A {@link MigrationLink} over a real TCP connection on the loopback interface (127.0.0.1, an ephemeral
  * port), as QEMU's {@code tcp:} transport: the forward stream one way, the return path back on the same
- * socket; with several page channels, one more connection per channel (QEMU's multifd). The source's writes pass through a {@link TokenBucket}, the same limit as {@link MemoryLink}'s.
+ * socket; with several page channels, one more connection per channel (QEMU's multifd); with a preempt
+ * connection, one more for post-copy's requested pages. The source's writes pass through a {@link TokenBucket},
+ * the same limit as {@link MemoryLink}'s.
  * {@code TCP_NODELAY} is set on both ends so that a post-copy page request is not held back. With TLS
  * ({@link #TcpLink(long, int, TlsConfig, TlsConfig)}) every connection runs its own TLS 1.3 session, the
  * source's end the client and the destination's end the server, as between two processes.
@@ -37,6 +39,9 @@ public final class TcpLink implements MigrationLink
     /** Page channels' ends, source [0] and destination [1]; empty with one channel. */
     private final PeerSocket[][] pages;
     private final WritableByteChannel[] pagesOut;
+    /** The preempt connection's ends, source [0] and destination [1], or null. */
+    private final PeerSocket[] preempt;
+    private final WritableByteChannel preemptOut;
 
     /** @param bytesPerSecond forward bandwidth, 0 for unlimited. */
     public TcpLink(final long bytesPerSecond) throws IOException
@@ -62,6 +67,19 @@ public final class TcpLink implements MigrationLink
     public TcpLink(final long bytesPerSecond, final int channels, final TlsConfig destinationTls,
         final TlsConfig sourceTls) throws IOException
     {
+        this(bytesPerSecond, channels, false, destinationTls, sourceTls);
+    }
+
+    /**
+     * @param bytesPerSecond forward bandwidth of all connections together, 0 for unlimited.
+     * @param channels       page channels: above 1, that many more connections, one per channel.
+     * @param preempt        one more connection for post-copy's requested pages, ahead in the bandwidth.
+     * @param destinationTls the destination's TLS (server), or null for connections in clear.
+     * @param sourceTls      the source's TLS (client); given with {@code destinationTls}.
+     */
+    public TcpLink(final long bytesPerSecond, final int channels, final boolean preempt,
+        final TlsConfig destinationTls, final TlsConfig sourceTls) throws IOException
+    {
         if ((destinationTls == null) != (sourceTls == null))
         {
             throw new IllegalArgumentException("TLS needs both ends' configurations, or neither");
@@ -74,6 +92,7 @@ public final class TcpLink implements MigrationLink
         this.pages = new PeerSocket[channels == 1 ? 0 : channels][];
         this.pagesOut = new WritableByteChannel[pages.length];
         PeerSocket[] main = null;
+        PeerSocket[] urgent = null;
         try (ServerSocketChannel server = ServerSocketChannel.open())
         {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -83,6 +102,7 @@ public final class TcpLink implements MigrationLink
                 pages[c] = connect(server, destinationTls, sourceTls);
                 pagesOut[c] = new ThrottledChannel(pages[c][0], bucket);
             }
+            urgent = preempt ? connect(server, destinationTls, sourceTls) : null;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -94,6 +114,8 @@ public final class TcpLink implements MigrationLink
             closePages();
             throw ex;
         }
+        this.preempt = urgent;
+        this.preemptOut = urgent == null ? null : new ThrottledChannel(urgent[0], bucket, true);
         this.source = main[0];
         this.destination = main[1];
         this.sourceOut = new ThrottledChannel(source, bucket);
@@ -219,11 +241,33 @@ public final class TcpLink implements MigrationLink
     }
 
     @Override
+    public boolean preempt()
+    {
+        return preempt != null;
+    }
+
+    @Override
+    public WritableByteChannel sourcePreempt()
+    {
+        return preempt == null ? MigrationLink.super.sourcePreempt() : preemptOut;
+    }
+
+    @Override
+    public ReadableByteChannel destinationPreempt()
+    {
+        return preempt == null ? MigrationLink.super.destinationPreempt() : preempt[1];
+    }
+
+    @Override
     public void finishSource() throws IOException
     {
         for (final PeerSocket[] pair : pages)
         {
             pair[0].shutdownOutput();
+        }
+        if (preempt != null)
+        {
+            preempt[0].shutdownOutput();
         }
         source.shutdownOutput();
     }
@@ -240,6 +284,11 @@ public final class TcpLink implements MigrationLink
         source.close();
         destination.close();
         closePages();
+        if (preempt != null)
+        {
+            preempt[0].close();
+            preempt[1].close();
+        }
     }
 
     private void closePages()

@@ -14,6 +14,7 @@ public final class ThrottledChannel implements WritableByteChannel
 {
     private final WritableByteChannel out;
     private final TokenBucket bucket;
+    private final boolean urgent;
 
     /**
      * @param out    the channel written to, in blocking mode.
@@ -21,8 +22,18 @@ public final class ThrottledChannel implements WritableByteChannel
      */
     public ThrottledChannel(final WritableByteChannel out, final TokenBucket bucket)
     {
+        this(out, bucket, false);
+    }
+
+    /**
+     * @param urgent whether this channel's bytes go ahead of the bucket's other writers ({@link
+     *               TokenBucket#acquireUrgent}): post-copy's preempt connection.
+     */
+    public ThrottledChannel(final WritableByteChannel out, final TokenBucket bucket, final boolean urgent)
+    {
         this.out = out;
         this.bucket = bucket;
+        this.urgent = urgent;
     }
 
     @Override
@@ -36,7 +47,14 @@ public final class ThrottledChannel implements WritableByteChannel
             while (src.hasRemaining())
             {
                 final int chunk = Math.min(src.remaining(), step);
-                bucket.acquire(chunk);
+                if (urgent)
+                {
+                    bucket.acquireUrgent(chunk);
+                }
+                else
+                {
+                    bucket.acquire(chunk);
+                }
                 src.limit(src.position() + chunk);
                 while (src.hasRemaining())
                 {

@@ -40,6 +40,7 @@ public final class MigrationOptions implements Cloneable
     private long dirtyLimitBytesPerSecond;
     private long dirtyLimitPeriodMs = 1000;
     private boolean recover;
+    private boolean postcopyPreempt;
     private long recoverTimeoutMs = DEFAULT_RECOVER_TIMEOUT_MS;
 
     /**
@@ -279,6 +280,23 @@ public final class MigrationOptions implements Cloneable
         final MigrationOptions o = copy();
         o.recover = on;
         return o;
+    }
+
+    /**
+     * @return a copy that, with {@code on}, serves post-copy's page requests on a preempt connection of their own
+     * (QEMU's postcopy-preempt): a requested page never waits behind the push.
+     */
+    public MigrationOptions withPostcopyPreempt(final boolean on)
+    {
+        final MigrationOptions o = copy();
+        o.postcopyPreempt = on;
+        return o;
+    }
+
+    /** @return whether post-copy's requested pages travel on a preempt connection. */
+    public boolean postcopyPreempt()
+    {
+        return postcopyPreempt;
     }
 
     /** @return a copy in which one post-copy pause that lasts longer than {@code ms} fails the migration. */

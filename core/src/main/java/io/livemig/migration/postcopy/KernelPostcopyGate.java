@@ -2,7 +2,6 @@ package io.livemig.migration.postcopy;
 
 import io.livemig.kernel.FaultingGuest;
 import io.livemig.stream.ChannelOutput;
-import io.livemig.stream.PageKind;
 import io.livemig.workload.PageGate;
 import org.HdrHistogram.Histogram;
 
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * after {@code UFFDIO_COPY} returned). Several faults on one page count once, from the first message.
  *
  * <p>Thread-safety: {@link #onFault} on the guest's fault thread, {@link #onPage}/{@link #discard} on the
- * stream reader's thread, as the software gate's. The first-fault instants are an atomic array: the fault
+ * stream reader's thread, as the software gate's, and {@link #arrived} on both connections' readers. The first-fault instants are an atomic array: the fault
  * thread's compare-and-set and the reader's get-and-set order each page's record; a fault whose message is
  * read after its page was placed (the kernel had already woken it) leaves an instant no page event takes,
  * which is harmless: the page is not sent again.
@@ -33,6 +32,8 @@ public final class KernelPostcopyGate extends PostcopyGate implements FaultingGu
     private final FaultingGuest guest;
     private final AtomicLongArray faultNs;
     private final Histogram latency = new Histogram(HIGHEST_US, 3);
+    /** Guarded by {@link #latency}: per connection ({@link #PUSH}, {@link #PREEMPT}). */
+    private final Histogram[] latencyBy = {new Histogram(HIGHEST_US, 3), new Histogram(HIGHEST_US, 3)};
 
     public KernelPostcopyGate(final FaultingGuest guest, final int pageSize, final String block, final ChannelOutput rpOut)
     {
@@ -68,16 +69,17 @@ public final class KernelPostcopyGate extends PostcopyGate implements FaultingGu
     }
 
     @Override
-    public void onPage(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
+    public void arrived(final long page, final int connection)
     {
-        super.onPage(page, kind, wireBytes, streamOffset);
+        super.arrived(page, connection);
         final long t0 = faultNs.getAndSet((int)page, 0);
         if (t0 != 0)
         {
-            final long us = (System.nanoTime() - t0) / 1000;
+            final long us = Math.min((System.nanoTime() - t0) / 1000, HIGHEST_US);
             synchronized (latency)
             {
-                latency.recordValue(Math.min(us, HIGHEST_US));
+                latency.recordValue(us);
+                latencyBy[connection].recordValue(us);
             }
         }
     }
@@ -96,6 +98,17 @@ public final class KernelPostcopyGate extends PostcopyGate implements FaultingGu
         synchronized (latency)
         {
             all.add(latency);
+        }
+        return all;
+    }
+
+    @Override
+    public Histogram mergedLatencyBy(final int connection)
+    {
+        final Histogram all = super.mergedLatencyBy(connection);
+        synchronized (latency)
+        {
+            all.add(latencyBy[connection]);
         }
         return all;
     }

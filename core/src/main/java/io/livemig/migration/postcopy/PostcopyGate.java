@@ -11,6 +11,7 @@ import io.livemig.workload.PageGate;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -48,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Thread-safety: {@link #isPresent}/{@link #awaitPresent} from any number of vCPU threads (each with its
  * own index); {@link #onPage}, {@link #discard}, {@link #pause}, {@link #reattach} from the stream reader's
- * thread; requests, {@link #shut} and {@link #writeDigests} share the return path under its lock. Fault
+ * thread, and {@link #arrived} from the readers of both connections when post-copy has a preempt connection
+ * (each page arrives once: the source claims it for one connection; the atomic clear would absorb a second); requests, {@link #shut} and {@link #writeDigests} share the return path under its lock. Fault
  * statistics are per vCPU and are merged under a per-vCPU lock that only its own vCPU takes otherwise, so
  * recording stays uncontended.
  *
@@ -58,6 +60,10 @@ import java.util.concurrent.locks.LockSupport;
 public class PostcopyGate implements PageGate, PageStreamListener
 {
     static final long HIGHEST_US = 600_000_000L;
+    /** The connection a page came on: the forward stream (the push, or every page without preempt). */
+    public static final int PUSH = 0;
+    /** The connection a page came on: post-copy's preempt connection (requested pages only). */
+    public static final int PREEMPT = 1;
 
     private final AtomicDirtyBitmap absent;
     private final AtomicLongArray waiting;
@@ -65,6 +71,10 @@ public class PostcopyGate implements PageGate, PageStreamListener
     private final Histogram[] latency;
     private final Histogram[] latencyBeforeCut;
     private final Histogram[] latencyAfterCut;
+    /** Per connection ({@link #PUSH}, {@link #PREEMPT}), per vCPU: faults whose page came on that connection. */
+    private final Histogram[][] latencyBy;
+    /** Per vCPU: the connection whose page ended its current wait, -1 while unknown. */
+    private final AtomicIntegerArray servedBy;
     private final Object rpLock = new Object();
     private ChannelOutput rpOut; // guarded by rpLock
     private ReturnPathWriter rp; // guarded by rpLock
@@ -93,9 +103,13 @@ public class PostcopyGate implements PageGate, PageStreamListener
         this.latency = new Histogram[Math.max(1, writers)];
         this.latencyBeforeCut = new Histogram[latency.length];
         this.latencyAfterCut = new Histogram[latency.length];
+        this.latencyBy = new Histogram[2][latency.length];
+        this.servedBy = new AtomicIntegerArray(latency.length);
         for (int i = 0; i < latency.length; i++)
         {
             waiting.set(i, -1);
+            latencyBy[PUSH][i] = new Histogram(HIGHEST_US, 3);
+            latencyBy[PREEMPT][i] = new Histogram(HIGHEST_US, 3);
             latency[i] = new Histogram(HIGHEST_US, 3);
             latencyBeforeCut[i] = new Histogram(HIGHEST_US, 3);
             latencyAfterCut[i] = new Histogram(HIGHEST_US, 3);
@@ -138,6 +152,7 @@ public class PostcopyGate implements PageGate, PageStreamListener
     {
         final long start = System.nanoTime();
         threads.set(writerIndex, Thread.currentThread());
+        servedBy.set(writerIndex, -1);
         waiting.set(writerIndex, page);
         if (absent.isDirty(page))
         {
@@ -152,9 +167,14 @@ public class PostcopyGate implements PageGate, PageStreamListener
         final long us = Math.min((end - start) / 1000, HIGHEST_US);
         final long cut = cutNs;
         final Histogram h = latency[writerIndex];
+        final int by = servedBy.get(writerIndex);
         synchronized (h) // uncontended: only this vCPU records here; the lock orders the merge's reads
         {
             h.recordValue(us);
+            if (by >= 0)
+            {
+                latencyBy[by][writerIndex].recordValue(us);
+            }
             if (cut != 0)
             {
                 // Racy against the pause by design: a fault ending at the instant of the cut goes to either side.
@@ -266,8 +286,24 @@ public class PostcopyGate implements PageGate, PageStreamListener
         return lostRequests;
     }
 
+    /** A page came on the forward stream ({@link #PUSH}); see {@link #arrived}. */
     @Override
     public void onPage(final long page, final PageKind kind, final int wireBytes, final long streamOffset)
+    {
+        arrived(page, PUSH);
+    }
+
+    /** @return the listener of the reader of {@code connection} ({@link #PUSH} or {@link #PREEMPT}). */
+    public PageStreamListener listener(final int connection)
+    {
+        return connection == PUSH ? this : (page, kind, wireBytes, streamOffset) -> arrived(page, connection);
+    }
+
+    /**
+     * A reader placed {@code page}, which came on {@code connection}: the page is present from now on, and the
+     * vCPUs waiting for it wake. Readers of different connections may call this at the same time.
+     */
+    public void arrived(final long page, final int connection)
     {
         if (absent.testAndClear(page))
         {
@@ -275,6 +311,7 @@ public class PostcopyGate implements PageGate, PageStreamListener
             {
                 if (waiting.get(i) == page)
                 {
+                    servedBy.set(i, connection);
                     LockSupport.unpark(threads.get(i));
                 }
             }
@@ -341,6 +378,16 @@ public class PostcopyGate implements PageGate, PageStreamListener
     public Histogram mergedLatency(final boolean afterCut)
     {
         return merge(afterCut ? latencyAfterCut : latencyBeforeCut);
+    }
+
+    /**
+     * @param connection {@link #PUSH} or {@link #PREEMPT}.
+     * @return the latencies (microseconds) of the faults whose page came on that connection, in one new histogram
+     *         (a fault whose page was already placed when it looked is in neither).
+     */
+    public Histogram mergedLatencyBy(final int connection)
+    {
+        return merge(latencyBy[connection]);
     }
 
     private Histogram merge(final Histogram[] perVcpu)

@@ -54,6 +54,14 @@ public final class MigrationResult
     public double tlsHandshakeMs = Double.NaN;
     /** The destination in another process: connections it closed without letting them join (bad TLS, stray). */
     public long refusedConnections;
+    /** Post-copy's requested pages had a preempt connection of their own. */
+    public boolean postcopyPreempt;
+    /** Pages and bytes (page stream records, MEM_SIZE and EOS included) sent on the preempt connection. */
+    public long preemptPages;
+    public long preemptBytes;
+    /** Faults whose page came on the forward stream (the push), and on the preempt connection: count, p50, p99, max (us). */
+    public final double[] faultsByPush = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+    public final double[] faultsByPreempt = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
     /** Digest exchange: the hash's name, or null when digests were not exchanged. */
     public String digestAlgorithm;
     public long digestPages;
@@ -187,6 +195,16 @@ public final class MigrationResult
     public double[] recoveryFaults(final boolean afterCut)
     {
         return (afterCut ? recoveryFaultsAfter : recoveryFaultsBefore).clone();
+    }
+
+    /**
+     * @param preempt the faults whose page came on the preempt connection, else those whose page the push brought
+     *                (a fault whose page was placed before it waited is in neither).
+     * @return count, p50, p99 and max latency in microseconds (NaN where not measured).
+     */
+    public double[] faultsBy(final boolean preempt)
+    {
+        return (preempt ? faultsByPreempt : faultsByPush).clone();
     }
 
     /** @return {@code precopy}, {@code postcopy} or {@code hybrid}. */

@@ -192,6 +192,12 @@ public final class ResultJson
         tls.put("sessions", res.tlsSessions);
         num(tls, "handshakeMs", res.tlsHandshakeMs);
         o.put("refusedConnections", res.refusedConnections);
+        final ObjectNode pre = o.putObject("postcopyPreempt");
+        pre.put("enabled", res.postcopyPreempt);
+        pre.put("pages", res.preemptPages);
+        pre.put("bytes", res.preemptBytes);
+        faults(pre.putObject("faultsByPush"), res.faultsByPush);
+        faults(pre.putObject("faultsByPreempt"), res.faultsByPreempt);
         return o;
     }
 

@@ -65,6 +65,15 @@ final class ResultSummary
             sb.append(String.format(Locale.ROOT, ", postcopy: %.0f ms, %s faults: %d (p50 %.0f us, p99 %.0f us, max %.0f us)",
                 res.postcopyMs, res.faultGate, res.faults, res.faultP50Us, res.faultP99Us, res.faultMaxUs));
         }
+        if (res.postcopyPreempt)
+        {
+            sb.append(", preempt: ").append(res.preemptPages).append(" pages");
+            if (!Double.isNaN(res.faultsByPreempt[0])) // the faults are the destination's to see
+            {
+                sb.append(" (faults by preempt ").append(faultFigures(res.faultsByPreempt)).append(", by push ")
+                    .append(faultFigures(res.faultsByPush)).append(')');
+            }
+        }
         if (res.verified != null)
         {
             sb.append(", verified: ").append(res.verified);
@@ -107,6 +116,13 @@ final class ResultSummary
         }
         sb.append(", guest runs on: ").append(res.guestRunsOn);
         return sb.toString();    }
+
+    /** @return {@code count (p50 X us, p99 Y us)} of a measured {count, p50, p99, max} array, {@code 0} with none. */
+    private static String faultFigures(final double[] f)
+    {
+        return f[0] == 0 ? "0" :
+            String.format(Locale.ROOT, "%.0f (p50 %.0f us, p99 %.0f us)", f[0], f[1], f[2]);
+    }
 
     /** One-line list of per-vCPU rates, e.g. {@code [1200, 35]}; {@code -} when not measured. */
     static String rateList(final double[] rates)

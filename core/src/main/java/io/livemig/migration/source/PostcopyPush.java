@@ -20,6 +20,13 @@ import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.SECTION_POST
  * twice. Post-copy pages never use XBZRLE. With recovery on, a cut pauses here and {@link SourceRecovery}
  * brings the push back on a new link.
  *
+ * <p>With a preempt connection ({@link PreemptSender}) the return-path thread sends each requested page itself,
+ * at once; the push then only follows the faults: after each it continues from the page after the one served
+ * (QEMU's locality hint), so pre-paging and the hint are one mechanism, the window being what the push sends
+ * next. {@code --prepage 0} turns the following off in both cases. A huge page being pushed is not cut in
+ * chunks for a request, as QEMU's preempt does: the request takes the other connection, and the link's
+ * bandwidth lets its bytes go first ({@code TokenBucket#acquireUrgent}), so it waits for no pushed byte.
+ *
  * <p>Not thread-safe: the source's migration thread runs it; requests arrive through the session's queue.
  */
 final class PostcopyPush
@@ -46,6 +53,10 @@ final class PostcopyPush
         switchOver.stop("postcopy", reason);
         sendDiscard();
         switchOver.sendDevice(deviceState);
+        if (s.preempt != null)
+        {
+            s.preempt.activate(); // before POSTCOPY_RUN: no request can come earlier
+        }
         s.envOut.putByte(SECTION_POSTCOPY_RUN);
         final Reconnect reconnect = recovery.reconnect();
         boolean ramOpen = false;
@@ -61,6 +72,11 @@ final class PostcopyPush
                     s.switchNs = System.nanoTime();
                 }
                 pushAndServe();
+                if (s.preempt != null)
+                {
+                    s.preempt.finish(); // every requested page is on the wire before COMPLETE
+                    s.result.requestedPages += s.preempt.pages();
+                }
                 s.writer.writeEos();
                 s.pageOut.flush();
                 s.envOut.putByte(SECTION_COMPLETE);
@@ -134,12 +150,29 @@ final class PostcopyPush
     {
         final DirtyScanner scanner = s.scanner;
         final PageStreamWriter writer = s.writer;
+        final PreemptSender preempt = s.preempt;
+        final boolean followFaults = s.options.prepageWindow() > 0;
+        long followed = -1;
         long pushed = 0;
         while (true)
         {
             if (serveRequests())
             {
                 s.pageOut.flush();
+            }
+            if (preempt != null)
+            {
+                final long from = preempt.follow();
+                if (from != followed)
+                {
+                    // A fault was served on the preempt connection: the push continues right after it.
+                    followed = from;
+                    announcePostcopy();
+                    if (followFaults)
+                    {
+                        scanner.seek(from < s.bitmap.size() ? from : 0);
+                    }
+                }
             }
             final long unit = scanner.next();
             if (unit < 0)
@@ -158,6 +191,19 @@ final class PostcopyPush
         }
     }
 
+    /**
+     * The "postcopy" phase of a fault plan, at the first page request: it proves the destination runs the guest
+     * in post-copy, so a fault here hits post-copy itself, not the switch to it.
+     */
+    private void announcePostcopy()
+    {
+        if (!announced)
+        {
+            announced = true;
+            s.announce("postcopy", 0);
+        }
+    }
+
     /** Sends the pages faults asked for, each with its pre-paging window; @return whether any was sent. */
     private boolean serveRequests() throws IOException
     {
@@ -167,13 +213,7 @@ final class PostcopyPush
         long page;
         while ((page = s.requests.poll()) >= 0)
         {
-            if (!announced)
-            {
-                // The "postcopy" phase of a fault plan: a page request proves the destination runs the guest in
-                // post-copy, so a fault here hits post-copy itself, not the switch to it.
-                announced = true;
-                s.announce("postcopy", 0);
-            }
+            announcePostcopy();
             if (s.bitmap.testAndClear(page))
             {
                 s.writer.writePage(page, false);
@@ -193,8 +233,11 @@ final class PostcopyPush
                     any = true;
                 }
             }
-            // Continue the background push after the fault, as QEMU's page search does.
-            s.scanner.seek(hi < pages ? hi : 0);
+            if (window > 0)
+            {
+                // Continue the background push after the fault, as QEMU's page search does.
+                s.scanner.seek(hi < pages ? hi : 0);
+            }
         }
         return any;
     }

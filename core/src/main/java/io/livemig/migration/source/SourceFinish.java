@@ -136,6 +136,12 @@ final class SourceFinish
             r.xbzrleEncodingRate = xbzrlePages == 0 || xbzrleBytes == 0 ? 0.0 :
                 (double)xbzrlePages * s.memory.pageSize() / xbzrleBytes;
             r.channels = s.link.channels();
+            if (s.preempt != null)
+            {
+                r.postcopyPreempt = true;
+                r.preemptPages = s.preempt.pages();
+                r.preemptBytes = s.preempt.wireBytes();
+            }
             r.cpuSendersMs = 0;
             if (s.channels != null)
             {

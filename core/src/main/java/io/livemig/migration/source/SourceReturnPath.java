@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The source's end of the return path: the {@code migration-return-path} thread of the current link reads
  * (after a post-copy cut, first the destination's {@link ReceivedBitmap}) page requests into the {@link
- * RequestQueue}, then SHUT, then with digests on the destination's {@link PageDigests}.
+ * RequestQueue}, or with a preempt connection straight to {@link PreemptSender}, then SHUT, then with digests on the destination's {@link PageDigests}.
  *
  * <p>Thread-safety: the reading thread writes the SHUT code, its instant, the digests, the received bitmap and
  * a failure, each volatile; the migration thread reads them. {@link #start} and {@link #join} are the
@@ -28,6 +28,7 @@ final class SourceReturnPath
 {
     private final GuestMemory memory;
     private final RequestQueue requests;
+    private final PreemptSender preempt;
     private final boolean digests;
     private Thread thread;
     private volatile long shutNs;
@@ -39,10 +40,13 @@ final class SourceReturnPath
     private volatile long[] receivedBitmap;
     private CountDownLatch receivedBitmapRead = new CountDownLatch(0);
 
-    SourceReturnPath(final GuestMemory memory, final RequestQueue requests, final boolean digests)
+    /** @param preempt where requests are served at once, on the preempt connection; null: into {@code requests}. */
+    SourceReturnPath(final GuestMemory memory, final RequestQueue requests, final PreemptSender preempt,
+        final boolean digests)
     {
         this.memory = memory;
         this.requests = requests;
+        this.preempt = preempt;
         this.digests = digests;
     }
 
@@ -185,7 +189,14 @@ final class SourceReturnPath
                     }
                     for (long p = offset / pageSize, end = (offset + length + pageSize - 1) / pageSize; p < end; p++)
                     {
-                        requests.offer(p);
+                        if (preempt != null)
+                        {
+                            preempt.request(p);
+                        }
+                        else
+                        {
+                            requests.offer(p);
+                        }
                     }
                 }
                 else

@@ -49,6 +49,8 @@ final class SourceSession
     final MigrationResult result = new MigrationResult();
     final RequestQueue requests = new RequestQueue(4096);
     final SourceReturnPath returnPath;
+    /** Post-copy's preempt connection, or null without one. */
+    final PreemptSender preempt;
     final DirtyLimit dirtyLimit;
     WritableByteChannel capture;
     MigrationProgress progress = (phase, round, remaining, dirty, wire, throttle) -> { };
@@ -102,7 +104,13 @@ final class SourceSession
         this.workload = workload;
         this.link = link;
         this.dirtyLimit = dirtyLimit;
-        this.returnPath = new SourceReturnPath(memory, requests, options.digests());
+        if (link.preempt() && options.recover())
+        {
+            throw new IllegalArgumentException("post-copy recovery does not rebuild a preempt connection yet: " +
+                "choose one of recovery and postcopy-preempt");
+        }
+        this.preempt = link.preempt() ? new PreemptSender(this, requests) : null;
+        this.returnPath = new SourceReturnPath(memory, requests, preempt, options.digests());
     }
 
     /** Tells the link (a fault injector acts on it) that the migration enters {@code newPhase}. */
@@ -182,6 +190,10 @@ final class SourceSession
         {
             all.addAll(List.of(channels.writers()));
         }
+        if (preempt != null)
+        {
+            all.add(preempt.writer());
+        }
         all.addAll(retiredWriters);
         return all.toArray(new PageStreamWriter[0]);
     }
@@ -194,6 +206,10 @@ final class SourceSession
         for (final PageStreamWriter w : retiredWriters)
         {
             bytes += w.stats().wireBytes();
+        }
+        if (preempt != null)
+        {
+            bytes += preempt.wireBytes();
         }
         return channels == null ? bytes : bytes + channels.wireBytes();
     }

@@ -29,6 +29,10 @@ final class SourceSetup
         s.openStreams(true);
         s.writeEnvelopeHeader();
         s.envOut.flush();
+        if (s.preempt != null)
+        {
+            s.preempt.open();
+        }
         s.bitmap = new AtomicDirtyBitmap(s.memory.pageCount(), 0);
         s.scanner = new DirtyScanner(s.bitmap);
         if (s.link.channels() > 1)

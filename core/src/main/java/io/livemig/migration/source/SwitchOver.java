@@ -32,6 +32,10 @@ final class SwitchOver
         s.reportProgress(true);
         rounds.sendRound(s.options.xbzrle() && s.round > 0);
         sendDevice(deviceState);
+        if (s.preempt != null)
+        {
+            s.preempt.finish(); // unused in pre-copy: its stream ends empty
+        }
         s.envOut.putByte(SECTION_COMPLETE);
         s.envOut.flush();
         s.switchNs = System.nanoTime();

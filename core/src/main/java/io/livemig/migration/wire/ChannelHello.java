@@ -14,16 +14,18 @@ import java.security.SecureRandom;
  * then opens N more connections to the same address, each opening with a hello:
  *
  * <pre>
- *  main connection, after the accepting reply (only when N &gt; 1):
+ *  main connection, after the accepting reply (only when N &gt; 1 or with a preempt connection):
  *   0      8      migration id
  *  each page-channel connection, first:
  *   0      4      magic "LMCH"
  *   4      8      migration id
- *  12      2      channel index, 0 to N - 1
+ *  12      2      channel index, 0 to N - 1 (N: the preempt connection)
  *  14             end: the channel's page stream follows
  * </pre>
  *
- * The destination refuses (closes) a connection whose hello has another magic, another migration id, an
+ * A post-copy preempt connection ({@link Handshake#preempt()}) joins the same way, after the page channels: its
+ * hello carries index N (0 without page channels), and the migration id is sent on the main connection for it
+ * too. The destination refuses (closes) a connection whose hello has another magic, another migration id, an
  * index out of range or one already taken, and keeps waiting for the right ones until its deadline: a stray
  * connection, or one of another migration, never joins. Both reads take exactly their bytes from the socket,
  * so nothing of the stream that follows is read ahead.

@@ -21,7 +21,9 @@ import java.util.List;
  *   4      2      version (1)
  *   6      1      mode: 0 precopy, 1 postcopy, 2 hybrid
  *   7      1      flags: 0x01 XBZRLE, 0x02 LZ4, 0x04 page digests after COMPLETE, 0x08 post-copy recovery
- *                 (then the source sends a migration id after the reply, see {@link ChannelHello}); other bits 0
+ *                 (then the source sends a migration id after the reply, see {@link ChannelHello}), 0x10 a
+ *                 post-copy preempt connection (joins after the page channels, see {@link ChannelHello}); other
+ *                 bits 0
  *   8      2      channels: 1, or N page channels (a destination takes up to 64, see {@link ChannelHello})
  *  10      4      page size: a power of two, 4 KiB to 2 MiB
  *  14      8      guest memory bytes: a positive multiple of the page size, at most 2^31 pages
@@ -60,11 +62,13 @@ import java.util.List;
  * @param afterMs          how long the destination measures the guest's rate after migration.
  * @param recover          a post-copy cut pauses both sides, and the source reconnects with a hello naming this
  *                         migration's id ({@code --recover}).
+ * @param preempt          post-copy's requested pages come on a preempt connection of their own
+ *                         ({@code --postcopy-preempt}).
  */
 public record Handshake(
     MigrationMode mode, boolean xbzrle, boolean lz4, boolean digests, int channels, int pageSize, long memoryBytes,
     int deviceStateBytes, int writers, int computeVcpus, int pattern, int bytesPerTouch, long dirtyRate, long seed,
-    int afterMs, boolean recover)
+    int afterMs, boolean recover, boolean preempt)
 {
     /** "LMHS". */
     public static final int MAGIC = 0x4C4D4853;
@@ -83,6 +87,7 @@ public record Handshake(
     static final int FLAG_LZ4 = 0x02;
     static final int FLAG_DIGESTS = 0x04;
     static final int FLAG_RECOVER = 0x08;
+    static final int FLAG_PREEMPT = 0x10;
     private static final int MODE_OFFSET = 6;
     private static final int FLAGS_OFFSET = 7;
     private static final int CHANNELS_OFFSET = 8;
@@ -109,6 +114,17 @@ public record Handshake(
         }
     }
 
+    /** A proposal without a preempt connection. */
+    public Handshake(
+        final MigrationMode mode, final boolean xbzrle, final boolean lz4, final boolean digests, final int channels,
+        final int pageSize, final long memoryBytes, final int deviceStateBytes, final int writers, final int computeVcpus,
+        final int pattern, final int bytesPerTouch, final long dirtyRate, final long seed, final int afterMs,
+        final boolean recover)
+    {
+        this(mode, xbzrle, lz4, digests, channels, pageSize, memoryBytes, deviceStateBytes, writers, computeVcpus,
+            pattern, bytesPerTouch, dirtyRate, seed, afterMs, recover, false);
+    }
+
     /** A proposal without post-copy recovery. */
     public Handshake(
         final MigrationMode mode, final boolean xbzrle, final boolean lz4, final boolean digests, final int channels,
@@ -126,7 +142,7 @@ public record Handshake(
         out.putShort(VERSION);
         out.putByte(mode.ordinal());
         out.putByte((xbzrle ? FLAG_XBZRLE : 0) | (lz4 ? FLAG_LZ4 : 0) | (digests ? FLAG_DIGESTS : 0) |
-            (recover ? FLAG_RECOVER : 0));
+            (recover ? FLAG_RECOVER : 0) | (preempt ? FLAG_PREEMPT : 0));
         out.putShort(channels);
         out.putInt(pageSize);
         out.putLong(memoryBytes);
@@ -175,7 +191,7 @@ public record Handshake(
         final long rate = in.readLong();
         final long seed = in.readLong();
         final int after = in.readInt();
-        if ((flags & ~(FLAG_XBZRLE | FLAG_LZ4 | FLAG_DIGESTS | FLAG_RECOVER)) != 0)
+        if ((flags & ~(FLAG_XBZRLE | FLAG_LZ4 | FLAG_DIGESTS | FLAG_RECOVER | FLAG_PREEMPT)) != 0)
         {
             throw new PageStreamException(at + FLAGS_OFFSET, "handshake: unknown flags 0x" + Integer.toHexString(flags));
         }
@@ -189,7 +205,7 @@ public record Handshake(
         }
         return new Handshake(MigrationMode.values()[mode], (flags & FLAG_XBZRLE) != 0, (flags & FLAG_LZ4) != 0,
             (flags & FLAG_DIGESTS) != 0, channels, pageSize, memory, device, writers, compute, pattern, touch, rate,
-            seed, after, (flags & FLAG_RECOVER) != 0);
+            seed, after, (flags & FLAG_RECOVER) != 0, (flags & FLAG_PREEMPT) != 0);
     }
 
     /** @return "OFFSET reason" for the first field out of range, or null. */
@@ -265,6 +281,10 @@ public record Handshake(
         if (recover && channels > 1)
         {
             return "post-copy recovery needs one channel, the source asks for " + channels;
+        }
+        if (recover && preempt)
+        {
+            return "post-copy recovery does not rebuild a preempt connection yet: the source asks for both";
         }
         final long needed = memoryBytes + 2L * deviceStateBytes + memoryBytes / pageSize / 2;
         if (availableBytes >= 0 && needed > availableBytes)

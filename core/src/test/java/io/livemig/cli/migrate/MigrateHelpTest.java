@@ -27,7 +27,7 @@ class MigrateHelpTest
         "--prepage", "--device-state", "--link", "--channels", "--latency", "--before", "--after", "--seed", "--json",
         "--verify", "--capture", "--quiet", "--listen", "--to", "--link-timeout", "--accept-timeout", "--recover",
         "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy", "--tls-creds",
-        "--tls-hostname", "--tls-authz", "--tls-authz-file");
+        "--tls-hostname", "--tls-authz", "--tls-authz-file", "--postcopy-preempt");
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",

@@ -1,0 +1,140 @@
+package io.livemig.migration;
+
+import io.livemig.migration.options.MigrationMode;
+import io.livemig.migration.options.MigrationOptions;
+import io.livemig.migration.result.MigrationResult;
+import io.livemig.stream.PageKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Post-copy with a preempt connection (issue 23): requested pages go on a connection of their own, the push keeps
+ * the forward stream, and each page still goes exactly once, on one of the two (the source claims it with the
+ * bitmap's atomic test-and-clear from the return-path thread and from the push). The destination places both
+ * connections' pages through one gate and ends byte-identical to the source, with writers running throughout.
+ */
+class PostcopyPreemptTest
+{
+    private static final int PAGES = 1024;
+
+    /** A post-copy run of {@code pages} 4 KiB pages over {@code link} with the preempt connection. */
+    private static MigrationRun run(final String mode, final String link, final String pattern, final int pages)
+    {
+        return new MigrationRun().memoryBytes(pages * 4096L).writers(2).pattern(pattern).link(link).verify(true)
+            .phasesMs(20, 20).seed(link.hashCode() + pattern.hashCode())
+            .options(MigrationOptions.defaults().withMode(MigrationMode.parse(mode)).withBandwidth(64L << 20)
+                .withLz4(true).withPostcopyPreempt(true).withPostcopyAfterRounds(1).withDowntimeLimitMs(1));
+    }
+
+    private static void assertEveryPageOnce(final MigrationResult r, final long pages)
+    {
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
+        assertTrue(r.postcopyPreempt, r::summary);
+        long sent = 0;
+        for (final PageKind k : PageKind.values())
+        {
+            sent += r.pages(k);
+        }
+        assertEquals(pages, sent, r::summary);
+        assertEquals(pages, r.requestedPages() + r.pushedPages() + r.prepagedPages(), r::summary);
+        assertEquals(r.requestedPages(), r.preemptPages, "every requested page went on the preempt connection");
+        assertEquals(0, r.prepagedPages(), "with preempt the push does the pre-paging: " + r.summary());
+        assertTrue(r.preemptBytes > 0, "the connection's MEM_SIZE and EOS at least");
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @CsvSource({"memory, uniform", "memory, sequential", "tcp, uniform", "tcp, zipf"})
+    void destinationEqualsSourceWithThePreemptConnection(final String link, final String pattern) throws Exception
+    {
+        final MigrationResult r = run("postcopy", link, pattern, 4096).run();
+        assertEveryPageOnce(r, 4096);
+        final double[] byPreempt = r.faultsBy(true);
+        final double[] byPush = r.faultsBy(false);
+        assertTrue(byPreempt[0] + byPush[0] <= r.faults(), "a fault counts at most once: " + r.summary());
+        assertTrue(r.toJson().contains("\"postcopyPreempt\":{\"enabled\":true,\"pages\":" + r.preemptPages), r::toJson);
+    }
+
+    /**
+     * The push is held until the source has read a page request ({@link HoldPostcopyPush}), and the one vCPU's
+     * first write is to the guest's last page, which the push, from page 0, could not have claimed in its first
+     * buffer: that fault is certain to be served on the preempt connection, and recorded as such.
+     */
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"memory", "tcp"})
+    void aFaultAheadOfThePushIsServedOnThePreemptConnection(final String link, @TempDir final Path dir) throws Exception
+    {
+        faultAheadOfThePush(link, false, dir);
+    }
+
+    /** The run and checks of {@link #aFaultAheadOfThePushIsServedOnThePreemptConnection}, with kernel faults or not. */
+    static MigrationResult faultAheadOfThePush(final String link, final boolean kernelFaults, final Path dir)
+        throws Exception
+    {
+        final AtomicReference<HoldPostcopyPush> hold = new AtomicReference<>();
+        final MigrationResult r = run("postcopy", link, "trace:" + lastPagesFirst(dir), PAGES).writers(1)
+            .kernelFaults(kernelFaults)
+            .links((index, l) -> index > 0 ? l : hold.updateAndGet(h -> new HoldPostcopyPush(l))).run();
+        assertEveryPageOnce(r, PAGES);
+        assertTrue(hold.get().requestBeforePush(), () -> "a page request came before the push: " + r.summary());
+        assertTrue(r.requestedPages() >= 1, () -> "the last page went on the preempt connection: " + r.summary());
+        assertTrue(r.faultsBy(true)[0] >= 1, () -> "its fault was served by the preempt connection: " + r.summary());
+        assertTrue(r.summary().contains(", preempt: " + r.preemptPages + " pages (faults by preempt "), r::summary);
+        return r;
+    }
+
+    /** A trace that writes the guest's last page, then two more far from page 0, for ever. */
+    static Path lastPagesFirst(final Path dir) throws IOException
+    {
+        return Files.writeString(dir.resolve("last-pages-first.txt"), String.join("\n",
+            "livemig-dirty-trace 1", "page-size 4096", "pages " + PAGES,
+            "section 1 - " + (PAGES - 1), "section 2 - " + (PAGES - 100), "section 3 - " + (PAGES - 200), ""));
+    }
+
+    /** Hybrid switches to post-copy after its pre-copy round: the connection carries nothing until then. */
+    @Test
+    void aHybridRunUsesTheConnectionOnlyAfterItsSwitch() throws Exception
+    {
+        final MigrationResult r = DirtyWholeGuest.install(run("hybrid", "tcp", "uniform", 4096), 1).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), r::summary);
+        assertTrue(r.postcopyMs() > 0, r::summary);
+        assertEquals(r.requestedPages(), r.preemptPages, r::summary);
+    }
+
+    /** Pre-copy with the connection open: its page stream ends empty (MEM_SIZE, EOS), and the destination checks it. */
+    @Test
+    void aPrecopyRunEndsTheConnectionEmpty() throws Exception
+    {
+        final MigrationResult r = run("precopy", "memory", "uniform", 4096)
+            .options(MigrationOptions.defaults().withBandwidth(0).withPostcopyPreempt(true)).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), r::summary);
+        assertEquals(0, r.preemptPages, r::summary);
+        assertTrue(r.postcopyPreempt, r::summary);
+    }
+
+    @Test
+    void recoveryIsRefusedWithThePreemptConnection()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () ->
+            run("postcopy", "memory", "uniform", 4096).options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY)
+                .withPostcopyPreempt(true).withRecover(true)).run());
+        assertTrue(ex.getMessage().contains("preempt"), ex.getMessage());
+        assertFalse(ex.getMessage().isBlank());
+    }
+}
