@@ -1,18 +1,29 @@
 package io.livemig.migration;
 
+import io.livemig.dirty.DirtyMarker;
+import io.livemig.memory.GuestMemory;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
+import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageKind;
+import io.livemig.stream.PageStreamOptions;
+import io.livemig.stream.write.PageStreamWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -126,6 +137,89 @@ class PostcopyPreemptTest
         assertEquals(Boolean.TRUE, r.verified(), r::summary);
         assertEquals(0, r.preemptPages, r::summary);
         assertTrue(r.postcopyPreempt, r::summary);
+    }
+
+    /**
+     * A source that sends a page on the preempt connection of a migration that never ran post-copy (nothing asked
+     * for it) is refused at COMPLETE, before the destination resumes anything: the partial guest is discarded and
+     * the guest stays on the source.
+     */
+    @Test
+    void aPageOnThePreemptConnectionOfAPrecopyRunIsRefused() throws Exception
+    {
+        final byte[] forged = forgedPageRecord(4096L * 4096, 5);
+        final MigrationResult r = run("precopy", "memory", "uniform", 4096)
+            .options(MigrationOptions.defaults().withBandwidth(0).withPostcopyPreempt(true))
+            .links((index, l) -> new ForwardingLink(l)
+            {
+                private boolean first = true;
+
+                @Override
+                public WritableByteChannel sourcePreempt()
+                {
+                    final WritableByteChannel out = super.sourcePreempt();
+                    return new WritableByteChannel()
+                    {
+                        @Override
+                        public int write(final ByteBuffer src) throws IOException
+                        {
+                            final int n = src.remaining();
+                            while (src.hasRemaining())
+                            {
+                                out.write(src);
+                            }
+                            if (first) // after the connection's MEM_SIZE: a page nobody asked for
+                            {
+                                first = false;
+                                final ByteBuffer page = ByteBuffer.wrap(forged);
+                                while (page.hasRemaining())
+                                {
+                                    out.write(page);
+                                }
+                            }
+                            return n;
+                        }
+
+                        @Override
+                        public boolean isOpen()
+                        {
+                            return out.isOpen();
+                        }
+
+                        @Override
+                        public void close() throws IOException
+                        {
+                            out.close();
+                        }
+                    };
+                }
+            }).run();
+        assertTrue(r.error() != null && r.error().contains("1 pages on the preempt connection of a migration that " +
+            "never ran post-copy"), r::summary);
+        assertEquals("source", r.guestRunsOn(), r::summary);
+    }
+
+    /** @return the bytes of one page record for page {@code page} of a guest of {@code bytes}, as a writer makes it. */
+    private static byte[] forgedPageRecord(final long bytes, final long page) throws IOException
+    {
+        final ByteArrayOutputStream memSizeOnly = new ByteArrayOutputStream();
+        final ByteArrayOutputStream withPage = new ByteArrayOutputStream();
+        try (GuestMemory memory = new GuestMemory(bytes, 4096, DirtyMarker.NONE))
+        {
+            memory.putByte(page * 4096, (byte)1);
+            for (final ByteArrayOutputStream to : List.of(memSizeOnly, withPage))
+            {
+                final ChannelOutput out = new ChannelOutput(Channels.newChannel(to), 64 << 10);
+                final PageStreamWriter writer = new PageStreamWriter(out, memory, PageStreamOptions.defaults());
+                writer.writeMemSize();
+                if (to == withPage)
+                {
+                    writer.writePage(page, false);
+                }
+                out.flush();
+            }
+        }
+        return Arrays.copyOfRange(withPage.toByteArray(), memSizeOnly.size(), withPage.size());
     }
 
     @Test

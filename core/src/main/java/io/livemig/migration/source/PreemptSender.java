@@ -90,13 +90,10 @@ final class PreemptSender
         return pages;
     }
 
-    /** @return bytes sent on the preempt connection. */
+    /** @return bytes sent on the preempt connection (an acquire load: the progress line reads it while pages go). */
     long wireBytes()
     {
-        synchronized (this)
-        {
-            return writer.stats().wireBytes();
-        }
+        return writer.stats().wireBytes();
     }
 
     /** @return the connection's writer, whose figures join the result's. */
