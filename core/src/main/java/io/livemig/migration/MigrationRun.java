@@ -394,10 +394,6 @@ public final class MigrationRun
         {
             throw new IllegalArgumentException("faults are injected on one page channel only, not " + link.channels());
         }
-        if (link.preempt())
-        {
-            throw new IllegalArgumentException("faults are not injected on a preempt connection yet");
-        }
         return new DeadlineLink(new FaultyLink(link, faults), linkTimeoutMs);
     }
 

@@ -73,14 +73,14 @@ final class DestinationFigures
                 r.pages[kind.ordinal()] += s.channels.pages(kind);
             }
         }
-        if (s.preempt != null)
+        for (final PreemptReceiver p : s.preempts)
         {
             r.postcopyPreempt = true;
-            r.preemptPages = s.preempt.reader().stats().pagesSent();
-            r.preemptBytes = s.preempt.position();
+            r.preemptPages += p.reader().stats().pagesSent();
+            r.preemptBytes += p.position();
             for (final PageKind kind : PageKind.values())
             {
-                r.pages[kind.ordinal()] += s.preempt.reader().stats().pages(kind);
+                r.pages[kind.ordinal()] += p.reader().stats().pages(kind);
             }
         }
         postcopy(r);

@@ -16,7 +16,8 @@ import java.io.IOException;
  * touch a missing page stay parked at the gate. It waits for a new link, sends on the new return path which
  * pages it holds (the gate's received bitmap), asks again for the pages its vCPUs wait for, and reads the new
  * forward stream's header; {@link EnvelopeReader} goes on with a RAM section of every page still absent, then
- * COMPLETE. A page record cut short never wrote a page it had not checked whole, and a page only becomes
+ * COMPLETE. With a preempt connection its receiver ends with the cut link before the received bitmap is taken (so
+ * no page lands behind the bitmap's back), and the new link's receiver applies pages at once. A page record cut short never wrote a page it had not checked whole, and a page only becomes
  * present after it was written whole, so what the destination holds at the cut is exactly what it reports.
  *
  * <p>Not thread-safe: the destination's thread runs it.
@@ -55,6 +56,12 @@ final class DestinationRecovery
         s.paused = true;
         s.gate.pause(pausedAt);
         s.link.close();
+        if (s.preempt != null)
+        {
+            // Its reads fail with the link; once it has ended, what the gate holds is settled for the bitmap.
+            s.preempt.begin(true);
+            s.preempt.join(PreemptReceiver.END_TIMEOUT_MS);
+        }
         final long deadline = pausedAt + timeoutMs * 1_000_000L;
         IOException last = cut;
         while (true)
@@ -80,6 +87,10 @@ final class DestinationRecovery
                 s.reader = r;
                 s.readers.add(r);
                 s.memSizeRead = false;
+                if (next.preempt())
+                {
+                    envelope.openPreempt(true);
+                }
                 final long took = System.nanoTime() - pausedAt;
                 s.pausedNanos += took;
                 s.maxPauseNanos = Math.max(s.maxPauseNanos, took);

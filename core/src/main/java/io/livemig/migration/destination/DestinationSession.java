@@ -39,8 +39,10 @@ final class DestinationSession
     ChannelOutput rpOut;
     /** The page channels, or null with one channel. */
     ReceiverChannels channels;
-    /** Post-copy's preempt connection, or null without one. */
+    /** Post-copy's preempt connection (the current link's), or null without one. */
     PreemptReceiver preempt;
+    /** Every preempt connection's receiver, one per link: their figures add up. */
+    final List<PreemptReceiver> preempts = new CopyOnWriteArrayList<>();
     /** CHANNEL_SYNC sections read: rounds every channel must apply before anything else. */
     int announced;
     volatile PageStreamReader reader;

@@ -1,6 +1,7 @@
 package io.livemig.migration.destination;
 
 import io.livemig.migration.channel.ReceiverChannels;
+import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.postcopy.PostcopyGate;
 import io.livemig.migration.wire.PageDigests;
 import io.livemig.stream.ChannelInput;
@@ -72,8 +73,7 @@ final class EnvelopeReader
             }
             if (s.link.preempt())
             {
-                s.preempt = new PreemptReceiver(s, digests, this::preemptFailed);
-                s.preempt.start();
+                openPreempt(false);
             }
         }
         final ReceiverChannels channels = s.channels;
@@ -222,17 +222,33 @@ final class EnvelopeReader
         }
     }
 
-    /** The preempt connection failed: the forward stream's read fails too, so this role fails at once. */
-    private void preemptFailed()
+    /**
+     * Starts the receiver of the current link's preempt connection; after a recovery ({@code postcopy}) it applies
+     * pages at once. When it fails, it closes its own link's forward stream, so this role's read fails too: the
+     * role fails at once, or pauses and recovers both connections (a late failure of a link already given up
+     * touches only that link).
+     */
+    void openPreempt(final boolean postcopy)
     {
-        try
+        final MigrationLink link = s.link;
+        final PreemptReceiver r = new PreemptReceiver(s, digests, () ->
         {
-            s.link.destinationIn().close();
-        }
-        catch (final IOException ignored)
+            try
+            {
+                link.destinationIn().close();
+            }
+            catch (final IOException ignored)
+            {
+                // Closing only to unblock the reader; the preempt connection's failure is the one reported.
+            }
+        });
+        s.preempt = r;
+        s.preempts.add(r);
+        if (postcopy)
         {
-            // Closing only to unblock the reader; the preempt connection's failure is the one reported.
+            r.begin(true);
         }
+        r.start();
     }
 
     /** Reads and checks the envelope's header: magic, version, and the page size against the destination's. */

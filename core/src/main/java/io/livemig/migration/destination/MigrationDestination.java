@@ -97,11 +97,6 @@ public final class MigrationDestination implements Runnable
             throw new IllegalArgumentException("post-copy recovery needs one channel: post-copy's pages travel on " +
                 "the main channel, but the page channels would have to be joined again too");
         }
-        if (s.link.preempt())
-        {
-            throw new IllegalArgumentException("post-copy recovery does not rebuild a preempt connection yet: " +
-                "choose one of recovery and postcopy-preempt");
-        }
         if (timeoutMs <= 0)
         {
             throw new IllegalArgumentException("recover timeout must be positive: " + timeoutMs);
@@ -209,9 +204,9 @@ public final class MigrationDestination implements Runnable
             {
                 s.channels.join();
             }
-            if (s.preempt != null)
+            for (final PreemptReceiver r : s.preempts)
             {
-                s.preempt.join(PreemptReceiver.END_TIMEOUT_MS); // ended already, or its input is closed
+                r.join(PreemptReceiver.END_TIMEOUT_MS); // ended already, or its input is closed
             }
             s.endNs = System.nanoTime();
             if (s.failure != null && s.resumeNs == 0)
@@ -221,7 +216,7 @@ public final class MigrationDestination implements Runnable
                 s.guestDiscarded = true;
             }
             s.wireBytes = bytesBefore + in.position() + (s.channels == null ? 0 : s.channels.bytes()) +
-                (s.preempt == null ? 0 : s.preempt.position());
+                s.preempts.stream().mapToLong(PreemptReceiver::position).sum();
             try
             {
                 s.link.finishDestination();
@@ -236,8 +231,9 @@ public final class MigrationDestination implements Runnable
     /** Fails this role: the gate releases its waiters, SHUT 1 if none was sent, and the link's reads unblock. */
     private void fail(final Throwable thrown)
     {
-        // A failed preempt connection closed the forward stream to stop this role: its failure is the cause.
-        final Throwable preemptFailure = s.preempt == null ? null : s.preempt.failure();
+        // A failed preempt connection closed the forward stream to stop this role: its failure is the cause
+        // (with recovery, a failure that outlasted a pause is the pause's, not the cut connection's).
+        final Throwable preemptFailure = s.preempt == null || recovery != null ? null : s.preempt.failure();
         final Throwable t = preemptFailure != null ? preemptFailure : thrown;
         s.failure = t;
         s.gate.cancel();

@@ -43,6 +43,8 @@ public final class FaultyLink implements MigrationLink
     private ReadableByteChannel destinationIn;
     private WritableByteChannel destinationOut;
     private ReadableByteChannel sourceIn;
+    private WritableByteChannel preemptOut;
+    private ReadableByteChannel preemptIn;
 
     private volatile String cut; // the cut's description, or null while the link is whole
     private volatile long stalledUntilNs;
@@ -155,6 +157,33 @@ public final class FaultyLink implements MigrationLink
             sourceIn = new In(inner.sourceIn());
         }
         return sourceIn;
+    }
+
+    @Override
+    public boolean preempt()
+    {
+        return inner.preempt();
+    }
+
+    /** The preempt connection's source end: a cut closes it with the rest, a stall holds it; its bytes are not counted. */
+    @Override
+    public synchronized WritableByteChannel sourcePreempt()
+    {
+        if (preemptOut == null)
+        {
+            preemptOut = new Out(inner.sourcePreempt());
+        }
+        return preemptOut;
+    }
+
+    @Override
+    public synchronized ReadableByteChannel destinationPreempt()
+    {
+        if (preemptIn == null)
+        {
+            preemptIn = new In(inner.destinationPreempt());
+        }
+        return preemptIn;
     }
 
     @Override

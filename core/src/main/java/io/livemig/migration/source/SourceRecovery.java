@@ -15,8 +15,9 @@ import java.util.function.BooleanSupplier;
  * one, reads the destination's received bitmap first on the new return path, rebuilds the migration bitmap as
  * exactly the pages the destination lacks (what was in flight or in a buffer at the cut is among them), and
  * opens on the new forward stream the envelope header and a RAM section for those pages; {@link PostcopyPush}
- * goes on from there. A cut during recovery pauses again; a pause not recovered within the recover timeout
- * fails the migration. The page stream after a recovery is not captured.
+ * goes on from there. With a preempt connection ({@link PreemptSender}) the new link's is taken too, and requests
+ * are served on it again only once the bitmap is rebuilt. A cut during recovery pauses again; a pause not
+ * recovered within the recover timeout fails the migration. The page stream after a recovery is not captured.
  *
  * <p>Not thread-safe: the source's migration thread runs it.
  */
@@ -67,6 +68,10 @@ final class SourceRecovery
         }
         final String pausedPhase = s.phase;
         s.phase = "postcopy-paused";
+        if (s.preempt != null)
+        {
+            s.preempt.pause(); // requests wait in the push's queue until the bitmap is rebuilt
+        }
         s.reportProgress(true);
         s.link.close();
         s.returnPath.join();
@@ -101,6 +106,11 @@ final class SourceRecovery
                 s.openStreams(false);
                 s.writeEnvelopeHeader();
                 s.startRamSection();
+                if (s.preempt != null)
+                {
+                    s.preempt.reattach(next);
+                    s.preempt.activate();
+                }
                 s.result.recoveryResentPages = Math.max(0, s.result.recoveryResentPages) + resend;
                 s.roundRemaining = resend;
                 final long took = System.nanoTime() - pausedAt;

@@ -104,11 +104,6 @@ final class SourceSession
         this.workload = workload;
         this.link = link;
         this.dirtyLimit = dirtyLimit;
-        if (link.preempt() && options.recover())
-        {
-            throw new IllegalArgumentException("post-copy recovery does not rebuild a preempt connection yet: " +
-                "choose one of recovery and postcopy-preempt");
-        }
         this.preempt = link.preempt() ? new PreemptSender(this, requests) : null;
         this.returnPath = new SourceReturnPath(memory, requests, preempt, options.digests());
     }
@@ -192,7 +187,7 @@ final class SourceSession
         }
         if (preempt != null)
         {
-            all.add(preempt.writer());
+            all.addAll(preempt.writers());
         }
         all.addAll(retiredWriters);
         return all.toArray(new PageStreamWriter[0]);
