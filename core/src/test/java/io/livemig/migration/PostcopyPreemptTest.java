@@ -125,6 +125,30 @@ class PostcopyPreemptTest
         assertEquals(r.requestedPages(), r.preemptPages, r::summary);
     }
 
+    /**
+     * Page channels carried into post-copy (issue 23 §3), as QEMU 10.1 runs multifd with post-copy: pre-copy's
+     * rounds go over the channels (each its own stripes, the round barrier between rounds), then post-copy's push
+     * on the main connection with the preempt connection beside it, after the DISCARD that every channel's rounds
+     * have been applied before. Every channel carries pages, and the guest verifies.
+     */
+    @ParameterizedTest(name = "hybrid over {0}, {1} channels")
+    @CsvSource({"memory, 2", "tcp, 3"})
+    void pageChannelsCarryPrecopyIntoPostcopyBesideThePreemptConnection(final String link, final int channels)
+        throws Exception
+    {
+        final MigrationResult r = DirtyWholeGuest.install(run("hybrid", link, "uniform", 4096).channels(channels), 1)
+            .run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
+        assertTrue(r.postcopyMs() > 0, r::summary);
+        assertEquals(r.requestedPages(), r.preemptPages, r::summary);
+        assertEquals(channels, r.channelBytes.length, r::summary);
+        for (final long bytes : r.channelBytes)
+        {
+            assertTrue(bytes > 4096, () -> "a channel that carried no page: " + r.summary());
+        }
+    }
+
     /** Pre-copy with the connection open: its page stream ends empty (MEM_SIZE, EOS), and the destination checks it. */
     @Test
     void aPrecopyRunEndsTheConnectionEmpty() throws Exception

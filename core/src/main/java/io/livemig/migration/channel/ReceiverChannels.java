@@ -6,10 +6,10 @@ import io.livemig.migration.link.RoleThreads;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelPartition;
 import io.livemig.stream.PageKind;
-import io.livemig.stream.PageStreamListener;
 import io.livemig.stream.read.PageStreamReader;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * The destination's page channels as one: a {@link ChannelReceiver} and its {@code migration-receive-N} thread
@@ -29,11 +29,12 @@ public final class ReceiverChannels
     /**
      * Starts one receiver thread per channel of {@code link}.
      *
-     * @param written  the written bits of the main channel's reader, shared by every channel's reader.
-     * @param listener told of every page applied, on the receiving thread.
+     * @param written the written bits of the main channel's reader, shared by every channel's reader.
+     * @param attach  gives each channel's reader its listener (told of every page applied, on the receiving thread)
+     *                and, where pages are placed through a decorator, its placer; called once per channel.
      */
     public ReceiverChannels(final MigrationLink link, final GuestMemory memory, final long[] written,
-        final PageStreamListener listener, final int bufferBytes)
+        final Consumer<PageStreamReader> attach, final int bufferBytes)
     {
         final int channels = link.channels();
         barrier = new RoundBarrier(channels);
@@ -46,7 +47,7 @@ public final class ReceiverChannels
             final PageStreamReader r = new PageStreamReader(channelIn, memory);
             r.destinationStartsZero(written);
             r.acceptOnly(partition, c);
-            r.setListener(listener);
+            attach.accept(r);
             receivers[c] = new ChannelReceiver(c, channelIn, r, barrier);
         }
         for (int c = 0; c < channels; c++)

@@ -20,10 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the page writes it the instant it is placed). After COMPLETE the source's digests are compared with these.
  * Without digests every method here only passes pages on to the gate.
  *
- * <p>Thread-safety: each reader that may bring post-copy pages (the main channel's, the preempt connection's)
- * hashes on its own thread through its own {@link #attach attached} hasher, into distinct pages' slots (each
- * page arrives once); the sum of their times is read after the preempt reader has ended. Page channels'
- * readers (pre-copy only) only pass pages on to the gate. The rest is the destination thread's.
+ * <p>Thread-safety: each reader that may bring post-copy pages (the main channel's, each page channel's, the
+ * preempt connection's) hashes on its own thread through its own {@link #attach attached} hasher, into distinct
+ * pages' slots (each page arrives once); the sum of their times is read at COMPLETE, after the page channels'
+ * last round and the preempt connection's EOS, which order it. The rest is the destination thread's.
  */
 final class DestinationDigests
 {
@@ -46,12 +46,6 @@ final class DestinationDigests
     boolean enabled()
     {
         return digests != null;
-    }
-
-    /** @return the listener of the page channels' readers: the gate, behind a hash of a page arriving in post-copy. */
-    PageStreamListener listener()
-    {
-        return digests == null ? s.gate : new Hasher(PostcopyGate.PUSH)::onPage;
     }
 
     /**

@@ -68,8 +68,8 @@ final class EnvelopeReader
             digests.attach(reader, PostcopyGate.PUSH);
             if (s.channelCount > 1)
             {
-                s.channels = new ReceiverChannels(s.link, s.memory, reader.writtenBits(), digests.listener(),
-                    s.inputBufferBytes());
+                s.channels = new ReceiverChannels(s.link, s.memory, reader.writtenBits(),
+                    r -> digests.attach(r, PostcopyGate.PUSH), s.inputBufferBytes());
             }
             if (s.link.preempt())
             {
