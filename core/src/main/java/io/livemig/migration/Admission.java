@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * once, each within one link timeout: the TLS handshake with the client's name checked against the authz list
  * (when TLS is on), then a {@link ChannelHello} of this migration. A hello for a page channel not yet joined
  * joins it ({@link #channels}); once every page channel has joined, a hello for channel 0 is a reconnect after a
- * post-copy cut ({@link #resume}). Anything else (a plaintext peer, a wrong certificate, a stalled handshake,
+ * post-copy cut ({@link #resume}), and with a preempt connection one for index 1 is that reconnect's preempt
+ * connection ({@link #resumePreempt}). Anything else (a plaintext peer, a wrong certificate, a stalled handshake,
  * garbage, another migration's hello, a channel twice) is closed and counted ({@link #refused()}), and never
  * delays the right connections: a stalled peer holds only its own vetting thread, until its deadline.
  *
@@ -50,6 +51,9 @@ final class Admission implements AutoCloseable
     private final PeerSocket[] joined;
     private int joinedCount;
     private final LinkedBlockingQueue<PeerSocket> resumes = new LinkedBlockingQueue<>();
+    /** Reconnects' preempt connections (hello index 1), when the migration has one. */
+    private final LinkedBlockingQueue<PeerSocket> preemptResumes = new LinkedBlockingQueue<>();
+    private final boolean preempt;
     private final Set<SocketChannel> pending = ConcurrentHashMap.newKeySet();
     private final Semaphore slots = new Semaphore(MAX_PENDING);
     private final AtomicLong refused = new AtomicLong();
@@ -63,11 +67,14 @@ final class Admission implements AutoCloseable
      * @param channelsId the id the page channels' hellos carry ({@link ChannelHello}).
      * @param recover    whether the source may reconnect after a post-copy cut.
      * @param resumeId   the id a reconnect's hello carries.
-     * @param channels   page channels still to join (0: the pages travel on the main connection).
+     * @param channels   page channels still to join (0: the pages travel on the main connection), the preempt
+     *                   connection counted as the last.
+     * @param preempt    whether a reconnect brings a preempt connection too (hello index 1).
      */
     Admission(final ServerSocketChannel server, final TlsConfig tls, final long channelsId, final boolean recover,
-        final long resumeId, final int channels, final long timeoutMs)
+        final long resumeId, final int channels, final boolean preempt, final long timeoutMs)
     {
+        this.preempt = preempt;
         this.server = server;
         this.tls = tls;
         this.channelsId = channelsId;
@@ -122,6 +129,23 @@ final class Admission implements AutoCloseable
         {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the source to reconnect", ex);
+        }
+    }
+
+    /**
+     * @return the next reconnect's preempt connection (the one that follows a {@link #resume}), or null at the
+     *         deadline; it belongs to the caller.
+     */
+    PeerSocket resumePreempt(final long deadlineNs) throws IOException
+    {
+        try
+        {
+            return preemptResumes.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the source's preempt connection", ex);
         }
     }
 
@@ -226,7 +250,7 @@ final class Admission implements AutoCloseable
             {
                 return false;
             }
-            final boolean[] taken = new boolean[joining ? joined.length : 1];
+            final boolean[] taken = new boolean[joining ? joined.length : preempt ? 2 : 1];
             for (int c = 0; joining && c < joined.length; c++)
             {
                 taken[c] = joined[c] != null;
@@ -241,7 +265,8 @@ final class Admission implements AutoCloseable
                 notifyAll();
                 return true;
             }
-            resumes.add(socket); // every channel joined: a channel-0 hello is a reconnect after a cut
+            // Every channel joined: a channel-0 hello is a reconnect after a cut, index 1 its preempt connection.
+            (c == 0 ? resumes : preemptResumes).add(socket);
             return true;
         }
     }
@@ -273,7 +298,7 @@ final class Admission implements AutoCloseable
             close(channel);
         }
         PeerSocket left;
-        while ((left = resumes.poll()) != null)
+        while ((left = resumes.poll()) != null || (left = preemptResumes.poll()) != null)
         {
             left.close();
         }

@@ -145,7 +145,8 @@ public final class MigrationListen implements AutoCloseable
                 server.close();
             }
             try (Admission admission = joining == 0 && !proposal.recover() ? null :
-                new Admission(server, tls, channelsId, proposal.recover(), resumeId, joining, linkTimeoutMs);
+                new Admission(server, tls, channelsId, proposal.recover(), resumeId, joining, proposal.preempt(),
+                    linkTimeoutMs);
                  SocketLink link = joining > 0 ? joined(main, admission, channels, proposal.preempt()) : main)
             {
                 if (!proposal.recover() && admission != null)
@@ -196,17 +197,39 @@ public final class MigrationListen implements AutoCloseable
         }
     }
 
-    /** Paused post-copy: the next connection that resumes this migration, or null at the deadline. */
-    private MigrationLink acceptResume(final Admission admission, final long deadlineNs) throws IOException
+    /**
+     * Paused post-copy: the next connection that resumes this migration, with its preempt connection when the
+     * migration has one, or null at the deadline. A reconnect whose preempt connection does not come within the
+     * link timeout is closed and the next one awaited; one paired with another attempt's preempt connection (an
+     * attempt that died between its two connections) fails its first read, and the destination takes the next.
+     */
+    private MigrationLink acceptResume(final Admission admission, final long deadlineNs, final boolean preempt)
+        throws IOException
     {
-        final PeerSocket socket = admission.resume(deadlineNs);
-        if (socket == null)
+        while (true)
         {
-            return null;
+            final PeerSocket socket = admission.resume(deadlineNs);
+            if (socket == null)
+            {
+                return null;
+            }
+            final SocketLink link = SocketLink.destinationEnd(socket, linkTimeoutMs);
+            resumed.add(link);
+            if (!preempt)
+            {
+                return link;
+            }
+            final PeerSocket p = admission.resumePreempt(Math.min(deadlineNs,
+                System.nanoTime() + linkTimeoutMs * 1_000_000L));
+            if (p == null)
+            {
+                link.close(); // a reconnect without its preempt connection: wait for the next one
+                continue;
+            }
+            final SocketLink both = link.withChannels(new PeerSocket[0], p);
+            resumed.add(both);
+            return both;
         }
-        final SocketLink link = SocketLink.destinationEnd(socket, linkTimeoutMs);
-        resumed.add(link);
-        return link;
     }
 
     private MigrationResult receive(final SocketLink link, final Handshake proposal, final Admission admission)
@@ -231,7 +254,8 @@ public final class MigrationListen implements AutoCloseable
                     new MigrationDestination(link, memory, workload, null, proposal.digests());
                 if (proposal.recover())
                 {
-                    destination.recover(deadline -> acceptResume(admission, deadline), recoverTimeoutMs);
+                    destination.recover(deadline -> acceptResume(admission, deadline, proposal.preempt()),
+                        recoverTimeoutMs);
                 }
                 destination.run();
                 final MigrationResult result = destination.result();

@@ -565,7 +565,8 @@ public final class MigrationRun
                 channels > 1 ? channels : 0, opts.postcopyPreempt(), linkTimeoutMs, sourceTls) : main)
             {
                 final Reconnect reconnect = opts.recover() ?
-                    RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected, sourceTls) : null;
+                    RemoteSource.reconnect(to, opts.bandwidth(), linkTimeoutMs, links, id, reconnected, sourceTls,
+                        opts.postcopyPreempt()) : null;
                 final MigrationResult result = runSource(links.decorate(0, link), opts, reconnect, warm);
                 if (sourceTls != null)
                 {

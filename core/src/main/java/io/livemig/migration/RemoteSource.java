@@ -118,10 +118,12 @@ final class RemoteSource
      * The source's way back after a post-copy cut: connects to the destination again (at most {@value
      * #RECONNECT_ATTEMPTS} attempts within the pause's deadline, each bounded by the link timeout) and opens the
      * connection with a hello naming this migration's {@code id} for channel 0, which the paused destination
-     * waits for. With {@code tls}, each new connection authenticates again.
+     * waits for; with {@code preempt}, a second connection follows with the hello of index 1, the new link's
+     * preempt connection. With {@code tls}, each new connection authenticates again.
      */
     static Reconnect reconnect(final InetSocketAddress to, final long bandwidth, final long linkTimeoutMs,
-        final MigrationRun.LinkDecorator links, final long id, final List<SocketLink> opened, final TlsConfig tls)
+        final MigrationRun.LinkDecorator links, final long id, final List<SocketLink> opened, final TlsConfig tls,
+        final boolean preempt)
     {
         final int[] index = {0};
         return deadline ->
@@ -136,9 +138,26 @@ final class RemoteSource
                 final long t0 = System.nanoTime();
                 try
                 {
-                    final SocketLink l = SocketLink.connect(to, bandwidth, Math.min(linkTimeoutMs, leftMs), tls);
+                    final long timeoutMs = Math.min(linkTimeoutMs, leftMs);
+                    SocketLink l = SocketLink.connect(to, bandwidth, timeoutMs, tls);
                     opened.add(l);
                     ChannelHello.write(l.channel(), id, 0);
+                    if (preempt)
+                    {
+                        // The preempt connection follows its main one, with the same id and index 1.
+                        final PeerSocket p = SocketLink.open(to, timeoutMs, tls, "preempt connection: ");
+                        try
+                        {
+                            ChannelHello.write(p, id, 1);
+                        }
+                        catch (final IOException ex)
+                        {
+                            p.close();
+                            throw ex;
+                        }
+                        l = l.withChannels(new PeerSocket[0], p);
+                        opened.add(l);
+                    }
                     return links.decorate(++index[0], l);
                 }
                 catch (final IOException ex)

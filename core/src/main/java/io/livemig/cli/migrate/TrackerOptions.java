@@ -137,8 +137,6 @@ public final class TrackerOptions
         {
             check(mode != MigrationMode.PRECOPY, "--postcopy-preempt", "applies to post-copy (--mode postcopy or " +
                 "hybrid), not", "--mode precopy");
-            check(!recover || link.to == null, "--postcopy-preempt", "cannot be combined yet with --recover " +
-                "between two processes (in one process it can), not with", "--to");
         }
         final List<FaultPlan.Rule> rules = new ArrayList<>();
         for (final String fault : faultSpecs)

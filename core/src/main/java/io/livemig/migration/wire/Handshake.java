@@ -282,10 +282,6 @@ public record Handshake(
         {
             return "post-copy recovery needs one channel, the source asks for " + channels;
         }
-        if (recover && preempt)
-        {
-            return "post-copy recovery does not rebuild a preempt connection yet: the source asks for both";
-        }
         final long needed = memoryBytes + 2L * deviceStateBytes + memoryBytes / pageSize / 2;
         if (availableBytes >= 0 && needed > availableBytes)
         {
