@@ -159,7 +159,8 @@ final class WakeFloor
     private static IOException failed(final Reader reader, final int sample)
     {
         return reader.failure != null ? new IOException("wake floor: the reader failed at sample " + sample,
-            reader.failure) : new IOException("wake floor: sample " + sample + " not read within " + DEADLINE_MS + " ms");
+            reader.failure) : new IOException("wake floor: sample " + sample + " not read within " + DEADLINE_MS +
+            " ms");
     }
 
     private static void join(final Thread thread) throws IOException

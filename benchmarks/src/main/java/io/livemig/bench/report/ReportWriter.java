@@ -17,6 +17,7 @@ import io.livemig.bench.report.section.GranularityTables;
 import io.livemig.bench.report.section.HotPathAllocation;
 import io.livemig.bench.report.section.KernelTrackingReport;
 import io.livemig.bench.report.section.PostcopyFaultsReport;
+import io.livemig.bench.report.section.PostcopyLocalityReport;
 import io.livemig.bench.report.section.RealGuestReport;
 import io.livemig.bench.report.section.ReferenceAppendix;
 
@@ -123,6 +124,7 @@ public final class ReportWriter
         DirtyTrackers.section(md, dir.resolve(CHARTS), results);
         KernelTrackingReport.section(md, results, env);
         PostcopyFaultsReport.section(md, results, env);
+        PostcopyLocalityReport.section(md, results);
         ChannelsTable.section(md, results);
         AnchorTables.section(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir),
             AnchorComparison.readLayouts(dir));

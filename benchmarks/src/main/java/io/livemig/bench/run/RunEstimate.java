@@ -4,6 +4,8 @@ import io.livemig.bench.run.preset.BenchKind;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,24 +25,54 @@ final class RunEstimate
      * shots averaged 0.09 s (35-380 ms, guest setup included) in the quick run of 2026-11-26; 0.12 s leaves
      * room for a slower machine. LargeGuestBenchmark: a 1 GiB migration (0.1-1.5 s) plus zeroing its
      * destination again, its fork's 2 GiB fault-in spread over the shots; ChannelsBenchmark the same migration
-     * over 1-4 channels; PostcopyFaultsBenchmark a 16 MiB post-copy with vCPUs faulting (0.2-0.3 s, 20 ms of
-     * writes before it included). Other trial setups need no hint of their own: the heaviest (the 2^28-bit
-     * bitmaps of NextDirty, Harvest and Scaling) take well under {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration
-     * fork of {@code NextDirtyBenchmark.flat} at density 0.5 runs in the same wall time as one of Lz4).
+     * over 1-4 channels; PostcopyLocalityBenchmark a 64 MiB post-copy at 256 MiB/s with vCPUs faulting (0.32-0.41
+     * s a shot by hand, 20 ms of writes before it and the guests' setup included; 0.4 s for a fork's slower first
+     * shot); PostcopyFaultsBenchmark by guest size, {@link #SHOT_SECONDS_BY_GUEST}. Other trial setups need no
+     * hint of their own: the heaviest (the 2^28-bit bitmaps of NextDirty, Harvest and Scaling) take well under
+     * {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of {@code NextDirtyBenchmark.flat} at density 0.5 runs
+     * in the same wall time as one of Lz4).
      */
     static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8,
-        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyFaultsBenchmark", 0.3);
+        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyLocalityBenchmark", 0.4);
+    /**
+     * Seconds per single-shot invocation by simple class name and {@code guest} parameter, for classes whose shots
+     * scale with the guest: a run's estimate takes the mean over the guest sizes it runs (every size here unless
+     * the preset or the user's {@code -p guest=} trims them). PostcopyFaultsBenchmark, timed by hand one shot at a
+     * time (each followed by its wake-up floor, 2,000 wake-ups in 0.21-0.31 s): 16 MiB shots took 0.04-0.06 s at
+     * 1 GiB/s and 0.09-0.12 s at 256 MiB/s (0.3 s for a fork's first), 256 MiB shots 0.55-0.72 s and 1.26-1.39 s;
+     * with the floor, 0.4 s and 1.3 s (the 256 MiB guests' allocation in a fresh fork included).
+     */
+    static final Map<String, Map<String, Double>> SHOT_SECONDS_BY_GUEST = Map.of("PostcopyFaultsBenchmark",
+        Map.of("16m", 0.4, "256m", 1.3));
 
     private RunEstimate()
     {
     }
 
-    /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class. */
+    /** @return estimated seconds per single-shot invocation of {@code benchmark}'s class, over all its guest sizes. */
     static double shotSeconds(final String benchmark)
     {
+        return shotSeconds(benchmark, List.of());
+    }
+
+    /**
+     * @param benchmark its full name.
+     * @param guests    the {@code guest} values the run takes; empty: all of its class's.
+     * @return estimated seconds per single-shot invocation of {@code benchmark}: the mean over {@code guests} for a
+     *         class in {@link #SHOT_SECONDS_BY_GUEST} (a size not in its table counts as a guess), else its class's.
+     */
+    static double shotSeconds(final String benchmark, final Collection<String> guests)
+    {
         final String className = BenchKind.classOf(benchmark);
-        return SHOT_SECONDS.getOrDefault(className.substring(className.lastIndexOf('.') + 1),
-            SINGLE_SHOT_GUESS_SECONDS);
+        final String simpleName = className.substring(className.lastIndexOf('.') + 1);
+        final Map<String, Double> byGuest = SHOT_SECONDS_BY_GUEST.get(simpleName);
+        if (byGuest == null)
+        {
+            return SHOT_SECONDS.getOrDefault(simpleName, SINGLE_SHOT_GUESS_SECONDS);
+        }
+        return (guests.isEmpty() ? byGuest.keySet() : guests).stream()
+            .mapToDouble(g -> byGuest.getOrDefault(g, SINGLE_SHOT_GUESS_SECONDS)).average()
+            .orElse(SINGLE_SHOT_GUESS_SECONDS);
     }
 
     /**

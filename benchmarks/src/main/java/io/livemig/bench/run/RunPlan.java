@@ -340,9 +340,10 @@ public final class RunPlan
             for (final Mode mode : modes)
             {
                 final BenchKind kind = BenchKind.of(name, mode);
+                final Map<String, String[]> presetParams = preset.paramOverrides(kind, name);
                 final BatchKey key = new BatchKey(kind, preset.sizing(kind, name),
-                    kind == BenchKind.SINGLE_SHOT ? RunEstimate.shotSeconds(name) : 0,
-                    new ParamOverrides(preset.paramOverrides(kind, name)));
+                    kind == BenchKind.SINGLE_SHOT ? RunEstimate.shotSeconds(name, guests(user, presetParams)) : 0,
+                    new ParamOverrides(presetParams));
                 names.computeIfAbsent(key, k -> new TreeSet<>()).add(name);
                 selected.computeIfAbsent(key, k -> new ArrayList<>()).add(entry);
                 final Map<String, String> real = realGuest ? RealGuestSetup.params(name, user) : null;
@@ -372,6 +373,16 @@ public final class RunPlan
         batches.sort(Comparator.comparing((Batch b) -> b.kind()).thenComparing(b -> b.benchmarks().get(0))
             .thenComparing(RunPlan::isRealGuest));
         return new RunPlan(preset, List.copyOf(batches));
+    }
+
+    /** @return the {@code guest} values a run takes: the user's {@code -p guest=}, else the preset's, else none set. */
+    private static Collection<String> guests(final CommandLineOptions user, final Map<String, String[]> presetParams)
+    {
+        if (user.getParameter("guest").hasValue())
+        {
+            return user.getParameter("guest").get();
+        }
+        return presetParams.containsKey("guest") ? List.of(presetParams.get("guest")) : List.of();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.livemig.bench.report.stats;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,6 +42,34 @@ public record Interval(double value, double low, double high)
         final double error = metric.error();
         return Double.isNaN(error) ? new Interval(metric.score(), Double.NaN, Double.NaN) :
             new Interval(metric.score(), metric.score() - error, metric.score() + error);
+    }
+
+    /**
+     * The interval JMH would give a score of {@code metric}'s per-iteration values, for a counter recorded once per
+     * iteration whose JMH score carries none (a single shot's aux counter: JMH sums those over the iterations):
+     * the mean of the finite values, every fork's pooled as JMH pools a score's, {@code ± t(n - 1) s / sqrt(n)}
+     * at 99.9 %, {@code s} their standard deviation and {@code t} Student's quantile (JMH's). NaN values (not
+     * measured in that iteration) are left out.
+     *
+     * @return the interval; unknown ({@code NaN} ends) with fewer than two values, and a {@code NaN} value with none.
+     */
+    public static Interval ofIterations(final Metric metric)
+    {
+        final double[] values = metric.rawData().stream().flatMap(List::stream)
+            .mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).toArray();
+        final int n = values.length;
+        final double mean = n == 0 ? Double.NaN : Arrays.stream(values).sum() / n;
+        if (n < 2)
+        {
+            return new Interval(mean, Double.NaN, Double.NaN);
+        }
+        double squares = 0;
+        for (final double v : values)
+        {
+            squares += (v - mean) * (v - mean);
+        }
+        final double half = Verdict.quantile(n - 1) * Math.sqrt(squares / (n - 1)) / Math.sqrt(n);
+        return new Interval(mean, mean - half, mean + half);
     }
 
     /** @return {@code value ± error}, the symmetric interval of an {@link Estimate}. */

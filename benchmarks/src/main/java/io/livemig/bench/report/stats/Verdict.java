@@ -92,6 +92,17 @@ public record Verdict(Kind kind, String detail, OptionalInt moreForks)
                 Math.max(1, spread.iterations()));
         }
 
+        /**
+         * @return a counter recorded once per iteration (a single shot's aux counter), with the interval JMH would
+         *         give a score of its iterations ({@link Interval#ofIterations}).
+         */
+        public static Side ofIterations(final Metric metric)
+        {
+            final ForkSpread spread = ForkSpread.of(metric);
+            return new Side(Interval.ofIterations(metric), Math.max(1, spread.forks()),
+                Math.max(1, spread.iterations()));
+        }
+
         /** @return the interval this side would have with {@code more} extra forks at the same spread. */
         Interval withMoreForks(final int more)
         {

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
  * How long a run measures: forks, iterations and iteration times for each {@link BenchKind} (and, in
  * {@link #FULL}, for each benchmark class), and whether hot paths get JMH's {@code gc} profiler. Each preset is
  * sized for the machine the suite is developed on (2 cores): {@link #SMOKE} checks in a few minutes that
- * everything still runs, {@link #QUICK} gives a usable error bar in under 20 minutes, {@link #FULL}
- * is for publication in about 70 minutes.
+ * everything still runs, {@link #QUICK} gives a usable error bar in about 20 minutes, {@link #FULL}
+ * is for publication in about 80 minutes.
  *
  * <p><b>Why FULL is sized per class.</b> Two quick runs back to back (1 fork each) agreed on 264 of 290
  * benchmarks; the ones that did not were each tight within their own fork but moved between runs: XBZRLE
@@ -44,7 +44,8 @@ import java.util.stream.Collectors;
  * CollectSweepBenchmark  HOT_PATH    12    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * ThrottleBenchmark      SINGLE_SHOT  2    (new)              3      0 shots     1 shot       ~36
  * KernelTrackingBenchmark HOT_PATH   18    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
- * PostcopyFaultsBenchmark SINGLE_SHOT 4    (new)              3      1 shot      3 shots      ~6.6
+ * PostcopyFaultsBenchmark SINGLE_SHOT 32   (new)              3      1 shot      3 shots     ~13.2
+ * PostcopyLocalityBenchmark SINGLE_SHOT 6  (new)              3      1 shot      3 shots      ~7.8
  * </pre>
  *
  * <ul>
@@ -73,6 +74,11 @@ import java.util.stream.Collectors;
  *       crosses the bitmap, a factor-of-ten question: 3 forks of 1 x 0.3 s + 2 x 0.3 s, so that the two
  *       cost less than {@code CollectBenchmark} alone did at the defaults. {@code MarkBenchmark}'s ring rows
  *       (2 runs) and its two-writer groups (6 runs) take the class's 5 forks.</li>
+ *   <li>Post-copy's faults (issue 23): {@code preempt=false|true} on 16 and 256 MiB guests at 256 MiB/s and
+ *       1 GiB/s, software and kernel faults, memory and TCP (32 runs); a 16 MiB shot takes about 0.1 s, a 256 MiB
+ *       one 0.6-1.4 s, each followed by its wake-up floor (0.25 s): 1 warmup shot and 3 measured per fork, as
+ *       before, about 7 minutes. Its locality hint ({@code PostcopyLocalityBenchmark}, 6 runs of 64 MiB shots
+ *       of 0.35 s) the same, under a minute.</li>
  *   <li>{@code ThrottleBenchmark} runs the non-converging scenario for 6-15 s a shot (auto-converge gives up
  *       after 10 s of pre-copy): one shot per fork, 3 forks (2 shots in quick), about a minute in full.</li>
  *   <li>Every other AverageTime class gets 1 s of warmup (2 x 0.5 s), a little less than quick's 1.5 s, after
@@ -99,7 +105,10 @@ import java.util.stream.Collectors;
  * runs. The locked-exchange floors of the drain and the harvest ({@code baselineExchangePerWord}, 5 runs each at
  * their classes' sizing), which the goals table quotes as the cause of a shortfall, bring it to 72.7 min for
  * 467 runs, and {@code ChannelsBenchmark}'s TLS rows (issue 22: {@code tls=false|true} doubles its 9 runs, the
- * cost of encryption beside its SSLEngine floor) to <b>74.5 min for 476 runs</b>, under the 75 min that {@code
+ * cost of encryption beside its SSLEngine floor) to 74.5 min for 476 runs. Issue 23 widens {@code
+ * PostcopyFaultsBenchmark} to 32 runs ({@code preempt}, a 256 MiB guest beside the 16 MiB one, 1 GiB/s beside
+ * 256 MiB/s; 0.4 s a 16 MiB shot and 1.3 s a 256 MiB one with its wake-up floor) and adds {@code
+ * PostcopyLocalityBenchmark} (6 runs): <b>81.9 min for 510 runs</b>, under the 82 min that {@code
  * RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
@@ -120,7 +129,9 @@ import java.util.stream.Collectors;
  * bitmap scans at densities 0.001 %, 10 % and 50 % (not 0.1 % and 1 %); kernel tracking's harvests at 256 MiB;
  * page channels 1 and 4 with the written guest only (its TLS rows' link setup, where the handshakes show,
  * does not depend on the pages); the drain at densities 10 % and 50 %, where its goals are. That is 259 runs, estimated
- * at 19.9 min. What it costs: quick no longer shows the
+ * at 19.9 min. Issue 23's post-copy rows do not fit beside them: post-copy's faults at the 16 MiB guest and
+ * 256 MiB/s only, with and without preempt (8 runs, not 32), and the locality hint's 6 runs bring quick to 20.5 min
+ * for 269 runs, which {@code RunPlanTest} holds under 21 minutes. What it costs: quick no longer shows the
  * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
  * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told
  * {@code -p} (the user's {@code -p} wins over these).
@@ -132,18 +143,21 @@ public enum Preset
     /**
      * Every benchmark once, briefly: 1 fork, 1 warmup + 1 measurement iteration; no profiler. The granularity
      * sweep runs at 1, 64 and 512 pages per bit only (its 40 parameter sets would be a third of the run),
-     * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only, and {@code ChannelsBenchmark} at 2
+     * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only, {@code ChannelsBenchmark} at 2
      * channels and the written guest only (each of its forks faults in two 1 GiB guests, 15-30 s on this project's
-     * machines).
+     * machines), post-copy's faults at the 16 MiB guest and 1 GiB/s (its fastest shots; preempt off and on) and
+     * the locality hint on the uniform pattern (hint off and on).
      */
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
         new Sizing(1, 0, ms(0), 1, ms(0)),
         false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"},
-        "channels", new String[] {"2"}), Map.of(), Map.of("ChannelsBenchmark", Map.of("fill", new String[] {"1.0"}))),
+        "channels", new String[] {"2"}), Map.of(), Map.of("ChannelsBenchmark", Map.of("fill", new String[] {"1.0"}),
+        "PostcopyFaultsBenchmark", Map.of("guest", new String[] {"16m"}, "bandwidth", new String[] {"1g"}),
+        "PostcopyLocalityBenchmark", Map.of("pattern", new String[] {"uniform"}))),
     /**
      * The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths; fewer parameter
-     * values than full for the widest classes ({@link QuickParams}), so that it stays under 20 minutes.
+     * values than full for the widest classes ({@link QuickParams}), so that it stays at about 20 minutes.
      */
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
@@ -181,6 +195,7 @@ public enum Preset
                 "LargeGuestBenchmark", new Sizing(3, 2, ms(0), 5, ms(0)),
                 "ChannelsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "PostcopyFaultsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
+                "PostcopyLocalityBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
 
     /**
@@ -201,7 +216,9 @@ public enum Preset
             Map.entry("DrainBenchmark", Map.of("density", new String[] {"0.1", "0.5"})),
             Map.entry("HarvestBenchmark", Map.of("density", new String[] {"0.00001", "0.1", "0.5"})),
             Map.entry("KernelTrackingBenchmark", Map.of("guestSize", new String[] {"256m"})),
-            Map.entry("ChannelsBenchmark", Map.of("channels", new String[] {"1", "4"}, "fill", new String[] {"1.0"})));
+            Map.entry("ChannelsBenchmark", Map.of("channels", new String[] {"1", "4"}, "fill", new String[] {"1.0"})),
+            Map.entry("PostcopyFaultsBenchmark", Map.of("guest", new String[] {"16m"},
+                "bandwidth", new String[] {"256m"})));
 
         private QuickParams()
         {

@@ -15,6 +15,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IntervalTest
 {
     @Test
+    void aSingleShotCounterGetsTheIntervalJmhWouldGiveItsIterations()
+    {
+        // 3 forks of 2 shots, pooled: mean 3, sd sqrt(2), half-width t(5) sqrt(2) / sqrt(6); NaN shots left out.
+        final Metric counter = new Metric(18, Double.NaN, 18, 18, "#",
+            List.of(List.of(1.0, 5.0), List.of(2.0, 4.0, Double.NaN), List.of(3.0, 3.0)));
+        final Interval i = Interval.ofIterations(counter);
+        final double half = Verdict.quantile(5) * Math.sqrt(2) / Math.sqrt(6);
+        assertEquals(3, i.value(), 1e-12, "the mean, not JMH's sum");
+        assertEquals(3 - half, i.low(), 1e-12);
+        assertEquals(3 + half, i.high(), 1e-12);
+        final Verdict.Side side = Verdict.Side.ofIterations(counter);
+        assertEquals(List.of(3, 2), List.of(side.forks(), side.iterations()));
+        // One shot: its value, no interval; none: nothing.
+        assertFalse(Interval.ofIterations(new Metric(7, Double.NaN, 7, 7, "#", List.of(List.of(7.0)))).known());
+        assertEquals(7, Interval.ofIterations(new Metric(7, Double.NaN, 7, 7, "#", List.of(List.of(7.0)))).value());
+        assertTrue(Double.isNaN(Interval.ofIterations(new Metric(0, Double.NaN, 0, 0, "#", List.of())).value()));
+    }
+
+    @Test
     void logDistancesAddInQuadrature()
     {
         // 2 [1, 4] ÷ 1 [0.5, 2]: each side a factor of 2 either way; the ratio a factor of 2^sqrt(2) either way
