@@ -51,7 +51,10 @@ import java.util.concurrent.TimeUnit;
  *       fork, outside the timed shot ({@link WakeFloor}): the latency of waking a thread blocked on a read of a
  *       pipe of the shot's link kind ({@code MemoryPipe} without latency, or loopback TCP with {@code
  *       TCP_NODELAY}). A fault's latency crosses at least one such wake-up; on a 2-core machine the vCPUs'
- *       writing keeps the cores busy, and the floor shows what no change to the serving path can go below.</li>
+ *       writing keeps the cores busy, and the floor shows what no change to the serving path can go below;</li>
+ *   <li>{@code loadedFloorP50Us}, {@code loadedFloorP99Us}: the same wake-ups while {@value #BUSY_THREADS} threads
+ *       spin, as many as the shot keeps running (two vCPUs, the push, the destination's reader): the floor a
+ *       fault meets on this machine, where a woken thread waits for a core.</li>
  * </ul>
  * {@code kernelFaults} needs a JDK 22+ fork and a kernel that serves userfaultfd: the runner leaves it out
  * otherwise, with the probe's reason. {@code softwareFaults} is its baseline, on the same guest, link and vCPUs
@@ -100,6 +103,8 @@ public class PostcopyFaultsBenchmark
         public double faultsByPushP99Us;
         public double floorP50Us;
         public double floorP99Us;
+        public double loadedFloorP50Us;
+        public double loadedFloorP99Us;
         /** The link of the shot just recorded, whose kind of pipe the floor measures; null before a shot. */
         String floorLink;
 
@@ -108,6 +113,7 @@ public class PostcopyFaultsBenchmark
         {
             faults = faultP50Us = faultP99Us = faultMaxUs = postcopyMs = preemptPages = 0;
             faultsByPreempt = faultsByPreemptP99Us = faultsByPush = faultsByPushP99Us = floorP50Us = floorP99Us = 0;
+            loadedFloorP50Us = loadedFloorP99Us = 0;
             floorLink = null;
         }
 
@@ -139,9 +145,17 @@ public class PostcopyFaultsBenchmark
                 final WakeFloor.Result floor = WakeFloor.measure(floorLink, WakeFloor.SAMPLES);
                 floorP50Us = floor.p50Us();
                 floorP99Us = floor.p99Us();
+                final WakeFloor.Result loaded = WakeFloor.measure(floorLink, LOADED_SAMPLES, BUSY_THREADS);
+                loadedFloorP50Us = loaded.p50Us();
+                loadedFloorP99Us = loaded.p99Us();
             }
         }
     }
+
+    /** Threads a shot keeps running besides the serving path: its two vCPUs, the push and the destination's reader. */
+    static final int BUSY_THREADS = PostcopyShot.WRITERS + 2;
+    /** Wake-ups timed under that load (each may wait for a core: fewer than idle, to keep the teardown short). */
+    static final int LOADED_SAMPLES = 300;
 
     /** @return the shot: post-copy of {@code guest} bytes over {@code link} at {@code bandwidth}, as the class says. */
     static PostcopyShot shot(final String link, final boolean kernel, final boolean preempt, final String guest,

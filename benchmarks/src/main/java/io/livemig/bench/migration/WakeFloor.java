@@ -14,6 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -63,15 +64,56 @@ final class WakeFloor
     /**
      * @param link    {@code memory} or {@code tcp}, as the migration's link.
      * @param samples one-byte writes to time, at least 1.
-     * @return the wake-up latency of a reader blocked on a pipe of that kind.
+     * @return the wake-up latency of a reader blocked on a pipe of that kind, on an otherwise idle machine.
      * @throws IOException if the pipe fails, the reader does not finish in time or the deadline passes.
      */
     static Result measure(final String link, final int samples) throws IOException
     {
-        if (samples < 1)
+        return measure(link, samples, 0);
+    }
+
+    /**
+     * As {@link #measure(String, int)}, while {@code busy} more threads spin for the whole measurement (the
+     * threads a post-copy shot keeps running: its vCPUs, the push, the destination's reader), so the wake-up
+     * waits for a core as a fault's does; they are stopped and joined before this returns.
+     */
+    static Result measure(final String link, final int samples, final int busy) throws IOException
+    {
+        if (samples < 1 || busy < 0)
         {
-            throw new IllegalArgumentException("samples must be at least 1: " + samples);
+            throw new IllegalArgumentException("samples must be at least 1 and busy threads at least 0: " + samples +
+                ", " + busy);
         }
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread[] spinners = new Thread[busy];
+        for (int i = 0; i < busy; i++)
+        {
+            spinners[i] = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    Thread.onSpinWait();
+                }
+            }, "wake-floor-busy-" + i);
+            spinners[i].setDaemon(true);
+            spinners[i].start();
+        }
+        try
+        {
+            return measureOn(link, samples);
+        }
+        finally
+        {
+            stop.set(true);
+            for (final Thread t : spinners)
+            {
+                join(t);
+            }
+        }
+    }
+
+    private static Result measureOn(final String link, final int samples) throws IOException
+    {
         switch (link)
         {
             case "memory":

@@ -29,9 +29,21 @@ class WakeFloorTest
     }
 
     @Test
+    @Timeout(60)
+    void underLoadItStopsAndJoinsItsSpinningThreads() throws Exception
+    {
+        final WakeFloor.Result floor = WakeFloor.measure("memory", 100, 3);
+        assertEquals(100, floor.samples());
+        assertTrue(floor.p99Us() >= floor.p50Us() && floor.p50Us() > 0, floor::toString);
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().startsWith("wake-floor-") && t.isAlive()), "every spinner and reader joined");
+    }
+
+    @Test
     void refusesAnUnknownLinkAndNoSamples()
     {
         assertThrows(IllegalArgumentException.class, () -> WakeFloor.measure("rdma", 10));
         assertThrows(IllegalArgumentException.class, () -> WakeFloor.measure("memory", 0));
+        assertThrows(IllegalArgumentException.class, () -> WakeFloor.measure("memory", 10, -1));
     }
 }

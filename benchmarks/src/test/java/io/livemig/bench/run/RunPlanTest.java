@@ -244,7 +244,7 @@ class RunPlanTest
 
     /**
      * The FULL preset's budget: the whole compiled suite, C anchors included ({@code qemu...} methods of the codec
-     * and bitmap classes), fits 82 minutes by the plan's own estimate (75 before issue 23's post-copy rows), and no
+     * and bitmap classes), fits 83 minutes by the plan's own estimate (75 before issue 23's post-copy rows), and no
      * batch runs fewer than 3 forks.
      */
     @Test
@@ -266,7 +266,7 @@ class RunPlanTest
                 batch.benchmarks().stream().map(BenchKind::classOf).distinct()
                     .map(c -> c.substring(c.lastIndexOf('.') + 1)).toList());
         }
-        assertTrue(minutes <= 82, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
+        assertTrue(minutes <= 83, String.format(Locale.ROOT, "full plan estimates %.1f min", minutes));
     }
 
     @Test

@@ -107,8 +107,9 @@ import java.util.stream.Collectors;
  * 467 runs, and {@code ChannelsBenchmark}'s TLS rows (issue 22: {@code tls=false|true} doubles its 9 runs, the
  * cost of encryption beside its SSLEngine floor) to 74.5 min for 476 runs. Issue 23 widens {@code
  * PostcopyFaultsBenchmark} to 32 runs ({@code preempt}, a 256 MiB guest beside the 16 MiB one, 1 GiB/s beside
- * 256 MiB/s; 0.4 s a 16 MiB shot and 1.3 s a 256 MiB one with its wake-up floor) and adds {@code
- * PostcopyLocalityBenchmark} (6 runs): <b>81.9 min for 510 runs</b>, under the 82 min that {@code
+ * 256 MiB/s; 0.45 s a 16 MiB shot and 1.4 s a 256 MiB one with its wake-up floors, idle and under load, as the
+ * class's 32 runs took 447 s on 2026-12-07) and adds {@code PostcopyLocalityBenchmark} (6 runs): <b>82.4 min for
+ * 510 runs</b>, under the 83 min that {@code
  * RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
