@@ -141,6 +141,12 @@ class ForwardingLink implements MigrationLink
     }
 
     @Override
+    public void closePreempt()
+    {
+        inner.closePreempt();
+    }
+
+    @Override
     public WritableByteChannel sourcePreempt()
     {
         return inner.sourcePreempt();

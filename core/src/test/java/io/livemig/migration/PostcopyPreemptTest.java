@@ -2,6 +2,8 @@ package io.livemig.migration;
 
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
+import io.livemig.migration.fault.FaultPlan;
+import io.livemig.migration.fault.FaultyLink;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
@@ -104,6 +106,30 @@ class PostcopyPreemptTest
         assertTrue(r.faultsBy(true)[0] >= 1, () -> "its fault was served by the preempt connection: " + r.summary());
         assertTrue(r.summary().contains(", preempt: " + r.preemptPages + " pages (faults by preempt "), r::summary);
         return r;
+    }
+
+    /**
+     * The preempt connection alone is cut (a {@code cut-preempt} fault, fired when the source enters post-copy:
+     * after the first request it served there, certain as in {@link #aFaultAheadOfThePushIsServedOnThePreemptConnection}),
+     * with recovery on: whichever side notices first fails its end of the link, both pause, both connections are
+     * rebuilt, and the guest verifies.
+     */
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"memory", "tcp"})
+    void aCutOfThePreemptConnectionAloneIsRecoveredFrom(final String link, @TempDir final Path dir) throws Exception
+    {
+        final AtomicReference<FaultyLink> faulty = new AtomicReference<>();
+        final MigrationResult r = run("postcopy", link, "trace:" + lastPagesFirst(dir), PAGES).writers(1)
+            .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(64L << 20)
+                .withPostcopyPreempt(true).withRecover(true).withRecoverTimeoutMs(10_000))
+            .links((index, l) -> index > 0 ? l : new HoldPostcopyPush(faulty.updateAndGet(f -> new FaultyLink(l,
+                new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT_PREEMPT,
+                    FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))))))).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
+        assertEquals(1, faulty.get().events().size(), () -> "the preempt cut fired: " + faulty.get().events());
+        assertTrue(r.recoveries() >= 1, r::summary);
+        assertTrue(r.preemptPages >= 1, r::summary);
     }
 
     /** A trace that writes the guest's last page, then two more far from page 0, for ever. */

@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * Parses {@code --fault SPEC} into a {@link FaultPlan}: rules separated by commas, each {@code ACTION@TRIGGER}.
  * <pre>
- *   ACTION  := cut | stall:TIME | throttle:RATE        TIME as 300ms, 2s; RATE in bytes/s as 10m (= 10 MiB/s)
+ *   ACTION  := cut | cut-preempt | stall:TIME | throttle:RATE        TIME as 300ms, 2s; RATE in bytes/s as 10m (= 10 MiB/s)
  *   TRIGGER := SIZE                                    after that many forward bytes, e.g. 0, 64k, 10m
  *            | setup | precopy | round:N | switchover | postcopy
  * </pre>
@@ -63,6 +63,10 @@ public final class FaultSpecParser
         final int at = rule.indexOf('@');
         final String action = at < 0 ? rule : rule.substring(0, at);
         final String trigger = at < 0 ? null : rule.substring(at + 1);
+        if (action.equals("cut-preempt"))
+        {
+            return new FaultPlan.Rule(FaultPlan.Action.CUT_PREEMPT, trigger(required(trigger, "cut-preempt")), 0, 0);
+        }
         if (action.equals("cut"))
         {
             return new FaultPlan.Rule(FaultPlan.Action.CUT, trigger(required(trigger, "cut")), 0, 0);
@@ -86,7 +90,7 @@ public final class FaultSpecParser
             return new FaultPlan.Rule(FaultPlan.Action.THROTTLE, trigger == null ? FaultPlan.Trigger.afterBytes(0) :
                 trigger(trigger), 0, rate);
         }
-        throw new IllegalArgumentException("unknown action '" + action + "': expected cut, stall:TIME or throttle:RATE");
+        throw new IllegalArgumentException("unknown action '" + action + "': expected cut, cut-preempt, stall:TIME or throttle:RATE");
     }
 
     private static String required(final String trigger, final String action)

@@ -152,6 +152,9 @@ public final class TrackerOptions
         }
         check(rules.isEmpty() || link.channels == 1, "--fault", "needs --channels 1 (faults on page channels are not "
             + "injected yet), not", link.channels);
+        check(postcopyPreempt || rules.stream().noneMatch(r -> r.action() == FaultPlan.Action.CUT_PREEMPT), "--fault",
+            "cut-preempt needs --postcopy-preempt (there is no preempt connection to cut), in", String.join(",",
+                faultSpecs));
         plan = new FaultPlan(rules);
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  *   <li>{@link Action#CUT}: the connection breaks; every later read and write on either side fails;</li>
  *   <li>{@link Action#STALL}: nothing moves either way for a time, then traffic resumes (longer than the
  *       link timeout, a stall is seen as a cut);</li>
- *   <li>{@link Action#THROTTLE}: the forward direction is held to a rate from then on.</li>
+ *   <li>{@link Action#THROTTLE}: the forward direction is held to a rate from then on;</li>
+ *   <li>{@link Action#CUT_PREEMPT}: post-copy's preempt connection alone breaks; the rest of the link stays.</li>
  * </ul>
  * Triggers: a count of forward bytes (source to destination) already passed, or a phase of the migration
  * ({@code setup}, {@code precopy} with an optional round, {@code stop-and-copy}, {@code postcopy}), which the
@@ -31,7 +32,9 @@ public record FaultPlan(List<Rule> rules)
         /** Hold all traffic for {@link Rule#durationNs()}. */
         STALL,
         /** Limit the forward direction to {@link Rule#bytesPerSecond()}. */
-        THROTTLE
+        THROTTLE,
+        /** Break the preempt connection alone ({@link io.livemig.migration.link.MigrationLink#closePreempt}). */
+        CUT_PREEMPT
     }
 
     /**
@@ -121,6 +124,8 @@ public record FaultPlan(List<Rule> rules)
                     return "stall for " + durationNs / 1_000_000 + " ms " + trigger;
                 case THROTTLE:
                     return "throttle to " + bytesPerSecond + " B/s " + trigger;
+                case CUT_PREEMPT:
+                    return "cut of the preempt connection " + trigger;
                 default:
                     return "cut " + trigger;
             }

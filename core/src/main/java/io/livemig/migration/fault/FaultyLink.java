@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  *       read, until the stall ends, so neither side sees a byte meanwhile, as over a link that has gone quiet.
  *       A cut during a stall ends the wait with the cut's exception.</li>
  *   <li>A <b>throttle</b> puts a {@link TokenBucket} on the forward direction.</li>
+ *   <li>A <b>preempt cut</b> closes the inner link's preempt connection alone ({@link MigrationLink#closePreempt}).</li>
  * </ul>
  * Fired rules are listed by {@link #events()}, each with the forward byte count at which it fired, for the
  * result and the logs.
@@ -165,6 +166,12 @@ public final class FaultyLink implements MigrationLink
         return inner.preempt();
     }
 
+    @Override
+    public void closePreempt()
+    {
+        inner.closePreempt();
+    }
+
     /** The preempt connection's source end: a cut closes it with the rest, a stall holds it; its bytes are not counted. */
     @Override
     public synchronized WritableByteChannel sourcePreempt()
@@ -254,6 +261,9 @@ public final class FaultyLink implements MigrationLink
                 break;
             case THROTTLE:
                 throttle = new TokenBucket(rule.bytesPerSecond());
+                break;
+            case CUT_PREEMPT:
+                inner.closePreempt(); // that connection's reads and writes fail on both sides; the rest goes on
                 break;
             default:
                 throw new IllegalStateException(rule.action().name());

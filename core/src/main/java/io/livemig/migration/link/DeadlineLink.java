@@ -148,6 +148,12 @@ public final class DeadlineLink implements MigrationLink
     }
 
     @Override
+    public void closePreempt()
+    {
+        inner.closePreempt();
+    }
+
+    @Override
     public synchronized WritableByteChannel sourcePreempt()
     {
         if (preemptOut == null)

@@ -78,6 +78,16 @@ public final class MemoryLink implements MigrationLink
     }
 
     @Override
+    public void closePreempt()
+    {
+        if (preempt != null)
+        {
+            preempt.closeSink();
+            preempt.closeSource();
+        }
+    }
+
+    @Override
     public WritableByteChannel sourcePreempt()
     {
         if (preempt == null)

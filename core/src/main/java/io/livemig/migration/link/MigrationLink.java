@@ -80,6 +80,14 @@ public interface MigrationLink extends AutoCloseable
     }
 
     /**
+     * Closes the preempt connection alone, both ends, as a network that breaks that one connection would: a fault
+     * injector's {@code cut-preempt}. The rest of the link stays; nothing without a preempt connection.
+     */
+    default void closePreempt()
+    {
+    }
+
+    /**
      * The source has sent everything: the destination's reads then end cleanly (-1) after the last byte, on
      * the forward stream, on every page channel and on the preempt connection.
      */

@@ -232,6 +232,15 @@ public final class SocketLink implements MigrationLink
     }
 
     @Override
+    public void closePreempt()
+    {
+        if (preempt != null)
+        {
+            preempt.socket.close();
+        }
+    }
+
+    @Override
     public WritableByteChannel sourcePreempt()
     {
         return preempt == null ? MigrationLink.super.sourcePreempt() : mine(sourceEnd, preemptOut);

@@ -247,6 +247,16 @@ public final class TcpLink implements MigrationLink
     }
 
     @Override
+    public void closePreempt()
+    {
+        if (preempt != null)
+        {
+            preempt[0].close();
+            preempt[1].close();
+        }
+    }
+
+    @Override
     public WritableByteChannel sourcePreempt()
     {
         return preempt == null ? MigrationLink.super.sourcePreempt() : preemptOut;

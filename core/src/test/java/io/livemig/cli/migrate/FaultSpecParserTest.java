@@ -18,7 +18,8 @@ class FaultSpecParserTest
     void everyFormParsesToItsRule()
     {
         final FaultPlan plan = FaultSpecParser.parse(
-            "cut@10m, stall:2s@round:3, throttle:20m, cut@switchover, stall:300ms@postcopy, cut@0, cut@setup");
+            "cut@10m, stall:2s@round:3, throttle:20m, cut@switchover, stall:300ms@postcopy, cut@0, cut@setup, " +
+            "cut-preempt@postcopy");
         assertEquals(List.of(
             new FaultPlan.Rule(FaultPlan.Action.CUT, FaultPlan.Trigger.afterBytes(10 << 20), 0, 0),
             new FaultPlan.Rule(FaultPlan.Action.STALL, FaultPlan.Trigger.atPhase("precopy", 3), 2_000_000_000L, 0),
@@ -26,7 +27,9 @@ class FaultSpecParserTest
             new FaultPlan.Rule(FaultPlan.Action.CUT, FaultPlan.Trigger.atPhase("stop-and-copy", -1), 0, 0),
             new FaultPlan.Rule(FaultPlan.Action.STALL, FaultPlan.Trigger.atPhase("postcopy", -1), 300_000_000L, 0),
             new FaultPlan.Rule(FaultPlan.Action.CUT, FaultPlan.Trigger.afterBytes(0), 0, 0),
-            new FaultPlan.Rule(FaultPlan.Action.CUT, FaultPlan.Trigger.atPhase("setup", -1), 0, 0)), plan.rules());
+            new FaultPlan.Rule(FaultPlan.Action.CUT, FaultPlan.Trigger.atPhase("setup", -1), 0, 0),
+            new FaultPlan.Rule(FaultPlan.Action.CUT_PREEMPT, FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0)),
+            plan.rules());
         assertTrue(FaultSpecParser.parse("none").isEmpty());
     }
 
@@ -34,6 +37,7 @@ class FaultSpecParserTest
     @CsvSource(delimiter = ';', value = {
         "cut; fault rule 'cut': a cut needs a trigger",
         "cut@; fault rule 'cut@': a cut needs a trigger",
+        "cut-preempt; fault rule 'cut-preempt': a cut-preempt needs a trigger",
         "snip@1m; fault rule 'snip@1m': unknown action 'snip'",
         "stall:0s@1m; fault rule 'stall:0s@1m': a stall needs a positive duration",
         "stall:2x@1m; fault rule 'stall:2x@1m': ",

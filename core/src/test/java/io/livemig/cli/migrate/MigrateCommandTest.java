@@ -121,6 +121,9 @@ class MigrateCommandTest
         final Run bad = migrate(small("--fault", "cut@nowhere"));
         assertEquals(2, bad.code, bad.err);
         assertTrue(bad.err.contains("--fault"), bad.err);
+        final Run noPreempt = migrate(small("--mode", "postcopy", "--fault", "cut-preempt@postcopy"));
+        assertEquals(2, noPreempt.code, noPreempt.err);
+        assertTrue(noPreempt.err.contains("cut-preempt needs --postcopy-preempt"), noPreempt.err);
     }
 
     @Test
