@@ -1,6 +1,7 @@
 package io.livemig.migration.tls;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,15 @@ public final class TlsAuthz
         {
             throw new IOException(file + ": " + Files.size(file) + " bytes, more than an authz list holds");
         }
-        final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        final List<String> lines;
+        try
+        {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        }
+        catch (final CharacterCodingException ex)
+        {
+            throw new IOException(file + ": not UTF-8 text", ex);
+        }
         final List<X500Principal> names = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++)
         {
