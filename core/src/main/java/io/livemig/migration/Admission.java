@@ -121,15 +121,7 @@ final class Admission implements AutoCloseable
     /** @return the next connection that resumes this migration, or null at the deadline; it belongs to the caller. */
     PeerSocket resume(final long deadlineNs) throws IOException
     {
-        try
-        {
-            return resumes.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the source to reconnect", ex);
-        }
+        return next(resumes, deadlineNs, "the source to reconnect");
     }
 
     /**
@@ -138,14 +130,20 @@ final class Admission implements AutoCloseable
      */
     PeerSocket resumePreempt(final long deadlineNs) throws IOException
     {
+        return next(preemptResumes, deadlineNs, "the source's preempt connection");
+    }
+
+    private static PeerSocket next(final LinkedBlockingQueue<PeerSocket> queue, final long deadlineNs,
+        final String what) throws IOException
+    {
         try
         {
-            return preemptResumes.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return queue.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the source's preempt connection", ex);
+            throw new IOException("interrupted while waiting for " + what, ex);
         }
     }
 
