@@ -58,6 +58,7 @@ public final class MigrationListen implements AutoCloseable
     private final long linkTimeoutMs;
     private ServerSocketChannel server;
     private boolean kernelFaults;
+    private boolean requirePreempt;
     private long recoverTimeoutMs = MigrationOptions.DEFAULT_RECOVER_TIMEOUT_MS;
     private final List<SocketLink> resumed = new ArrayList<>();
     private TlsConfig tls;
@@ -107,6 +108,17 @@ public final class MigrationListen implements AutoCloseable
         return this;
     }
 
+    /**
+     * With {@code value}, this destination was given {@code --postcopy-preempt} too, as QEMU's capability is set on
+     * both sides: a source that does not ask for the preempt connection is refused, with the reason. Without it
+     * the destination follows the source's proposal either way.
+     */
+    public MigrationListen requirePreempt(final boolean value)
+    {
+        requirePreempt = value;
+        return this;
+    }
+
     /** Binds; @return the address sources connect to (with the port chosen when asked for 0). */
     public InetSocketAddress open() throws IOException
     {
@@ -134,7 +146,7 @@ public final class MigrationListen implements AutoCloseable
     {
         try (SocketLink main = acceptMain())
         {
-            final Handshake proposal = answer(main, availableBytes, tls);
+            final Handshake proposal = answer(main, availableBytes, tls, requirePreempt);
             final long resumeId = proposal.recover() ? ChannelHello.readId(main.channel()) : 0;
             final int channels = proposal.channels() > 1 ? proposal.channels() : 0;
             // The preempt connection joins as one more channel, after the page channels (ChannelHello).
@@ -289,7 +301,8 @@ public final class MigrationListen implements AutoCloseable
      * @param tls the destination's TLS, or null in clear.
      * @return the proposal if accepted.
      */
-    static Handshake answer(final SocketLink link, final long availableBytes, final TlsConfig tls) throws IOException
+    static Handshake answer(final SocketLink link, final long availableBytes, final TlsConfig tls,
+        final boolean requirePreempt) throws IOException
     {
         Handshake proposal = null;
         String refusal;
@@ -300,6 +313,11 @@ public final class MigrationListen implements AutoCloseable
             if (refusal == null)
             {
                 refusal = proposal.refusal(availableBytes);
+            }
+            if (refusal == null && requirePreempt && !proposal.preempt())
+            {
+                refusal = "this destination was started with --postcopy-preempt, the source does not ask for it " +
+                    "(give --postcopy-preempt to both sides, or to neither)";
             }
         }
         catch (final PageStreamException ex)

@@ -70,6 +70,41 @@ class RemoteHandshakeTest
         }
     }
 
+    /**
+     * A destination given {@code --postcopy-preempt} refuses a source that does not ask for the preempt connection
+     * (QEMU sets the capability on both sides), and both sides say why; one asking for it is accepted.
+     */
+    @Test
+    void aDestinationThatRequiresPreemptRefusesASourceWithoutIt() throws Exception
+    {
+        try (MigrationListen listen = new MigrationListen(ANY_PORT, 10_000, 10_000).requirePreempt(true))
+        {
+            final InetSocketAddress at = listen.open();
+            final CompletableFuture<MigrationResult> destination = CompletableFuture.supplyAsync(() -> {
+                try
+                {
+                    return listen.run(-1);
+                }
+                catch (final IOException | InterruptedException ex)
+                {
+                    throw new RuntimeException(ex);
+                }
+            });
+            final Handshake without = new Handshake(MigrationMode.POSTCOPY, false, true, true, 1, 4096, 1 << 20, 0, 0,
+                0, 0, 8, 0, 1, 0);
+            final String why = ": this destination was started with --postcopy-preempt, the source does not ask for " +
+                "it (give --postcopy-preempt to both sides, or to neither)";
+            try (SocketLink link = SocketLink.connect(at, 0, 10_000))
+            {
+                final MigrationRefusedException source = assertThrows(MigrationRefusedException.class,
+                    () -> RemoteSource.propose(link, without));
+                assertTrue(source.getMessage().endsWith(why), source.getMessage());
+            }
+            final Throwable dest = assertThrows(Exception.class, destination::join).getCause().getCause();
+            assertTrue(dest instanceof MigrationRefusedException && dest.getMessage().endsWith(why), dest.toString());
+        }
+    }
+
     @Test
     void aMalformedProposalIsRefusedWithTheField() throws Exception
     {

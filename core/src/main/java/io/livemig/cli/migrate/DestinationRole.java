@@ -68,7 +68,8 @@ public final class DestinationRole extends Role
         return guard(err, "the source's guest cannot be allocated here", MigrateCommand.EXIT_FAILED, () ->
         {
             try (MigrationListen listener = new MigrationListen(bind, link.acceptTimeoutMs, link.linkTimeoutMs)
-                .recoverTimeout(trackers.recoverTimeoutMs).kernelFaults(trackers.kernelFaults()).tls(tls))
+                .recoverTimeout(trackers.recoverTimeoutMs).kernelFaults(trackers.kernelFaults()).tls(tls)
+                .requirePreempt(trackers.postcopyPreempt))
             {
                 final InetSocketAddress at = listener.open();
                 err.println("migrate: listening on " + at.getAddress().getHostAddress() + ":" + at.getPort());

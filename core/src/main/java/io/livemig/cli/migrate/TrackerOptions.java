@@ -56,9 +56,11 @@ public final class TrackerOptions
         "--listen destination, which waits for it)")
     boolean recover;
 
+    @DestinationOption
     @Option(names = "--postcopy-preempt", description = "post-copy (and hybrid after its switch): a page a vCPU " +
         "faults on goes at once on a connection of its own, never behind the push (QEMU's postcopy-preempt); the " +
-        "push then continues after the fault. A --listen destination follows its source")
+        "push then continues after the fault. Given to --listen too, the destination refuses a source without it; " +
+        "without it, --listen follows its source")
     boolean postcopyPreempt;
 
     @DestinationOption

@@ -31,7 +31,8 @@ class MigrateHelpTest
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",
-        "--recover-timeout", "--json", "--result", "--quiet", "--verbose", "--tls-creds", "--tls-authz", "--tls-authz-file");
+        "--recover-timeout", "--json", "--result", "--quiet", "--verbose", "--tls-creds", "--tls-authz", "--tls-authz-file",
+        "--postcopy-preempt");
 
     @Test
     void everyOptionKeepsItsName()

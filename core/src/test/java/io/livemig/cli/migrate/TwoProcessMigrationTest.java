@@ -55,9 +55,14 @@ class TwoProcessMigrationTest
         Process source = null;
         try
         {
-            destination = MigrateProcesses.start(List.of(), destErr, "--listen", "127.0.0.1:0", "--json", "--quiet",
-                "--result", destJson.toString(),
-                "--accept-timeout", "60s", "--link-timeout", "20s", "--recover-timeout", "20s");
+            final List<String> destArgs = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--json", "--quiet",
+                "--result", destJson.toString(), "--accept-timeout", "60s", "--link-timeout", "20s", "--recover-timeout",
+                "20s"));
+            if (codecs.contains("--postcopy-preempt"))
+            {
+                destArgs.add("--postcopy-preempt"); // on both sides, as QEMU's capability: the destination insists
+            }
+            destination = MigrateProcesses.start(List.of(), destErr, destArgs.toArray(new String[0]));
             final String port = MigrateProcesses.awaitPort(destination, destErr, deadline);
             final List<String> args = new ArrayList<>(List.of("--to", "127.0.0.1:" + port, "--mode", mode, "--memory", "16m",
                 "--writers", "2", "--dirty-rate", "20000", "--bandwidth", "256m",
