@@ -100,6 +100,13 @@ final class DestinationFigures
                 r.writesPerSecPostcopy = (s.writesAtComplete - s.writesAtResume) / ((s.completeNs - s.resumeNs) / 1e9);
             }
         }
+        if (s.link.preempt())
+        {
+            // Before the total: a vCPU may still record a fault that ended at COMPLETE, and a record lands in its
+            // connection's histogram and the total at once, so reading these first keeps their sum within it.
+            latency(r.faultsByPush, s.gate.mergedLatencyBy(PostcopyGate.PUSH));
+            latency(r.faultsByPreempt, s.gate.mergedLatencyBy(PostcopyGate.PREEMPT));
+        }
         final Histogram faults = s.gate.mergedLatency();
         r.faults = faults.getTotalCount();
         r.faultGate = s.kernelFaults() ? "kernel" : "software";
@@ -108,11 +115,6 @@ final class DestinationFigures
             r.faultP50Us = faults.getValueAtPercentile(50);
             r.faultP99Us = faults.getValueAtPercentile(99);
             r.faultMaxUs = faults.getMaxValue();
-        }
-        if (s.link.preempt())
-        {
-            latency(r.faultsByPush, s.gate.mergedLatencyBy(PostcopyGate.PUSH));
-            latency(r.faultsByPreempt, s.gate.mergedLatencyBy(PostcopyGate.PREEMPT));
         }
     }
 
