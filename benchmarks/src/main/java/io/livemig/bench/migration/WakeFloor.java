@@ -1,6 +1,7 @@
 package io.livemig.bench.migration;
 
 import io.livemig.migration.link.MemoryPipe;
+import io.livemig.migration.link.RoleThreads;
 import org.HdrHistogram.Histogram;
 
 import java.io.Closeable;
@@ -207,18 +208,9 @@ final class WakeFloor
 
     private static void join(final Thread thread) throws IOException
     {
-        try
+        if (!RoleThreads.join(thread, JOIN_MS))
         {
-            thread.join(JOIN_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("wake floor: interrupted while joining its reader", ex);
-        }
-        if (thread.isAlive())
-        {
-            throw new IOException("wake floor: its reader did not end within " + JOIN_MS + " ms of the close");
+            throw new IOException("wake floor: " + thread.getName() + " did not end within " + JOIN_MS + " ms");
         }
     }
 

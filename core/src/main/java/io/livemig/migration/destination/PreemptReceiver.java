@@ -129,8 +129,7 @@ final class PreemptReceiver implements Runnable
      */
     void finish() throws IOException
     {
-        join(END_TIMEOUT_MS);
-        if (thread.isAlive())
+        if (!RoleThreads.join(thread, END_TIMEOUT_MS))
         {
             throw new IOException("preempt connection did not end within " + END_TIMEOUT_MS + " ms of COMPLETE");
         }
@@ -140,24 +139,7 @@ final class PreemptReceiver implements Runnable
     /** Waits at most {@code ms} for the reading thread; an interrupt is restored after the wait. */
     void join(final long ms)
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-        boolean interrupted = false;
-        long left;
-        while (thread.isAlive() && (left = deadline - System.nanoTime()) > 0)
-        {
-            try
-            {
-                TimeUnit.NANOSECONDS.timedJoin(thread, left);
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        RoleThreads.join(thread, ms);
     }
 
     private void check() throws IOException
@@ -176,7 +158,7 @@ final class PreemptReceiver implements Runnable
         return failure;
     }
 
-    /** @return pages placed from this connection. */
+    /** @return this connection's reader, whose counters are the pages placed from it. */
     PageStreamReader reader()
     {
         return reader;

@@ -2,9 +2,10 @@ package io.livemig.migration.link;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What every role's threads share: a join that an interrupt cannot cut short, the thread CPU clock, and a
+ * What every role's threads share: a join (bounded or not) that an interrupt cannot cut short, the thread CPU clock, and a
  * failure's one-line description. Stateless and thread-safe.
  */
 public final class RoleThreads
@@ -34,12 +35,37 @@ public final class RoleThreads
      */
     public static void join(final Thread thread)
     {
+        join(thread, Long.MAX_VALUE);
+    }
+
+    /**
+     * Waits until {@code thread} has ended or {@code ms} have passed, whichever comes first ({@link Long#MAX_VALUE}:
+     * no bound); an interrupt does not cut the wait short and is restored once it is over.
+     *
+     * @return whether the thread has ended.
+     */
+    public static boolean join(final Thread thread, final long ms)
+    {
+        final boolean bounded = ms != Long.MAX_VALUE;
+        final long deadline = bounded ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms) : 0;
         boolean interrupted = false;
         while (thread.isAlive())
         {
+            final long left = bounded ? deadline - System.nanoTime() : 0;
+            if (bounded && left <= 0)
+            {
+                break;
+            }
             try
             {
-                thread.join();
+                if (bounded)
+                {
+                    TimeUnit.NANOSECONDS.timedJoin(thread, left);
+                }
+                else
+                {
+                    thread.join();
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -50,5 +76,6 @@ public final class RoleThreads
         {
             Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
     }
 }

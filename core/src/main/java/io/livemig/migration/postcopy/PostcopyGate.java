@@ -73,7 +73,11 @@ public class PostcopyGate implements PageGate, PageStreamListener
     private final Histogram[] latencyAfterCut;
     /** Per connection ({@link #PUSH}, {@link #PREEMPT}), per vCPU: faults whose page came on that connection. */
     private final Histogram[][] latencyBy;
-    /** Per vCPU: the connection whose page ended its current wait, -1 while unknown. */
+    /**
+     * Per vCPU: the connection whose page ended its current wait, -1 while unknown. The reader sets it before it
+     * unparks the vCPU and the vCPU reads it after its wait (volatile accesses of one atomic array): a vCPU woken
+     * by an arrival sees the connection; one that never waited sees -1 and is counted in neither.
+     */
     private final AtomicIntegerArray servedBy;
     private final Object rpLock = new Object();
     private ChannelOutput rpOut; // guarded by rpLock

@@ -75,7 +75,6 @@ final class PostcopyPush
                 if (s.preempt != null)
                 {
                     s.preempt.finish(); // every requested page is on the wire before COMPLETE
-                    s.result.requestedPages += s.preempt.pages();
                 }
                 s.writer.writeEos();
                 s.pageOut.flush();

@@ -140,6 +140,7 @@ final class SourceFinish
             {
                 r.postcopyPreempt = true;
                 r.preemptPages = s.preempt.pages();
+                r.requestedPages += r.preemptPages; // requested pages the push's queue did not serve
                 r.preemptBytes = s.preempt.wireBytes();
             }
             r.cpuSendersMs = 0;
