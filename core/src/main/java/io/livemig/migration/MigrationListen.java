@@ -19,7 +19,9 @@ import io.livemig.migration.wire.MigrationRefusedException;
 import io.livemig.stream.ChannelInput;
 import io.livemig.stream.ChannelOutput;
 import io.livemig.stream.PageStreamException;
+import io.livemig.workload.GuestContents;
 import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.WriteRate;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -278,7 +280,7 @@ public final class MigrationListen implements AutoCloseable
                 if (workload != null && result.error() == null && proposal.afterMs() > 0)
                 {
                     final double[] vcpuAfter = new double[proposal.writers()];
-                    result.writesPerSecAfter = RunGuest.rate(workload, proposal.afterMs(), vcpuAfter);
+                    result.writesPerSecAfter = WriteRate.measure(workload, proposal.afterMs(), vcpuAfter);
                     result.vcpuWritesPerSecAfter = vcpuAfter;
                 }
                 return result;

@@ -23,7 +23,9 @@ import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.source.MigrationSource;
 import io.livemig.migration.wire.ChannelHello;
 import io.livemig.migration.wire.Handshake;
+import io.livemig.workload.GuestContents;
 import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.WriteRate;
 import io.livemig.workload.VcpuTarget;
 
 import java.io.IOException;
@@ -440,7 +442,7 @@ public final class MigrationRun
              MigrationLink bounded = withFaults(link);
              RingStats ring = new RingStats(log))
         {
-            RunGuest.fill(src, seed, fill);
+            GuestContents.fill(src, seed, fill);
             awaitWarmUp(warm);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
@@ -461,7 +463,7 @@ public final class MigrationRun
                     if (r.error() == null)
                     {
                         final double[] vcpuAfter = new double[writers];
-                        r.writesPerSecAfter = RunGuest.rate(workload, afterMs, vcpuAfter);
+                        r.writesPerSecAfter = WriteRate.measure(workload, afterMs, vcpuAfter);
                         r.vcpuWritesPerSecAfter = afterMs == 0 ? null : vcpuAfter;
                     }
                     workload.close();
@@ -595,7 +597,7 @@ public final class MigrationRun
         try (GuestMemory src = new GuestMemory(memoryBytes, pageSize, log); RingStats ring = new RingStats(log);
              MigrationLink bounded = withFaults(link))
         {
-            RunGuest.fill(src, seed, fill);
+            GuestContents.fill(src, seed, fill);
             awaitWarmUp(warm);
             ring.startReaper();
             final MigrationResult result = runWithWorkload(src, pages, workload ->
@@ -646,7 +648,7 @@ public final class MigrationRun
             {
                 workload.setComputeVcpus(computeVcpus);
                 workload.start(VcpuTarget.of(src));
-                before = RunGuest.rate(workload, beforeMs, vcpuBefore);
+                before = WriteRate.measure(workload, beforeMs, vcpuBefore);
             }
             final MigrationSource migration = role.build(workload);
             if (progress != null)

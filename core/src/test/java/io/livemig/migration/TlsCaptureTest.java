@@ -65,7 +65,7 @@ class TlsCaptureTest
         final Set<Long> samples = new HashSet<>();
         try (GuestMemory guest = new GuestMemory(MEMORY, 4096, DirtyMarker.NONE))
         {
-            RunGuest.fill(guest, SEED, 1.0);
+            io.livemig.workload.GuestContents.fill(guest, SEED, 1.0);
             for (long p = 0; p < guest.pageCount(); p++)
             {
                 samples.add(guest.getLong(p * 4096 + 64));

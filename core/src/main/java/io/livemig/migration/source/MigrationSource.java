@@ -13,12 +13,12 @@ import io.livemig.migration.options.MigrationProgress;
 import io.livemig.migration.result.MigrationResult;
 import io.livemig.migration.throttle.DirtyLimit;
 import io.livemig.stream.write.PageStreamWriter;
+import io.livemig.workload.GuestContents;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.VcpuTarget;
 
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
-import java.util.SplittableRandom;
 
 /**
  * The source role of a live migration: sends a guest's memory over a {@link MigrationLink} in any {@link
@@ -272,13 +272,7 @@ public class MigrationSource
 
     private byte[] deviceState()
     {
-        final byte[] state = new byte[s.options.deviceStateBytes()];
-        final SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < state.length; i++)
-        {
-            state[i] = (byte)random.nextInt();
-        }
-        return state;
+        return GuestContents.deviceState(s.options.deviceStateBytes(), seed);
     }
 
     // ---------------------------------------------------------------- the one step tests may replace

@@ -1,0 +1,107 @@
+package io.livemig.snapshot.restore;
+
+import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.SnapshotReader;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fills a guest from a snapshot before its vCPUs resume: {@code threads} threads (the caller's and {@code
+ * threads - 1} started here) claim a few words of the file's bitmap at a time and load each run of
+ * consecutive present pages with one read ({@link PageLoader}). Pages the file holds as holes stay as the
+ * fresh guest has them: zero.
+ *
+ * <p>Stateless; {@link #fill} is safe to call from any thread, on a guest nothing else touches meanwhile. The
+ * started threads are joined before it returns, which publishes the pages to the caller.
+ */
+public final class EagerRestore
+{
+    /** Words of the bitmap a thread claims at once: 256 pages. */
+    private static final int CHUNK_WORDS = 4;
+
+    private EagerRestore()
+    {
+    }
+
+    /**
+     * Loads every present page of {@code file} into {@code memory} (of the file's shape, zero).
+     *
+     * @param verify check every page against its digest.
+     * @throws IOException the first failure of any thread: a read, or a page that does not match its digest.
+     */
+    public static void fill(final SnapshotReader file, final GuestMemory memory, final int threads,
+        final boolean verify) throws IOException, InterruptedException
+    {
+        final int words = file.header().bitmapWords();
+        final AtomicInteger cursor = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Runnable work = () ->
+        {
+            try
+            {
+                final PageLoader loader = new PageLoader(file, memory, verify);
+                for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && failure.get() == null;
+                     c = cursor.getAndAdd(CHUNK_WORDS))
+                {
+                    loadRuns(file, loader, c, Math.min(words, c + CHUNK_WORDS));
+                }
+            }
+            catch (final Throwable t)
+            {
+                failure.compareAndSet(null, t);
+            }
+        };
+        final Thread[] started = new Thread[threads - 1];
+        for (int i = 0; i < started.length; i++)
+        {
+            started[i] = new Thread(work, "snapshot-restore-" + (i + 1));
+            started[i].setDaemon(true);
+            started[i].start();
+        }
+        work.run();
+        for (final Thread t : started)
+        {
+            t.join(); // each ends when the cursor passes the last word, or at the first failure
+        }
+        final Throwable t = failure.get();
+        if (t instanceof IOException)
+        {
+            throw (IOException)t;
+        }
+        if (t != null)
+        {
+            throw new IOException("snapshot restore: " + t, t);
+        }
+    }
+
+    /** Loads the present pages of words {@code [fromWord, toWord)}, each run of consecutive pages in one read. */
+    private static void loadRuns(final SnapshotReader file, final PageLoader loader, final int fromWord,
+        final int toWord) throws IOException
+    {
+        long runFirst = -1;
+        int run = 0;
+        for (int w = fromWord; w < toWord; w++)
+        {
+            for (long bits = file.presentWord(w); bits != 0; bits &= bits - 1)
+            {
+                final long p = ((long)w << 6) + Long.numberOfTrailingZeros(bits);
+                if (run > 0 && (p != runFirst + run || run == loader.capacity))
+                {
+                    loader.load(runFirst, run);
+                    run = 0;
+                }
+                if (run == 0)
+                {
+                    runFirst = p;
+                }
+                run++;
+            }
+        }
+        if (run > 0)
+        {
+            loader.load(runFirst, run);
+        }
+    }
+}

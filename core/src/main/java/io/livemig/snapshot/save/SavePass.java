@@ -1,0 +1,212 @@
+package io.livemig.snapshot.save;
+
+import io.livemig.codec.ZeroPage;
+import io.livemig.dirty.DirtyLog;
+import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.PageDigest;
+import io.livemig.snapshot.file.SnapshotHeader;
+import io.livemig.snapshot.file.SnapshotWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One pass of a save: every page dirty in the log goes to its slot in the file, on {@code threads} threads
+ * (the caller's and {@code threads - 1} started for the pass). A thread claims a few words of the log at a
+ * time and takes each word (atomic exchange with zero), so every dirty bit is cleared <em>before</em> its page
+ * is read: a vCPU write that races with the save marks the page again, and the next pass writes it again.
+ * Runs of consecutive non-zero pages are copied into the thread's aligned staging buffer and written with one
+ * positional write; a zero page is a hole: it breaks the run, its bit in {@code present} is cleared and its
+ * digest is the zero page's.
+ *
+ * <p>The log must have one bit per page. A word of the log is taken by one thread, which alone writes the
+ * same word of {@code present} and the digests of its 64 pages in this pass; the pass's threads are joined
+ * before {@link #run} returns, which publishes both arrays to the caller.
+ *
+ * <p>Not thread-safe: one {@link #run} at a time, from the save's thread.
+ */
+final class SavePass
+{
+    /** Words of the log a thread claims at once: 256 pages. */
+    private static final int CHUNK_WORDS = 4;
+    /** Bytes of a thread's staging buffer: the longest write. */
+    private static final int STAGING_BYTES = 1 << 20;
+
+    private final GuestMemory memory;
+    private final DirtyLog log;
+    private final SnapshotWriter file;
+    private final long[] present;
+    private final long[] digests;
+    private final int threads;
+    private final long zeroDigest;
+    private final Worker[] workers;
+
+    /** Pages the last pass wrote (not zero). */
+    long written;
+    /** Pages the last pass found zero. */
+    long zero;
+
+    /**
+     * @param memory  the guest.
+     * @param log     the guest's dirty log, one bit per page.
+     * @param file    the file the pages go to.
+     * @param present one bit per page, kept across passes.
+     * @param digests one per page, kept across passes.
+     * @param threads threads per pass, at least 1.
+     */
+    SavePass(final GuestMemory memory, final DirtyLog log, final SnapshotWriter file, final long[] present,
+        final long[] digests, final int threads)
+    {
+        if (log.granularityShift() != 0 || log.pageCount() != memory.pageCount())
+        {
+            throw new IllegalArgumentException("a save needs a log of one bit per page of the guest");
+        }
+        this.memory = memory;
+        this.log = log;
+        this.file = file;
+        this.present = present;
+        this.digests = digests;
+        this.threads = threads;
+        this.zeroDigest = PageDigest.zero(memory.pageSize());
+        this.workers = new Worker[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            workers[i] = new Worker(Math.max(1, STAGING_BYTES / memory.pageSize()) * memory.pageSize());
+        }
+    }
+
+    /** Writes every page dirty in the log now; @return the pages handled (written or zero). */
+    long run() throws IOException, InterruptedException
+    {
+        final AtomicInteger cursor = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread[] started = new Thread[threads - 1];
+        for (int i = 1; i < threads; i++)
+        {
+            final Worker w = workers[i];
+            started[i - 1] = new Thread(() -> w.runCatching(cursor, failure), "snapshot-save-" + i);
+            started[i - 1].setDaemon(true);
+            started[i - 1].start();
+        }
+        workers[0].runCatching(cursor, failure);
+        for (final Thread t : started)
+        {
+            t.join(); // each ends when the cursor passes the last word, or at its first failure
+        }
+        final Throwable t = failure.get();
+        if (t instanceof IOException)
+        {
+            throw (IOException)t;
+        }
+        if (t != null)
+        {
+            throw new IOException("snapshot save: " + t, t);
+        }
+        written = 0;
+        zero = 0;
+        for (final Worker w : workers)
+        {
+            written += w.written;
+            zero += w.zero;
+        }
+        return written + zero;
+    }
+
+    /** One thread's staging buffer and counts. */
+    private final class Worker
+    {
+        private final ByteBuffer staging;
+        private final UnsafeBuffer page = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer stage;
+        private final int ps = memory.pageSize();
+        private final int capacity;
+        private long runFirst = -1;
+        private int runPages;
+        long written;
+        long zero;
+
+        Worker(final int bytes)
+        {
+            staging = ByteBuffer.allocateDirect(bytes + SnapshotHeader.ALIGN).alignedSlice(SnapshotHeader.ALIGN);
+            stage = new UnsafeBuffer(staging);
+            capacity = bytes / ps;
+        }
+
+        void runCatching(final AtomicInteger cursor, final AtomicReference<Throwable> failure)
+        {
+            written = 0;
+            zero = 0;
+            try
+            {
+                run(cursor, failure);
+            }
+            catch (final Throwable t)
+            {
+                failure.compareAndSet(null, t);
+            }
+        }
+
+        private void run(final AtomicInteger cursor, final AtomicReference<Throwable> failure) throws IOException
+        {
+            final int words = log.wordCount();
+            for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && failure.get() == null;
+                 c = cursor.getAndAdd(CHUNK_WORDS))
+            {
+                for (int w = c, end = Math.min(words, c + CHUNK_WORDS); w < end; w++)
+                {
+                    long bits = log.takeWord(w); // cleared before any of its pages is read
+                    while (bits != 0)
+                    {
+                        save(((long)w << 6) + Long.numberOfTrailingZeros(bits));
+                        bits &= bits - 1;
+                    }
+                }
+                flush();
+            }
+            flush();
+        }
+
+        private void save(final long p) throws IOException
+        {
+            final int w = (int)(p >>> 6);
+            final long bit = 1L << p;
+            if (ZeroPage.isZero(memory.wrapPage(p, page), 0, ps))
+            {
+                present[w] &= ~bit;
+                digests[(int)p] = zeroDigest;
+                zero++;
+                return;
+            }
+            if (runPages > 0 && (p != runFirst + runPages || runPages == capacity))
+            {
+                flush();
+            }
+            if (runPages == 0)
+            {
+                runFirst = p;
+            }
+            final int at = runPages * ps;
+            memory.readPage(p, stage, at);
+            digests[(int)p] = PageDigest.of(staging, at, ps);
+            present[w] |= bit;
+            runPages++;
+            written++;
+        }
+
+        private void flush() throws IOException
+        {
+            if (runPages == 0)
+            {
+                return;
+            }
+            staging.clear().limit(runPages * ps);
+            file.writePages(runFirst, staging);
+            staging.clear(); // the digests of the next run read up to the capacity
+            runPages = 0;
+            runFirst = -1;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.livemig.snapshot.save;
+
+import io.livemig.dirty.DirtyLog;
+import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.PageDigest;
+import io.livemig.snapshot.file.SnapshotHeader;
+import io.livemig.snapshot.file.SnapshotId;
+import io.livemig.snapshot.file.SnapshotMode;
+import io.livemig.snapshot.file.SnapshotWriter;
+import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.VcpuTarget;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Saves a guest to a snapshot file, QEMU's mapped-ram in spirit: every page has a fixed slot, so the writer
+ * threads write in parallel and a page written again overwrites its slot.
+ * <ul>
+ *   <li>{@link SnapshotMode#STOPPED}: the vCPUs pause, one pass writes every page, they resume.</li>
+ *   <li>{@link SnapshotMode#LIVE}: pre-copy into the file. The first pass writes every page while the vCPUs
+ *   run, each later pass the pages they dirtied meanwhile, until the pages left would take no longer than the
+ *   downtime limit at the last pass's rate (or the round limit); then the vCPUs pause for one last pass and
+ *   resume.</li>
+ * </ul>
+ * The snapshot's instant is the pause: the file holds every page as it was then, because each pass clears a
+ * page's dirty bit before reading it ({@link SavePass}) and the last pass runs with the vCPUs stopped. The
+ * bitmap, digests, device state and header are written after the vCPUs resume (the pages are in the file by
+ * then), and the header last of all.
+ *
+ * <p>Not thread-safe: {@link #save} once, from one thread; the vCPUs ({@code workload}) run meanwhile.
+ */
+public final class SnapshotSave
+{
+    private final GuestMemory memory;
+    private final DirtyLog log;
+    private final GuestWorkload workload;
+    private final SnapshotHeader.Vcpus vcpus;
+    private final byte[] device;
+    private Consumer<GuestMemory> atInstant = m -> { };
+
+    /**
+     * @param memory   the guest's memory, marking {@code log}.
+     * @param log      the guest's dirty log: one bit per page, marked by every write.
+     * @param workload the vCPUs writing {@code memory}, or null for an idle guest.
+     * @param vcpus    the vCPUs as the file records them, for a restore to resume.
+     * @param device   the device state at the instant.
+     */
+    public SnapshotSave(final GuestMemory memory, final DirtyLog log, final GuestWorkload workload,
+        final SnapshotHeader.Vcpus vcpus, final byte[] device)
+    {
+        this.memory = memory;
+        this.log = log;
+        this.workload = workload;
+        this.vcpus = vcpus;
+        this.device = device.clone();
+    }
+
+    /**
+     * {@code hook} sees the memory with the vCPUs stopped at the snapshot's instant, after the last pass and
+     * before they resume (a verifying save takes its digests there); its time is left out of the downtime and
+     * the total.
+     *
+     * @return this.
+     */
+    public SnapshotSave atInstant(final Consumer<GuestMemory> hook)
+    {
+        this.atInstant = hook;
+        return this;
+    }
+
+    /**
+     * Writes the snapshot to {@code path} (created or truncated; deleted again if the save fails).
+     *
+     * @throws IOException if the file cannot be written; the vCPUs run on.
+     */
+    public SaveFigures save(final Path path, final SaveSettings settings) throws IOException, InterruptedException
+    {
+        if (settings.mode() == SnapshotMode.BACKGROUND)
+        {
+            throw new IllegalArgumentException("a background snapshot needs userfaultfd write protection");
+        }
+        final long start = System.nanoTime();
+        final long pages = memory.pageCount();
+        final SnapshotId id = SnapshotId.random();
+        final long[] present = new long[(int)((pages + 63) >>> 6)];
+        final long[] digests = new long[(int)pages];
+        final List<Long> perPass = new ArrayList<>();
+        long writes = 0;
+        boolean converged = true;
+        long pauseNs = 0;
+        long resumeNs = 0;
+        long lastPassNs;
+        long hookNs = 0;
+        boolean paused = false;
+        try (SnapshotWriter file = SnapshotWriter.create(path, memory.pageSize(), pages, device.length,
+            settings.directIo()))
+        {
+            final SavePass pass = new SavePass(memory, log, file, present, digests, settings.threads());
+            try
+            {
+                if (settings.mode() == SnapshotMode.STOPPED)
+                {
+                    pauseNs = pause();
+                    paused = true;
+                }
+                log.setAll(); // the first pass: every page
+                if (settings.mode() == SnapshotMode.LIVE)
+                {
+                    while (true)
+                    {
+                        final long t0 = System.nanoTime();
+                        perPass.add(pass.run());
+                        writes += pass.written;
+                        final long passNs = Math.max(1, System.nanoTime() - t0);
+                        final double pagesPerNs = (double)perPass.get(perPass.size() - 1) / passNs;
+                        final long left = log.cardinality();
+                        if (left <= pagesPerNs * settings.downtimeLimitMs() * 1e6)
+                        {
+                            break;
+                        }
+                        if (perPass.size() >= settings.maxRounds())
+                        {
+                            converged = false;
+                            break;
+                        }
+                    }
+                    pauseNs = pause();
+                    paused = true;
+                }
+                final long t0 = System.nanoTime();
+                perPass.add(pass.run()); // the vCPUs are stopped: the file now holds the instant
+                writes += pass.written;
+                lastPassNs = System.nanoTime() - t0;
+                final long h0 = System.nanoTime();
+                atInstant.accept(memory);
+                hookNs = System.nanoTime() - h0;
+            }
+            finally
+            {
+                if (paused)
+                {
+                    resumeNs = resume();
+                }
+            }
+            final long f0 = System.nanoTime();
+            long count = 0;
+            for (final long w : present)
+            {
+                count += Long.bitCount(w);
+            }
+            final SnapshotHeader header = new SnapshotHeader(settings.mode(), memory.pageSize(), pages, device.length,
+                PageDigest.of(device, 0, device.length), id, SnapshotId.NONE,
+                System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000, vcpus, memory.blockName(), "");
+            file.finish(header, present, digests, device);
+            final long end = System.nanoTime();
+            return new SaveFigures(id, settings.mode(), List.copyOf(perPass), writes, count, pages - count, converged,
+                end - start - hookNs, workload == null ? 0 : resumeNs - pauseNs - hookNs, lastPassNs, end - f0, file.directIo(),
+                file.directIoRefusal());
+        }
+    }
+
+    private long pause()
+    {
+        if (workload != null)
+        {
+            workload.pause();
+        }
+        return System.nanoTime();
+    }
+
+    private long resume()
+    {
+        if (workload != null)
+        {
+            workload.resume(VcpuTarget.of(memory));
+        }
+        return System.nanoTime();
+    }
+}
