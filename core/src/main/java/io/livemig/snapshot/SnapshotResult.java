@@ -16,7 +16,11 @@ import java.util.Locale;
  */
 public final class SnapshotResult
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson, made on first use: its start costs a cold JVM hundreds of ms, which a restore must not time. */
+    private static final class Json
+    {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** "save" or "restore". */
     public String operation;
@@ -166,7 +170,7 @@ public final class SnapshotResult
     /** @return the result as one JSON object (no newline); NaN becomes null. */
     public String toJson()
     {
-        final ObjectNode o = JSON.createObjectNode();
+        final ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("operation", operation);
         o.put("path", path);
         o.put("snapshotMode", snapshotMode);
@@ -216,7 +220,7 @@ public final class SnapshotResult
         o.put("error", error);
         try
         {
-            return JSON.writeValueAsString(o);
+            return Json.MAPPER.writeValueAsString(o);
         }
         catch (final JsonProcessingException ex)
         {

@@ -41,7 +41,9 @@ import java.util.stream.Collectors;
     customSynopsis = {
         "migrate [OPTION]...                      both roles in this process",
         "   or: migrate --to HOST:PORT [OPTION]...       the source only",
-        "   or: migrate --listen HOST:PORT [OPTION]...   the destination only"},
+        "   or: migrate --listen HOST:PORT [OPTION]...   the destination only",
+        "   or: migrate --to file:PATH [OPTION]...       save the guest to a snapshot file",
+        "   or: migrate --from file:PATH [OPTION]...     build a guest from a snapshot file and resume it"},
     description = "Live-migrates a simulated guest in this process, or between two (--listen, --to), and prints the result.")
 public final class MigrateCommand implements Callable<Integer>
 {
@@ -65,7 +67,10 @@ public final class MigrateCommand implements Callable<Integer>
     @ArgGroup(validate = false, order = 4, heading = "%nTrackers, faults and recovery:%n")
     TrackerOptions trackers = new TrackerOptions();
 
-    @ArgGroup(validate = false, order = 5, heading = "%nOutput:%n")
+    @ArgGroup(validate = false, order = 5, heading = "%nSnapshots (--to file:PATH saves, --from file:PATH restores):%n")
+    SnapshotOptions snapshot = new SnapshotOptions();
+
+    @ArgGroup(validate = false, order = 6, heading = "%nOutput:%n")
     OutputOptions output = new OutputOptions();
 
     /** What the machine can give the run; probed when the command runs, injected by tests. */
@@ -121,6 +126,15 @@ public final class MigrateCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         CodecWarmUp.start(); // compiles the codec kernels on another core while the guest is built
+        if (snapshot.from != null || SnapshotOptions.isFile(link.to))
+        {
+            if (snapshot.from != null && (link.to != null || link.listen != null))
+            {
+                return Role.usage(err, "--from: restores a snapshot in this process, not with " +
+                    (link.to != null ? "--to" : "--listen"));
+            }
+            return new SnapshotRole(this, spec, machine, snapshot.from == null).run(out, err);
+        }
         return link.listen != null ? new DestinationRole(this, spec, machine).run(out, err) :
             new SourceRole(this, spec, machine).run(out, err);
     }

@@ -3,6 +3,8 @@ package io.livemig.snapshot.file;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -51,7 +53,19 @@ public final class SnapshotReader implements AutoCloseable
      */
     public static SnapshotReader open(final Path path, final long maxMemoryBytes) throws IOException
     {
-        final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        final FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IOException("cannot read snapshot " + path + ": no such file", ex);
+        }
+        catch (final AccessDeniedException ex)
+        {
+            throw new IOException("cannot read snapshot " + path + ": permission denied", ex);
+        }
         try
         {
             final long length = channel.size();
@@ -126,14 +140,13 @@ public final class SnapshotReader implements AutoCloseable
         long at = offset;
         for (int i = 0; i < count; )
         {
-            buf.clear().limit((int)Math.min(buf.capacity(), 8L * (count - i)));
+            final int n = (int)Math.min(buf.capacity() / 8, count - i);
+            buf.clear().limit(8 * n);
             readFully(channel, buf, at);
-            at += buf.limit();
+            at += 8L * n;
             buf.flip();
-            while (buf.hasRemaining())
-            {
-                values[i++] = buf.getLong();
-            }
+            buf.asLongBuffer().get(values, i, n); // big-endian, the buffer's order
+            i += n;
         }
         return values;
     }

@@ -27,7 +27,8 @@ class MigrateHelpTest
         "--prepage", "--device-state", "--link", "--channels", "--latency", "--before", "--after", "--seed", "--json",
         "--verify", "--capture", "--quiet", "--listen", "--to", "--link-timeout", "--accept-timeout", "--recover",
         "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy", "--tls-creds",
-        "--tls-hostname", "--tls-authz", "--tls-authz-file", "--postcopy-preempt");
+        "--tls-hostname", "--tls-authz", "--tls-authz-file", "--postcopy-preempt", "--from", "--snapshot", "--restore",
+        "--direct-io");
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",
@@ -48,7 +49,8 @@ class MigrateHelpTest
         final MigrateCommandTest.Run r = new MigrateCommandTest.Run(MigrateCommand.commandLine(), "--help");
         assertEquals(0, r.code, r.err);
         final List<String> headings = List.of("Guest and workload (the source's):", "Migration parameters (the source's):",
-            "Link and channels:", "Trackers, faults and recovery:", "Output:", "Help:");
+            "Link and channels:", "Trackers, faults and recovery:",
+            "Snapshots (--to file:PATH saves, --from file:PATH restores):", "Output:", "Help:");
         final List<String> lines = r.out.lines().collect(Collectors.toList());
         int last = -1;
         for (final String heading : headings)
