@@ -26,6 +26,41 @@ public interface TrackedGuest extends AutoCloseable
     /** @return write faults that a thread of ours served so far (0 for the asynchronous tracker). */
     long faultsServed();
 
+    /**
+     * What the fault thread of a synchronous write-protect tracker ({@link KernelTracker#UFFD_WP}) does with a
+     * page before it lets the blocked writer's store happen: the page still holds what it held before that
+     * store. Copy-before-write, for a background snapshot (QEMU's {@code background-snapshot}).
+     */
+    @FunctionalInterface
+    interface WriteHook
+    {
+        /** Called on the fault thread, with the writer of {@code page} blocked; must not block for long. */
+        void beforeWrite(long page);
+    }
+
+    /**
+     * Installs {@code hook} (null removes it): from now on the fault thread calls it for every write fault,
+     * before it un-protects the page. A fault read before the call may still be served without it.
+     *
+     * @throws UnsupportedOperationException unless this is the synchronous tracker, {@link KernelTracker#UFFD_WP}.
+     */
+    default void beforeWrite(final WriteHook hook)
+    {
+        throw new UnsupportedOperationException(kind().cliName() + " has no fault thread that holds a writer");
+    }
+
+    /**
+     * Removes write protection from every page, so that writers run at full speed again (a background snapshot's
+     * end, as QEMU stops its write tracking). The log misses the writes that follow until a harvest protects
+     * the pages again.
+     *
+     * @throws UnsupportedOperationException unless this is the synchronous tracker, {@link KernelTracker#UFFD_WP}.
+     */
+    default void unprotectAll()
+    {
+        throw new UnsupportedOperationException(kind().cliName() + " is not the synchronous write-protect tracker");
+    }
+
     /** Stops the fault thread, closes the userfaultfd and unmaps the memory. Idempotent. */
     @Override
     void close();

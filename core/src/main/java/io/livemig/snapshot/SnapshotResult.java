@@ -46,6 +46,8 @@ public final class SnapshotResult
     public List<Long> pagesPerPass;
     /** Page writes over all passes. */
     public long writtenPages;
+    /** A background save: pages a vCPU's write fault copied before its store. */
+    public long copiedByFaults;
     /** A live save stopped because the rest fit the downtime limit. */
     public Boolean converged;
     /** Whole save, or restore until every page is in, ms. */
@@ -99,6 +101,7 @@ public final class SnapshotResult
         writtenPages = f.writtenPages();
         presentPages = f.presentPages();
         zeroPages = f.zeroPages();
+        copiedByFaults = f.copiedByFaults();
         converged = f.mode().ordinal() == 1 ? f.converged() : null;
         totalMs = f.totalNs() / 1e6;
         downtimeMs = f.downtimeNs() / 1e6;
@@ -133,6 +136,10 @@ public final class SnapshotResult
             if (converged != null)
             {
                 b.append(converged ? " (converged)" : " (round limit)");
+            }
+            if ("background".equals(snapshotMode))
+            {
+                b.append(", copied before write: ").append(copiedByFaults);
             }
         }
         else
@@ -186,6 +193,7 @@ public final class SnapshotResult
             pagesPerPass.forEach(o.putArray("pagesPerPass")::add);
         }
         o.put("writtenPages", writtenPages);
+        o.put("copiedByFaults", copiedByFaults);
         if (converged != null)
         {
             o.put("converged", converged);

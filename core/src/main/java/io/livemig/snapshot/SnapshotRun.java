@@ -4,10 +4,13 @@ import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyTracker;
 import io.livemig.kernel.FaultingGuest;
+import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.PageDigest;
 import io.livemig.snapshot.file.SnapshotHeader;
+import io.livemig.snapshot.file.SnapshotMode;
 import io.livemig.snapshot.file.SnapshotReader;
 import io.livemig.snapshot.restore.EagerRestore;
 import io.livemig.snapshot.restore.FileCheck;
@@ -114,9 +117,13 @@ public final class SnapshotRun
     public SnapshotResult save(final Path path, final SaveSettings settings) throws IOException, InterruptedException
     {
         final long pages = memoryBytes / pageSize;
-        final DirtyLog log = DirtyTracker.SUMMARY.create(pages, 0, 0);
+        final boolean background = settings.mode() == SnapshotMode.BACKGROUND;
+        // A background save's guest is tracked by the kernel: write protection whose fault thread copies first.
+        final TrackedGuest tracked = background ? KernelTracking.open(KernelTracker.UFFD_WP,
+            GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, false) : null;
+        final DirtyLog log = tracked != null ? tracked.log() : DirtyTracker.SUMMARY.create(pages, 0, 0);
         final SnapshotResult r = base(path, settings.threads());
-        try (GuestMemory memory = new GuestMemory(memoryBytes, pageSize, log))
+        try (GuestMemory memory = tracked != null ? tracked.memory() : new GuestMemory(memoryBytes, pageSize, log))
         {
             GuestContents.fill(memory, seed, fill);
             final GuestWorkload workload = writers == 0 ? null :
@@ -136,6 +143,10 @@ public final class SnapshotRun
                 if (instant != null)
                 {
                     save.atInstant(m -> digests(m, instant));
+                }
+                if (tracked != null)
+                {
+                    save.tracked(tracked);
                 }
                 final long w0 = workload == null ? 0 : workload.writes();
                 final SaveFigures f = save.save(path, settings);

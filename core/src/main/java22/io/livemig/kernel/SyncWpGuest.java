@@ -61,6 +61,7 @@ final class SyncWpGuest extends UffdGuest
     private volatile boolean stop;
     private volatile long faults;
     private volatile Throwable failure;
+    private volatile WriteHook hook;
     /** Orders the fault thread's mark-and-un-protect against a harvest's take-and-protect of a word. */
     private final Object lock = new Object();
 
@@ -127,6 +128,11 @@ final class SyncWpGuest extends UffdGuest
                     final long address = (long)Userfaultfd.uffd_msg_pagefault_address.get(msg, 0L);
                     final long page = (address - base) >>> pageShift;
                     faults = ++served; // before the wake-up, so a writer that returns sees its fault counted
+                    final WriteHook h = hook;
+                    if (h != null)
+                    {
+                        h.beforeWrite(page); // the writer is still blocked: the page holds its old bytes
+                    }
                     synchronized (lock)
                     {
                         log.markPending(page);
@@ -148,6 +154,21 @@ final class SyncWpGuest extends UffdGuest
             {
                 // the failure above is the one reported
             }
+        }
+    }
+
+    @Override
+    public void beforeWrite(final WriteHook value)
+    {
+        hook = value;
+    }
+
+    @Override
+    public void unprotectAll()
+    {
+        synchronized (lock)
+        {
+            writeProtect(base, size, false); // the harvest's scratch: harvests take this lock too
         }
     }
 

@@ -1,6 +1,8 @@
 package io.livemig.cli.migrate;
 
 import io.livemig.cli.BadOption;
+import io.livemig.kernel.KernelTracker;
+import io.livemig.kernel.KernelTracking;
 import io.livemig.snapshot.file.SnapshotMode;
 import io.livemig.snapshot.restore.RestoreMode;
 import picocli.CommandLine.Option;
@@ -24,8 +26,10 @@ public final class SnapshotOptions
     String from;
 
     @Option(names = "--snapshot", paramLabel = "MODE", defaultValue = "stopped",
-        description = "with --to file:PATH: stopped (the vCPUs pause for the save, as savevm) or live (pre-copy " +
-            "into the file, the vCPUs stop only for the last pass) (default ${DEFAULT-VALUE})")
+        description = "with --to file:PATH: stopped (the vCPUs pause for the save, as savevm), live (pre-copy " +
+            "into the file, the vCPUs stop only for the last pass) or background (the vCPUs run on from the " +
+            "instant; a page is copied before their first write to it: userfaultfd write protection, JDK 22+) " +
+            "(default ${DEFAULT-VALUE})")
     String snapshot;
 
     @Option(names = "--restore", paramLabel = "MODE", defaultValue = "eager",
@@ -55,7 +59,16 @@ public final class SnapshotOptions
     SnapshotMode mode() throws BadOption
     {
         final SnapshotMode mode = SnapshotMode.parse(snapshot);
-        check(mode != null && mode != SnapshotMode.BACKGROUND, "--snapshot", "must be stopped or live, not", snapshot);
+        check(mode != null, "--snapshot", "must be stopped, live or background, not", snapshot);
+        if (mode == SnapshotMode.BACKGROUND)
+        {
+            final String unavailable = KernelTracking.unavailable(KernelTracker.UFFD_WP);
+            if (unavailable != null)
+            {
+                throw new BadOption("--snapshot", "background needs userfaultfd write protection (uffd-wp), " +
+                    unavailable);
+            }
+        }
         return mode;
     }
 

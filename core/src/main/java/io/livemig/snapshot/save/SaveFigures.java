@@ -21,10 +21,11 @@ import java.util.List;
  * @param finishNs        bitmap, digests, device state, force and header after the last pass.
  * @param directIo        the RAM went with {@code O_DIRECT}.
  * @param directIoRefusal why direct I/O was asked for and not used, or null.
+ * @param copiedByFaults  a background save: pages copied by a vCPU's write fault before its store.
  */
 public record SaveFigures(
     SnapshotId id, SnapshotMode mode, List<Long> pagesPerPass, long writtenPages, long presentPages, long zeroPages,
     boolean converged, long totalNs, long downtimeNs, long lastPassNs, long finishNs, boolean directIo,
-    String directIoRefusal)
+    String directIoRefusal, long copiedByFaults)
 {
 }

@@ -1,6 +1,7 @@
 package io.livemig.snapshot.save;
 
 import io.livemig.codec.ZeroPage;
+import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.PageDigest;
@@ -43,6 +44,7 @@ final class SavePass
     private final int threads;
     private final long zeroDigest;
     private final Worker[] workers;
+    private AtomicDirtyBitmap captured;
 
     /** Pages the last pass wrote (not zero). */
     long written;
@@ -76,6 +78,15 @@ final class SavePass
         {
             workers[i] = new Worker(Math.max(1, STAGING_BYTES / memory.pageSize()) * memory.pageSize());
         }
+    }
+
+    /**
+     * A background save: each page's bit is set in {@code bitmap} once the page's bytes are in a staging buffer
+     * (or it was found zero), the moment from which a vCPU may write it; null for none.
+     */
+    void captured(final AtomicDirtyBitmap bitmap)
+    {
+        this.captured = bitmap;
     }
 
     /** Writes every page dirty in the log now; @return the pages handled (written or zero). */
@@ -178,6 +189,10 @@ final class SavePass
                 present[w] &= ~bit;
                 digests[(int)p] = zeroDigest;
                 zero++;
+                if (captured != null)
+                {
+                    captured.mark(p);
+                }
                 return;
             }
             if (runPages > 0 && (p != runFirst + runPages || runPages == capacity))
@@ -190,6 +205,10 @@ final class SavePass
             }
             final int at = runPages * ps;
             memory.readPage(p, stage, at);
+            if (captured != null)
+            {
+                captured.mark(p); // its bytes are staged: a vCPU blocked on it may go on
+            }
             digests[(int)p] = PageDigest.of(staging, at, ps);
             present[w] |= bit;
             runPages++;

@@ -1,6 +1,8 @@
 package io.livemig.snapshot.save;
 
+import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
+import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.PageDigest;
 import io.livemig.snapshot.file.SnapshotHeader;
@@ -25,6 +27,9 @@ import java.util.function.Consumer;
  *   run, each later pass the pages they dirtied meanwhile, until the pages left would take no longer than the
  *   downtime limit at the last pass's rate (or the round limit); then the vCPUs pause for one last pass and
  *   resume.</li>
+ *   <li>{@link SnapshotMode#BACKGROUND}: the vCPUs pause only to arm write protection on every page, then
+ *   run on while the savers write every page; a vCPU's first store to a page not yet saved first has the
+ *   page's old bytes copied into the file ({@link CopyBeforeWrite}), QEMU's background-snapshot.</li>
  * </ul>
  * The snapshot's instant is the pause: the file holds every page as it was then, because each pass clears a
  * page's dirty bit before reading it ({@link SavePass}) and the last pass runs with the vCPUs stopped. The
@@ -41,6 +46,8 @@ public final class SnapshotSave
     private final SnapshotHeader.Vcpus vcpus;
     private final byte[] device;
     private Consumer<GuestMemory> atInstant = m -> { };
+    private TrackedGuest tracked;
+    private Runnable beforeSavers = () -> { };
 
     /**
      * @param memory   the guest's memory, marking {@code log}.
@@ -73,15 +80,44 @@ public final class SnapshotSave
     }
 
     /**
+     * A background save runs {@code hook} after the vCPUs resumed from the instant and before the savers start,
+     * so a test can make a copy before write certain (a vCPU's store to a page no saver has reached).
+     *
+     * @return this.
+     */
+    public SnapshotSave beforeSavers(final Runnable hook)
+    {
+        this.beforeSavers = hook;
+        return this;
+    }
+
+    /**
+     * A background save's guest: {@code guest}'s memory and log must be this save's, tracked by synchronous
+     * write protection ({@link io.livemig.kernel.KernelTracker#UFFD_WP}), whose fault thread copies a page
+     * before a vCPU's first store to it after the instant.
+     *
+     * @return this.
+     */
+    public SnapshotSave tracked(final TrackedGuest guest)
+    {
+        if (guest.memory() != memory || guest.log() != log)
+        {
+            throw new IllegalArgumentException("the tracked guest is not this save's memory and log");
+        }
+        this.tracked = guest;
+        return this;
+    }
+
+    /**
      * Writes the snapshot to {@code path} (created or truncated; deleted again if the save fails).
      *
      * @throws IOException if the file cannot be written; the vCPUs run on.
      */
     public SaveFigures save(final Path path, final SaveSettings settings) throws IOException, InterruptedException
     {
-        if (settings.mode() == SnapshotMode.BACKGROUND)
+        if (settings.mode() == SnapshotMode.BACKGROUND && tracked == null)
         {
-            throw new IllegalArgumentException("a background snapshot needs userfaultfd write protection");
+            throw new IllegalArgumentException("a background snapshot needs userfaultfd write protection (tracked)");
         }
         final long start = System.nanoTime();
         final long pages = memory.pageCount();
@@ -99,6 +135,10 @@ public final class SnapshotSave
         try (SnapshotWriter file = SnapshotWriter.create(path, memory.pageSize(), pages, device.length,
             settings.directIo()))
         {
+            if (settings.mode() == SnapshotMode.BACKGROUND)
+            {
+                return background(file, settings, start, id, present, digests);
+            }
             final SavePass pass = new SavePass(memory, log, file, present, digests, settings.threads());
             try
             {
@@ -159,8 +199,71 @@ public final class SnapshotSave
             final long end = System.nanoTime();
             return new SaveFigures(id, settings.mode(), List.copyOf(perPass), writes, count, pages - count, converged,
                 end - start - hookNs, workload == null ? 0 : resumeNs - pauseNs - hookNs, lastPassNs, end - f0, file.directIo(),
-                file.directIoRefusal());
+                file.directIoRefusal(), 0);
         }
+    }
+
+    /**
+     * The background save: the vCPUs pause for the instant only, long enough to protect every page again (a
+     * harvest of the tracker's log) and to arm the copy before write; then the savers write every page while
+     * the vCPUs run, and a vCPU's first store to a page not yet saved waits for its copy.
+     */
+    private SaveFigures background(final SnapshotWriter file, final SaveSettings settings, final long start,
+        final SnapshotId id, final long[] present, final long[] digests) throws IOException, InterruptedException
+    {
+        final long pages = memory.pageCount();
+        final AtomicDirtyBitmap unsaved = new AtomicDirtyBitmap(pages, 0);
+        final AtomicDirtyBitmap captured = new AtomicDirtyBitmap(pages, 0);
+        final CopyBeforeWrite hook = new CopyBeforeWrite(memory, file, unsaved, captured, digests);
+        final SavePass pass = new SavePass(memory, unsaved, file, present, digests, settings.threads());
+        pass.captured(captured);
+        final long pauseNs = pause();
+        long hookNs = 0;
+        final long resumeNs;
+        try
+        {
+            log.harvestInto(new AtomicDirtyBitmap(pages, 0)); // every page written since is protected again
+            unsaved.setAll();
+            tracked.beforeWrite(hook);
+            final long h0 = System.nanoTime();
+            atInstant.accept(memory);
+            hookNs = System.nanoTime() - h0;
+        }
+        finally
+        {
+            resumeNs = resume();
+        }
+        final long instantMs = System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000;
+        final long t0 = System.nanoTime();
+        final long handled;
+        final long copiedByFaults;
+        try
+        {
+            beforeSavers.run();
+            handled = pass.run();
+        }
+        finally
+        {
+            tracked.beforeWrite(null);
+            tracked.unprotectAll(); // every page is in the file: the vCPUs write at full speed again
+        }
+        copiedByFaults = hook.drain(present);
+        final long passNs = System.nanoTime() - t0;
+        final long f0 = System.nanoTime();
+        long count = 0;
+        for (final long w : present)
+        {
+            count += Long.bitCount(w);
+        }
+        final SnapshotHeader header = new SnapshotHeader(SnapshotMode.BACKGROUND, memory.pageSize(), pages,
+            device.length, PageDigest.of(device, 0, device.length), id, SnapshotId.NONE, instantMs, vcpus,
+            memory.blockName(), "");
+        file.finish(header, present, digests, device);
+        final long end = System.nanoTime();
+        return new SaveFigures(id, SnapshotMode.BACKGROUND, List.of(handled + copiedByFaults), pass.written +
+            (copiedByFaults), count, pages - count, true, end - start - hookNs,
+            workload == null ? 0 : resumeNs - pauseNs - hookNs, passNs, end - f0, file.directIo(),
+            file.directIoRefusal(), copiedByFaults);
     }
 
     private long pause()

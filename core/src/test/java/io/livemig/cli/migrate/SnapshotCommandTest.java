@@ -122,10 +122,10 @@ class SnapshotCommandTest
         final MigrateCommandTest.Run eagerKernel = migrate("--from", "file:" + dir.resolve("x.snap"), "--faults",
             "kernel");
         assertEquals(MigrateCommand.EXIT_USAGE, eagerKernel.code, eagerKernel.err);
-        final MigrateCommandTest.Run background = migrate("--to", "file:" + dir.resolve("x.snap"), "--snapshot",
-            "background");
-        assertEquals(MigrateCommand.EXIT_USAGE, background.code);
-        assertTrue(background.err.contains("--snapshot must be stopped or live"), background.err);
+        final MigrateCommandTest.Run unknown = migrate("--to", "file:" + dir.resolve("x.snap"), "--snapshot",
+            "later");
+        assertEquals(MigrateCommand.EXIT_USAGE, unknown.code);
+        assertTrue(unknown.err.contains("--snapshot must be stopped, live or background"), unknown.err);
         final MigrateCommandTest.Run missing = migrate("--from", "file:" + dir.resolve("none.snap"));
         assertEquals(MigrateCommand.EXIT_FAILED, missing.code);
         assertEquals(1, missing.err.lines().count(), missing.err);

@@ -1,0 +1,134 @@
+package io.livemig.snapshot.save;
+
+import io.livemig.codec.ZeroPage;
+import io.livemig.dirty.AtomicDirtyBitmap;
+import io.livemig.kernel.TrackedGuest;
+import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.PageDigest;
+import io.livemig.snapshot.file.SnapshotHeader;
+import io.livemig.snapshot.file.SnapshotWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A background snapshot's write fault: before a vCPU's first store to a page after the instant, the fault
+ * thread of the write-protect tracker calls {@link #beforeWrite} with the vCPU still blocked. A page that no
+ * saver thread has claimed yet ({@code unsaved}'s atomic test-and-clear) is copied here, as it still is, into
+ * its slot; a page a saver has claimed is waited for until the saver has staged its bytes ({@code captured}).
+ * Either way the old bytes reach the file before the store lands, so the file holds the guest at the instant.
+ *
+ * <p>The pages copied here are this object's: their bits of {@link #present} and their digests are written
+ * by the fault thread only, never by a saver (a saver's word never holds a page this object claimed). A
+ * failure is recorded, never thrown: throwing would stop the tracker's fault thread.
+ *
+ * <p>Thread-safety: {@link #beforeWrite} on the fault thread only; {@link #drain()} by the save's thread once the
+ * hook is removed, which takes the hook's lock and so sees every copy made before.
+ */
+final class CopyBeforeWrite implements TrackedGuest.WriteHook
+{
+    private final GuestMemory memory;
+    private final SnapshotWriter file;
+    private final AtomicDirtyBitmap unsaved;
+    private final AtomicDirtyBitmap captured;
+    private final long[] digests;
+    private final long[] present;
+    private final long zeroDigest;
+    private final ByteBuffer staging;
+    private final UnsafeBuffer stage;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final int ps;
+    private long copied;
+    private long waited;
+    private IOException failure;
+
+    CopyBeforeWrite(final GuestMemory memory, final SnapshotWriter file, final AtomicDirtyBitmap unsaved,
+        final AtomicDirtyBitmap captured, final long[] digests)
+    {
+        this.memory = memory;
+        this.file = file;
+        this.unsaved = unsaved;
+        this.captured = captured;
+        this.digests = digests;
+        this.ps = memory.pageSize();
+        this.present = new long[(int)((memory.pageCount() + 63) >>> 6)];
+        this.zeroDigest = PageDigest.zero(ps);
+        this.staging = ByteBuffer.allocateDirect(ps + SnapshotHeader.ALIGN).alignedSlice(SnapshotHeader.ALIGN);
+        this.stage = new UnsafeBuffer(staging);
+    }
+
+    @Override
+    public synchronized void beforeWrite(final long page)
+    {
+        if (unsaved.testAndClear(page))
+        {
+            copy(page);
+            return;
+        }
+        if (!captured.isDirty(page))
+        {
+            waited++;
+            while (!captured.isDirty(page))
+            {
+                Thread.onSpinWait(); // a saver has claimed it and is staging its bytes: a copy of one page
+            }
+        }
+    }
+
+    private void copy(final long page)
+    {
+        copied++;
+        try
+        {
+            if (ZeroPage.isZero(memory.wrapPage(page, view), 0, ps))
+            {
+                digests[(int)page] = zeroDigest; // a hole: nothing to write
+            }
+            else
+            {
+                memory.readPage(page, stage, 0);
+                digests[(int)page] = PageDigest.of(staging, 0, ps);
+                present[(int)(page >>> 6)] |= 1L << page;
+                staging.clear().limit(ps);
+                file.writePages(page, staging);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            if (failure == null)
+            {
+                failure = ex instanceof IOException ? (IOException)ex : new IOException("copy before write: " + ex, ex);
+            }
+        }
+        finally
+        {
+            captured.mark(page);
+        }
+    }
+
+    /**
+     * ORs the pages copied here into {@code into} (the savers' bitmap).
+     *
+     * @return pages this hook copied.
+     * @throws IOException the first copy that failed.
+     */
+    synchronized long drain(final long[] into) throws IOException
+    {
+        if (failure != null)
+        {
+            throw failure;
+        }
+        for (int w = 0; w < present.length; w++)
+        {
+            into[w] |= present[w];
+        }
+        return copied;
+    }
+
+    /** @return faults on a page a saver had claimed and not yet staged. */
+    synchronized long waited()
+    {
+        return waited;
+    }
+}
