@@ -10,8 +10,8 @@
  *   <li>{@code bench}: the forks' JVM options;</li>
  *   <li>{@code bench.anchor}: QEMU's algorithms in C, built and called through JNI;</li>
  *   <li>{@code bench.state}: the benchmarks' shared, seeded inputs;</li>
- *   <li>{@code bench.codec} | {@code bench.dirty} | {@code bench.stream} | {@code bench.migration}: the
- *       benchmarks, one package per concern;</li>
+ *   <li>{@code bench.codec} | {@code bench.dirty} | {@code bench.stream} | {@code bench.migration} | {@code
+ *       bench.snapshot}: the benchmarks, one package per concern;</li>
  *   <li>{@code bench.run.env} | {@code bench.run.preset}: what env.json records; benchmark kinds and presets;</li>
  *   <li>{@code bench.run.setup}: what the forks are given (anchors, SIMD path, kernel trackers, real guest);</li>
  *   <li>{@code bench.run}: the run itself: its plan, the runner, the progress line;</li>

@@ -26,7 +26,7 @@ class PackageOrderTest
         List.of("bench"),
         List.of("bench.anchor"),
         List.of("bench.state"),
-        List.of("bench.codec", "bench.dirty", "bench.stream", "bench.migration"),
+        List.of("bench.codec", "bench.dirty", "bench.stream", "bench.migration", "bench.snapshot"),
         List.of("bench.run.env", "bench.run.preset"),
         List.of("bench.run.setup"),
         List.of("bench.run"),

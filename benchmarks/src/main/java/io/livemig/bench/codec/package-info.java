@@ -5,6 +5,6 @@
  * {@code io.livemig.bench.state} and are seeded.
  *
  * <p>Level 4 of the benchmarks' packages (the order is in {@code io.livemig.bench}'s package-info), beside
- * {@code bench.dirty}, {@code bench.stream} and {@code bench.migration}, which it never uses.
+ * {@code bench.dirty}, {@code bench.stream}, {@code bench.migration} and {@code bench.snapshot}, which it never uses.
  */
 package io.livemig.bench.codec;

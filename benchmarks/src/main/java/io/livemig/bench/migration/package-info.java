@@ -5,6 +5,6 @@
  * (a plain copy of the same bytes over the same link, or the same scenario without the feature).
  *
  * <p>Level 4 of the benchmarks' packages (the order is in {@code io.livemig.bench}'s package-info), beside
- * {@code bench.codec}, {@code bench.dirty} and {@code bench.stream}, which it never uses.
+ * {@code bench.codec}, {@code bench.dirty}, {@code bench.stream} and {@code bench.snapshot}, which it never uses.
  */
 package io.livemig.bench.migration;

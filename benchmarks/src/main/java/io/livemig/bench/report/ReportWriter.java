@@ -20,6 +20,7 @@ import io.livemig.bench.report.section.PostcopyFaultsReport;
 import io.livemig.bench.report.section.PostcopyLocalityReport;
 import io.livemig.bench.report.section.RealGuestReport;
 import io.livemig.bench.report.section.ReferenceAppendix;
+import io.livemig.bench.report.section.SnapshotsReport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +36,9 @@ import java.util.Map;
  * <p>The report holds its head (the run, whether it may be published, how to read it), then one section each,
  * in this order, each written by its class of {@code report.section}: the environment; allocation on hot paths;
  * the figures; the dirty trackers (write cost, sync cost against guest size and dirty pages, the crossover);
- * software against kernel tracking; software against kernel faults; the channels; livemig against the C anchors
- * of the same run, with the goals; the real guest; the granularity recommendation; one table per benchmark
+ * software against kernel tracking; software against kernel faults; the channels; the snapshots (saves and
+ * restores beside plain file I/O, with their goals and the lazy restore's fault latency); livemig against the C
+ * anchors of the same run, with the goals; the real guest; the granularity recommendation; one table per benchmark
  * class; and, as an appendix, the historical QEMU ratios of the reference-figures spec, from another CPU.
  *
  * <p>Stateless; thread-safe as long as two calls do not write the same directory.
@@ -126,6 +128,7 @@ public final class ReportWriter
         PostcopyFaultsReport.section(md, results, env);
         PostcopyLocalityReport.section(md, results);
         ChannelsTable.section(md, results);
+        SnapshotsReport.section(md, dir.resolve(CHARTS), results);
         AnchorTables.section(md, dir.resolve(CHARTS), results, env, AnchorComparison.readDigests(dir),
             AnchorComparison.readLayouts(dir));
         RealGuestReport.section(md, results, env);

@@ -3,6 +3,6 @@
  * the same bytes.
  *
  * <p>Level 4 of the benchmarks' packages (the order is in {@code io.livemig.bench}'s package-info), beside
- * {@code bench.codec}, {@code bench.dirty} and {@code bench.migration}, which it never uses.
+ * {@code bench.codec}, {@code bench.dirty}, {@code bench.migration} and {@code bench.snapshot}, which it never uses.
  */
 package io.livemig.bench.stream;

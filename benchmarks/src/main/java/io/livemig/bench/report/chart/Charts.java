@@ -45,7 +45,8 @@ import java.util.function.Predicate;
  * shapes, log axes with plain labels, XY plots with JMH's 99.9 % intervals as error bars, bar plots, series by
  * result, a legend shared by stacked panels, and the title with its subtitle. Each family of charts is a class
  * of its own ({@link DirtyCharts}, {@link CodecChart}, {@link AnchorChart}, {@link GranularityChart},
- * {@link MigrationChart}); each returns its chart, or empty when the run has none of the results it needs.
+ * {@link MigrationChart}, {@link SnapshotChart}); each returns its chart, or empty when the run has none of the
+ * results it needs.
  *
  * <p>Stateless; thread-safe (each call builds its own chart).
  */

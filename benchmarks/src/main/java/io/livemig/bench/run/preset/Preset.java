@@ -46,6 +46,7 @@ import java.util.stream.Collectors;
  * KernelTrackingBenchmark HOT_PATH   18    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * PostcopyFaultsBenchmark SINGLE_SHOT 32   (new)              3      1 shot      3 shots     ~13.2
  * PostcopyLocalityBenchmark SINGLE_SHOT 6  (new)              3      1 shot      3 shots      ~7.8
+ * SnapshotBenchmark      SINGLE_SHOT 40    (new)              3      1 shot      2 shots     ~18.3
  * </pre>
  *
  * <ul>
@@ -108,8 +109,11 @@ import java.util.stream.Collectors;
  * cost of encryption beside its SSLEngine floor) to 74.5 min for 476 runs. Issue 23 widens {@code
  * PostcopyFaultsBenchmark} to 32 runs ({@code preempt}, a 256 MiB guest beside the 16 MiB one, 1 GiB/s beside
  * 256 MiB/s; 0.45 s a 16 MiB shot and 1.4 s a 256 MiB one with its wake-up floors, idle and under load, as the
- * class's 32 runs took 447 s on 2026-12-07) and adds {@code PostcopyLocalityBenchmark} (6 runs): <b>82.4 min for
- * 510 runs</b>, under the 83 min that {@code
+ * class's 32 runs took 447 s on 2026-12-07) and adds {@code PostcopyLocalityBenchmark} (6 runs): 82.4 min for
+ * 510 runs. Issue 24 adds {@code SnapshotBenchmark} (40 runs on a 1 GiB guest: stopped saves, plain writes and
+ * plain reads with and without O_DIRECT, live saves and eager restores, on 1, 2 and 4 threads, idle and written
+ * once, and the two lazy restores; 3 forks of 1 + 2 shots, about 1.7 s a shot with its fork's 1 GiB guest and
+ * file spread over them, 12.2 min): <b>94.6 min for 550 runs</b>, under the 95 min that {@code
  * RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
@@ -119,7 +123,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
  * developing, not for publishing, and their run times are what users already plan around), but for
- * {@code ThrottleBenchmark}, whose 6-15 s shots would cost quick two minutes at the single-shot default: 2 shots.
+ * {@code ThrottleBenchmark}, whose 6-15 s shots would cost quick two minutes at the single-shot default: 2 shots,
+ * and {@code SnapshotBenchmark}, whose 1 GiB shots would cost it a minute more: 1 + 2 shots.
  *
  * <p><b>Quick under 20 minutes.</b> With every parameter of every class, quick held 460 runs, estimated at 31.5
  * min (a fresh clone took 30 min 19 s of benchmarks). It keeps its sizing and runs fewer parameter values of
@@ -132,7 +137,9 @@ import java.util.stream.Collectors;
  * does not depend on the pages); the drain at densities 10 % and 50 %, where its goals are. That is 259 runs, estimated
  * at 19.9 min. Issue 23's post-copy rows do not fit beside them: post-copy's faults at the 16 MiB guest and
  * 256 MiB/s only, with and without preempt (8 runs, not 32), and the locality hint's 6 runs bring quick to 20.5 min
- * for 269 runs, which {@code RunPlanTest} holds under 21 minutes. What it costs: quick no longer shows the
+ * for 269 runs; issue 24's snapshots, one row per method (the written 1 GiB guest, 2 threads, the page cache; 1
+ * fork of 1 + 2 shots), bring it to 21.2 min for 276, which {@code RunPlanTest} holds under 21.5 minutes. What it
+ * costs: quick no longer shows the
  * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
  * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told
  * {@code -p} (the user's {@code -p} wins over these).
@@ -147,7 +154,8 @@ public enum Preset
      * {@code KernelTrackingBenchmark}'s harvests at the 256 MiB guest only, {@code ChannelsBenchmark} at 2
      * channels and the written guest only (each of its forks faults in two 1 GiB guests, 15-30 s on this project's
      * machines), post-copy's faults at the 16 MiB guest and 1 GiB/s (its fastest shots; preempt off and on) and
-     * the locality hint on the uniform pattern (hint off and on).
+     * the locality hint on the uniform pattern (hint off and on), and {@code SnapshotBenchmark} one row per method on a
+     * 64 MiB guest (written once, 2 threads, the page cache).
      */
     SMOKE(new Sizing(1, 1, ms(100), 1, ms(200)),
         new Sizing(1, 1, ms(100), 1, ms(100)),
@@ -155,7 +163,9 @@ public enum Preset
         false, Map.of("pagesPerBit", new String[] {"1", "64", "512"}, "guestSize", new String[] {"256m"},
         "channels", new String[] {"2"}), Map.of(), Map.of("ChannelsBenchmark", Map.of("fill", new String[] {"1.0"}),
         "PostcopyFaultsBenchmark", Map.of("guest", new String[] {"16m"}, "bandwidth", new String[] {"1g"}),
-        "PostcopyLocalityBenchmark", Map.of("pattern", new String[] {"uniform"}))),
+        "PostcopyLocalityBenchmark", Map.of("pattern", new String[] {"uniform"}),
+        "SnapshotBenchmark", Map.of("guest", new String[] {"64m"}, "fill", new String[] {"1.0"},
+            "threads", new String[] {"2"}, "direct", new String[] {"false"}))),
     /**
      * The default: 1 fork, 3 x 0.5 s warmup + 5 x 0.5 s measurement; gc profiler on hot paths; fewer parameter
      * values than full for the widest classes ({@link QuickParams}), so that it stays at about 20 minutes.
@@ -163,7 +173,8 @@ public enum Preset
     QUICK(new Sizing(1, 3, ms(500), 5, ms(500)),
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
-        true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0)))),
+        true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0)),
+            "SnapshotBenchmark", new Sizing(1, 1, ms(0), 2, ms(0)))),
         QuickParams.VALUES),
     /**
      * For publication: 3 to 5 forks per benchmark, iterations per class (see the class comment); the kind
@@ -197,7 +208,9 @@ public enum Preset
                 "ChannelsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "PostcopyFaultsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "PostcopyLocalityBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
-                "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)))));
+                "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)),
+                "SnapshotBenchmark", new Sizing(3, 1, ms(0), 2, ms(0)))),
+        Map.of("SnapshotBenchmark", Map.of("guest", new String[] {"1g"})));
 
     /**
      * Quick's parameter trims, by class (see the class comment): an enum's constants cannot name a static field of
@@ -219,7 +232,9 @@ public enum Preset
             Map.entry("KernelTrackingBenchmark", Map.of("guestSize", new String[] {"256m"})),
             Map.entry("ChannelsBenchmark", Map.of("channels", new String[] {"1", "4"}, "fill", new String[] {"1.0"})),
             Map.entry("PostcopyFaultsBenchmark", Map.of("guest", new String[] {"16m"},
-                "bandwidth", new String[] {"256m"})));
+                "bandwidth", new String[] {"256m"})),
+            Map.entry("SnapshotBenchmark", Map.of("guest", new String[] {"1g"}, "fill", new String[] {"1.0"},
+                "threads", new String[] {"2"}, "direct", new String[] {"false"})));
 
         private QuickParams()
         {

@@ -1,0 +1,481 @@
+package io.livemig.bench.snapshot;
+
+import io.livemig.bench.BenchJvm;
+import io.livemig.cli.SizeParser;
+import io.livemig.dirty.DirtyLog;
+import io.livemig.dirty.DirtyMarker;
+import io.livemig.dirty.DirtyTracker;
+import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.SnapshotHeader;
+import io.livemig.snapshot.file.SnapshotMode;
+import io.livemig.snapshot.file.SnapshotReader;
+import io.livemig.snapshot.restore.EagerRestore;
+import io.livemig.snapshot.restore.LazyRestore;
+import io.livemig.snapshot.save.SaveFigures;
+import io.livemig.snapshot.save.SaveSettings;
+import io.livemig.snapshot.save.SnapshotSave;
+import io.livemig.workload.GuestContents;
+import io.livemig.workload.GuestWorkload;
+import io.livemig.workload.Patterns;
+import io.livemig.workload.VcpuTarget;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Snapshots (issue 24): a {@code guest}-byte guest (1 GiB) saved to a file and restored from it, each beside the
+ * plain file I/O of the same bytes on the same file system, in the same run. The guest is idle while it is saved
+ * (no vCPU writes), either all zero ({@code fill=0}: every page a hole of the file) or written once ({@code
+ * fill=1.0}: every page holds data, {@code GuestContents}' seeded bytes, so the file holds the whole guest).
+ * {@code threads} is the save's writer threads and the eager restore's reader threads ({@code --channels}):
+ * 1, 2 or 4.
+ *
+ * <ul>
+ *   <li>{@link #saveStopped}, {@link #saveLive}: {@link SnapshotSave#save} to a file that does not exist before
+ *       the shot (deleted after the previous one, outside the time), the stopped save with {@code O_DIRECT} for
+ *       the RAM or not ({@code direct}), the live one through the page cache. The time runs from the call to its return, which is after the save's own {@code
+ *       force(true)} of the whole file and its header. A live save of an idle guest is its first pass and a
+ *       last, empty pass with the vCPUs stopped (the background mode needs userfaultfd write protection and is
+ *       not implemented).</li>
+ *   <li>{@link #baselineWrite}: the same number of bytes written by plain positional writes from 1 MiB buffers
+ *       on the same {@code threads}, each its contiguous share, with or without {@code O_DIRECT}, into a new file
+ *       in the same directory, <b>ending with {@code force(true)}</b> as the save ends with its forces, so the two
+ *       times are comparable: both include getting the bytes to the device ({@link PlainFileIo}).</li>
+ *   <li>{@link #restoreEager}: {@link SnapshotReader#open} (header, bitmap, digests checked) and {@link
+ *       EagerRestore#fill} on {@code threads} threads, without per-page digest checks, into a guest allocated
+ *       and zeroed before the shot (outside the time: building the guest is the hypervisor's part).</li>
+ *   <li>{@link #baselineRead}: the same number of bytes read by plain positional reads into 1 MiB buffers on
+ *       the same {@code threads}, from a file of random bytes written in the same directory at setup, with or
+ *       without {@code O_DIRECT}.</li>
+ *   <li>{@link #lazyResume}: {@link SnapshotReader#open}, {@code new} {@link LazyRestore} and {@link
+ *       LazyRestore#start}: from opening the file to the point the vCPUs could run. The prefetch then completes
+ *       after the shot, outside the time.</li>
+ *   <li>{@link #lazyComplete}: the same, then the guest's {@value #VCPUS} vCPUs (as the file records them:
+ *       writing uniformly random pages flat out) resume through the restore's software gate, and the shot ends
+ *       when every page of the file is in the guest. Its {@link FaultFigures} give the resume within the shot
+ *       and the latency percentiles of the vCPUs' faults (a vCPU touching a page not yet loaded loads it
+ *       itself, or waits for the prefetch thread's read of it), the source of the report's fault-latency chart.
+ *       Software faults only: the kernel's (userfaultfd) need JDK 22+.</li>
+ * </ul>
+ *
+ * <p><b>The page cache.</b> Writes start with no file (nothing of it cached) and end on the device. Every
+ * read, the restores and {@link #baselineRead} alike, is <b>warm-cache</b>: before each shot, outside its time,
+ * the file is read once through the page cache ({@link SnapshotFiles#warm}), so the shot reads memory-speed
+ * cached bytes; this is a restore right after a save on a machine with the memory to spare. {@code
+ * baselineRead} with {@code direct=true} bypasses the cache (as {@code O_DIRECT} does) and so shows the
+ * device's own read rate: beside the warm reads for orientation, not the restores' baseline. The restore's
+ * baseline is {@code baselineRead} with {@code direct=false} on the same {@code threads}.
+ *
+ * <p>The score is the shot's wall time; the {@link Figures} counters give GB/s of guest bytes (the guest's size
+ * over the shot's time, the idle guest's included) and whether the shot's I/O went with {@code O_DIRECT} (1) or
+ * through the cache (0: not asked for, or the file system refused it). Files go under {@value
+ * SnapshotFiles#DIR_PROPERTY} or {@code java.io.tmpdir} ({@link SnapshotFiles}) and are deleted in the
+ * teardowns. The guests are off-heap: a fork holds at most two (the saved guest and the restored one).
+ *
+ * <p>Thread-safety: JMH's; one benchmark thread.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1, batchSize = 1)
+@Measurement(iterations = 3, batchSize = 1)
+@Fork(value = 1, jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.MISC_OPENS, BenchJvm.NO_BOUNDS_CHECKS,
+    BenchJvm.HEAP_MIN, BenchJvm.HEAP_MAX, BenchJvm.NATIVE_ACCESS})
+public class SnapshotBenchmark
+{
+    static final int PAGE = 4096;
+    /** vCPUs the saved guest records, which a lazy restore resumes. */
+    static final int VCPUS = 2;
+    static final long SEED = 24;
+    static final SnapshotHeader.Vcpus RECORDED = new SnapshotHeader.Vcpus(VCPUS, 0, "uniform", 8, 0, SEED);
+    static final byte[] DEVICE = GuestContents.deviceState(4096, SEED);
+    /** A live save's downtime limit and round limit: QEMU's 300 ms, {@link SaveSettings#live}'s rounds. */
+    static final long DOWNTIME_LIMIT_MS = 300;
+    static final int MAX_ROUNDS = 30;
+    /** How long a lazy restore may take to complete before the shot fails. */
+    static final long COMPLETE_TIMEOUT_MS = 120_000;
+
+    /** The guest's size, shared by every state. */
+    @State(Scope.Benchmark)
+    public static class Size
+    {
+        /** Guest size ({@link SizeParser}): 1 GiB; a sanity run or a test shrinks it. */
+        @Param({"1g"})
+        public String guest;
+
+        long bytes()
+        {
+            return SizeParser.parse(guest);
+        }
+    }
+
+    /** The guest to save, idle: all zero or written once. */
+    @State(Scope.Benchmark)
+    public static class Guest
+    {
+        /** Fraction of pages holding data: 1.0 (written once) or 0 (all zero). */
+        @Param({"1.0", "0"})
+        public double fill;
+
+        GuestMemory memory;
+        DirtyLog log;
+
+        @Setup(Level.Trial)
+        public void setup(final Size size)
+        {
+            final long pages = size.bytes() / PAGE;
+            log = DirtyTracker.SUMMARY.create(pages, 0, 0);
+            memory = new GuestMemory(size.bytes(), PAGE, log);
+            GuestContents.fill(memory, SEED, fill);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            memory.close();
+        }
+    }
+
+    /** Threads of a save, an eager restore and the plain I/O: {@code --channels}. */
+    @State(Scope.Benchmark)
+    public static class Channels
+    {
+        @Param({"1", "2", "4"})
+        public int threads;
+    }
+
+    /** Whether writes (and the plain reads) go with {@code O_DIRECT}. */
+    @State(Scope.Benchmark)
+    public static class Io
+    {
+        @Param({"false", "true"})
+        public boolean direct;
+    }
+
+    /** Where a save or a plain write goes: a fresh directory; each shot's file deleted after it. */
+    @State(Scope.Benchmark)
+    public static class Target
+    {
+        Path dir;
+        Path file;
+        PlainFileIo plain;
+
+        @Setup(Level.Trial)
+        public void setup(final Channels channels) throws IOException
+        {
+            dir = SnapshotFiles.newDirectory();
+            file = dir.resolve("shot.snap");
+            plain = new PlainFileIo(channels.threads);
+        }
+
+        /** After each shot, outside its time: the next one writes a new file. */
+        @TearDown(Level.Invocation)
+        public void deleteShot() throws IOException
+        {
+            Files.deleteIfExists(file);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException
+        {
+            SnapshotFiles.deleteTree(dir);
+        }
+    }
+
+    /** A snapshot of the guest, saved once, cached before each shot. */
+    @State(Scope.Benchmark)
+    public static class Saved
+    {
+        Path dir;
+        Path file;
+
+        @Setup(Level.Trial)
+        public void setup(final Guest guest) throws IOException, InterruptedException
+        {
+            dir = SnapshotFiles.newDirectory();
+            file = dir.resolve("guest.snap");
+            new SnapshotSave(guest.memory, guest.log, null, RECORDED, DEVICE).save(file,
+                new SaveSettings(SnapshotMode.STOPPED, 2, true, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
+        }
+
+        /** Before each shot, outside its time: every byte of the file in the page cache. */
+        @Setup(Level.Invocation)
+        public void warm() throws IOException
+        {
+            SnapshotFiles.warm(file);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException
+        {
+            SnapshotFiles.deleteTree(dir);
+        }
+    }
+
+    /** The plain read's file: the guest's size in random bytes, written once, cached before each shot. */
+    @State(Scope.Benchmark)
+    public static class PlainFile
+    {
+        Path dir;
+        Path file;
+        PlainFileIo plain;
+
+        @Setup(Level.Trial)
+        public void setup(final Size size, final Channels channels) throws IOException, InterruptedException
+        {
+            dir = SnapshotFiles.newDirectory();
+            file = dir.resolve("plain.bin");
+            plain = new PlainFileIo(channels.threads);
+            plain.write(file, size.bytes(), true);
+        }
+
+        /** Before each shot, outside its time: every byte of the file in the page cache. */
+        @Setup(Level.Invocation)
+        public void warm() throws IOException
+        {
+            SnapshotFiles.warm(file);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException
+        {
+            SnapshotFiles.deleteTree(dir);
+        }
+    }
+
+    /** The restored guest: allocated once, zeroed before each shot (outside its time), as a new guest is. */
+    @State(Scope.Benchmark)
+    public static class Destination
+    {
+        GuestMemory memory;
+
+        @Setup(Level.Trial)
+        public void setup(final Size size)
+        {
+            memory = new GuestMemory(size.bytes(), PAGE, DirtyMarker.NONE);
+        }
+
+        @Setup(Level.Invocation)
+        public void empty()
+        {
+            memory.fill(0, memory.size(), (byte)0);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            memory.close();
+        }
+    }
+
+    /** A lazy restore in flight: what a shot opened, closed after it (outside its time). */
+    @State(Scope.Thread)
+    public static class Lazy
+    {
+        SnapshotReader file;
+        LazyRestore restore;
+        GuestWorkload vcpus;
+
+        /** Opens the file, builds the restore on {@code memory} and starts it: the resume. */
+        void resume(final Path path, final GuestMemory memory) throws IOException
+        {
+            file = SnapshotReader.open(path, memory.size());
+            restore = new LazyRestore(file, memory, null, VCPUS, false);
+            restore.start();
+        }
+
+        /** @throws IllegalStateException if the restore failed or did not complete in time. */
+        void awaitComplete() throws InterruptedException
+        {
+            final boolean complete = restore.awaitComplete(COMPLETE_TIMEOUT_MS);
+            if (restore.failure() != null || !complete)
+            {
+                throw new IllegalStateException("lazy restore: " + (complete ? restore.failure() :
+                    "not complete in " + COMPLETE_TIMEOUT_MS + " ms"));
+            }
+        }
+
+        /** After each shot: the vCPUs stopped, the rest of the pages in (a resume shot's prefetch), all closed. */
+        @TearDown(Level.Invocation)
+        public void close() throws IOException, InterruptedException
+        {
+            try
+            {
+                if (vcpus != null)
+                {
+                    vcpus.close();
+                }
+                if (restore != null)
+                {
+                    awaitComplete();
+                    restore.close();
+                }
+            }
+            finally
+            {
+                if (file != null)
+                {
+                    file.close();
+                }
+                vcpus = null;
+                restore = null;
+                file = null;
+            }
+        }
+    }
+
+    /** A shot's bytes per second and I/O path (see the class comment). */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class Figures
+    {
+        /** The guest's bytes (10^9) over the shot's wall time. */
+        public double gbPerSecond;
+        /** 1 where the shot's writes (the save's RAM, or the plain I/O) went with {@code O_DIRECT}, else 0. */
+        public double directIo;
+
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            gbPerSecond = directIo = 0;
+        }
+
+        void record(final long bytes, final long nanos, final boolean direct)
+        {
+            gbPerSecond = bytes / (double)nanos;
+            directIo = direct ? 1 : 0;
+        }
+    }
+
+    /** A lazy restore's shot: its resume and its vCPUs' faults (µs), the report's fault-latency chart. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class FaultFigures
+    {
+        public double resumeMs;
+        public double faults;
+        public double faultP50Us;
+        public double faultP90Us;
+        public double faultP99Us;
+        public double faultP999Us;
+        public double faultMaxUs;
+        /** Pages the prefetch thread loaded (the rest came by faults). */
+        public double prefetchedPages;
+
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            resumeMs = faults = faultP50Us = faultP90Us = faultP99Us = faultP999Us = faultMaxUs = prefetchedPages = 0;
+        }
+
+        void record(final long resumeNanos, final LazyRestore restore)
+        {
+            final Histogram h = restore.latency();
+            resumeMs = resumeNanos / 1e6;
+            faults = h.getTotalCount();
+            faultP50Us = h.getValueAtPercentile(50);
+            faultP90Us = h.getValueAtPercentile(90);
+            faultP99Us = h.getValueAtPercentile(99);
+            faultP999Us = h.getValueAtPercentile(99.9);
+            faultMaxUs = h.getMaxValue();
+            prefetchedPages = restore.prefetched();
+        }
+    }
+
+    /** A live save through the page cache (its {@code O_DIRECT} rows would repeat the stopped save's). */
+    @Benchmark
+    public SaveFigures saveLive(final Guest guest, final Channels channels, final Target target,
+                                final Figures figures) throws IOException, InterruptedException
+    {
+        return save(SnapshotMode.LIVE, guest, channels, false, target, figures);
+    }
+
+    @Benchmark
+    public SaveFigures saveStopped(final Guest guest, final Channels channels, final Io io, final Target target,
+                                   final Figures figures) throws IOException, InterruptedException
+    {
+        return save(SnapshotMode.STOPPED, guest, channels, io.direct, target, figures);
+    }
+
+    private static SaveFigures save(final SnapshotMode mode, final Guest guest, final Channels channels,
+                                    final boolean direct, final Target target, final Figures figures)
+        throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        final SaveFigures f = new SnapshotSave(guest.memory, guest.log, null, RECORDED, DEVICE).save(target.file,
+            new SaveSettings(mode, channels.threads, direct, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
+        figures.record(guest.memory.size(), System.nanoTime() - t0, f.directIo());
+        return f;
+    }
+
+    /** Baseline of the saves: the guest's size in plain positional writes, then {@code force(true)}. */
+    @Benchmark
+    public void baselineWrite(final Size size, final Io io, final Target target, final Figures figures)
+        throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        target.plain.write(target.file, size.bytes(), io.direct);
+        figures.record(size.bytes(), System.nanoTime() - t0, target.plain.direct());
+    }
+
+    @Benchmark
+    public Destination restoreEager(final Saved saved, final Channels channels, final Destination destination,
+                                    final Figures figures) throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        try (SnapshotReader file = SnapshotReader.open(saved.file, destination.memory.size()))
+        {
+            EagerRestore.fill(file, destination.memory, channels.threads, false);
+        }
+        figures.record(destination.memory.size(), System.nanoTime() - t0, false);
+        return destination;
+    }
+
+    /** Baseline of the eager restore ({@code direct=false}): the guest's size in plain positional reads. */
+    @Benchmark
+    public void baselineRead(final Size size, final Io io, final PlainFile plain, final Figures figures)
+        throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        plain.plain.read(plain.file, 0, size.bytes(), io.direct);
+        figures.record(size.bytes(), System.nanoTime() - t0, plain.plain.direct());
+    }
+
+    @Benchmark
+    public Lazy lazyResume(final Saved saved, final Destination destination, final Lazy lazy) throws IOException
+    {
+        lazy.resume(saved.file, destination.memory);
+        return lazy;
+    }
+
+    @Benchmark
+    public Lazy lazyComplete(final Saved saved, final Destination destination, final Lazy lazy,
+                             final FaultFigures figures) throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        lazy.resume(saved.file, destination.memory);
+        final long resumed = System.nanoTime() - t0;
+        lazy.vcpus = new GuestWorkload(Patterns.of(RECORDED.pattern(), destination.memory.pageCount()), VCPUS,
+            RECORDED.dirtyRate(), RECORDED.bytesPerTouch(), RECORDED.seed());
+        lazy.vcpus.start(new VcpuTarget(destination.memory, lazy.restore.gate(), null));
+        lazy.awaitComplete();
+        figures.record(resumed, lazy.restore);
+        return lazy;
+    }
+}
