@@ -32,6 +32,10 @@ public final class SnapshotResult
     public String restoreMode;
     /** The snapshot's id. */
     public String id;
+    /** A diff snapshot's parent, as its header names it; null for a full snapshot. */
+    public String parent;
+    /** A restore: the files of the chain it read (1 for a full snapshot). */
+    public int chain = 1;
     /** Guest bytes and page size. */
     public long memoryBytes;
     /** Bytes per page. */
@@ -129,6 +133,14 @@ public final class SnapshotResult
         final StringBuilder b = new StringBuilder();
         b.append("Snapshot ").append(operation).append(": ").append(error == null ? "completed" : "failed");
         b.append(", file: ").append(path).append(", snapshot: ").append(snapshotMode);
+        if (parent != null)
+        {
+            b.append(", diff of: ").append(parent);
+            if ("restore".equals(operation))
+            {
+                b.append(" (").append(chain).append(" files)");
+            }
+        }
         if ("save".equals(operation))
         {
             b.append(String.format(Locale.ROOT, ", total time: %.1f ms, downtime: %.1f ms, passes: %s",
@@ -152,7 +164,9 @@ public final class SnapshotResult
                     faults, faultPath, faultP50Us, faultP99Us, faultMaxUs, prefetchedPages));
             }
         }
-        b.append(String.format(Locale.ROOT, ", pages: %d present, %d zero, throughput: %.1f MB/s, threads: %d",
+        b.append(String.format(Locale.ROOT, parent != null && "save".equals(operation) ?
+            ", pages: %d in this file, %d from the parent, throughput: %.1f MB/s, threads: %d" :
+            ", pages: %d present, %d zero, throughput: %.1f MB/s, threads: %d",
             presentPages, zeroPages, throughputMBps, threads));
         if (directIo || directIoRefusal != null)
         {
@@ -183,6 +197,8 @@ public final class SnapshotResult
         o.put("snapshotMode", snapshotMode);
         o.put("restoreMode", restoreMode);
         o.put("id", id);
+        o.put("parent", parent);
+        o.put("chain", chain);
         o.put("memoryBytes", memoryBytes);
         o.put("pageSize", pageSize);
         o.put("threads", threads);

@@ -9,6 +9,8 @@ import io.livemig.kernel.KernelTracking;
 import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.PageDigest;
+import io.livemig.snapshot.file.SnapshotChain;
+import io.livemig.snapshot.file.SnapshotFormatException;
 import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotMode;
 import io.livemig.snapshot.file.SnapshotReader;
@@ -54,6 +56,8 @@ public final class SnapshotRun
     private long afterMs = 200;
     private int threads = 1;
     private boolean verify;
+    private Path diffFrom;
+    private long maxMemory = Long.MAX_VALUE;
 
     /** @return this, with a guest of {@code bytes}, pages of {@code size}. */
     public SnapshotRun guest(final long bytes, final int size)
@@ -101,6 +105,24 @@ public final class SnapshotRun
         return this;
     }
 
+    /**
+     * @return this, saving a diff snapshot of {@code parent} (a snapshot file, the newest of its chain): the guest
+     *         is {@code parent}'s, restored, its vCPUs those it records, and the file holds only the pages they
+     *         write from the restore on (the guest and workload set here are not used).
+     */
+    public SnapshotRun diffFrom(final Path parent)
+    {
+        this.diffFrom = parent;
+        return this;
+    }
+
+    /** @return this, refusing a snapshot whose guest is larger than {@code bytes} before building it. */
+    public SnapshotRun maxMemory(final long bytes)
+    {
+        this.maxMemory = bytes;
+        return this;
+    }
+
     /** @return this, checking every page: a save compares the file with the guest at the instant. */
     public SnapshotRun verify(final boolean value)
     {
@@ -116,64 +138,120 @@ public final class SnapshotRun
      */
     public SnapshotResult save(final Path path, final SaveSettings settings) throws IOException, InterruptedException
     {
-        final long pages = memoryBytes / pageSize;
-        final boolean background = settings.mode() == SnapshotMode.BACKGROUND;
-        // A background save's guest is tracked by the kernel: write protection whose fault thread copies first.
-        final TrackedGuest tracked = background ? KernelTracking.open(KernelTracker.UFFD_WP,
-            GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, false) : null;
-        final DirtyLog log = tracked != null ? tracked.log() : DirtyTracker.SUMMARY.create(pages, 0, 0);
-        final SnapshotResult r = base(path, settings.threads());
-        try (GuestMemory memory = tracked != null ? tracked.memory() : new GuestMemory(memoryBytes, pageSize, log))
+        if (diffFrom != null)
         {
-            GuestContents.fill(memory, seed, fill);
-            final GuestWorkload workload = writers == 0 ? null :
-                new GuestWorkload(Patterns.of(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
-            try
+            try (SnapshotChain parent = openParent())
             {
-                if (workload != null)
+                for (final Path p : parent.paths())
                 {
-                    workload.setComputeVcpus(computeVcpus);
-                    workload.start(VcpuTarget.of(memory));
-                    r.writesPerSecBefore = WriteRate.measure(workload, beforeMs, new double[writers]);
-                }
-                final long[] instant = verify ? new long[(int)pages] : null;
-                final SnapshotSave save = new SnapshotSave(memory, log, workload,
-                    new SnapshotHeader.Vcpus(writers, computeVcpus, pattern, bytesPerTouch, dirtyRate, seed),
-                    GuestContents.deviceState(deviceStateBytes, seed));
-                if (instant != null)
-                {
-                    save.atInstant(m -> digests(m, instant));
-                }
-                if (tracked != null)
-                {
-                    save.tracked(tracked);
-                }
-                final long w0 = workload == null ? 0 : workload.writes();
-                final SaveFigures f = save.save(path, settings);
-                if (workload != null)
-                {
-                    r.writesPerSecDuring = (workload.writes() - w0) / (f.totalNs() / 1e9);
-                    r.writesPerSecAfter = WriteRate.measure(workload, afterMs, new double[writers]);
-                }
-                r.save(f);
-                if (instant != null)
-                {
-                    try (SnapshotReader file = SnapshotReader.open(path, memoryBytes))
+                    if (p.toAbsolutePath().normalize().equals(path.toAbsolutePath().normalize()))
                     {
-                        r.mismatchPages = FileCheck.mismatches(file, instant);
-                        r.verified = r.mismatchPages == 0;
+                        throw new IOException("the diff " + path + " would overwrite " + p + ", a snapshot of its chain");
                     }
                 }
-            }
-            finally
-            {
-                if (workload != null)
+                final SnapshotHeader h = parent.header();
+                memoryBytes = h.memoryBytes();
+                pageSize = h.pageSize();
+                final SnapshotHeader.Vcpus v = h.vcpus();
+                vcpus(v.count(), v.compute(), v.pattern(), v.dirtyRate(), v.bytesPerTouch());
+                seed = v.seed();
+                final DirtyLog log = DirtyTracker.SUMMARY.create(h.pages(), 0, 0);
+                try (GuestMemory memory = new GuestMemory(h.blockName(), h.memoryBytes(), h.pageSize(),
+                    GuestMemory.MAX_REGION_SIZE, log))
                 {
-                    workload.close();
+                    EagerRestore.fill(parent, memory, threads, verify);
+                    log.clearRange(0, log.size()); // from here the log holds what the guest writes after its parent
+                    final Path dir = path.toAbsolutePath().normalize().getParent();
+                    final String named = dir.relativize(diffFrom.toAbsolutePath().normalize()).toString();
+                    final SnapshotResult r = save(path, settings, memory, log, null, parent.deviceState(),
+                        new SnapshotSave.Parent(h.id(), named, parent.digests()));
+                    r.parent = named;
+                    return r;
                 }
             }
         }
-        return r;
+        final long pages = memoryBytes / pageSize;
+        // A background save's guest is tracked by the kernel: write protection whose fault thread copies first.
+        final TrackedGuest tracked = settings.mode() == SnapshotMode.BACKGROUND ? KernelTracking.open(
+            KernelTracker.UFFD_WP, GuestMemory.DEFAULT_BLOCK_NAME, memoryBytes, pageSize, false) : null;
+        final DirtyLog log = tracked != null ? tracked.log() : DirtyTracker.SUMMARY.create(pages, 0, 0);
+        try (GuestMemory memory = tracked != null ? tracked.memory() : new GuestMemory(memoryBytes, pageSize, log))
+        {
+            GuestContents.fill(memory, seed, fill);
+            return save(path, settings, memory, log, tracked, GuestContents.deviceState(deviceStateBytes, seed), null);
+        }
+    }
+
+    /** @return the chain of {@code --diff-from}: its refusal names the parent, not the diff being written. */
+    private SnapshotChain openParent() throws IOException
+    {
+        try
+        {
+            return SnapshotChain.open(diffFrom, maxMemory);
+        }
+        catch (final SnapshotFormatException ex)
+        {
+            throw new IOException(diffFrom + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Runs the vCPUs on {@code memory} for the phase before, saves, runs them for the phase after, verifies. */
+    private SnapshotResult save(final Path path, final SaveSettings settings, final GuestMemory memory,
+        final DirtyLog log, final TrackedGuest tracked, final byte[] device, final SnapshotSave.Parent parent)
+        throws IOException, InterruptedException
+    {
+        final long pages = memory.pageCount();
+        final SnapshotResult r = base(path, settings.threads());
+        final GuestWorkload workload = writers == 0 ? null :
+            new GuestWorkload(Patterns.of(pattern, pages), writers, dirtyRate, bytesPerTouch, seed);
+        try
+        {
+            if (workload != null)
+            {
+                workload.setComputeVcpus(computeVcpus);
+                workload.start(VcpuTarget.of(memory));
+                r.writesPerSecBefore = WriteRate.measure(workload, beforeMs, new double[writers]);
+            }
+            final long[] instant = verify ? new long[(int)pages] : null;
+            final SnapshotSave save = new SnapshotSave(memory, log, workload,
+                new SnapshotHeader.Vcpus(writers, computeVcpus, pattern, bytesPerTouch, dirtyRate, seed), device);
+            if (instant != null)
+            {
+                save.atInstant(m -> digests(m, instant));
+            }
+            if (tracked != null)
+            {
+                save.tracked(tracked);
+            }
+            if (parent != null)
+            {
+                save.diffOf(parent);
+            }
+            final long w0 = workload == null ? 0 : workload.writes();
+            final SaveFigures f = save.save(path, settings);
+            if (workload != null)
+            {
+                r.writesPerSecDuring = (workload.writes() - w0) / (f.totalNs() / 1e9);
+                r.writesPerSecAfter = WriteRate.measure(workload, afterMs, new double[writers]);
+            }
+            r.save(f);
+            if (instant != null)
+            {
+                try (SnapshotReader file = SnapshotReader.open(path, memory.size()))
+                {
+                    r.mismatchPages = FileCheck.mismatches(file, instant);
+                    r.verified = r.mismatchPages == 0;
+                }
+            }
+            return r;
+        }
+        finally
+        {
+            if (workload != null)
+            {
+                workload.close();
+            }
+        }
     }
 
     private SnapshotResult base(final Path path, final int threadCount)
@@ -210,7 +288,7 @@ public final class SnapshotRun
         final long maxMemory) throws IOException, InterruptedException
     {
         final long t0 = System.nanoTime();
-        try (SnapshotReader file = SnapshotReader.open(path, maxMemory))
+        try (SnapshotChain file = SnapshotChain.open(path, maxMemory))
         {
             final SnapshotHeader h = file.header();
             memoryBytes = h.memoryBytes();
@@ -222,6 +300,8 @@ public final class SnapshotRun
             r.id = h.id().toString();
             r.presentPages = file.presentPages();
             r.zeroPages = h.pages() - file.presentPages();
+            r.chain = file.length();
+            r.parent = h.hasParent() ? h.parentPath() : null;
             final long a0 = System.nanoTime();
             final FaultingGuest kernel = mode == RestoreMode.LAZY && kernelFaults ?
                 KernelTracking.openFaulting(h.blockName(), h.memoryBytes(), h.pageSize()) : null;

@@ -3,10 +3,12 @@ package io.livemig.snapshot;
 import io.livemig.codec.ZeroPage;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.SnapshotChain;
 import io.livemig.snapshot.file.SnapshotFormatException;
 import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotMode;
 import io.livemig.snapshot.file.SnapshotReader;
+import io.livemig.snapshot.restore.EagerRestore;
 import io.livemig.snapshot.save.SaveFigures;
 import io.livemig.snapshot.save.SaveSettings;
 import io.livemig.snapshot.save.SnapshotSave;
@@ -125,6 +127,62 @@ class SnapshotSaveRestoreTest
                     "the file equals the memory at the instant the vCPUs stopped");
             }
         }
+    }
+
+    @Test
+    void aDiffHoldsWhatChangedAndItsChainRestoresTheInstant() throws Exception
+    {
+        final long pages = 500;
+        final Path basePath = dir.resolve("base.snap");
+        final Path diffPath = dir.resolve("diff.snap");
+        try (GuestMemory g = SnapshotGuests.guest(pages, 4096, SnapshotGuests.log(pages), 0.5, 13))
+        {
+            SnapshotGuests.save(g, SnapshotGuests.log(pages), basePath, 2, new byte[7]);
+        }
+        final DirtyLog log = SnapshotGuests.log(pages);
+        try (SnapshotChain base = SnapshotChain.open(basePath, 1L << 30);
+             GuestMemory m = new GuestMemory(pages * 4096, 4096, log))
+        {
+            EagerRestore.fill(base, m, 2, true);
+            log.clearRange(0, log.size());
+            long zeroed = -1;
+            long written = -1;
+            for (long p = 0; p < pages && (zeroed < 0 || written < 0); p++)
+            {
+                zeroed = zeroed < 0 && base.isPresent(p) ? p : zeroed;
+                written = written < 0 && !base.isPresent(p) ? p : written;
+            }
+            m.fill(zeroed * 4096, 4096, (byte)0); // a page of the parent that became zero
+            m.putLong(written * 4096 + 64, 42); // a zero page of the parent that holds data now
+            m.putLong(3 * 4096 + 128, 7);
+            final SaveFigures f = new SnapshotSave(m, log, null, SnapshotGuests.NO_VCPUS, new byte[7])
+                .diffOf(new SnapshotSave.Parent(base.header().id(), "base.snap", base.digests()))
+                .save(diffPath, SaveSettings.stopped(2));
+            final long changed = new java.util.HashSet<>(java.util.List.of(zeroed, written, 3L)).size();
+            assertEquals(changed, f.presentPages(), "only the pages written since the parent, zero ones too");
+            try (SnapshotChain chain = SnapshotChain.open(diffPath, 1L << 30))
+            {
+                assertEquals(2, chain.length());
+                assertTrue(chain.header().hasParent());
+                assertEquals(base.header().id(), chain.header().parentId());
+                try (GuestMemory restored = new GuestMemory(pages * 4096, 4096, io.livemig.dirty.DirtyMarker.NONE))
+                {
+                    EagerRestore.fill(chain, restored, 3, true);
+                    assertEquals(-1, SnapshotGuests.firstDifference(m, restored), "the chain gives the guest at the diff");
+                }
+            }
+        }
+        // A parent replaced by another snapshot is refused, naming both; a missing one in one line.
+        try (GuestMemory other = SnapshotGuests.guest(pages, 4096, SnapshotGuests.log(pages), 0.5, 99))
+        {
+            SnapshotGuests.save(other, SnapshotGuests.log(pages), basePath, 1, new byte[7]);
+        }
+        final SnapshotFormatException wrong = assertThrows(SnapshotFormatException.class,
+            () -> SnapshotChain.open(diffPath, 1L << 30).close());
+        assertTrue(wrong.getMessage().contains("names parent"), wrong.getMessage());
+        Files.delete(basePath);
+        final IOException missing = assertThrows(IOException.class, () -> SnapshotChain.open(diffPath, 1L << 30).close());
+        assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
     }
 
     @Test

@@ -38,6 +38,12 @@ public final class SnapshotOptions
             "thread brings the rest) (default ${DEFAULT-VALUE})")
     String restore;
 
+    @Option(names = "--diff-from", paramLabel = "file:PATH",
+        description = "with --to file:PATH: a diff snapshot of the snapshot PATH (Firecracker's): the guest is " +
+            "PATH's, restored, its vCPUs run --before, and only the pages they wrote go to the file, which names " +
+            "PATH as its parent; a restore follows the chain")
+    String diffFrom;
+
     @Option(names = "--direct-io", description = "with --to file:PATH: write guest pages with O_DIRECT, past the " +
         "page cache, where the file system allows it (else one line says why, and the cache is used)")
     boolean directIo;

@@ -29,8 +29,11 @@ final class SnapshotRole extends Role
     /** What a save takes. */
     static final List<String> SAVE = List.of("--to", "--memory", "--page-size", "--writers", "--compute-vcpus",
         "--pattern", "--dirty-rate", "--bytes-per-touch", "--fill", "--before", "--after", "--seed", "--downtime",
-        "--max-rounds", "--device-state", "--channels", "--snapshot", "--direct-io", "--json", "--result", "--quiet",
-        "--verify", "--verbose");
+        "--max-rounds", "--device-state", "--channels", "--snapshot", "--direct-io", "--diff-from", "--json", "--result",
+        "--quiet", "--verify", "--verbose");
+    /** What a diff save leaves out of {@link #SAVE}: the guest and its vCPUs are its parent's. */
+    static final List<String> PARENTS = List.of("--memory", "--page-size", "--writers", "--compute-vcpus", "--pattern",
+        "--dirty-rate", "--bytes-per-touch", "--fill", "--seed", "--device-state");
     /** What a restore takes. */
     static final List<String> RESTORE = List.of("--from", "--restore", "--channels", "--faults", "--after", "--json",
         "--result", "--quiet", "--verify", "--verbose");
@@ -58,6 +61,11 @@ final class SnapshotRole extends Role
             final List<String> takes = save ? SAVE : RESTORE;
             for (final OptionSpec o : spec.commandLine().getParseResult().matchedOptions())
             {
+                if (save && snap.diffFrom != null && PARENTS.contains(o.longestName()))
+                {
+                    throw new BadOption(o.longestName(), "does not apply with --diff-from (the guest and its vCPUs " +
+                        "are the parent snapshot's)");
+                }
                 if (!takes.contains(o.longestName()))
                 {
                     throw new BadOption(o.longestName(), "does not apply to " + (save ? "a snapshot save (--to file:PATH takes " :
@@ -78,13 +86,20 @@ final class SnapshotRole extends Role
                 check(p.deviceState >= 0 && p.deviceState <= (64 << 20), "--device-state", "must be 0 to 64m", p.deviceState);
                 check(p.maxRounds >= 1, "--max-rounds", "must be at least 1", p.maxRounds);
                 final SnapshotMode mode = snap.mode();
+                if (snap.diffFrom != null)
+                {
+                    check(mode != SnapshotMode.BACKGROUND, "--diff-from", "takes --snapshot stopped or live, not",
+                        mode.cliName());
+                    run.diffFrom(SnapshotOptions.path("--diff-from", snap.diffFrom));
+                }
                 settings = new SaveSettings(mode, threads, snap.directIo, p.downtimeMs, p.maxRounds);
                 restore = null;
                 final long needed = g.memory + 2 * (g.memory / g.pageSize / 8) + 8 * (g.memory / g.pageSize) +
                     (command.output.verify ? 8 * (g.memory / g.pageSize) : 0);
                 final long available = machine().available();
-                check(available < 0 || needed <= available, "--memory", "needs " + MigrateCommand.human(needed) +
-                    " (the guest, its dirty log, the page digests) but this machine has " +
+                run.maxMemory(available < 0 ? Long.MAX_VALUE : available);
+                check(snap.diffFrom != null || available < 0 || needed <= available, "--memory", "needs " +
+                    MigrateCommand.human(needed) + " (the guest, its dirty log, the page digests) but this machine has " +
                     MigrateCommand.human(Math.max(0, available)) + " available:", g.memory);
                 run.guest(g.memory, (int)g.pageSize).vcpus(g.writers, g.computeVcpus, g.pattern, g.dirtyRate,
                     g.bytesPerTouch).contents(g.fill, g.seed, (int)p.deviceState).phasesMs(g.beforeMs, g.afterMs);
@@ -111,7 +126,14 @@ final class SnapshotRole extends Role
             final SnapshotResult result;
             if (save)
             {
-                result = run.save(path, settings);
+                try
+                {
+                    result = run.save(path, settings);
+                }
+                catch (final SnapshotFormatException ex)
+                {
+                    return fail(err, path + ": " + ex.getMessage()); // --verify read the file back
+                }
                 if (result.directIoRefusal != null)
                 {
                     err.println("migrate: --direct-io: " + result.directIoRefusal + "; the page cache is used");

@@ -21,7 +21,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Thread-safety: after {@link #open} returns, every method may be called from any number of threads; the
  * bitmap and digests are read only. {@link #close} by the owner once readers have returned.
  */
-public final class SnapshotReader implements AutoCloseable
+public final class SnapshotReader implements SnapshotPages, AutoCloseable
 {
     private final Path path;
     private final FileChannel channel;
@@ -91,13 +91,13 @@ public final class SnapshotReader implements AutoCloseable
             for (int w = 0; w < present.length; w++)
             {
                 count += Long.bitCount(present[w]);
-                for (long bits = present[w]; bits != 0; bits &= bits - 1)
+                for (long bits = header.hasParent() ? 0 : present[w]; bits != 0; bits &= bits - 1)
                 {
                     final long p = ((long)w << 6) + Long.numberOfTrailingZeros(bits);
                     if (digests[(int)p] == zero)
                     {
                         throw new SnapshotFormatException(header.bitmapOffset() + 8L * w, "the bitmap says page " + p +
-                            " holds bytes, but its digest is the zero page's (a saver keeps zero pages as holes)");
+                            " holds bytes, but its digest is the zero page's (a full snapshot keeps zero pages as holes)");
                     }
                 }
                 if (!header.hasParent())
@@ -172,24 +172,28 @@ public final class SnapshotReader implements AutoCloseable
     }
 
     /** @return the header. */
+    @Override
     public SnapshotHeader header()
     {
         return header;
     }
 
     /** @return whether page {@code page}'s bytes are in its slot (else it is zero, or its parent's). */
+    @Override
     public boolean isPresent(final long page)
     {
         return (present[(int)(page >>> 6)] & (1L << page)) != 0;
     }
 
     /** @return the bitmap's word {@code w} (pages {@code 64w} to {@code 64w + 63}). */
+    @Override
     public long presentWord(final int w)
     {
         return present[w];
     }
 
     /** @return pages whose bytes are in the file. */
+    @Override
     public long presentPages()
     {
         return presentPages;
@@ -211,6 +215,7 @@ public final class SnapshotReader implements AutoCloseable
      * Reads pages {@code [first, first + dst.remaining() / pageSize)} from their slots into {@code dst}, from its
      * position to its limit, and leaves the position at the limit.
      */
+    @Override
     public void readPages(final long first, final ByteBuffer dst) throws IOException
     {
         final int n = dst.remaining() / header.pageSize();
@@ -227,6 +232,7 @@ public final class SnapshotReader implements AutoCloseable
      *
      * @throws SnapshotFormatException naming the page's slot if they differ.
      */
+    @Override
     public void check(final long page, final ByteBuffer src, final int offset) throws SnapshotFormatException
     {
         final long got = PageDigest.of(src, offset, header.pageSize());

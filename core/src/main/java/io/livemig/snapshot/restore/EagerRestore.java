@@ -1,7 +1,7 @@
 package io.livemig.snapshot.restore;
 
 import io.livemig.memory.GuestMemory;
-import io.livemig.snapshot.file.SnapshotReader;
+import io.livemig.snapshot.file.SnapshotPages;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +31,7 @@ public final class EagerRestore
      * @param verify check every page against its digest.
      * @throws IOException the first failure of any thread: a read, or a page that does not match its digest.
      */
-    public static void fill(final SnapshotReader file, final GuestMemory memory, final int threads,
+    public static void fill(final SnapshotPages file, final GuestMemory memory, final int threads,
         final boolean verify) throws IOException, InterruptedException
     {
         final int words = file.header().bitmapWords();
@@ -77,7 +77,7 @@ public final class EagerRestore
     }
 
     /** Loads the present pages of words {@code [fromWord, toWord)}, each run of consecutive pages in one read. */
-    private static void loadRuns(final SnapshotReader file, final PageLoader loader, final int fromWord,
+    private static void loadRuns(final SnapshotPages file, final PageLoader loader, final int fromWord,
         final int toWord) throws IOException
     {
         long runFirst = -1;

@@ -3,7 +3,7 @@ package io.livemig.snapshot.restore;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.kernel.FaultingGuest;
 import io.livemig.memory.GuestMemory;
-import io.livemig.snapshot.file.SnapshotReader;
+import io.livemig.snapshot.file.SnapshotPages;
 import io.livemig.workload.PageGate;
 import org.HdrHistogram.Histogram;
 
@@ -47,7 +47,7 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
     private static final long HIGHEST_US = 600_000_000L;
     private static final int SPINS = 1 << 10;
 
-    private final SnapshotReader file;
+    private final SnapshotPages file;
     private final GuestMemory memory;
     private final FaultingGuest kernel;
     private final boolean verify;
@@ -73,7 +73,7 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
      * @param vcpus  vCPUs that may fault through the software gate.
      * @param verify check every page against its digest as it is loaded.
      */
-    public LazyRestore(final SnapshotReader file, final GuestMemory memory, final FaultingGuest kernel,
+    public LazyRestore(final SnapshotPages file, final GuestMemory memory, final FaultingGuest kernel,
         final int vcpus, final boolean verify)
     {
         this.file = file;

@@ -3,7 +3,7 @@ package io.livemig.snapshot.restore;
 import io.livemig.memory.GuestMemory;
 import io.livemig.memory.PagePlacer;
 import io.livemig.snapshot.file.SnapshotHeader;
-import io.livemig.snapshot.file.SnapshotReader;
+import io.livemig.snapshot.file.SnapshotPages;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,7 +23,7 @@ final class PageLoader
     /** Bytes of the staging buffer: the longest read. */
     static final int STAGING_BYTES = 1 << 20;
 
-    private final SnapshotReader file;
+    private final SnapshotPages file;
     private final GuestMemory memory;
     private final PagePlacer placer;
     private final boolean verify;
@@ -39,7 +39,7 @@ final class PageLoader
      * @param memory the guest, of the snapshot's shape.
      * @param verify check every page against its digest.
      */
-    PageLoader(final SnapshotReader file, final GuestMemory memory, final boolean verify)
+    PageLoader(final SnapshotPages file, final GuestMemory memory, final boolean verify)
     {
         this.file = file;
         this.memory = memory;

@@ -45,6 +45,7 @@ final class SavePass
     private final long zeroDigest;
     private final Worker[] workers;
     private AtomicDirtyBitmap captured;
+    private boolean holes = true;
 
     /** Pages the last pass wrote (not zero). */
     long written;
@@ -87,6 +88,15 @@ final class SavePass
     void captured(final AtomicDirtyBitmap bitmap)
     {
         this.captured = bitmap;
+    }
+
+    /**
+     * A diff snapshot's pass: a zero page is written as data, for a page absent from a diff is its parent's, not
+     * zero.
+     */
+    void zeroPagesAsData()
+    {
+        this.holes = false;
     }
 
     /** Writes every page dirty in the log now; @return the pages handled (written or zero). */
@@ -184,7 +194,7 @@ final class SavePass
         {
             final int w = (int)(p >>> 6);
             final long bit = 1L << p;
-            if (ZeroPage.isZero(memory.wrapPage(p, page), 0, ps))
+            if (holes && ZeroPage.isZero(memory.wrapPage(p, page), 0, ps))
             {
                 present[w] &= ~bit;
                 digests[(int)p] = zeroDigest;

@@ -48,6 +48,19 @@ public final class SnapshotSave
     private Consumer<GuestMemory> atInstant = m -> { };
     private TrackedGuest tracked;
     private Runnable beforeSavers = () -> { };
+    private Parent parent;
+
+    /**
+     * The snapshot a diff snapshot is taken against: its id, its path as the diff names it (relative to the
+     * diff's directory, or absolute), and its digests of every page (the guest at its instant).
+     *
+     * @param id      the parent's id.
+     * @param path    the parent's path as the diff's header records it.
+     * @param digests the parent's digest of every page.
+     */
+    public record Parent(SnapshotId id, String path, long[] digests)
+    {
+    }
 
     /**
      * @param memory   the guest's memory, marking {@code log}.
@@ -76,6 +89,23 @@ public final class SnapshotSave
     public SnapshotSave atInstant(final Consumer<GuestMemory> hook)
     {
         this.atInstant = hook;
+        return this;
+    }
+
+    /**
+     * Makes this a diff snapshot of {@code of}: the log must hold exactly the pages written since {@code of}'s
+     * instant (the guest restored from it, its log cleared, then resumed). Only those pages go to the file, zero
+     * pages as data (a page absent from a diff is its parent's); the digests of the others are the parent's.
+     *
+     * @return this.
+     */
+    public SnapshotSave diffOf(final Parent of)
+    {
+        if (of.digests().length != memory.pageCount())
+        {
+            throw new IllegalArgumentException("the parent's digests do not cover this guest's pages");
+        }
+        this.parent = of;
         return this;
     }
 
@@ -115,6 +145,10 @@ public final class SnapshotSave
      */
     public SaveFigures save(final Path path, final SaveSettings settings) throws IOException, InterruptedException
     {
+        if (settings.mode() == SnapshotMode.BACKGROUND && parent != null)
+        {
+            throw new IllegalArgumentException("a diff snapshot is stopped or live");
+        }
         if (settings.mode() == SnapshotMode.BACKGROUND && tracked == null)
         {
             throw new IllegalArgumentException("a background snapshot needs userfaultfd write protection (tracked)");
@@ -123,7 +157,7 @@ public final class SnapshotSave
         final long pages = memory.pageCount();
         final SnapshotId id = SnapshotId.random();
         final long[] present = new long[(int)((pages + 63) >>> 6)];
-        final long[] digests = new long[(int)pages];
+        final long[] digests = parent != null ? parent.digests().clone() : new long[(int)pages];
         final List<Long> perPass = new ArrayList<>();
         long writes = 0;
         boolean converged = true;
@@ -140,6 +174,10 @@ public final class SnapshotSave
                 return background(file, settings, start, id, present, digests);
             }
             final SavePass pass = new SavePass(memory, log, file, present, digests, settings.threads());
+            if (parent != null)
+            {
+                pass.zeroPagesAsData();
+            }
             try
             {
                 if (settings.mode() == SnapshotMode.STOPPED)
@@ -147,7 +185,10 @@ public final class SnapshotSave
                     pauseNs = pause();
                     paused = true;
                 }
-                log.setAll(); // the first pass: every page
+                if (parent == null)
+                {
+                    log.setAll(); // the first pass: every page; a diff's: those written since its parent
+                }
                 if (settings.mode() == SnapshotMode.LIVE)
                 {
                     while (true)
@@ -193,8 +234,9 @@ public final class SnapshotSave
                 count += Long.bitCount(w);
             }
             final SnapshotHeader header = new SnapshotHeader(settings.mode(), memory.pageSize(), pages, device.length,
-                PageDigest.of(device, 0, device.length), id, SnapshotId.NONE,
-                System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000, vcpus, memory.blockName(), "");
+                PageDigest.of(device, 0, device.length), id, parent == null ? SnapshotId.NONE : parent.id(),
+                System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000, vcpus, memory.blockName(),
+                parent == null ? "" : parent.path());
             file.finish(header, present, digests, device);
             final long end = System.nanoTime();
             return new SaveFigures(id, settings.mode(), List.copyOf(perPass), writes, count, pages - count, converged,

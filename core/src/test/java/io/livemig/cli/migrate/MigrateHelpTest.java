@@ -28,7 +28,7 @@ class MigrateHelpTest
         "--verify", "--capture", "--quiet", "--listen", "--to", "--link-timeout", "--accept-timeout", "--recover",
         "--recover-timeout", "--result", "--fault", "--help", "--version", "--verbose", "--baseline-copy", "--tls-creds",
         "--tls-hostname", "--tls-authz", "--tls-authz-file", "--postcopy-preempt", "--from", "--snapshot", "--restore",
-        "--direct-io");
+        "--direct-io", "--diff-from");
 
     /** What a destination took before the groups, and {@code --verbose}. */
     private static final Set<String> DESTINATION = Set.of("--listen", "--faults", "--link-timeout", "--accept-timeout",
