@@ -172,10 +172,14 @@ public final class SnapshotResult
         {
             b.append(", direct-io: ").append(directIo ? "on" : "off (" + directIoRefusal + ")");
         }
-        if (!Double.isNaN(writesPerSecBefore) || !Double.isNaN(writesPerSecAfter))
+        if ("save".equals(operation) && !Double.isNaN(writesPerSecBefore))
         {
             b.append(String.format(Locale.ROOT, ", vcpu writes/s before %.0f during %.0f after %.0f",
                 writesPerSecBefore, writesPerSecDuring, writesPerSecAfter));
+        }
+        else if (!"save".equals(operation) && !Double.isNaN(writesPerSecAfter))
+        {
+            b.append(String.format(Locale.ROOT, ", vcpu writes/s after %.0f", writesPerSecAfter));
         }
         if (verified != null)
         {
