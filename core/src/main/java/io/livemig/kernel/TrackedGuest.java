@@ -50,13 +50,15 @@ public interface TrackedGuest extends AutoCloseable
     }
 
     /**
-     * Removes write protection from every page, so that writers run at full speed again (a background snapshot's
-     * end, as QEMU stops its write tracking). The log misses the writes that follow until a harvest protects
-     * the pages again.
+     * Protects every page ({@code on}) or removes the protection from every page: a background snapshot protects
+     * the whole guest at its instant (a page left writable by an earlier {@code protectAll(false)} is not in the
+     * log, so a harvest would not protect it) and lifts the protection at its end, as QEMU stops its write
+     * tracking, so that the writers run at full speed again. The log misses the writes made while the guest is
+     * unprotected.
      *
      * @throws UnsupportedOperationException unless this is the synchronous tracker, {@link KernelTracker#UFFD_WP}.
      */
-    default void unprotectAll()
+    default void protectAll(final boolean on)
     {
         throw new UnsupportedOperationException(kind().cliName() + " is not the synchronous write-protect tracker");
     }

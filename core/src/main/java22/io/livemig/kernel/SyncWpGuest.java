@@ -164,11 +164,11 @@ final class SyncWpGuest extends UffdGuest
     }
 
     @Override
-    public void unprotectAll()
+    public void protectAll(final boolean on)
     {
         synchronized (lock)
         {
-            writeProtect(base, size, false); // the harvest's scratch: harvests take this lock too
+            writeProtect(base, size, on); // the harvest's scratch: harvests take this lock too
         }
     }
 

@@ -93,9 +93,9 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
         this.vcpuLoaders = new PageLoader[kernel == null ? n : 0];
         for (int i = 0; i < vcpuLoaders.length; i++)
         {
-            vcpuLoaders[i] = new PageLoader(file, memory, verify);
+            vcpuLoaders[i] = new PageLoader(file, memory, verify, 1); // a fault loads one page
         }
-        this.faultLoader = kernel == null ? null : new PageLoader(file, memory, verify);
+        this.faultLoader = kernel == null ? null : new PageLoader(file, memory, verify, 1);
         this.latency = new Histogram[kernel == null ? n : 1];
         for (int i = 0; i < latency.length; i++)
         {

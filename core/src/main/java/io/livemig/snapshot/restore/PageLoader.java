@@ -35,18 +35,29 @@ final class PageLoader
     final int capacity;
 
     /**
+     * A loader of runs of up to {@link #STAGING_BYTES} (at least one page).
+     *
      * @param file   the snapshot.
      * @param memory the guest, of the snapshot's shape.
      * @param verify check every page against its digest.
      */
     PageLoader(final SnapshotPages file, final GuestMemory memory, final boolean verify)
     {
+        this(file, memory, verify, Math.max(1, STAGING_BYTES / memory.pageSize()));
+    }
+
+    /**
+     * A loader of runs of up to {@code pages} pages: one for a fault's loader, whose staging buffer is then
+     * made in microseconds on the resume's path rather than a megabyte's half millisecond.
+     */
+    PageLoader(final SnapshotPages file, final GuestMemory memory, final boolean verify, final int pages)
+    {
         this.file = file;
         this.memory = memory;
         this.placer = memory.placer();
         this.verify = verify;
         this.pageSize = memory.pageSize();
-        this.capacity = Math.max(1, STAGING_BYTES / pageSize);
+        this.capacity = pages;
         this.staging = ByteBuffer.allocateDirect(capacity * pageSize + SnapshotHeader.ALIGN)
             .alignedSlice(SnapshotHeader.ALIGN);
         this.stage = new UnsafeBuffer(staging);

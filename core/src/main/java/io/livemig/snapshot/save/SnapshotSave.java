@@ -264,7 +264,8 @@ public final class SnapshotSave
         final long resumeNs;
         try
         {
-            log.harvestInto(new AtomicDirtyBitmap(pages, 0)); // every page written since is protected again
+            log.harvestInto(new AtomicDirtyBitmap(pages, 0)); // the log starts empty at the instant
+            tracked.protectAll(true); // every page, those an earlier background save left writable too
             unsaved.setAll();
             tracked.beforeWrite(hook);
             final long h0 = System.nanoTime();
@@ -287,7 +288,7 @@ public final class SnapshotSave
         finally
         {
             tracked.beforeWrite(null);
-            tracked.unprotectAll(); // every page is in the file: the vCPUs write at full speed again
+            tracked.protectAll(false); // every page is in the file: the vCPUs write at full speed again
         }
         copiedByFaults = hook.drain(present);
         final long passNs = System.nanoTime() - t0;
