@@ -197,7 +197,8 @@ public final class BenchRunner
             final SimdSetup simd = SimdSetup.probe(forkJava(config), System.getProperty("java.class.path"));
             simd.skipped().forEach(line -> out.println("bench: " + line));
             final KernelSetup kernel = selected.runsAny(name -> name.contains(".KernelTrackingBenchmark.") ||
-                name.contains(".PostcopyFaultsBenchmark.kernelFaults")) ?
+                name.contains(".PostcopyFaultsBenchmark.kernelFaults") ||
+                name.contains(".SnapshotBenchmark.saveBackground")) ?
                 KernelSetup.probe(forkJava(config), System.getProperty("java.class.path")) : null;
             if (kernel != null)
             {

@@ -42,16 +42,14 @@ final class RunEstimate
      * 1 GiB/s and 0.09-0.12 s at 256 MiB/s (0.3 s for a fork's first), 256 MiB shots 0.55-0.72 s and 1.26-1.39 s;
      * with the floor, 0.4 s and 1.3 s (the 256 MiB guests' allocation in a fresh fork included); with the floor
      * under load added (300 wake-ups among 4 spinning threads), the full preset's 32 runs of the class took 447 s
-     * on 2026-12-07 against 422 s estimated at those figures: 0.45 s and 1.4 s. SnapshotBenchmark, not yet timed
-     * at 1 GiB: its 46 runs at 64 MiB took 33 s in one fork each of 1 + 1 shots (0.15 s a shot, the fork's setup
-     * spread over them); at 1 GiB, from {@code dd} on this machine's disk (1 GiB to the device through the page
-     * cache in about 3 s, with O_DIRECT in 0.7 s, read back cached in 0.06 s) and the rows' mix (half the saves and
-     * writes move 1 GiB, the idle guest's and the reads are short; every shot has a 1 GiB guest to zero or a file to
-     * cache before it; each fork fills a 1 GiB guest and writes a 1 GiB file): 1.7 s, to be replaced by the first
-     * full run's figure.
+     * on 2026-12-07 against 422 s estimated at those figures: 0.45 s and 1.4 s. SnapshotBenchmark: its 46 runs at 64 MiB took 33 s in one
+     * fork each of 1 + 1 shots (0.15 s a shot, the fork's setup spread over them); at 1 GiB, the full preset's 43
+     * runs of the class (3 forks of 1 + 2 shots) took 330 s on 2026-12-07: 0.55 s a shot, the fork's 1 GiB guest
+     * and file spread over them. The background saves' shots are longer (a 200 ms rate sample and a save with the
+     * vCPUs faulting, about 1.5 s), but they are 3 runs of 46.
      */
     static final Map<String, Map<String, Double>> SHOT_SECONDS_BY_GUEST = Map.of("PostcopyFaultsBenchmark",
-        Map.of("16m", 0.45, "256m", 1.4), "SnapshotBenchmark", Map.of("64m", 0.15, "1g", 1.7));
+        Map.of("16m", 0.45, "256m", 1.4), "SnapshotBenchmark", Map.of("64m", 0.15, "1g", 0.55));
 
     private RunEstimate()
     {

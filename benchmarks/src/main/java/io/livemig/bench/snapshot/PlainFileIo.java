@@ -81,8 +81,24 @@ final class PlainFileIo
         run(path, offset, bytes, directIo, false);
     }
 
+    /**
+     * Reads the first {@code into.capacity()} bytes of {@code path} into {@code into} (a direct buffer of the
+     * guest's size), each thread its contiguous share straight into its part: the bytes end in memory, as a
+     * restore's must, with no copy but the kernel's.
+     */
+    void readInto(final Path path, final ByteBuffer into) throws IOException, InterruptedException
+    {
+        run(path, 0, into.capacity(), false, false, into);
+    }
+
     private void run(final Path path, final long offset, final long bytes, final boolean directIo, final boolean write)
         throws IOException, InterruptedException
+    {
+        run(path, offset, bytes, directIo, write, null);
+    }
+
+    private void run(final Path path, final long offset, final long bytes, final boolean directIo, final boolean write,
+        final ByteBuffer into) throws IOException, InterruptedException
     {
         if (bytes % ALIGN != 0 || offset % ALIGN != 0)
         {
@@ -97,12 +113,12 @@ final class PlainFileIo
             for (int i = 1; i < threads; i++)
             {
                 final int t = i;
-                started[i - 1] = new Thread(() -> share(channel, t, offset, share, bytes, write, failure),
+                started[i - 1] = new Thread(() -> share(channel, t, offset, share, bytes, write, into, failure),
                     "plain-io-" + i);
                 started[i - 1].setDaemon(true);
                 started[i - 1].start();
             }
-            share(channel, 0, offset, share, bytes, write, failure);
+            share(channel, 0, offset, share, bytes, write, into, failure);
             for (final Thread t : started)
             {
                 t.join();
@@ -149,16 +165,23 @@ final class PlainFileIo
 
     /** Thread {@code t}'s share: {@code [t * share, (t + 1) * share)} of the bytes, the last thread to the end. */
     private void share(final FileChannel channel, final int t, final long offset, final long share, final long bytes,
-                       final boolean write, final AtomicReference<Throwable> failure)
+                       final boolean write, final ByteBuffer into, final AtomicReference<Throwable> failure)
     {
-        final ByteBuffer buffer = buffers[t];
+        final ByteBuffer buffer = into == null ? buffers[t] : into.duplicate();
         final long from = t * share;
         final long to = t == buffers.length - 1 ? bytes : from + share;
         try
         {
             for (long at = from; at < to && failure.get() == null; at += BUFFER_BYTES)
             {
-                buffer.clear().limit((int)Math.min(BUFFER_BYTES, to - at));
+                if (into == null)
+                {
+                    buffer.clear().limit((int)Math.min(BUFFER_BYTES, to - at));
+                }
+                else
+                {
+                    buffer.limit((int)(at + Math.min(BUFFER_BYTES, to - at))).position((int)at); // its part of the guest
+                }
                 long position = offset + at;
                 while (buffer.hasRemaining())
                 {

@@ -5,6 +5,9 @@ import io.livemig.cli.SizeParser;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.kernel.KernelTracker;
+import io.livemig.kernel.KernelTracking;
+import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotMode;
@@ -18,6 +21,7 @@ import io.livemig.workload.GuestContents;
 import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.Patterns;
 import io.livemig.workload.VcpuTarget;
+import io.livemig.workload.WriteRate;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,6 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +57,10 @@ import java.util.concurrent.TimeUnit;
  *       the shot (deleted after the previous one, outside the time), the stopped save with {@code O_DIRECT} for
  *       the RAM or not ({@code direct}), the live one through the page cache. The time runs from the call to its return, which is after the save's own {@code
  *       force(true)} of the whole file and its header. A live save of an idle guest is its first pass and a
- *       last, empty pass with the vCPUs stopped (the background mode needs userfaultfd write protection and is
- *       not implemented).</li>
+ *       last, empty pass with the vCPUs stopped.</li>
+ *   <li>{@link #saveBackground}: a background save of a guest written once whose vCPUs write flat out throughout
+ *       ({@link Running}; JDK 22+ and userfaultfd write protection, else left out by the runner with the
+ *       probe's reason), with the vCPUs' write rate during the save against the rate before it.</li>
  *   <li>{@link #baselineWrite}: the same number of bytes written by plain positional writes from 1 MiB buffers
  *       on the same {@code threads}, each its contiguous share, with or without {@code O_DIRECT}, into a new file
  *       in the same directory, <b>ending with {@code force(true)}</b> as the save ends with its forces, so the two
@@ -152,6 +159,44 @@ public class SnapshotBenchmark
         }
     }
 
+    /**
+     * A background save's guest: written once, its memory tracked by synchronous write protection ({@code
+     * uffd-wp}, JDK 22+: elsewhere the runner leaves {@link #saveBackground} out with the probe's reason), its
+     * {@value #VCPUS} vCPUs writing uniformly random pages flat out from the trial's start to its end.
+     */
+    @State(Scope.Benchmark)
+    public static class Running
+    {
+        TrackedGuest tracked;
+        GuestWorkload vcpus;
+        double writesPerSecBefore;
+
+        @Setup(Level.Trial)
+        public void setup(final Size size)
+        {
+            tracked = KernelTracking.open(KernelTracker.UFFD_WP, GuestMemory.DEFAULT_BLOCK_NAME, size.bytes(), PAGE,
+                false);
+            GuestContents.fill(tracked.memory(), SEED, 1.0);
+            vcpus = new GuestWorkload(Patterns.of(RECORDED.pattern(), tracked.memory().pageCount()), VCPUS, 0,
+                RECORDED.bytesPerTouch(), SEED);
+            vcpus.start(VcpuTarget.of(tracked.memory()));
+        }
+
+        /** Before each shot, outside its time: the vCPUs' rate over 200 ms, the save's "before". */
+        @Setup(Level.Invocation)
+        public void before() throws InterruptedException
+        {
+            writesPerSecBefore = WriteRate.measure(vcpus, 200, new double[VCPUS]);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            vcpus.close();
+            tracked.close();
+        }
+    }
+
     /** Threads of a save, an eager restore and the plain I/O: {@code --channels}. */
     @State(Scope.Benchmark)
     public static class Channels
@@ -235,6 +280,18 @@ public class SnapshotBenchmark
         Path dir;
         Path file;
         PlainFileIo plain;
+        private ByteBuffer memory;
+        private long bytes;
+
+        /** @return a direct buffer of the guest's size, made on first use (only the read into memory needs it). */
+        ByteBuffer memory()
+        {
+            if (memory == null)
+            {
+                memory = ByteBuffer.allocateDirect((int)bytes);
+            }
+            return memory;
+        }
 
         @Setup(Level.Trial)
         public void setup(final Size size, final Channels channels) throws IOException, InterruptedException
@@ -243,6 +300,7 @@ public class SnapshotBenchmark
             file = dir.resolve("plain.bin");
             plain = new PlainFileIo(channels.threads);
             plain.write(file, size.bytes(), true);
+            bytes = size.bytes();
         }
 
         /** Before each shot, outside its time: every byte of the file in the page cache. */
@@ -340,6 +398,24 @@ public class SnapshotBenchmark
         }
     }
 
+    /** A background save's vCPUs: their write rate before the shot and during it, and its copies before write. */
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    @State(Scope.Thread)
+    public static class BackgroundFigures
+    {
+        public double gbPerSecond;
+        public double writesPerSecBefore;
+        public double writesPerSecDuring;
+        /** Pages a vCPU's write fault copied into the file before its store landed. */
+        public double copiedByFaults;
+
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            gbPerSecond = writesPerSecBefore = writesPerSecDuring = copiedByFaults = 0;
+        }
+    }
+
     /** A shot's bytes per second and I/O path (see the class comment). */
     @AuxCounters(AuxCounters.Type.EVENTS)
     @State(Scope.Thread)
@@ -424,6 +500,29 @@ public class SnapshotBenchmark
         return f;
     }
 
+    /**
+     * A background save of a guest whose vCPUs write flat out: they pause only for the instant, then run on while
+     * the savers write every page and the tracker's fault thread copies a page before their first store to it.
+     * Through the page cache. Its figures set the vCPUs' rate during the save against the rate before it.
+     */
+    @Benchmark
+    public SaveFigures saveBackground(final Running running, final Channels channels, final Target target,
+                                      final BackgroundFigures figures) throws IOException, InterruptedException
+    {
+        final GuestMemory memory = running.tracked.memory();
+        final long w0 = running.vcpus.writes();
+        final long t0 = System.nanoTime();
+        final SaveFigures f = new SnapshotSave(memory, running.tracked.log(), running.vcpus, RECORDED, DEVICE)
+            .tracked(running.tracked).save(target.file,
+                new SaveSettings(SnapshotMode.BACKGROUND, channels.threads, false, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
+        final long nanos = System.nanoTime() - t0;
+        figures.gbPerSecond = memory.size() / (double)nanos;
+        figures.writesPerSecBefore = running.writesPerSecBefore;
+        figures.writesPerSecDuring = (running.vcpus.writes() - w0) / (nanos / 1e9);
+        figures.copiedByFaults = f.copiedByFaults();
+        return f;
+    }
+
     /** Baseline of the saves: the guest's size in plain positional writes, then {@code force(true)}. */
     @Benchmark
     public void baselineWrite(final Size size, final Io io, final Target target, final Figures figures)
@@ -455,6 +554,21 @@ public class SnapshotBenchmark
         final long t0 = System.nanoTime();
         plain.plain.read(plain.file, 0, size.bytes(), io.direct);
         figures.record(size.bytes(), System.nanoTime() - t0, plain.plain.direct());
+    }
+
+    /**
+     * The floor under any restore ({@code direct=false}): the guest's size in plain positional reads straight into
+     * a direct buffer of the guest's size (allocated once, outside the time), so the bytes end in memory as a
+     * restore's must. {@link #baselineRead} reads them into one reused 1 MiB buffer per thread, which stays in the
+     * CPU's cache: the page cache's copy-out rate, faster than any destination the size of a guest.
+     */
+    @Benchmark
+    public void baselineReadToMemory(final Size size, final PlainFile plain, final Figures figures)
+        throws IOException, InterruptedException
+    {
+        final long t0 = System.nanoTime();
+        plain.plain.readInto(plain.file, plain.memory());
+        figures.record(size.bytes(), System.nanoTime() - t0, false);
     }
 
     @Benchmark

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The kernel trackers in the forks of one run ({@code KernelTrackingBenchmark}, {@code
- * PostcopyFaultsBenchmark.kernelFaults}): whether the forks' JDK (22+), kernel and permissions allow both
+ * PostcopyFaultsBenchmark.kernelFaults}, {@code SnapshotBenchmark.saveBackground}): whether the forks' JDK (22+), kernel and permissions allow both
  * userfaultfd trackers and post-copy's MISSING-mode faults, learnt by running {@link KernelProbe} with the
  * forks' java. Where either cannot run, the class is excluded with a one-line reason (as {@link SimdSetup}
  * does for the vector methods), recorded in env.json under {@code kernel}, where the report reads it.
@@ -26,6 +26,8 @@ public record KernelSetup(List<String> excludes, List<String> skipped, Map<Strin
     static final String KERNEL_CLASS = "\\.KernelTrackingBenchmark\\.";
     /** Excludes post-copy's kernel-fault method. */
     static final String KERNEL_FAULTS = "\\.PostcopyFaultsBenchmark\\.kernelFaults$";
+    /** The background snapshot, on the synchronous write-protect tracker. */
+    static final String BACKGROUND_SNAPSHOT = "\\.SnapshotBenchmark\\.saveBackground$";
 
     /**
      * @param java      the forks' java executable.
@@ -71,6 +73,11 @@ public record KernelSetup(List<String> excludes, List<String> skipped, Map<Strin
         }
         final List<String> excludes = new ArrayList<>();
         final List<String> skipped = new ArrayList<>();
+        if (!"available".equals(env.get("uffd-wp")))
+        {
+            excludes.add(BACKGROUND_SNAPSHOT);
+            skipped.add("SnapshotBenchmark.saveBackground not measured: uffd-wp " + env.get("uffd-wp"));
+        }
         if (!reasons.isEmpty())
         {
             excludes.add(KERNEL_CLASS);
