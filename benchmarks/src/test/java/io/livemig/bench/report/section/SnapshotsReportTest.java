@@ -54,6 +54,9 @@ class SnapshotsReportTest
             row("restoreEager", Map.of("fill", "1.0", "threads", "2"), 100, io),
             row("baselineRead", Map.of("threads", "2", "direct", "false"), 80, io),
             row("baselineRead", Map.of("threads", "2", "direct", "true"), 300, io),
+            row("saveBackground", Map.of("threads", "2"), 1300, Map.of("gbPerSecond", counter(0.8),
+                "writesPerSecBefore", counter(8_000_000), "writesPerSecDuring", counter(100_000),
+                "copiedByFaults", counter(3000))),
             row("lazyResume", Map.of("fill", "1.0"), resumeMs, Map.of()),
             row("lazyComplete", Map.of("fill", "1.0"), 900, Map.of("resumeMs", counter(4), "faults", counter(5000),
                 "faultP50Us", counter(3), "faultP90Us", counter(5), "faultP99Us", counter(20),
@@ -68,6 +71,10 @@ class SnapshotsReportTest
         assertEquals("saveStopped", save.method());
         assertEquals("false", SnapshotsReport.baseline(results, save).orElseThrow().param("direct").orElseThrow());
         final JmhResult eager = results.get(3);
+        final JmhResult background = results.get(6);
+        assertEquals("saveBackground", background.method());
+        assertEquals("false", SnapshotsReport.baseline(results, background).orElseThrow().param("direct").orElseThrow(),
+            "a background save through the page cache is read against the plain write through it");
         assertEquals("false", SnapshotsReport.baseline(results, eager).orElseThrow().param("direct").orElseThrow(),
             "the restore's baseline is the cached read, never the O_DIRECT one");
     }
@@ -97,6 +104,7 @@ class SnapshotsReportTest
         assertTrue(text.contains("not comparable"), text);
         assertTrue(text.contains("6344 MB/s") && text.contains("98.75 %"), text);
         assertTrue(text.contains("| 1g | 1.0 | 4.000 ms ["), text);
+        assertTrue(text.contains("**Background snapshots**") && text.contains("| 1g | 2 | 1300 ms ["), text);
         assertTrue(Files.size(dir.resolve("snapshot-fault-latency.png")) > 1000, "the chart is drawn");
     }
 
