@@ -1,6 +1,7 @@
 package io.livemig.bench.snapshot;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.livemig.snapshot.file.FileThreads;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * The snapshot benchmarks' baselines: a plain write or read of {@code bytes} bytes of one file on {@code threads}
@@ -108,30 +109,7 @@ final class PlainFileIo
         {
             final int threads = buffers.length;
             final long share = bytes / threads / BUFFER_BYTES * BUFFER_BYTES;
-            final AtomicReference<Throwable> failure = new AtomicReference<>();
-            final Thread[] started = new Thread[threads - 1];
-            for (int i = 1; i < threads; i++)
-            {
-                final int t = i;
-                started[i - 1] = new Thread(() -> share(channel, t, offset, share, bytes, write, into, failure),
-                    "plain-io-" + i);
-                started[i - 1].setDaemon(true);
-                started[i - 1].start();
-            }
-            share(channel, 0, offset, share, bytes, write, into, failure);
-            for (final Thread t : started)
-            {
-                t.join();
-            }
-            final Throwable t = failure.get();
-            if (t instanceof IOException)
-            {
-                throw (IOException)t;
-            }
-            if (t != null)
-            {
-                throw new IOException("plain file I/O: " + t, t);
-            }
+            FileThreads.run("plain-io", threads, (t, stop) -> share(channel, t, offset, share, bytes, write, into, stop));
             if (write)
             {
                 channel.force(true);
@@ -165,38 +143,31 @@ final class PlainFileIo
 
     /** Thread {@code t}'s share: {@code [t * share, (t + 1) * share)} of the bytes, the last thread to the end. */
     private void share(final FileChannel channel, final int t, final long offset, final long share, final long bytes,
-                       final boolean write, final ByteBuffer into, final AtomicReference<Throwable> failure)
+                       final boolean write, final ByteBuffer into, final BooleanSupplier stop) throws IOException
     {
         final ByteBuffer buffer = into == null ? buffers[t] : into.duplicate();
         final long from = t * share;
         final long to = t == buffers.length - 1 ? bytes : from + share;
-        try
+        for (long at = from; at < to && !stop.getAsBoolean(); at += BUFFER_BYTES)
         {
-            for (long at = from; at < to && failure.get() == null; at += BUFFER_BYTES)
+            if (into == null)
             {
-                if (into == null)
-                {
-                    buffer.clear().limit((int)Math.min(BUFFER_BYTES, to - at));
-                }
-                else
-                {
-                    buffer.limit((int)(at + Math.min(BUFFER_BYTES, to - at))).position((int)at); // its part of the guest
-                }
-                long position = offset + at;
-                while (buffer.hasRemaining())
-                {
-                    final int n = write ? channel.write(buffer, position) : channel.read(buffer, position);
-                    if (n < 0)
-                    {
-                        throw new IOException(channel + " ends at " + position + ", before " + (offset + to));
-                    }
-                    position += n;
-                }
+                buffer.clear().limit((int)Math.min(BUFFER_BYTES, to - at));
             }
-        }
-        catch (final Throwable ex)
-        {
-            failure.compareAndSet(null, ex);
+            else
+            {
+                buffer.limit((int)(at + Math.min(BUFFER_BYTES, to - at))).position((int)at); // its part of the guest
+            }
+            long position = offset + at;
+            while (buffer.hasRemaining())
+            {
+                final int n = write ? channel.write(buffer, position) : channel.read(buffer, position);
+                if (n < 0)
+                {
+                    throw new IOException(channel + " ends at " + position + ", before " + (offset + to));
+                }
+                position += n;
+            }
         }
     }
 }

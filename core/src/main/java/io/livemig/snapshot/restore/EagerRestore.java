@@ -1,11 +1,11 @@
 package io.livemig.snapshot.restore;
 
 import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.FileThreads;
 import io.livemig.snapshot.file.SnapshotPages;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fills a guest from a snapshot before its vCPUs resume: {@code threads} threads (the caller's and {@code
@@ -36,44 +36,15 @@ public final class EagerRestore
     {
         final int words = file.header().bitmapWords();
         final AtomicInteger cursor = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Runnable work = () ->
+        FileThreads.run("snapshot-restore", threads, (thread, stop) ->
         {
-            try
+            final PageLoader loader = new PageLoader(file, memory, verify);
+            for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && !stop.getAsBoolean();
+                 c = cursor.getAndAdd(CHUNK_WORDS))
             {
-                final PageLoader loader = new PageLoader(file, memory, verify);
-                for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && failure.get() == null;
-                     c = cursor.getAndAdd(CHUNK_WORDS))
-                {
-                    loadRuns(file, loader, c, Math.min(words, c + CHUNK_WORDS));
-                }
+                loadRuns(file, loader, c, Math.min(words, c + CHUNK_WORDS));
             }
-            catch (final Throwable t)
-            {
-                failure.compareAndSet(null, t);
-            }
-        };
-        final Thread[] started = new Thread[threads - 1];
-        for (int i = 0; i < started.length; i++)
-        {
-            started[i] = new Thread(work, "snapshot-restore-" + (i + 1));
-            started[i].setDaemon(true);
-            started[i].start();
-        }
-        work.run();
-        for (final Thread t : started)
-        {
-            t.join(); // each ends when the cursor passes the last word, or at the first failure
-        }
-        final Throwable t = failure.get();
-        if (t instanceof IOException)
-        {
-            throw (IOException)t;
-        }
-        if (t != null)
-        {
-            throw new IOException("snapshot restore: " + t, t);
-        }
+        });
     }
 
     /** Loads the present pages of words {@code [fromWord, toWord)}, each run of consecutive pages in one read. */

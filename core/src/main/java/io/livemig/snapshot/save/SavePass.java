@@ -4,6 +4,7 @@ import io.livemig.codec.ZeroPage;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
+import io.livemig.snapshot.file.FileThreads;
 import io.livemig.snapshot.file.PageDigest;
 import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotWriter;
@@ -12,7 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * One pass of a save: every page dirty in the log goes to its slot in the file, on {@code threads} threads
@@ -103,29 +104,7 @@ final class SavePass
     long run() throws IOException, InterruptedException
     {
         final AtomicInteger cursor = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread[] started = new Thread[threads - 1];
-        for (int i = 1; i < threads; i++)
-        {
-            final Worker w = workers[i];
-            started[i - 1] = new Thread(() -> w.runCatching(cursor, failure), "snapshot-save-" + i);
-            started[i - 1].setDaemon(true);
-            started[i - 1].start();
-        }
-        workers[0].runCatching(cursor, failure);
-        for (final Thread t : started)
-        {
-            t.join(); // each ends when the cursor passes the last word, or at its first failure
-        }
-        final Throwable t = failure.get();
-        if (t instanceof IOException)
-        {
-            throw (IOException)t;
-        }
-        if (t != null)
-        {
-            throw new IOException("snapshot save: " + t, t);
-        }
+        FileThreads.run("snapshot-save", threads, (thread, stop) -> workers[thread].run(cursor, stop));
         written = 0;
         zero = 0;
         for (final Worker w : workers)
@@ -156,24 +135,12 @@ final class SavePass
             capacity = bytes / ps;
         }
 
-        void runCatching(final AtomicInteger cursor, final AtomicReference<Throwable> failure)
+        void run(final AtomicInteger cursor, final BooleanSupplier stop) throws IOException
         {
             written = 0;
             zero = 0;
-            try
-            {
-                run(cursor, failure);
-            }
-            catch (final Throwable t)
-            {
-                failure.compareAndSet(null, t);
-            }
-        }
-
-        private void run(final AtomicInteger cursor, final AtomicReference<Throwable> failure) throws IOException
-        {
             final int words = log.wordCount();
-            for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && failure.get() == null;
+            for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && !stop.getAsBoolean();
                  c = cursor.getAndAdd(CHUNK_WORDS))
             {
                 for (int w = c, end = Math.min(words, c + CHUNK_WORDS); w < end; w++)
