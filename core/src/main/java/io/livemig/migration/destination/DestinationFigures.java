@@ -92,6 +92,16 @@ final class DestinationFigures
     /** Puts post-copy's time, the guest's rate during it and the fault latencies into {@code r}. */
     void postcopy(final MigrationResult r)
     {
+        try
+        {
+            // Every page is here by now: let a vCPU that the last arrivals woke record its fault before the
+            // histograms are read (bounded: a machine that does not schedule it within a second loses it).
+            s.gate.awaitRecorded(1_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         if (s.postcopyStarted && s.completeNs > s.resumeNs && s.resumeNs != 0)
         {
             r.postcopyMs = (s.completeNs - s.resumeNs) / 1e6;

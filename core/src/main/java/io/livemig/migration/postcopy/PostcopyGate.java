@@ -11,6 +11,7 @@ import io.livemig.workload.PageGate;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -88,6 +89,8 @@ public class PostcopyGate implements PageGate, PageStreamListener
     private boolean shutWritten; // guarded by rpLock
     private volatile boolean cancelled;
     private volatile boolean recoverable;
+    /** vCPUs inside {@link #awaitPresent}: a woken one counts until its fault is recorded. */
+    private final AtomicInteger faulting = new AtomicInteger();
     private volatile long cutNs;
     private volatile long lostRequests;
     private volatile IOException requestFailure;
@@ -139,6 +142,23 @@ public class PostcopyGate implements PageGate, PageStreamListener
         }
     }
 
+    /**
+     * Waits, at most {@code timeoutMs}, until every vCPU that entered a fault has left it and recorded its latency:
+     * once every page is present, a vCPU woken by the last arrivals may not have run yet, and figures read before
+     * it does would miss its fault. Returns at once while pages are missing (a parked vCPU would not leave).
+     *
+     * @return whether none is left inside a fault.
+     */
+    public boolean awaitRecorded(final long timeoutMs) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (faulting.get() > 0 && absent.cardinality() == 0 && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(1);
+        }
+        return faulting.get() == 0;
+    }
+
     /** @return pages still missing (plain count; exact once the reader has stopped). */
     public long missing()
     {
@@ -153,6 +173,19 @@ public class PostcopyGate implements PageGate, PageStreamListener
 
     @Override
     public void awaitPresent(final long page, final int writerIndex)
+    {
+        faulting.incrementAndGet();
+        try
+        {
+            faultAndRecord(page, writerIndex);
+        }
+        finally
+        {
+            faulting.decrementAndGet();
+        }
+    }
+
+    private void faultAndRecord(final long page, final int writerIndex)
     {
         final long start = System.nanoTime();
         threads.set(writerIndex, Thread.currentThread());
