@@ -48,7 +48,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * link timeout instead, which must turn into a cut ({@link DeadlineLink}). Three cuts in thirteen hit post-copy
  * instead ({@code --recover}): the push waits for the first page request (which proves the destination runs the
  * guest), the link is cut at a random forward byte after it ({@link CutInPostcopy}), and the cut must be
- * recovered from over a new link, the guest then verifying on the destination. One link in ten is TCP loopback,
+ * recovered from over a new link, the guest then verifying on the destination. Of those three, one runs without
+ * the preempt connection, one with it and its main connection cut, and one with it and that connection alone cut
+ * once the source has served a request on it ({@code cut-preempt}): both connections are rebuilt. One link in ten is TCP loopback,
  * half of those with every connection inside TLS 1.3, so that a retry's or a recovery's new link authenticates
  * again.
  *
@@ -120,7 +122,7 @@ class FaultCampaignTest
     {
         final Map<String, Row> rows = new LinkedHashMap<>();
         for (final String k : List.of("bytes: anywhere", "bytes: switch-over tail", "phase: setup", "phase: precopy round",
-            "phase: stop-and-copy", POSTCOPY_ROW, STALL_ROW))
+            "phase: stop-and-copy", POSTCOPY_ROW, PREEMPT_MAIN_ROW, PREEMPT_ROW, STALL_ROW))
         {
             rows.put(k, new Row());
         }
@@ -166,9 +168,22 @@ class FaultCampaignTest
                 {
                     cutAt(g, link, FaultPlan.Trigger.atPhase("stop-and-copy", -1), rows.get("phase: stop-and-copy"));
                 }
+                else if (kind == 10)
+                {
+                    postcopyCut(g, link, random.nextLong(MIN_STREAM_BYTES + 1), false, rows.get(POSTCOPY_ROW));
+                }
+                else if (kind == 11)
+                {
+                    postcopyCut(g, link, random.nextLong(MIN_STREAM_BYTES + 1), true, rows.get(PREEMPT_MAIN_ROW));
+                }
                 else
                 {
-                    postcopyCut(g, link, random.nextLong(MIN_STREAM_BYTES + 1), rows.get(POSTCOPY_ROW));
+                    // The preempt connection alone, cut once the source serves post-copy's first request on it: the
+                    // push is held until a request comes, which the writer's first touch of a missing page makes.
+                    final FaultyLink faulty = new FaultyLink(open(link), new FaultPlan(List.of(new FaultPlan.Rule(
+                        FaultPlan.Action.CUT_PREEMPT, FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))));
+                    postcopyCut(g, link, new HoldPostcopyPush(faulty), () -> !faulty.events().isEmpty(), true,
+                        rows.get(PREEMPT_ROW));
                 }
             }
         }
@@ -183,6 +198,10 @@ class FaultCampaignTest
 
     /** Post-copy cuts, each recovered from over a new link of the same kind. */
     private static final String POSTCOPY_ROW = "post-copy, recovered";
+    /** The same with the preempt connection beside the main one: the main connection is cut, both are rebuilt. */
+    private static final String PREEMPT_MAIN_ROW = "post-copy+preempt, main cut";
+    /** Post-copy with the preempt connection, that connection alone cut, both rebuilt. */
+    private static final String PREEMPT_ROW = "post-copy+preempt, preempt cut";
 
     /**
      * Pages of the guest that hold seeded data (every third page, 2000 bytes of it): no write makes them zero
@@ -313,26 +332,39 @@ class FaultCampaignTest
      * identical, with at most one pause (none if the cut fired after everything had arrived).
      */
     private static void postcopyCut(final FaultMigrationTest.Guest g, final String link, final long cutAt,
-        final Row row) throws Exception
+        final boolean preempt, final Row row) throws Exception
+    {
+        final CutInPostcopy cut = new CutInPostcopy(open(link), cutAt);
+        postcopyCut(g, link, cut, cut::isCut, preempt, row);
+    }
+
+    /**
+     * One post-copy migration with recovery on (and the preempt connection if {@code preempt}) over {@code cut},
+     * whose cut {@code fired} says fired; the outcome is judged as {@link #postcopyCut(FaultMigrationTest.Guest,
+     * String, long, boolean, Row)} says.
+     */
+    private static void postcopyCut(final FaultMigrationTest.Guest g, final String link, final MigrationLink cut,
+        final java.util.function.BooleanSupplier fired, final boolean preempt, final Row row) throws Exception
     {
         final Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
         row.cuts++;
         final MigrationOptions options = MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY)
-            .withBandwidth(256L << 20).withRecover(true).withRecoverTimeoutMs(10_000).withMirrorForVerify(true);
-        final CutInPostcopy cut = new CutInPostcopy(open(link), cutAt);
+            .withBandwidth(256L << 20).withRecover(true).withRecoverTimeoutMs(10_000).withMirrorForVerify(true)
+            .withPostcopyPreempt(preempt);
         final MigrationResult r;
         try (cut)
         {
             r = new Migration(options, g.src, g.log, g.dst, g.workload, cut)
                 .recoverWith(deadline -> open(link)).run();
         }
-        if (cut.isCut())
+        final boolean isCut = fired.getAsBoolean();
+        if (isCut)
         {
             row.fired++;
         }
         // A cut that fires after the last page and COMPLETE arrived needs no pause: at most one, then.
         final boolean completed = MigrationResult.COMPLETED.equals(r.status()) && "destination".equals(r.guestRunsOn())
-            && r.recoveries() <= (cut.isCut() ? 1 : 0);
+            && r.recoveries() <= (isCut ? 1 : 0);
         if ("destination".equals(r.guestRunsOn()))
         {
             row.onDestination++;
@@ -353,7 +385,7 @@ class FaultCampaignTest
         row.pagesLost += lost;
         final int hung = hungThreads(before);
         row.hung += hung;
-        if (cut.isCut() && completed && lost == 0 && hung == 0)
+        if (isCut && completed && lost == 0 && hung == 0)
         {
             row.survived++;
         }
@@ -434,12 +466,12 @@ class FaultCampaignTest
     {
         final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
             "fault campaign: seed %d, %d cuts, 4 MiB guest, 1 writer%n", SEED, CUTS));
-        sb.append(String.format(Locale.ROOT, "%-24s %6s %6s %9s %8s %8s %13s %10s %5s%n", "trigger", "cuts",
+        sb.append(String.format(Locale.ROOT, "%-30s %6s %6s %9s %8s %8s %13s %10s %5s%n", "trigger", "cuts",
             "fired", "survived", "source", "dest", "both/neither", "pages lost", "hung"));
         for (final Map.Entry<String, Row> e : rows.entrySet())
         {
             final Row r = e.getValue();
-            sb.append(String.format(Locale.ROOT, "%-24s %6d %6d %9d %8d %8d %13d %10d %5d%n", e.getKey(), r.cuts,
+            sb.append(String.format(Locale.ROOT, "%-30s %6d %6d %9d %8d %8d %13d %10d %5d%n", e.getKey(), r.cuts,
                 r.fired, r.survived, r.onSource, r.onDestination, r.bothOrNeither, r.pagesLost, r.hung));
         }
         return sb.toString();
