@@ -198,7 +198,8 @@ public final class BenchRunner
             simd.skipped().forEach(line -> out.println("bench: " + line));
             final KernelSetup kernel = selected.runsAny(name -> name.contains(".KernelTrackingBenchmark.") ||
                 name.contains(".PostcopyFaultsBenchmark.kernelFaults") ||
-                name.contains(".SnapshotBenchmark.saveBackground")) ?
+                name.contains(".SnapshotBenchmark.saveBackground") ||
+                name.contains(".SnapshotBenchmark.lazyCompleteKernel")) ?
                 KernelSetup.probe(forkJava(config), System.getProperty("java.class.path")) : null;
             if (kernel != null)
             {

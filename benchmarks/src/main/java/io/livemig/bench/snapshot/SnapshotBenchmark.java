@@ -5,6 +5,7 @@ import io.livemig.cli.SizeParser;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyTracker;
+import io.livemig.kernel.FaultingGuest;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.kernel.TrackedGuest;
@@ -55,7 +56,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@link #saveStopped}, {@link #saveLive}: {@link SnapshotSave#save} to a file that does not exist before
  *       the shot (deleted after the previous one, outside the time), the stopped save with {@code O_DIRECT} for
- *       the RAM or not ({@code direct}), the live one through the page cache. The time runs from the call to its return, which is after the save's own {@code
+ *       the RAM or not ({@code direct}), the live one through the page cache. The time runs from the call to its
+ *       return, which is after the save's own {@code
  *       force(true)} of the whole file and its header. A live save of an idle guest is its first pass and a
  *       last, empty pass with the vCPUs stopped.</li>
  *   <li>{@link #saveBackground}: a background save of a guest written once whose vCPUs write flat out throughout
@@ -79,7 +81,7 @@ import java.util.concurrent.TimeUnit;
  *       when every page of the file is in the guest. Its {@link FaultFigures} give the resume within the shot
  *       and the latency percentiles of the vCPUs' faults (a vCPU touching a page not yet loaded loads it
  *       itself, or waits for the prefetch thread's read of it), the source of the report's fault-latency chart.
- *       Software faults only: the kernel's (userfaultfd) need JDK 22+.</li>
+ *       {@link #lazyCompleteKernel} is the same with the kernel's faults (userfaultfd MISSING, JDK 22+).</li>
  * </ul>
  *
  * <p><b>The page cache.</b> Writes start with no file (nothing of it cached) and end on the device. Every
@@ -349,13 +351,25 @@ public class SnapshotBenchmark
         SnapshotReader file;
         LazyRestore restore;
         GuestWorkload vcpus;
+        /** A kernel-faults shot's guest, registered with userfaultfd before it ({@link KernelGuest}), else null. */
+        FaultingGuest kernel;
 
-        /** Opens the file, builds the restore on {@code memory} and starts it: the resume. */
+        /**
+         * Opens the file, builds the restore on {@code memory} (or on {@link #kernel}'s, whose faults the kernel
+         * delivers) and starts it: the resume.
+         */
         void resume(final Path path, final GuestMemory memory) throws IOException
         {
-            file = SnapshotReader.open(path, memory.size());
-            restore = new LazyRestore(file, memory, null, VCPUS, false);
+            final GuestMemory target = kernel != null ? kernel.memory() : memory;
+            file = SnapshotReader.open(path, target.size());
+            restore = new LazyRestore(file, target, kernel, VCPUS, false);
             restore.start();
+        }
+
+        /** @return the memory the vCPUs write: the kernel guest's, or {@code memory}. */
+        GuestMemory target(final GuestMemory memory)
+        {
+            return kernel != null ? kernel.memory() : memory;
         }
 
         /** @throws IllegalStateException if the restore failed or did not complete in time. */
@@ -391,10 +405,30 @@ public class SnapshotBenchmark
                 {
                     file.close();
                 }
+                if (kernel != null)
+                {
+                    kernel.close(); // after the restore and the vCPUs: nothing touches its memory any more
+                }
                 vcpus = null;
                 restore = null;
                 file = null;
+                kernel = null;
             }
+        }
+    }
+
+    /**
+     * A kernel-faults shot's guest: before each shot, outside its time, a fresh 1 GiB mapping registered with a
+     * userfaultfd in MISSING mode, handed to the shot's {@link Lazy}, which closes it after the shot (JDK 22+: else
+     * the runner leaves {@link #lazyCompleteKernel} out with the probe's reason).
+     */
+    @State(Scope.Thread)
+    public static class KernelGuest
+    {
+        @Setup(Level.Invocation)
+        public void open(final Size size, final Lazy lazy)
+        {
+            lazy.kernel = KernelTracking.openFaulting(GuestMemory.DEFAULT_BLOCK_NAME, size.bytes(), PAGE);
         }
     }
 
@@ -582,12 +616,32 @@ public class SnapshotBenchmark
     public Lazy lazyComplete(final Saved saved, final Destination destination, final Lazy lazy,
                              final FaultFigures figures) throws IOException, InterruptedException
     {
+        return complete(saved, destination, lazy, figures);
+    }
+
+    /**
+     * As {@link #lazyComplete}, with the vCPUs' faults delivered by the kernel (userfaultfd MISSING): a vCPU
+     * touching a missing page blocks in the kernel, the guest's fault thread reads the page from the file and
+     * places it with {@code UFFDIO_COPY}; a fault's latency runs from the thread's reading the fault message to the
+     * placement (Firecracker's userfaultfd page-fault handler, in process).
+     */
+    @Benchmark
+    public Lazy lazyCompleteKernel(final Saved saved, final Destination destination, final KernelGuest kernel,
+                                   final Lazy lazy, final FaultFigures figures) throws IOException, InterruptedException
+    {
+        return complete(saved, destination, lazy, figures);
+    }
+
+    private static Lazy complete(final Saved saved, final Destination destination, final Lazy lazy,
+                                 final FaultFigures figures) throws IOException, InterruptedException
+    {
         final long t0 = System.nanoTime();
         lazy.resume(saved.file, destination.memory);
         final long resumed = System.nanoTime() - t0;
-        lazy.vcpus = new GuestWorkload(Patterns.of(RECORDED.pattern(), destination.memory.pageCount()), VCPUS,
+        final GuestMemory memory = lazy.target(destination.memory);
+        lazy.vcpus = new GuestWorkload(Patterns.of(RECORDED.pattern(), memory.pageCount()), VCPUS,
             RECORDED.dirtyRate(), RECORDED.bytesPerTouch(), RECORDED.seed());
-        lazy.vcpus.start(new VcpuTarget(destination.memory, lazy.restore.gate(), null));
+        lazy.vcpus.start(new VcpuTarget(memory, lazy.restore.gate(), null));
         lazy.awaitComplete();
         figures.record(resumed, lazy.restore);
         return lazy;

@@ -375,8 +375,9 @@ class RunPlanTest
         final RunPlan full = RunPlan.build(Preset.FULL, "SnapshotBenchmark", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks());
         // saveStopped, baselineWrite, baselineRead: threads x direct (x fill); saveLive, restoreEager: threads x fill;
-        // baselineReadToMemory, saveBackground: threads; the lazy restores: fill.
-        assertEquals(3 * 2 * 2 + 3 * 2 + 3 * 2 + 3 * 2 + 3 * 2 + 3 + 3 + 2 + 2, full.totalRuns());
+        // baselineReadToMemory, saveBackground: threads; the lazy restores (resume, complete with either fault
+        // path): fill.
+        assertEquals(3 * 2 * 2 + 3 * 2 + 3 * 2 + 3 * 2 + 3 * 2 + 3 + 3 + 2 + 2 + 2, full.totalRuns());
         final RunPlan.Batch batch = full.batches().get(0);
         assertEquals(List.of(3, 1, 2), List.of(batch.forks(), batch.options().getWarmupIterations().get(),
             batch.options().getMeasurementIterations().get()));
@@ -385,11 +386,11 @@ class RunPlanTest
             "io.livemig.bench.snapshot." + save, List.of("1g"))), batch.secondsPerRun(), 1e-9);
         final RunPlan quick = RunPlan.build(Preset.QUICK, "SnapshotBenchmark", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks());
-        assertEquals(9, quick.totalRuns());
+        assertEquals(10, quick.totalRuns());
         assertEquals(List.of("2"), params(quick, save, "threads"));
         final RunPlan smoke = RunPlan.build(Preset.SMOKE, "SnapshotBenchmark", RunPlan.parseUserArgs(""), null,
             compiledBenchmarks());
-        assertEquals(9, smoke.totalRuns());
+        assertEquals(10, smoke.totalRuns());
         assertEquals(List.of("64m"), params(smoke, save, "guest"));
         assertTrue(smoke.estimateSeconds() < 15, smoke.summary());
     }

@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * ({@code UFFDIO_COPY} maps the page with its bytes).
  *
  * <p>Fault latency (microseconds): software, from the vCPU's finding the page absent to its publication;
- * kernel, from the fault thread's reading the fault message to the page's placement.
+ * kernel, from the fault thread's reading the fault message to the page's placement, a hole's zeros included
+ * (under the software gate a hole never faults: the fresh guest is zero).
  *
  * <p>Thread-safety: {@link #gate()}'s methods from every vCPU (each with its own index); {@link #onFault} on
  * the kernel's fault thread; the figures from any thread (histograms merge under their locks). {@link #start}
@@ -144,6 +145,7 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
         if (!file.isPresent(page))
         {
             kernel.zeroIfMissing(page); // a hole: zeros, as a fresh page
+            record(0, (System.nanoTime() - readNs) / 1000); // a fault all the same, its zeros placed now
             return;
         }
         hint = page;

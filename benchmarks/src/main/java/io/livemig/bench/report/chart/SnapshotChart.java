@@ -43,7 +43,7 @@ public final class SnapshotChart
     /** @return the chart, or empty when the run has no lazy restore whose vCPUs faulted. */
     public static Optional<JFreeChart> faultLatency(final List<JmhResult> results)
     {
-        final List<JmhResult> rows = of(results, "SnapshotBenchmark", r -> r.method().equals("lazyComplete") &&
+        final List<JmhResult> rows = of(results, "SnapshotBenchmark", r -> r.method().startsWith("lazyComplete") &&
             r.secondary("faults").map(m -> m.meanPerIteration() > 0).orElse(false) &&
             PERCENTILES.stream().allMatch(p -> r.secondary(p[0]).isPresent()));
         if (rows.isEmpty())
@@ -53,7 +53,8 @@ public final class SnapshotChart
         final DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         for (final JmhResult r : rows)
         {
-            final String series = "guest " + r.param("guest").orElse("?") + ", fill " + r.param("fill").orElse("?");
+            final String series = "guest " + r.param("guest").orElse("?") + ", fill " + r.param("fill").orElse("?") +
+                (r.method().endsWith("Kernel") ? ", userfaultfd" : ", software gate");
             for (final String[] p : PERCENTILES)
             {
                 final Interval us = Interval.ofIterations(r.secondary(p[0]).get());
@@ -66,6 +67,6 @@ public final class SnapshotChart
         y.setSmallestValue(0.5); // the histograms count whole µs: bars rise from half of one
         plot.setRangeAxis(y);
         return Optional.of(chart("Fault latency during a lazy restore", plot,
-            "software faults of the resumed vCPUs until every page is in; mean per shot"));
+            "faults of the resumed vCPUs until every page is in, software gate and userfaultfd; mean per shot"));
     }
 }

@@ -39,7 +39,7 @@ public final class SnapshotsReport
 
     private static final List<String> METHODS = List.of("saveStopped", "saveLive", "saveBackground", "baselineWrite",
         "restoreEager",
-        "baselineRead", "baselineReadToMemory", "lazyResume", "lazyComplete");
+        "baselineRead", "baselineReadToMemory", "lazyResume", "lazyComplete", "lazyCompleteKernel");
 
     /**
      * One of issue 24's goals on one row.
@@ -109,7 +109,8 @@ public final class SnapshotsReport
             .append("64. Firecracker, a 256 MB guest with 2 vCPUs: a FULL snapshot in 180 ms, a DIFF snapshot in 70 ")
             .append("ms; its userfaultfd handler examples cut page-fault latency by 98.75 % (firecracker PR 5061).\n\n");
         Figures.figure(md, charts, "snapshot-fault-latency", "Fault latency during a lazy restore",
-            CLASS + ".lazyComplete with faults", SnapshotChart.faultLatency(results), Charts.HEIGHT);
+            CLASS + ".lazyComplete or lazyCompleteKernel with faults", SnapshotChart.faultLatency(results),
+            Charts.HEIGHT);
     }
 
     private static void background(final StringBuilder md, final List<JmhResult> rows)
@@ -139,7 +140,7 @@ public final class SnapshotsReport
 
     private static void lazy(final StringBuilder md, final List<JmhResult> rows)
     {
-        final List<JmhResult> complete = rows.stream().filter(r -> r.method().equals("lazyComplete")).toList();
+        final List<JmhResult> complete = rows.stream().filter(r -> r.method().startsWith("lazyComplete")).toList();
         if (complete.isEmpty())
         {
             return;
@@ -147,12 +148,13 @@ public final class SnapshotsReport
         md.append("**Lazy restores**, each figure the mean over shots with the 99.9 % interval of the shots: the ")
             .append("resume within a complete shot, the vCPUs' faults per shot and their latency (µs), and the pages ")
             .append("the prefetch thread loaded.\n\n")
-            .append("| guest | fill | resume | faults | p50 | p99 | p99.9 | max | prefetched pages |\n")
-            .append("|---|---|---|---|---|---|---|---|---|\n");
+            .append("| guest | fill | fault path | resume | faults | p50 | p99 | p99.9 | max | prefetched pages |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (final JmhResult r : complete)
         {
             md.append("| ").append(r.param("guest").orElse("?")).append(" | ").append(r.param("fill").orElse("?"))
-                .append(" | ").append(ShotCounters.millis(ShotCounters.interval(r, "resumeMs"))).append(" | ")
+                .append(" | ").append(faultPath(r)).append(" | ")
+                .append(ShotCounters.millis(ShotCounters.interval(r, "resumeMs"))).append(" | ")
                 .append(Fmt.num(ShotCounters.mean(r, "faults"))).append(" | ")
                 .append(ShotCounters.latency(ShotCounters.interval(r, "faultP50Us"))).append(" | ")
                 .append(ShotCounters.latency(ShotCounters.interval(r, "faultP99Us"))).append(" | ")
@@ -161,6 +163,12 @@ public final class SnapshotsReport
                 .append(Fmt.num(ShotCounters.mean(r, "prefetchedPages"))).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** @return how a lazy restore's faults came: {@code userfaultfd} or the software gate. */
+    static String faultPath(final JmhResult r)
+    {
+        return r.method().endsWith("Kernel") ? "userfaultfd" : "software gate";
     }
 
     private static void goals(final StringBuilder md, final List<Goal> goals)

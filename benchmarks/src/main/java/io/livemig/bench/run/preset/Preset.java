@@ -46,7 +46,7 @@ import java.util.stream.Collectors;
  * KernelTrackingBenchmark HOT_PATH   18    (new)              3      1 x 0.3 s   2 x 0.3 s     5.7
  * PostcopyFaultsBenchmark SINGLE_SHOT 32   (new)              3      1 shot      3 shots     ~13.2
  * PostcopyLocalityBenchmark SINGLE_SHOT 6  (new)              3      1 shot      3 shots      ~7.8
- * SnapshotBenchmark      SINGLE_SHOT 46    (new)              3      1 shot      2 shots      ~6.1
+ * SnapshotBenchmark      SINGLE_SHOT 48    (new)              3      1 shot      2 shots      ~6.4
  * </pre>
  *
  * <ul>
@@ -110,10 +110,11 @@ import java.util.stream.Collectors;
  * PostcopyFaultsBenchmark} to 32 runs ({@code preempt}, a 256 MiB guest beside the 16 MiB one, 1 GiB/s beside
  * 256 MiB/s; 0.45 s a 16 MiB shot and 1.4 s a 256 MiB one with its wake-up floors, idle and under load, as the
  * class's 32 runs took 447 s on 2026-12-07) and adds {@code PostcopyLocalityBenchmark} (6 runs): 82.4 min for
- * 510 runs. Issue 24 adds {@code SnapshotBenchmark} (46 runs on a 1 GiB guest: stopped saves, plain writes and
+ * 510 runs. Issue 24 adds {@code SnapshotBenchmark} (48 runs on a 1 GiB guest: stopped saves, plain writes and
  * plain reads with and without O_DIRECT, live and background saves, eager restores and the read into memory, on
- * 1, 2 and 4 threads, idle and written once, and the two lazy restores; 3 forks of 1 + 2 shots, 0.55 s a shot as
- * its first full run measured, 6.1 min): <b>88.5 min for 556 runs</b>, under the 89 min that {@code
+ * 1, 2 and 4 threads, idle and written once, and the lazy restores, to resume and to complete with either fault
+ * path; 3 forks of 1 + 2 shots, 0.55 s a shot as its first full run measured, 6.4 min): <b>88.8 min for 558
+ * runs</b>, under the 89 min that {@code
  * RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
@@ -138,7 +139,7 @@ import java.util.stream.Collectors;
  * at 19.9 min. Issue 23's post-copy rows do not fit beside them: post-copy's faults at the 16 MiB guest and
  * 256 MiB/s only, with and without preempt (8 runs, not 32), and the locality hint's 6 runs bring quick to 20.5 min
  * for 269 runs; issue 24's snapshots, one row per method (the written 1 GiB guest, 2 threads, the page cache; 1
- * fork of 1 + 2 shots), bring it to 20.9 min for 278, which {@code RunPlanTest} holds under 21 minutes. What it
+ * fork of 1 + 2 shots), bring it to 21.0 min for 279, which {@code RunPlanTest} holds to 21 minutes. What it
  * costs: quick no longer shows the
  * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
  * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The kernel trackers in the forks of one run ({@code KernelTrackingBenchmark}, {@code
- * PostcopyFaultsBenchmark.kernelFaults}, {@code SnapshotBenchmark.saveBackground}): whether the forks' JDK (22+), kernel and permissions allow both
+ * PostcopyFaultsBenchmark.kernelFaults}, {@code SnapshotBenchmark.saveBackground} and {@code lazyCompleteKernel}):
+ * whether the forks' JDK (22+), kernel and permissions allow both
  * userfaultfd trackers and post-copy's MISSING-mode faults, learnt by running {@link KernelProbe} with the
  * forks' java. Where either cannot run, the class is excluded with a one-line reason (as {@link SimdSetup}
  * does for the vector methods), recorded in env.json under {@code kernel}, where the report reads it.
@@ -28,6 +29,8 @@ public record KernelSetup(List<String> excludes, List<String> skipped, Map<Strin
     static final String KERNEL_FAULTS = "\\.PostcopyFaultsBenchmark\\.kernelFaults$";
     /** The background snapshot, on the synchronous write-protect tracker. */
     static final String BACKGROUND_SNAPSHOT = "\\.SnapshotBenchmark\\.saveBackground$";
+    /** A lazy snapshot restore with the kernel's faults. */
+    static final String KERNEL_RESTORE = "\\.SnapshotBenchmark\\.lazyCompleteKernel$";
 
     /**
      * @param java      the forks' java executable.
@@ -88,6 +91,8 @@ public record KernelSetup(List<String> excludes, List<String> skipped, Map<Strin
         {
             excludes.add(KERNEL_FAULTS);
             skipped.add("PostcopyFaultsBenchmark.kernelFaults not measured: kernel faults " + faults);
+            excludes.add(KERNEL_RESTORE);
+            skipped.add("SnapshotBenchmark.lazyCompleteKernel not measured: kernel faults " + faults);
         }
         env.put("skipped", skipped);
         return new KernelSetup(excludes, skipped, env);

@@ -103,7 +103,7 @@ class SnapshotsReportTest
         assertTrue(text.contains("| baselineRead | 1g | – | 2 | **refused** |"), "asked for O_DIRECT, not used: " + text);
         assertTrue(text.contains("not comparable"), text);
         assertTrue(text.contains("6344 MB/s") && text.contains("98.75 %"), text);
-        assertTrue(text.contains("| 1g | 1.0 | 4.000 ms ["), text);
+        assertTrue(text.contains("| 1g | 1.0 | software gate | 4.000 ms ["), text);
         assertTrue(text.contains("**Background snapshots**") && text.contains("| 1g | 2 | 1300 ms ["), text);
         assertTrue(Files.size(dir.resolve("snapshot-fault-latency.png")) > 1000, "the chart is drawn");
     }

@@ -29,20 +29,21 @@ class KernelSetupTest
         final String jdk17 = "unavailable: JDK 17 < 22 (the kernel trackers use the FFM API, final in JDK 22)";
         final KernelSetup setup = KernelSetup.of("kernel\tuffd-wp-async\t" + jdk17 + "\nkernel\tuffd-wp\t" + jdk17 +
             "\nkernel\tfaults\t" + jdk17);
-        assertEquals(List.of(KernelSetup.BACKGROUND_SNAPSHOT, KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS),
-            setup.excludes());
+        assertEquals(List.of(KernelSetup.BACKGROUND_SNAPSHOT, KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS,
+            KernelSetup.KERNEL_RESTORE), setup.excludes());
         assertEquals(List.of("SnapshotBenchmark.saveBackground not measured: uffd-wp " + jdk17,
             "KernelTrackingBenchmark not measured: uffd-wp-async " + jdk17 + "; uffd-wp " + jdk17,
-            "PostcopyFaultsBenchmark.kernelFaults not measured: kernel faults " + jdk17), setup.skipped());
+            "PostcopyFaultsBenchmark.kernelFaults not measured: kernel faults " + jdk17,
+            "SnapshotBenchmark.lazyCompleteKernel not measured: kernel faults " + jdk17), setup.skipped());
     }
 
     @Test
     void aFailedProbeCountsAsUnavailable()
     {
         final KernelSetup setup = KernelSetup.of("");
-        assertEquals(List.of(KernelSetup.BACKGROUND_SNAPSHOT, KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS),
-            setup.excludes());
-        assertEquals(3, setup.skipped().size());
+        assertEquals(List.of(KernelSetup.BACKGROUND_SNAPSHOT, KernelSetup.KERNEL_CLASS, KernelSetup.KERNEL_FAULTS,
+            KernelSetup.KERNEL_RESTORE), setup.excludes());
+        assertEquals(4, setup.skipped().size());
     }
 
     @Test
