@@ -109,7 +109,8 @@ final class PlainFileIo
         {
             final int threads = buffers.length;
             final long share = bytes / threads / BUFFER_BYTES * BUFFER_BYTES;
-            FileThreads.run("plain-io", threads, (t, stop) -> share(channel, t, offset, share, bytes, write, into, stop));
+            FileThreads.run("plain-io", threads,
+                (t, stop) -> share(channel, t, offset, share, bytes, write, into, stop));
             if (write)
             {
                 channel.force(true);

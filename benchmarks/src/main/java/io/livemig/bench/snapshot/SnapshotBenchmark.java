@@ -1,11 +1,18 @@
 package io.livemig.bench.snapshot;
 
 import io.livemig.bench.BenchJvm;
+import io.livemig.bench.snapshot.LazyShot.KernelGuest;
+import io.livemig.bench.snapshot.LazyShot.Lazy;
+import io.livemig.bench.snapshot.SnapshotCounters.BackgroundFigures;
+import io.livemig.bench.snapshot.SnapshotCounters.FaultFigures;
+import io.livemig.bench.snapshot.SnapshotCounters.Figures;
+import io.livemig.bench.snapshot.SnapshotFileStates.Destination;
+import io.livemig.bench.snapshot.SnapshotFileStates.PlainFile;
+import io.livemig.bench.snapshot.SnapshotFileStates.Saved;
+import io.livemig.bench.snapshot.SnapshotFileStates.Target;
 import io.livemig.cli.SizeParser;
 import io.livemig.dirty.DirtyLog;
-import io.livemig.dirty.DirtyMarker;
 import io.livemig.dirty.DirtyTracker;
-import io.livemig.kernel.FaultingGuest;
 import io.livemig.kernel.KernelTracker;
 import io.livemig.kernel.KernelTracking;
 import io.livemig.kernel.TrackedGuest;
@@ -23,8 +30,6 @@ import io.livemig.workload.GuestWorkload;
 import io.livemig.workload.Patterns;
 import io.livemig.workload.VcpuTarget;
 import io.livemig.workload.WriteRate;
-import org.HdrHistogram.Histogram;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,9 +45,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -213,299 +216,6 @@ public class SnapshotBenchmark
     {
         @Param({"false", "true"})
         public boolean direct;
-    }
-
-    /** Where a save or a plain write goes: a fresh directory; each shot's file deleted after it. */
-    @State(Scope.Benchmark)
-    public static class Target
-    {
-        Path dir;
-        Path file;
-        PlainFileIo plain;
-
-        @Setup(Level.Trial)
-        public void setup(final Channels channels) throws IOException
-        {
-            dir = SnapshotFiles.newDirectory();
-            file = dir.resolve("shot.snap");
-            plain = new PlainFileIo(channels.threads);
-        }
-
-        /** After each shot, outside its time: the next one writes a new file. */
-        @TearDown(Level.Invocation)
-        public void deleteShot() throws IOException
-        {
-            Files.deleteIfExists(file);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException
-        {
-            SnapshotFiles.deleteTree(dir);
-        }
-    }
-
-    /** A snapshot of the guest, saved once, cached before each shot. */
-    @State(Scope.Benchmark)
-    public static class Saved
-    {
-        Path dir;
-        Path file;
-
-        @Setup(Level.Trial)
-        public void setup(final Guest guest) throws IOException, InterruptedException
-        {
-            dir = SnapshotFiles.newDirectory();
-            file = dir.resolve("guest.snap");
-            new SnapshotSave(guest.memory, guest.log, null, RECORDED, DEVICE).save(file,
-                new SaveSettings(SnapshotMode.STOPPED, 2, true, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
-        }
-
-        /** Before each shot, outside its time: every byte of the file in the page cache. */
-        @Setup(Level.Invocation)
-        public void warm() throws IOException
-        {
-            SnapshotFiles.warm(file);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException
-        {
-            SnapshotFiles.deleteTree(dir);
-        }
-    }
-
-    /** The plain read's file: the guest's size in random bytes, written once, cached before each shot. */
-    @State(Scope.Benchmark)
-    public static class PlainFile
-    {
-        Path dir;
-        Path file;
-        PlainFileIo plain;
-        private ByteBuffer memory;
-        private long bytes;
-
-        /** @return a direct buffer of the guest's size, made on first use (only the read into memory needs it). */
-        ByteBuffer memory()
-        {
-            if (memory == null)
-            {
-                memory = ByteBuffer.allocateDirect((int)bytes);
-            }
-            return memory;
-        }
-
-        @Setup(Level.Trial)
-        public void setup(final Size size, final Channels channels) throws IOException, InterruptedException
-        {
-            dir = SnapshotFiles.newDirectory();
-            file = dir.resolve("plain.bin");
-            plain = new PlainFileIo(channels.threads);
-            plain.write(file, size.bytes(), true);
-            bytes = size.bytes();
-        }
-
-        /** Before each shot, outside its time: every byte of the file in the page cache. */
-        @Setup(Level.Invocation)
-        public void warm() throws IOException
-        {
-            SnapshotFiles.warm(file);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException
-        {
-            SnapshotFiles.deleteTree(dir);
-        }
-    }
-
-    /** The restored guest: allocated once, zeroed before each shot (outside its time), as a new guest is. */
-    @State(Scope.Benchmark)
-    public static class Destination
-    {
-        GuestMemory memory;
-
-        @Setup(Level.Trial)
-        public void setup(final Size size)
-        {
-            memory = new GuestMemory(size.bytes(), PAGE, DirtyMarker.NONE);
-        }
-
-        @Setup(Level.Invocation)
-        public void empty()
-        {
-            memory.fill(0, memory.size(), (byte)0);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            memory.close();
-        }
-    }
-
-    /** A lazy restore in flight: what a shot opened, closed after it (outside its time). */
-    @State(Scope.Thread)
-    public static class Lazy
-    {
-        SnapshotReader file;
-        LazyRestore restore;
-        GuestWorkload vcpus;
-        /** A kernel-faults shot's guest, registered with userfaultfd before it ({@link KernelGuest}), else null. */
-        FaultingGuest kernel;
-
-        /**
-         * Opens the file, builds the restore on {@code memory} (or on {@link #kernel}'s, whose faults the kernel
-         * delivers) and starts it: the resume.
-         */
-        void resume(final Path path, final GuestMemory memory) throws IOException
-        {
-            final GuestMemory target = kernel != null ? kernel.memory() : memory;
-            file = SnapshotReader.open(path, target.size());
-            restore = new LazyRestore(file, target, kernel, VCPUS, false);
-            restore.start();
-        }
-
-        /** @return the memory the vCPUs write: the kernel guest's, or {@code memory}. */
-        GuestMemory target(final GuestMemory memory)
-        {
-            return kernel != null ? kernel.memory() : memory;
-        }
-
-        /** @throws IllegalStateException if the restore failed or did not complete in time. */
-        void awaitComplete() throws InterruptedException
-        {
-            final boolean complete = restore.awaitComplete(COMPLETE_TIMEOUT_MS);
-            if (restore.failure() != null || !complete)
-            {
-                throw new IllegalStateException("lazy restore: " + (complete ? restore.failure() :
-                    "not complete in " + COMPLETE_TIMEOUT_MS + " ms"));
-            }
-        }
-
-        /** After each shot: the vCPUs stopped, the rest of the pages in (a resume shot's prefetch), all closed. */
-        @TearDown(Level.Invocation)
-        public void close() throws IOException, InterruptedException
-        {
-            try
-            {
-                if (vcpus != null)
-                {
-                    vcpus.close();
-                }
-                if (restore != null)
-                {
-                    awaitComplete();
-                    restore.close();
-                }
-            }
-            finally
-            {
-                if (file != null)
-                {
-                    file.close();
-                }
-                if (kernel != null)
-                {
-                    kernel.close(); // after the restore and the vCPUs: nothing touches its memory any more
-                }
-                vcpus = null;
-                restore = null;
-                file = null;
-                kernel = null;
-            }
-        }
-    }
-
-    /**
-     * A kernel-faults shot's guest: before each shot, outside its time, a fresh 1 GiB mapping registered with a
-     * userfaultfd in MISSING mode, handed to the shot's {@link Lazy}, which closes it after the shot (JDK 22+: else
-     * the runner leaves {@link #lazyCompleteKernel} out with the probe's reason).
-     */
-    @State(Scope.Thread)
-    public static class KernelGuest
-    {
-        @Setup(Level.Invocation)
-        public void open(final Size size, final Lazy lazy)
-        {
-            lazy.kernel = KernelTracking.openFaulting(GuestMemory.DEFAULT_BLOCK_NAME, size.bytes(), PAGE);
-        }
-    }
-
-    /** A background save's vCPUs: their write rate before the shot and during it, and its copies before write. */
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    @State(Scope.Thread)
-    public static class BackgroundFigures
-    {
-        public double gbPerSecond;
-        public double writesPerSecBefore;
-        public double writesPerSecDuring;
-        /** Pages a vCPU's write fault copied into the file before its store landed. */
-        public double copiedByFaults;
-
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            gbPerSecond = writesPerSecBefore = writesPerSecDuring = copiedByFaults = 0;
-        }
-    }
-
-    /** A shot's bytes per second and I/O path (see the class comment). */
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    @State(Scope.Thread)
-    public static class Figures
-    {
-        /** The guest's bytes (10^9) over the shot's wall time. */
-        public double gbPerSecond;
-        /** 1 where the shot's writes (the save's RAM, or the plain I/O) went with {@code O_DIRECT}, else 0. */
-        public double directIo;
-
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            gbPerSecond = directIo = 0;
-        }
-
-        void record(final long bytes, final long nanos, final boolean direct)
-        {
-            gbPerSecond = bytes / (double)nanos;
-            directIo = direct ? 1 : 0;
-        }
-    }
-
-    /** A lazy restore's shot: its resume and its vCPUs' faults (µs), the report's fault-latency chart. */
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    @State(Scope.Thread)
-    public static class FaultFigures
-    {
-        public double resumeMs;
-        public double faults;
-        public double faultP50Us;
-        public double faultP90Us;
-        public double faultP99Us;
-        public double faultP999Us;
-        public double faultMaxUs;
-        /** Pages the prefetch thread loaded (the rest came by faults). */
-        public double prefetchedPages;
-
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            resumeMs = faults = faultP50Us = faultP90Us = faultP99Us = faultP999Us = faultMaxUs = prefetchedPages = 0;
-        }
-
-        void record(final long resumeNanos, final LazyRestore restore)
-        {
-            final Histogram h = restore.latency();
-            resumeMs = resumeNanos / 1e6;
-            faults = h.getTotalCount();
-            faultP50Us = h.getValueAtPercentile(50);
-            faultP90Us = h.getValueAtPercentile(90);
-            faultP99Us = h.getValueAtPercentile(99);
-            faultP999Us = h.getValueAtPercentile(99.9);
-            faultMaxUs = h.getMaxValue();
-            prefetchedPages = restore.prefetched();
-        }
     }
 
     /** A live save through the page cache (its {@code O_DIRECT} rows would repeat the stopped save's). */

@@ -52,13 +52,13 @@ class SnapshotBenchmarkTest
         guest.fill = 1.0;
         guest.setup(size);
         final SnapshotBenchmark.Channels channels = channels(threads);
-        final SnapshotBenchmark.Target target = new SnapshotBenchmark.Target();
+        final SnapshotFileStates.Target target = new SnapshotFileStates.Target();
         target.setup(channels);
-        final SnapshotBenchmark.Saved saved = new SnapshotBenchmark.Saved();
+        final SnapshotFileStates.Saved saved = new SnapshotFileStates.Saved();
         saved.setup(guest);
-        final SnapshotBenchmark.Destination destination = new SnapshotBenchmark.Destination();
+        final SnapshotFileStates.Destination destination = new SnapshotFileStates.Destination();
         destination.setup(size);
-        final SnapshotBenchmark.Figures figures = new SnapshotBenchmark.Figures();
+        final SnapshotCounters.Figures figures = new SnapshotCounters.Figures();
         try
         {
             for (final boolean direct : new boolean[] {false, true})
@@ -83,14 +83,14 @@ class SnapshotBenchmarkTest
             bench.restoreEager(saved, channels, destination, figures);
             assertSame(guest, destination);
 
-            final SnapshotBenchmark.Lazy lazy = new SnapshotBenchmark.Lazy();
+            final LazyShot.Lazy lazy = new LazyShot.Lazy();
             destination.empty();
             bench.lazyResume(saved, destination, lazy);
             lazy.close(); // the teardown waits for the prefetch
             assertSame(guest, destination);
 
             destination.empty();
-            final SnapshotBenchmark.FaultFigures faults = new SnapshotBenchmark.FaultFigures();
+            final SnapshotCounters.FaultFigures faults = new SnapshotCounters.FaultFigures();
             bench.lazyComplete(saved, destination, lazy, faults);
             assertTrue(faults.resumeMs > 0 && faults.faults + faults.prefetchedPages >= 2048,
                 "every page came by a fault or by the prefetch: " + faults.faults + " + " + faults.prefetchedPages);
@@ -111,7 +111,7 @@ class SnapshotBenchmarkTest
     }
 
     /** Only the pages the restore loaded: the vCPUs of a complete shot write the guest after it resumes. */
-    private static void assertSame(final SnapshotBenchmark.Guest guest, final SnapshotBenchmark.Destination d)
+    private static void assertSame(final SnapshotBenchmark.Guest guest, final SnapshotFileStates.Destination d)
     {
         final UnsafeBuffer a = new UnsafeBuffer(0, 0);
         final UnsafeBuffer b = new UnsafeBuffer(0, 0);
