@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -86,6 +87,13 @@ class LazyRestoreTest
                 lazy.start(false); // no prefetch: every page comes by a fault
                 assertEquals(-1, SnapshotGuests.firstDifference(src, m), "every page read through its fault");
                 assertTrue(lazy.awaitComplete(30_000));
+                // The fault thread records a hole's fault after placing its zeros, which wakes this thread: the
+                // last page read may be recorded a moment after it returned. Wait for it, bounded.
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (lazy.latency().getTotalCount() < h.pages() && System.nanoTime() - deadline < 0)
+                {
+                    Thread.sleep(1);
+                }
                 assertEquals(h.pages(), lazy.latency().getTotalCount(),
                     "one fault per page read: a page of the file placed from it, a hole placed as zeros");
                 assertEquals(0, lazy.prefetched());
