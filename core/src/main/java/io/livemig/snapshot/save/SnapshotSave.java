@@ -228,16 +228,8 @@ public final class SnapshotSave
                 }
             }
             final long f0 = System.nanoTime();
-            long count = 0;
-            for (final long w : present)
-            {
-                count += Long.bitCount(w);
-            }
-            final SnapshotHeader header = new SnapshotHeader(settings.mode(), memory.pageSize(), pages, device.length,
-                PageDigest.of(device, 0, device.length), id, parent == null ? SnapshotId.NONE : parent.id(),
-                System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000, vcpus, memory.blockName(),
-                parent == null ? "" : parent.path());
-            file.finish(header, present, digests, device);
+            final long count = finish(file, settings.mode(), id,
+                System.currentTimeMillis() - (System.nanoTime() - pauseNs) / 1_000_000, present, digests);
             final long end = System.nanoTime();
             return new SaveFigures(id, settings.mode(), List.copyOf(perPass), writes, count, pages - count, converged,
                 end - start - hookNs, workload == null ? 0 : resumeNs - pauseNs - hookNs, lastPassNs, end - f0, file.directIo(),
@@ -293,20 +285,31 @@ public final class SnapshotSave
         copiedByFaults = hook.drain(present);
         final long passNs = System.nanoTime() - t0;
         final long f0 = System.nanoTime();
+        final long count = finish(file, SnapshotMode.BACKGROUND, id, instantMs, present, digests);
+        final long end = System.nanoTime();
+        return new SaveFigures(id, SnapshotMode.BACKGROUND, List.of(handled + copiedByFaults), pass.written +
+            copiedByFaults, count, pages - count, true, end - start - hookNs,
+            workload == null ? 0 : resumeNs - pauseNs - hookNs, passNs, end - f0, file.directIo(),
+            file.directIoRefusal(), copiedByFaults);
+    }
+
+    /**
+     * Ends the file: the header (naming the parent of a diff) after the bitmap, the digests and the device state.
+     *
+     * @return the pages the file holds.
+     */
+    private long finish(final SnapshotWriter file, final SnapshotMode mode, final SnapshotId id, final long instantMs,
+        final long[] present, final long[] digests) throws IOException
+    {
         long count = 0;
         for (final long w : present)
         {
             count += Long.bitCount(w);
         }
-        final SnapshotHeader header = new SnapshotHeader(SnapshotMode.BACKGROUND, memory.pageSize(), pages,
-            device.length, PageDigest.of(device, 0, device.length), id, SnapshotId.NONE, instantMs, vcpus,
-            memory.blockName(), "");
-        file.finish(header, present, digests, device);
-        final long end = System.nanoTime();
-        return new SaveFigures(id, SnapshotMode.BACKGROUND, List.of(handled + copiedByFaults), pass.written +
-            (copiedByFaults), count, pages - count, true, end - start - hookNs,
-            workload == null ? 0 : resumeNs - pauseNs - hookNs, passNs, end - f0, file.directIo(),
-            file.directIoRefusal(), copiedByFaults);
+        file.finish(new SnapshotHeader(mode, memory.pageSize(), memory.pageCount(), device.length,
+            PageDigest.of(device, 0, device.length), id, parent == null ? SnapshotId.NONE : parent.id(), instantMs,
+            vcpus, memory.blockName(), parent == null ? "" : parent.path()), present, digests, device);
+        return count;
     }
 
     private long pause()
