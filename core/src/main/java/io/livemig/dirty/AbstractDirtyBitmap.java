@@ -320,6 +320,24 @@ abstract class AbstractDirtyBitmap implements DirtyLog
         return or(wordIndex, bits);
     }
 
+    /**
+     * Copies {@code src} over the words, plainly: for a bitmap with no index to keep, not yet seen by another thread.
+     */
+    final void load(final long[] src)
+    {
+        if (src.length != words.length)
+        {
+            throw new IllegalArgumentException(src.length + " words for a bitmap of " + words.length);
+        }
+        final int last = words.length - 1;
+        if ((src[last] & ~validBits(last)) != 0)
+        {
+            throw new IndexOutOfBoundsException(
+                "bits past the last unit " + (units - 1) + " in word " + last + ": 0x" + Long.toHexString(src[last]));
+        }
+        System.arraycopy(src, 0, words, 0, words.length);
+    }
+
     /** Unchecked atomic exchange of a word with 0, keeping any index current. */
     abstract long take(int wordIndex);
 

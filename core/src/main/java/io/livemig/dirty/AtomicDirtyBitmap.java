@@ -25,6 +25,20 @@ public final class AtomicDirtyBitmap extends AbstractDirtyBitmap
         super(pageCount, granularityShift);
     }
 
+    /**
+     * A bitmap of {@code pageCount} pages, one unit a page, whose words start as a copy of {@code words}: one bulk
+     * copy where {@link #orWord} would take an atomic operation a word, for a bitmap built whole before another
+     * thread sees it (published as any new object is: a final field, a volatile write, a thread's start).
+     *
+     * @param words exactly {@link #wordCount()} words, no bit set past the last page.
+     */
+    public static AtomicDirtyBitmap copyOf(final long pageCount, final long[] words)
+    {
+        final AtomicDirtyBitmap bitmap = new AtomicDirtyBitmap(pageCount, 0);
+        bitmap.load(words);
+        return bitmap;
+    }
+
     @Override
     void markUnit(final long unit)
     {

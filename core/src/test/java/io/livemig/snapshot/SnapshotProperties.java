@@ -143,9 +143,24 @@ class SnapshotProperties
                 one.put(0, (byte)(one.get(0) ^ flip)).rewind();
                 ch.write(one, offset);
             }
-            // A bit cleared makes a hole whose digest is not zero's, a bit set a present page whose digest is
-            // zero's, a bit past the end marks no page: each refused at open, as is a header or a hole's digest.
-            assertThrows(SnapshotFormatException.class, () -> SnapshotReader.open(path, 1L << 30).close());
+            // A bit cleared makes a hole whose digest is not zero's, a bit past the end marks no page: each refused
+            // at open, as is a header or a hole's digest. A bit set makes a present page whose digest is zero's,
+            // refused by the check of that page (its slot's bytes, zeros, are what a restore would place).
+            assertThrows(SnapshotFormatException.class, () ->
+            {
+                try (SnapshotReader file = SnapshotReader.open(path, 1L << 30))
+                {
+                    final ByteBuffer page = ByteBuffer.allocate(4096);
+                    for (long p = 0; p < pages; p++)
+                    {
+                        if (file.isPresent(p))
+                        {
+                            file.readPages(p, page.clear());
+                            file.check(p, page, 0);
+                        }
+                    }
+                }
+            });
         }
         finally
         {

@@ -350,7 +350,18 @@ public record SnapshotHeader(
 
     private static boolean printable(final String s)
     {
-        return s != null && !s.isEmpty() && s.length() <= 255 && s.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+        if (s == null || s.isEmpty() || s.length() > 255)
+        {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) // a loop, not a stream: a restore's resume pays for a cold lambda
+        {
+            if (s.charAt(i) <= 0x20 || s.charAt(i) >= 0x7f)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Bounds-checked reads of the header's fields, each refusal naming the field's offset. */

@@ -1,6 +1,7 @@
 package io.livemig.snapshot.file;
 
 import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * A snapshot's 128-bit identity, random, by which a diff snapshot names its parent. Immutable.
@@ -12,7 +13,7 @@ public record SnapshotId(long high, long low)
 {
     /** The id of no snapshot: a full snapshot's parent. */
     public static final SnapshotId NONE = new SnapshotId(0, 0);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
 
     /** @return a new random id, never {@link #NONE}. */
     public static SnapshotId random()
@@ -20,7 +21,7 @@ public record SnapshotId(long high, long low)
         SnapshotId id;
         do
         {
-            id = new SnapshotId(RANDOM.nextLong(), RANDOM.nextLong());
+            id = new SnapshotId(Random.SOURCE.nextLong(), Random.SOURCE.nextLong());
         }
         while (id.equals(NONE));
         return id;
@@ -29,6 +30,12 @@ public record SnapshotId(long high, long low)
     @Override
     public String toString()
     {
-        return String.format("%016x%016x", high, low);
+        return HEX.toHexDigits(high) + HEX.toHexDigits(low);
+    }
+
+    /** The saver's source, made on first use: a restore that only reads ids never seeds one (milliseconds, cold). */
+    private static final class Random
+    {
+        static final SecureRandom SOURCE = new SecureRandom();
     }
 }

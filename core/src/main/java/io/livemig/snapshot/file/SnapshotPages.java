@@ -18,6 +18,17 @@ public interface SnapshotPages
     /** @return bitmap word {@code w}: the present pages among {@code 64w} to {@code 64w + 63}. */
     long presentWord(int w);
 
+    /** @return a copy of the whole bitmap, word {@code w} as {@link #presentWord} gives it. */
+    default long[] presentWords()
+    {
+        final long[] words = new long[header().bitmapWords()];
+        for (int w = 0; w < words.length; w++)
+        {
+            words[w] = presentWord(w);
+        }
+        return words;
+    }
+
     /** @return pages whose bytes are in the snapshot. */
     long presentPages();
 

@@ -10,13 +10,15 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A snapshot file opened for restoring, as strict as the page stream's reader. {@link #open} reads and checks
- * the header ({@link SnapshotHeader#read}), the bitmap and the digests, and the device state against its
- * digest, before anything of the guest exists; a file that is cut short, malformed or disagrees with itself is
+ * the header ({@link SnapshotHeader#read}), the bitmap, every hole's digest, and the device state against its
+ * digest, before anything of the guest exists, in time proportional to the bitmap and the holes (the digests
+ * are mapped, not read, so a lazy restore resumes in about a millisecond a GiB); a file that is cut short, malformed or disagrees with itself is
  * refused with a {@link SnapshotFormatException} naming the offset. Nothing is allocated from the file's
  * numbers before they are checked against the file's length and the caller's limit on guest memory.
  *
  * <p>Pages are then read from their slots by any number of threads ({@link #readPages}, positional reads);
- * {@link #check} compares a page's bytes with its digest.
+ * {@link #check} compares a page's bytes with its digest, and refuses a present page of a full snapshot whose
+ * digest is the zero page's (such a page belongs in a hole).
  *
  * <p>Thread-safety: after {@link #open} returns, every method may be called from any number of threads; the
  * bitmap and digests are read only. {@link #close} by the owner once readers have returned.
@@ -33,6 +35,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
     private final ByteBuffer[] digests;
     private final byte[] device;
     private final long presentPages;
+    private final long zeroDigest;
 
     private SnapshotReader(final Path path, final FileChannel channel, final SnapshotHeader header,
         final long[] present, final ByteBuffer[] digests, final byte[] device, final long presentPages)
@@ -44,6 +47,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
         this.digests = digests;
         this.device = device;
         this.presentPages = presentPages;
+        this.zeroDigest = PageDigest.zero(header.pageSize());
     }
 
     /**
@@ -88,7 +92,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
                 throw new SnapshotFormatException(header.bitmapOffset() + 8L * (present.length - 1),
                     "the bitmap's last word marks pages past the last page " + (header.pages() - 1));
             }
-            final ByteBuffer[] digests = readDigests(channel, header);
+            final ByteBuffer[] digests = mapDigests(channel, header);
             long count = 0;
             for (final long w : present)
             {
@@ -96,7 +100,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
             }
             if (!header.hasParent())
             {
-                checkHoles(header, present, digests, count);
+                checkHoles(header, present, digests);
             }
             final ByteBuffer dev = ByteBuffer.allocate(header.deviceBytes());
             readFully(channel, dev, header.deviceOffset());
@@ -114,12 +118,14 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
     }
 
     /**
-     * In a full snapshot a page is a hole exactly when its digest is the zero page's: every hole's digest is
-     * checked, then the zero digests are counted, which finds a present page with the zero page's digest without a
-     * look at each present page (a 1 GiB guest's 262,144 checks cost a lazy restore's resume milliseconds).
+     * In a full snapshot a hole's digest must be the zero page's (else the bitmap drops a page that held bytes):
+     * each hole's digest is checked, words without a hole skipped, so a guest written once costs a look at each
+     * bitmap word, not at each digest. The other half of the rule, a present page whose digest is the zero page's,
+     * loses nothing (its slot's bytes are what a restore places) and is refused by {@link #check}, with the page's
+     * bytes, rather than by a look at every digest before a lazy restore may resume.
      */
-    private static void checkHoles(final SnapshotHeader header, final long[] present, final ByteBuffer[] digests,
-        final long count) throws SnapshotFormatException
+    private static void checkHoles(final SnapshotHeader header, final long[] present, final ByteBuffer[] digests)
+        throws SnapshotFormatException
     {
         final long zero = PageDigest.zero(header.pageSize());
         final int tail = (int)(header.pages() & 63);
@@ -140,37 +146,24 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
                 }
             }
         }
-        long zeros = 0;
-        for (final ByteBuffer chunk : digests)
-        {
-            for (int i = 0, n = chunk.capacity(); i < n; i += 8)
-            {
-                zeros += chunk.getLong(i) == zero ? 1 : 0;
-            }
-        }
-        if (zeros != header.pages() - count)
-        {
-            for (long p = 0; p < header.pages(); p++) // the refusal's slow path: name the first such page
-            {
-                if ((present[(int)(p >>> 6)] & (1L << p)) != 0 && digest(digests, p) == zero)
-                {
-                    throw new SnapshotFormatException(header.bitmapOffset() + 8 * (p >>> 6), "the bitmap says page " +
-                        p + " holds bytes, but its digest is the zero page's (a full snapshot keeps zero pages as holes)");
-                }
-            }
-        }
     }
 
-    /** @return the digests, read straight into direct buffers of at most 2^27 each (big-endian, as written). */
-    private static ByteBuffer[] readDigests(final FileChannel channel, final SnapshotHeader header) throws IOException
+    /**
+     * @return the digests, mapped from the file (no copy, and nothing read until a digest is used: a lazy restore's
+     * resume maps them in microseconds where reading 2 MiB a GiB of guest took one), in buffers of at most 2^27
+     * (big-endian, as written). The header's check of the file's exact length puts every mapped byte inside the
+     * file; a file cut short after this (another process truncating it) makes a later digest's read throw, as
+     * {@link java.nio.MappedByteBuffer} documents, never the JVM crash.
+     */
+    private static ByteBuffer[] mapDigests(final FileChannel channel, final SnapshotHeader header) throws IOException
     {
         final long pages = header.pages();
         final ByteBuffer[] chunks = new ByteBuffer[(int)(((pages - 1) >>> DIGEST_CHUNK_SHIFT) + 1)];
         for (int c = 0; c < chunks.length; c++)
         {
             final long first = (long)c << DIGEST_CHUNK_SHIFT;
-            chunks[c] = ByteBuffer.allocateDirect((int)(8 * Math.min(1L << DIGEST_CHUNK_SHIFT, pages - first)));
-            readFully(channel, chunks[c], header.digestsOffset() + 8 * first);
+            chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, header.digestsOffset() + 8 * first,
+                8 * Math.min(1L << DIGEST_CHUNK_SHIFT, pages - first));
         }
         return chunks;
     }
@@ -239,6 +232,12 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
         return present[w];
     }
 
+    @Override
+    public long[] presentWords()
+    {
+        return present.clone();
+    }
+
     /** @return pages whose bytes are in the file. */
     @Override
     public long presentPages()
@@ -277,13 +276,19 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
      * Checks page {@code page}'s bytes, {@code pageSize} of them at {@code offset} in {@code src}, against its
      * digest.
      *
-     * @throws SnapshotFormatException naming the page's slot if they differ.
+     * @throws SnapshotFormatException naming the page's slot if they differ, or its bitmap word if the page, present
+     *                                 in a full snapshot, has the zero page's digest.
      */
     @Override
     public void check(final long page, final ByteBuffer src, final int offset) throws SnapshotFormatException
     {
-        final long got = PageDigest.of(src, offset, header.pageSize());
         final long want = digest(digests, page);
+        if (want == zeroDigest && !header.hasParent())
+        {
+            throw new SnapshotFormatException(header.bitmapOffset() + 8 * (page >>> 6), "the bitmap says page " + page +
+                " holds bytes, but its digest is the zero page's (a full snapshot keeps zero pages as holes)");
+        }
+        final long got = PageDigest.of(src, offset, header.pageSize());
         if (got != want)
         {
             throw new SnapshotFormatException(header.pageOffset(page), String.format(

@@ -82,13 +82,9 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
         this.kernel = kernel;
         this.verify = verify;
         final long pages = file.header().pages();
-        this.pending = new AtomicDirtyBitmap(pages, 0);
-        this.absent = new AtomicDirtyBitmap(pages, 0);
-        for (int w = 0; w < file.header().bitmapWords(); w++)
-        {
-            pending.orWord(w, file.presentWord(w));
-            absent.orWord(w, file.presentWord(w));
-        }
+        final long[] present = file.presentWords();
+        this.pending = AtomicDirtyBitmap.copyOf(pages, present); // both published by the final fields
+        this.absent = AtomicDirtyBitmap.copyOf(pages, present);
         left.set(file.presentPages());
         final int n = Math.max(1, vcpus);
         this.vcpuLoaders = new PageLoader[kernel == null ? n : 0];
