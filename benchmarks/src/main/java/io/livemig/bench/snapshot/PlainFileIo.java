@@ -109,7 +109,7 @@ final class PlainFileIo
         {
             final int threads = buffers.length;
             final long share = bytes / threads / BUFFER_BYTES * BUFFER_BYTES;
-            FileThreads.run("plain-io", threads,
+            FileThreads.run("plain-io", threads, FileThreads.deadlineMs(bytes),
                 (t, stop) -> share(channel, t, offset, share, bytes, write, into, stop));
             if (write)
             {

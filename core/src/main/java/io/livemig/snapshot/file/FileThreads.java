@@ -1,16 +1,18 @@
 package io.livemig.snapshot.file;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * One piece of file I/O on {@code threads} threads: the caller's and {@code threads - 1} started for it, each
- * running the same task with its index, all joined before {@link #run} returns (which publishes whatever they
- * wrote to the caller). The first failure of any thread is kept; the others see it through the task's {@code
- * stop} and end at their next step, and {@link #run} throws it. The joins have no deadline: a thread ends when
- * its share of the file is done, and a file system that never returns from a read or a write would hold a
- * single-threaded caller just as long.
+ * One piece of file I/O on {@code threads} threads started for it, each running the same task with its index,
+ * all joined before {@link #run} returns (which publishes whatever they wrote to the caller). The first failure
+ * of any thread is kept; the others see it through the task's {@code stop} and end at their next step, and
+ * {@link #run} throws it. The joins have a deadline ({@link #deadlineMs}): a thread still running at it (a file
+ * system that does not return from a read or a write) fails the run, which stops the others and interrupts every
+ * thread still running (an interrupted {@link java.nio.channels.FileChannel} closes, so its blocked calls
+ * return), and the caller returns at the deadline whether or not they have ended (they are daemons).
  *
  * <p>Stateless; thread-safe.
  */
@@ -32,27 +34,61 @@ public final class FileThreads
     }
 
     /**
-     * Runs {@code task} on {@code threads} threads named {@code name-1} ... (the caller's is the first).
-     *
-     * @throws IOException the first failure of any thread (another throwable wrapped, named by {@code name}).
+     * @return the deadline for I/O of {@code bytes}: a minute, and a second per 10 MB beyond, a rate far below
+     * any disk's, so only a stuck file system reaches it.
      */
-    public static void run(final String name, final int threads, final Task task)
+    public static long deadlineMs(final long bytes)
+    {
+        return 60_000 + bytes / 10_000;
+    }
+
+    /**
+     * Runs {@code task} on {@code threads} threads named {@code name-0} ..., and waits for them until {@code
+     * deadlineMs} have passed.
+     *
+     * @throws IOException the first failure of any thread (another throwable wrapped, named by {@code name}), or
+     *                     the deadline's.
+     */
+    public static void run(final String name, final int threads, final long deadlineMs, final Task task)
         throws IOException, InterruptedException
     {
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final BooleanSupplier stop = () -> failure.get() != null;
-        final Thread[] started = new Thread[threads - 1];
-        for (int i = 1; i < threads; i++)
+        final Thread[] started = new Thread[threads];
+        for (int i = 0; i < threads; i++)
         {
             final int index = i;
-            started[i - 1] = new Thread(() -> runCatching(task, index, stop, failure), name + "-" + i);
-            started[i - 1].setDaemon(true);
-            started[i - 1].start();
+            started[i] = new Thread(() -> runCatching(task, index, stop, failure), name + "-" + i);
+            started[i].setDaemon(true);
+            started[i].start();
         }
-        runCatching(task, 0, stop, failure);
-        for (final Thread t : started)
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        try
         {
-            t.join();
+            for (final Thread t : started)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left > 0)
+                {
+                    TimeUnit.NANOSECONDS.timedJoin(t, left);
+                }
+                if (t.isAlive())
+                {
+                    failure.compareAndSet(null, new IOException(name + ": " + t.getName() +
+                        " had not finished its share of the file after " + deadlineMs / 1e3 + " s"));
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            for (final Thread t : started)
+            {
+                if (t.isAlive())
+                {
+                    t.interrupt(); // past the deadline, or the caller interrupted: stop, not wait
+                }
+            }
         }
         final Throwable t = failure.get();
         if (t instanceof IOException)

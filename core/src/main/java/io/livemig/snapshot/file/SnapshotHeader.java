@@ -234,20 +234,11 @@ public record SnapshotHeader(
             throw new SnapshotFormatException(7, String.format("unknown flags 0x%02x", flags));
         }
         final int pageSize = f.s32(8);
-        if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1)
-        {
-            throw new SnapshotFormatException(8, "page size " + pageSize + " is not a power of two from 4 KiB to 2 MiB");
-        }
+        refuse(8, pageSizeRule(pageSize));
         final long pages = f.s64(12);
-        if (pages < 1 || pages > MAX_PAGES)
-        {
-            throw new SnapshotFormatException(12, "page count " + pages + " is not 1 to 2^31");
-        }
+        refuse(12, pageCountRule(pages));
         final int deviceBytes = f.s32(52);
-        if (deviceBytes < 0 || deviceBytes > MAX_DEVICE_BYTES)
-        {
-            throw new SnapshotFormatException(52, "device-state bytes " + deviceBytes + " are not 0 to 64 MiB");
-        }
+        refuse(52, deviceBytesRule(deviceBytes));
         final long ramOffset = Math.max(ALIGN, pageSize);
         final long bitmapOffset = ramOffset + pages * pageSize;
         final long digestsOffset = align(bitmapOffset + 8 * ((pages + 63) >>> 6));
@@ -268,18 +259,10 @@ public record SnapshotHeader(
         final long createdMs = f.s64(96);
         final int vcpus = f.u16(104);
         final int compute = f.u16(106);
-        if (vcpus > 256 || (compute > 0 && compute >= vcpus))
-        {
-            throw new SnapshotFormatException(104, vcpus + " vCPUs with " + compute +
-                " compute vCPUs: at most 256, and fewer compute than vCPUs");
-        }
+        refuse(104, vcpuCountRule(vcpus, compute));
         final int touch = f.s32(108);
         final long rate = f.s64(112);
-        if (touch < 1 || touch > pageSize || rate < 0)
-        {
-            throw new SnapshotFormatException(108, "bytes per write " + touch + " (1 to the page size) or dirty rate " +
-                rate + " (0 or more) out of range");
-        }
+        refuse(108, writesRule(touch, rate, pageSize));
         final long seed = f.s64(120);
         int at = 128;
         final String block = f.ascii(at, "block name");
@@ -306,39 +289,69 @@ public record SnapshotHeader(
         }
         final String parentPath = new String(parentBytes, StandardCharsets.UTF_8);
         final Vcpus v = new Vcpus(vcpus, compute, pattern, touch, rate, seed);
-        final String problem = problem(pageSize, pages, deviceBytes, v, block, parentPath, (flags & FLAG_PARENT) != 0);
+        try
+        {
+            return new SnapshotHeader(SnapshotMode.values()[modeByte], pageSize, pages, deviceBytes, deviceDigest, id,
+                parentId, createdMs, v, block, parentPath);
+        }
+        catch (final IllegalArgumentException ex) // a rule no field's check above names (the names' characters)
+        {
+            throw new SnapshotFormatException(0, ex.getMessage());
+        }
+    }
+
+    private static void refuse(final long offset, final String problem) throws SnapshotFormatException
+    {
         if (problem != null)
         {
-            throw new SnapshotFormatException(0, problem);
+            throw new SnapshotFormatException(offset, problem);
         }
-        return new SnapshotHeader(SnapshotMode.values()[modeByte], pageSize, pages, deviceBytes, deviceDigest, id,
-            parentId, createdMs, v, block, parentPath);
+    }
+
+    private static String pageSizeRule(final int pageSize)
+    {
+        return pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1 ?
+            "page size " + pageSize + " is not a power of two from 4 KiB to 2 MiB" : null;
+    }
+
+    private static String pageCountRule(final long pages)
+    {
+        return pages < 1 || pages > MAX_PAGES ? "page count " + pages + " is not 1 to 2^31" : null;
+    }
+
+    private static String deviceBytesRule(final int deviceBytes)
+    {
+        return deviceBytes < 0 || deviceBytes > MAX_DEVICE_BYTES ?
+            "device-state bytes " + deviceBytes + " are not 0 to 64 MiB" : null;
+    }
+
+    private static String vcpuCountRule(final int vcpus, final int compute)
+    {
+        return vcpus < 0 || vcpus > 256 || compute < 0 || (compute > 0 && compute >= vcpus) ? vcpus +
+            " vCPUs with " + compute + " compute vCPUs: at most 256, and fewer compute than vCPUs" : null;
+    }
+
+    private static String writesRule(final int bytesPerTouch, final long dirtyRate, final int pageSize)
+    {
+        return bytesPerTouch < 1 || bytesPerTouch > pageSize || dirtyRate < 0 ? "bytes per write " + bytesPerTouch +
+            " (1 to the page size) or dirty rate " + dirtyRate + " (0 or more) out of range" : null;
     }
 
     private static String problem(final int pageSize, final long pages, final int deviceBytes, final Vcpus vcpus,
         final String blockName, final String parentPath, final boolean parent)
     {
-        if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1)
+        for (final String rule : new String[] {pageSizeRule(pageSize), pageCountRule(pages),
+            deviceBytesRule(deviceBytes), vcpuCountRule(vcpus.count(), vcpus.compute()),
+            writesRule(vcpus.bytesPerTouch(), vcpus.dirtyRate(), pageSize)})
         {
-            return "page size " + pageSize + " is not a power of two from 4 KiB to 2 MiB";
-        }
-        if (pages < 1 || pages > MAX_PAGES)
-        {
-            return "page count " + pages + " is not 1 to 2^31";
-        }
-        if (deviceBytes < 0 || deviceBytes > MAX_DEVICE_BYTES)
-        {
-            return "device-state bytes " + deviceBytes + " are not 0 to 64 MiB";
+            if (rule != null)
+            {
+                return rule; // the first broken rule, as read() names it with its field's offset
+            }
         }
         if (!printable(blockName) || !printable(vcpus.pattern()))
         {
             return "block name and access pattern must be 1 to 255 printable ASCII characters without spaces";
-        }
-        if (vcpus.count() < 0 || vcpus.count() > 256 || vcpus.compute() < 0 ||
-            (vcpus.compute() > 0 && vcpus.compute() >= vcpus.count()) || vcpus.bytesPerTouch() < 1 ||
-            vcpus.bytesPerTouch() > pageSize || vcpus.dirtyRate() < 0)
-        {
-            return "vCPUs " + vcpus + " out of range";
         }
         final int parentBytes = parentPath.getBytes(StandardCharsets.UTF_8).length;
         if (parentBytes > MAX_PARENT_PATH || (parentBytes == 0) == parent)

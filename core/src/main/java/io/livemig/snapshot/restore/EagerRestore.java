@@ -36,7 +36,8 @@ public final class EagerRestore
     {
         final int words = file.header().bitmapWords();
         final AtomicInteger cursor = new AtomicInteger();
-        FileThreads.run("snapshot-restore", threads, (thread, stop) ->
+        final long bytes = file.presentPages() * file.header().pageSize();
+        FileThreads.run("snapshot-restore", threads, FileThreads.deadlineMs(bytes), (thread, stop) ->
         {
             final PageLoader loader = new PageLoader(file, memory, verify);
             for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && !stop.getAsBoolean();

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
 /**
  * Checks a whole snapshot file without building a guest: every present page's bytes against its digest, and
  * every page's digest against the digests a saver took of the guest's memory at the snapshot's instant. This
- * is what a verifying save runs on the file it has just written.
+ * is what a verifying save runs on the file it has just written, reading each run of present pages (up to a
+ * MiB) with one read.
  *
  * <p>Stateless; thread-safe.
  */
@@ -32,16 +33,30 @@ public final class FileCheck
         {
             throw new IllegalArgumentException(expected.length + " digests for " + pages + " pages");
         }
-        final ByteBuffer page = ByteBuffer.allocateDirect(ps);
+        final int capacity = Math.max(1, PageLoader.STAGING_BYTES / ps);
+        final ByteBuffer run = ByteBuffer.allocateDirect(capacity * ps);
+        for (long p = 0; p < pages; )
+        {
+            if (!file.isPresent(p))
+            {
+                p++;
+                continue;
+            }
+            int n = 1;
+            while (n < capacity && p + n < pages && file.isPresent(p + n))
+            {
+                n++;
+            }
+            file.readPages(p, run.clear().limit(n * ps)); // a run of present pages in one read
+            for (int i = 0; i < n; i++)
+            {
+                file.check(p + i, run, i * ps);
+            }
+            p += n;
+        }
         long mismatches = 0;
         for (long p = 0; p < pages; p++)
         {
-            if (file.isPresent(p))
-            {
-                page.clear();
-                file.readPages(p, page);
-                file.check(p, page, 0);
-            }
             if (file.digest(p) != expected[(int)p])
             {
                 mismatches++;

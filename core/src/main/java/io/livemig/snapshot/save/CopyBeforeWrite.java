@@ -1,16 +1,11 @@
 package io.livemig.snapshot.save;
 
-import io.livemig.codec.ZeroPage;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.kernel.TrackedGuest;
 import io.livemig.memory.GuestMemory;
-import io.livemig.snapshot.file.PageDigest;
-import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotWriter;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * A background snapshot's write fault: before a vCPU's first store to a page after the instant, the fault
@@ -32,13 +27,8 @@ final class CopyBeforeWrite implements TrackedGuest.WriteHook
     private final SnapshotWriter file;
     private final AtomicDirtyBitmap unsaved;
     private final AtomicDirtyBitmap captured;
-    private final long[] digests;
     private final long[] present;
-    private final long zeroDigest;
-    private final ByteBuffer staging;
-    private final UnsafeBuffer stage;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final int ps;
+    private final PageStage stage;
     private long copied;
     private long waited;
     private IOException failure;
@@ -50,12 +40,8 @@ final class CopyBeforeWrite implements TrackedGuest.WriteHook
         this.file = file;
         this.unsaved = unsaved;
         this.captured = captured;
-        this.digests = digests;
-        this.ps = memory.pageSize();
         this.present = new long[(int)((memory.pageCount() + 63) >>> 6)];
-        this.zeroDigest = PageDigest.zero(ps);
-        this.staging = ByteBuffer.allocateDirect(ps + SnapshotHeader.ALIGN).alignedSlice(SnapshotHeader.ALIGN);
-        this.stage = new UnsafeBuffer(staging);
+        this.stage = new PageStage(memory, digests, 1);
     }
 
     @Override
@@ -81,17 +67,10 @@ final class CopyBeforeWrite implements TrackedGuest.WriteHook
         copied++;
         try
         {
-            if (ZeroPage.isZero(memory.wrapPage(page, view), 0, ps))
+            if (stage.stage(page, 0, true)) // else a hole: nothing to write
             {
-                digests[(int)page] = zeroDigest; // a hole: nothing to write
-            }
-            else
-            {
-                memory.readPage(page, stage, 0);
-                digests[(int)page] = PageDigest.of(staging, 0, ps);
                 present[(int)(page >>> 6)] |= 1L << page;
-                staging.clear().limit(ps);
-                file.writePages(page, staging);
+                file.writePages(page, stage.staging.clear().limit(memory.pageSize()));
             }
         }
         catch (final IOException | RuntimeException ex)

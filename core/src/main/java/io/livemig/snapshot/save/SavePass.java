@@ -1,14 +1,10 @@
 package io.livemig.snapshot.save;
 
-import io.livemig.codec.ZeroPage;
 import io.livemig.dirty.AtomicDirtyBitmap;
 import io.livemig.dirty.DirtyLog;
 import io.livemig.memory.GuestMemory;
 import io.livemig.snapshot.file.FileThreads;
-import io.livemig.snapshot.file.PageDigest;
-import io.livemig.snapshot.file.SnapshotHeader;
 import io.livemig.snapshot.file.SnapshotWriter;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,12 +13,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * One pass of a save: every page dirty in the log goes to its slot in the file, on {@code threads} threads
- * (the caller's and {@code threads - 1} started for the pass). A thread claims a few words of the log at a
+ * started for the pass ({@link FileThreads}). A thread claims a few words of the log at a
  * time and takes each word (atomic exchange with zero), so every dirty bit is cleared <em>before</em> its page
  * is read: a vCPU write that races with the save marks the page again, and the next pass writes it again.
- * Runs of consecutive non-zero pages are copied into the thread's aligned staging buffer and written with one
- * positional write; a zero page is a hole: it breaks the run, its bit in {@code present} is cleared and its
- * digest is the zero page's.
+ * Runs of consecutive non-zero pages are copied into the thread's aligned staging buffer ({@link PageStage})
+ * and written with one positional write; a zero page is a hole: it breaks the run, its bit in {@code present} is
+ * cleared and its digest is the zero page's.
  *
  * <p>The log must have one bit per page. A word of the log is taken by one thread, which alone writes the
  * same word of {@code present} and the digests of its 64 pages in this pass; the pass's threads are joined
@@ -43,7 +39,6 @@ final class SavePass
     private final long[] present;
     private final long[] digests;
     private final int threads;
-    private final long zeroDigest;
     private final Worker[] workers;
     private AtomicDirtyBitmap captured;
     private boolean holes = true;
@@ -74,11 +69,10 @@ final class SavePass
         this.present = present;
         this.digests = digests;
         this.threads = threads;
-        this.zeroDigest = PageDigest.zero(memory.pageSize());
         this.workers = new Worker[threads];
         for (int i = 0; i < threads; i++)
         {
-            workers[i] = new Worker(Math.max(1, STAGING_BYTES / memory.pageSize()) * memory.pageSize());
+            workers[i] = new Worker(Math.max(1, STAGING_BYTES / memory.pageSize()));
         }
     }
 
@@ -104,7 +98,8 @@ final class SavePass
     long run() throws IOException, InterruptedException
     {
         final AtomicInteger cursor = new AtomicInteger();
-        FileThreads.run("snapshot-save", threads, (thread, stop) -> workers[thread].run(cursor, stop));
+        FileThreads.run("snapshot-save", threads, FileThreads.deadlineMs(memory.size()),
+            (thread, stop) -> workers[thread].run(cursor, stop));
         written = 0;
         zero = 0;
         for (final Worker w : workers)
@@ -118,21 +113,15 @@ final class SavePass
     /** One thread's staging buffer and counts. */
     private final class Worker
     {
-        private final ByteBuffer staging;
-        private final UnsafeBuffer page = new UnsafeBuffer(0, 0);
-        private final UnsafeBuffer stage;
-        private final int ps = memory.pageSize();
-        private final int capacity;
+        private final PageStage stage;
         private long runFirst = -1;
         private int runPages;
         long written;
         long zero;
 
-        Worker(final int bytes)
+        Worker(final int pages)
         {
-            staging = ByteBuffer.allocateDirect(bytes + SnapshotHeader.ALIGN).alignedSlice(SnapshotHeader.ALIGN);
-            stage = new UnsafeBuffer(staging);
-            capacity = bytes / ps;
+            stage = new PageStage(memory, digests, pages);
         }
 
         void run(final AtomicInteger cursor, final BooleanSupplier stop) throws IOException
@@ -161,32 +150,25 @@ final class SavePass
         {
             final int w = (int)(p >>> 6);
             final long bit = 1L << p;
-            if (holes && ZeroPage.isZero(memory.wrapPage(p, page), 0, ps))
-            {
-                present[w] &= ~bit;
-                digests[(int)p] = zeroDigest;
-                zero++;
-                if (captured != null)
-                {
-                    captured.mark(p);
-                }
-                return;
-            }
-            if (runPages > 0 && (p != runFirst + runPages || runPages == capacity))
+            if (runPages > 0 && (p != runFirst + runPages || runPages == stage.capacity))
             {
                 flush();
+            }
+            final boolean staged = stage.stage(p, runPages, holes);
+            if (captured != null)
+            {
+                captured.mark(p); // its bytes are staged, or it is zero: a vCPU blocked on it may go on
+            }
+            if (!staged)
+            {
+                present[w] &= ~bit; // a hole
+                zero++;
+                return;
             }
             if (runPages == 0)
             {
                 runFirst = p;
             }
-            final int at = runPages * ps;
-            memory.readPage(p, stage, at);
-            if (captured != null)
-            {
-                captured.mark(p); // its bytes are staged: a vCPU blocked on it may go on
-            }
-            digests[(int)p] = PageDigest.of(staging, at, ps);
             present[w] |= bit;
             runPages++;
             written++;
@@ -198,7 +180,8 @@ final class SavePass
             {
                 return;
             }
-            staging.clear().limit(runPages * ps);
+            final ByteBuffer staging = stage.staging;
+            staging.clear().limit(runPages * memory.pageSize());
             file.writePages(runFirst, staging);
             staging.clear(); // the digests of the next run read up to the capacity
             runPages = 0;
