@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * receivers' CPU in their columns.
  *
  * <p>{@code tls=true} runs every connection inside TLS 1.3 ({@code --tls-creds}: both peers authenticated, one
- * session per connection, {@code suite} the one cipher suite offered; JSSE's {@link javax.net.ssl.SSLSocket}
+ * session per connection, the page channels' resuming the main connection's, {@code suite} the one cipher suite
+ * offered; JSSE's {@link javax.net.ssl.SSLSocket}
  * streams, fed 64 KiB per call, which JSSE cuts into 16 KiB records). Its baseline is then the floor under an
  * encrypted migration: the same copy over the same N loopback connections through bare {@link
  * javax.net.ssl.SSLEngine} wrap and unwrap loops ({@link EngineLink}). {@link Figures#linkSetupMs} is the time
@@ -63,14 +64,26 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class ChannelsBenchmark
 {
-    /** With TLS, the cipher's code compiled before the first shot ({@link EngineLink#warmUp}: 2 GiB in memory). */
+    /** Links of two channels a TLS fork opens and closes before its first shot ({@link #warmTls}). */
+    static final int WARM_LINKS = 50;
+
+    /**
+     * With TLS, the cipher's and the handshakes' code compiled before the first shot, as a migration service's
+     * is after its first migrations: {@link EngineLink#warmUp} moves 2 GiB through a pair of engines in memory
+     * (without it, shots of the same copy fell from 3.0 s to 0.9 s over five shots), then {@value #WARM_LINKS}
+     * links of two channels are opened and closed (each a full handshake and two resumed ones).
+     */
     @Setup(Level.Trial)
-    public void warmCipher() throws IOException
+    public void warmTls() throws IOException
     {
         if (tls)
         {
             EngineLink.warmUp(BenchTls.destination(suite).credentials().context(),
                 BenchTls.source(suite).credentials().context(), suite, 2L << 30);
+            for (int i = 0; i < WARM_LINKS; i++)
+            {
+                new TcpLink(0, 2, BenchTls.destination(suite), BenchTls.source(suite)).close();
+            }
         }
     }
 

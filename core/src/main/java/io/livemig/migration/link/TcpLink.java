@@ -4,11 +4,13 @@ import io.livemig.migration.tls.PeerSocket;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.tls.TlsSession;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -96,13 +98,14 @@ public final class TcpLink implements MigrationLink
         try (ServerSocketChannel server = ServerSocketChannel.open())
         {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            main = connect(server, destinationTls, sourceTls);
+            final int connections = 1 + pages.length + (preempt ? 1 : 0);
+            main = connect(server, destinationTls, sourceTls, connections > 1);
             for (int c = 0; c < pages.length; c++)
             {
-                pages[c] = connect(server, destinationTls, sourceTls);
+                pages[c] = connect(server, destinationTls, sourceTls, 2 + c < connections);
                 pagesOut[c] = new ThrottledChannel(pages[c][0], bucket);
             }
-            urgent = preempt ? connect(server, destinationTls, sourceTls) : null;
+            urgent = preempt ? connect(server, destinationTls, sourceTls, false) : null;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -121,9 +124,40 @@ public final class TcpLink implements MigrationLink
         this.sourceOut = new ThrottledChannel(source, bucket);
     }
 
-    /** @return one connection's two ends, source [0] and destination [1], inside TLS when configured. */
+    /**
+     * The destination's end of a new connection writes one byte and the source's reads it, within the handshake's
+     * deadline. The read takes in the session ticket that TLS 1.3 sends after the handshake, so that the next
+     * connection's handshake resumes the session (a pre-shared key between the same CA-checked peers: no
+     * certificate signed or checked again) instead of a full handshake. A ticket serves one resumption, and each
+     * resumed handshake brings the next one.
+     */
+    private static void takeTicket(final PeerSocket[] connection) throws IOException
+    {
+        connection[1].write(ByteBuffer.wrap(new byte[] {1}));
+        final ByteBuffer one = ByteBuffer.allocate(1);
+        final ReadableByteChannel in = connection[0].timed(HANDSHAKE_TIMEOUT_MS);
+        try
+        {
+            while (one.hasRemaining())
+            {
+                if (in.read(one) < 0)
+                {
+                    throw new EOFException("the destination closed a connection after its TLS handshake");
+                }
+            }
+        }
+        finally
+        {
+            connection[0].untimed();
+        }
+    }
+
+    /**
+     * @param more another connection follows: inside TLS, the source takes this one's session ticket for it.
+     * @return one connection's two ends, source [0] and destination [1], inside TLS when configured.
+     */
     private static PeerSocket[] connect(final ServerSocketChannel server, final TlsConfig destinationTls,
-        final TlsConfig sourceTls) throws IOException
+        final TlsConfig sourceTls, final boolean more) throws IOException
     {
         final SocketChannel client = SocketChannel.open(server.getLocalAddress());
         final SocketChannel accepted;
@@ -158,7 +192,21 @@ public final class TcpLink implements MigrationLink
         try
         {
             final PeerSocket clientEnd = sourceTls.connect(client, at, HANDSHAKE_TIMEOUT_MS);
-            return new PeerSocket[] {clientEnd, serverEnd.get()};
+            final PeerSocket[] ends = {clientEnd, serverEnd.get()};
+            if (more)
+            {
+                try
+                {
+                    takeTicket(ends);
+                }
+                catch (final IOException ex)
+                {
+                    ends[0].close();
+                    ends[1].close();
+                    throw ex;
+                }
+            }
+            return ends;
         }
         catch (final ExecutionException ex)
         {
