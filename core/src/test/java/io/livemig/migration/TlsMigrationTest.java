@@ -1,5 +1,6 @@
 package io.livemig.migration;
 
+import io.livemig.migration.link.TcpLink;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
@@ -7,6 +8,7 @@ import io.livemig.migration.tls.TestCredentials;
 import io.livemig.migration.tls.TlsAuthz;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.tls.TlsCredentials;
+import io.livemig.migration.tls.TlsSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +102,26 @@ class TlsMigrationTest
             }
             assertEquals(SERVER_DN, src.tlsPeer);
             assertEquals(TestCredentials.CLIENT_DN, dst.tlsPeer);
+        }
+    }
+
+    /**
+     * In one process, each page channel's handshake resumes the session of the connection before it (the source
+     * takes each ticket before the next connection opens), and the main connection's is a full handshake.
+     */
+    @Test
+    void theLinksPageChannelsResumeTheMainSession() throws Exception
+    {
+        final Path creds = TestCredentials.good(dir.resolve("creds"));
+        try (TcpLink link = new TcpLink(0, 3, destinationTls(creds, TlsAuthz.ANY_SIGNED), sourceTls(creds, null)))
+        {
+            assertTrue(!link.session().resumed(), "the main connection's handshake is a full one");
+            assertEquals(3, link.channelSessions().size());
+            for (final TlsSession channel : link.channelSessions())
+            {
+                assertTrue(channel.resumed(), "a page channel resumed: " + link.channelSessions());
+                assertEquals(SERVER_DN, channel.peer(), "a resumed session keeps the peer it authenticated");
+            }
         }
     }
 

@@ -15,6 +15,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -232,6 +234,20 @@ public final class TcpLink implements MigrationLink
     public TlsSession session()
     {
         return source.session();
+    }
+
+    /** @return the TLS sessions of the source's ends of the page channels, in order (none with one channel or in clear). */
+    public List<TlsSession> channelSessions()
+    {
+        final List<TlsSession> sessions = new ArrayList<>();
+        for (final PeerSocket[] channel : pages)
+        {
+            if (channel[0].session() != null)
+            {
+                sessions.add(channel[0].session());
+            }
+        }
+        return sessions;
     }
 
     /** @return the port the destination accepted on (for messages). */

@@ -181,10 +181,11 @@ public final class TlsConfig
             ssl.setSSLParameters(p);
             ssl.setUseClientMode(!server());
             ssl.setSoTimeout((int)Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMs)));
+            final long startMs = System.currentTimeMillis();
             ssl.startHandshake();
             ssl.setSoTimeout(0);
             final TlsSession session = new TlsSession(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite(),
-                peerName(ssl), (System.nanoTime() - t0) / 1e6);
+                peerName(ssl), (System.nanoTime() - t0) / 1e6, ssl.getSession().getCreationTime() < startMs);
             if (!timer.cancel(false) || expired.get())
             {
                 throw new TlsHandshakeTimeoutException("no TLS handshake with " + peer + " within " + timeoutMs + " ms");
