@@ -258,6 +258,10 @@ final class Admission implements AutoCloseable
             pending.remove(socket.channel()); // the caller's now: a close from here on must not take it
             if (joining)
             {
+                if (socket.session() != null)
+                {
+                    ChannelHello.writeAdmitted(socket); // before the channel is the migration's: one byte, never blocks
+                }
                 joined[c] = socket;
                 joinedCount++;
                 notifyAll();

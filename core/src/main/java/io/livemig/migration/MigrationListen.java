@@ -170,7 +170,7 @@ public final class MigrationListen implements AutoCloseable
                 final MigrationResult result = receive(link, proposal, admission);
                 if (tls != null)
                 {
-                    result.tls(main.session(), 1 + joining + resumed.size());
+                    result.tls(main.session(), 1 + joining + resumed.size(), link.resumedSessions());
                 }
                 result.refusedConnections = admission == null ? 0 : admission.refused();
                 return result;

@@ -81,6 +81,7 @@ public final class MigrationRun
     /** In one process: the first link's TLS session, and the connections opened inside TLS (each a handshake). */
     private TlsSession tlsSession;
     private int tlsConnections;
+    private int tlsResumed;
     private long linkTimeoutMs = DEFAULT_LINK_TIMEOUT_MS;
     private FaultPlan faults = FaultPlan.NONE;
     private LinkDecorator links = (index, link) -> link;
@@ -476,7 +477,7 @@ public final class MigrationRun
             result.tracker = kernel != null ? kernel.kind().cliName() : tracker.cliName();
             if (tlsSession != null)
             {
-                result.tls(tlsSession, tlsConnections);
+                result.tls(tlsSession, tlsConnections, tlsResumed);
             }
             if (kernel != null)
             {
@@ -507,6 +508,7 @@ public final class MigrationRun
             tlsSession = link.session();
         }
         tlsConnections += (link.channels() > 1 ? 1 + link.channels() : 1) + (link.preempt() ? 1 : 0);
+        tlsResumed += link.resumedSessions();
         return link;
     }
 
@@ -573,7 +575,7 @@ public final class MigrationRun
                 if (sourceTls != null)
                 {
                     result.tls(main.session(), 1 + (channels > 1 ? channels : 0) + (opts.postcopyPreempt() ? 1 : 0) +
-                        reconnected.size());
+                        reconnected.size(), link.resumedSessions());
                 }
                 return result;
             }

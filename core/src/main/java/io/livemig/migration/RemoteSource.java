@@ -87,7 +87,8 @@ final class RemoteSource
     /**
      * The source's page channels and preempt connection ({@link ChannelHello}): sends a new migration id on {@code
      * main}, connects {@code channels} more times to {@code to} (none for 0), each opening with its hello, then
-     * with {@code preempt} once more, with the hello of index {@code channels}.
+     * with {@code preempt} once more, with the hello of index {@code channels}. Inside TLS each connection waits for
+     * the destination's admission before the next opens, so that the next handshake resumes the session.
      *
      * @return {@code main} with the channels; on failure every socket opened here is closed.
      */
@@ -101,9 +102,13 @@ final class RemoteSource
         {
             for (int c = 0; c < sockets.length; c++)
             {
-                sockets[c] = SocketLink.open(to, timeoutMs, tls, c < channels ? "page channel " + c + ": " :
-                    "preempt connection: ");
+                final String what = c < channels ? "page channel " + c + ": " : "preempt connection: ";
+                sockets[c] = SocketLink.open(to, timeoutMs, tls, what);
                 ChannelHello.write(sockets[c], id, c);
+                if (tls != null)
+                {
+                    awaitAdmitted(sockets[c], timeoutMs, what); // and the ticket the next handshake resumes
+                }
             }
             return main.withChannels(Arrays.copyOf(sockets, channels), preempt ? sockets[channels] : null);
         }
@@ -111,6 +116,29 @@ final class RemoteSource
         {
             SocketLink.closeQuietly(sockets);
             throw ex;
+        }
+    }
+
+    /** Inside TLS: the destination's answer to {@code socket}'s hello, within {@code timeoutMs}. */
+    private static void awaitAdmitted(final PeerSocket socket, final long timeoutMs, final String what)
+        throws IOException
+    {
+        try
+        {
+            ChannelHello.readAdmitted(socket.timed(timeoutMs));
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw new SocketTimeoutException(what + "the destination did not admit its hello within " + timeoutMs +
+                " ms");
+        }
+        catch (final PageStreamException ex)
+        {
+            throw new IOException(what + ex.reason(), ex);
+        }
+        finally
+        {
+            socket.untimed();
         }
     }
 

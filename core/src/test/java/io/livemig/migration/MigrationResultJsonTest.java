@@ -44,7 +44,7 @@ class MigrationResultJsonTest
         "recovery.faultsAfterCut.maxUs", "paths", "paths.jdk", "paths.codec", "paths.kernel", "paths.startup",
         "paths.warmUp", "paths.warmUpMs", "baselineCopy", "baselineCopy.ms", "baselineCopy.bytes",
         "baselineCopy.gbPerSecond", "tls", "tls.enabled", "tls.protocol", "tls.cipherSuite", "tls.peer", "tls.sessions",
-        "tls.handshakeMs", "refusedConnections", "postcopyPreempt", "postcopyPreempt.enabled", "postcopyPreempt.pages",
+        "tls.handshakeMs", "tls.resumed", "refusedConnections", "postcopyPreempt", "postcopyPreempt.enabled", "postcopyPreempt.pages",
         "postcopyPreempt.bytes", "postcopyPreempt.faultsByPush", "postcopyPreempt.faultsByPush.count",
         "postcopyPreempt.faultsByPush.p50Us", "postcopyPreempt.faultsByPush.p99Us", "postcopyPreempt.faultsByPush.maxUs",
         "postcopyPreempt.faultsByPreempt", "postcopyPreempt.faultsByPreempt.count",

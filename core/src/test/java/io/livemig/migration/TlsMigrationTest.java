@@ -98,6 +98,8 @@ class TlsMigrationTest
                 assertTrue(r.tls, r::toJson);
                 assertEquals("TLSv1.3", r.toJsonTree().get("tls").get("protocol").asText(), r::toJson);
                 assertEquals(3, r.toJsonTree().get("tls").get("sessions").asInt(), r::toJson);
+                // Each page channel waits for its admission, which brings the ticket the next handshake resumes.
+                assertEquals(2, r.toJsonTree().get("tls").get("resumed").asInt(), r::toJson);
                 assertTrue(r.summary().contains(", tls: TLSv1.3 TLS_"), r::summary);
             }
             assertEquals(SERVER_DN, src.tlsPeer);

@@ -224,7 +224,7 @@ public class ChannelsBenchmark
             figures.record(r, guest.guestBytes, processCpuNanos() - cpu0);
             if (tls)
             {
-                r.tls(link.session(), link.channels() > 1 ? 1 + link.channels() : 1);
+                r.tls(link.session(), link.channels() > 1 ? 1 + link.channels() : 1, link.resumedSessions());
             }
             figures.linkSetupMs = setupMs;
             return r;

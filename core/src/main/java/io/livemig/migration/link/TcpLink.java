@@ -250,6 +250,17 @@ public final class TcpLink implements MigrationLink
         return sessions;
     }
 
+    /** @return how many of the page channels' and the preempt connection's TLS handshakes resumed a session. */
+    public int resumedSessions()
+    {
+        int resumed = preempt != null && preempt[0].session() != null && preempt[0].session().resumed() ? 1 : 0;
+        for (final TlsSession channel : channelSessions())
+        {
+            resumed += channel.resumed() ? 1 : 0;
+        }
+        return resumed;
+    }
+
     /** @return the port the destination accepted on (for messages). */
     public int port() throws IOException
     {

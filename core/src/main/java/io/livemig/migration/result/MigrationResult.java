@@ -51,6 +51,8 @@ public final class MigrationResult
     public String tlsPeer;
     /** Handshakes this side completed: the main connection, each page channel, each reconnect. */
     public int tlsSessions;
+    /** Of {@link #tlsSessions}, the handshakes that resumed a session (TLS 1.3 PSK). */
+    public int tlsResumed;
     public double tlsHandshakeMs = Double.NaN;
     /** The destination in another process: connections it closed without letting them join (bad TLS, stray). */
     public long refusedConnections;
@@ -514,12 +516,12 @@ public final class MigrationResult
         return new double[] {cpuMigrationMs, cpuSendersMs, cpuDestinationMs, cpuReceiversMs};
     }
 
-    /** @return each page channel's wire bytes, or null with one channel. */
     /**
-     * Records that this side ran inside TLS: {@code session}, the main connection's handshake, and {@code
-     * sessions}, the handshakes this side completed (main connection, page channels, reconnects).
+     * Records that this side ran inside TLS: {@code session}, the main connection's handshake, {@code sessions},
+     * the handshakes this side completed (main connection, page channels, reconnects), and {@code resumed}, how
+     * many of them resumed a session instead of a full handshake.
      */
-    public void tls(final TlsSession session, final int sessions)
+    public void tls(final TlsSession session, final int sessions, final int resumed)
     {
         tls = true;
         tlsProtocol = session.protocol();
@@ -527,8 +529,10 @@ public final class MigrationResult
         tlsPeer = session.peer();
         tlsHandshakeMs = session.handshakeMs();
         tlsSessions = sessions;
+        tlsResumed = resumed;
     }
 
+    /** @return each page channel's wire bytes, or null with one channel. */
     public long[] channelBytes()
     {
         return channelBytes == null ? null : channelBytes.clone();

@@ -191,6 +191,7 @@ public final class ResultJson
         tls.put("peer", res.tlsPeer);
         tls.put("sessions", res.tlsSessions);
         num(tls, "handshakeMs", res.tlsHandshakeMs);
+        tls.put("resumed", res.tlsResumed);
         o.put("refusedConnections", res.refusedConnections);
         final ObjectNode pre = o.putObject("postcopyPreempt");
         pre.put("enabled", res.postcopyPreempt);
