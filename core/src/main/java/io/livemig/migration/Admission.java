@@ -1,6 +1,7 @@
 package io.livemig.migration;
 
 import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.SessionTicket;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.wire.ChannelHello;
 
@@ -260,7 +261,7 @@ final class Admission implements AutoCloseable
             {
                 if (socket.session() != null)
                 {
-                    ChannelHello.writeAdmitted(socket); // before the channel is the migration's: one byte, never blocks
+                    SessionTicket.send(socket); // before the channel is the migration's: one byte, never blocks
                 }
                 joined[c] = socket;
                 joinedCount++;

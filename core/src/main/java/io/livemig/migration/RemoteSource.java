@@ -3,6 +3,7 @@ package io.livemig.migration;
 import io.livemig.migration.link.Reconnect;
 import io.livemig.migration.link.SocketLink;
 import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.SessionTicket;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.tls.TlsFailure;
 import io.livemig.migration.wire.ChannelHello;
@@ -119,13 +120,13 @@ final class RemoteSource
         }
     }
 
-    /** Inside TLS: the destination's answer to {@code socket}'s hello, within {@code timeoutMs}. */
+    /** Inside TLS: the destination's admission of {@code socket}'s hello, with its session ticket. */
     private static void awaitAdmitted(final PeerSocket socket, final long timeoutMs, final String what)
         throws IOException
     {
         try
         {
-            ChannelHello.readAdmitted(socket.timed(timeoutMs));
+            SessionTicket.take(socket, timeoutMs);
         }
         catch (final SocketTimeoutException ex)
         {
@@ -135,10 +136,6 @@ final class RemoteSource
         catch (final PageStreamException ex)
         {
             throw new IOException(what + ex.reason(), ex);
-        }
-        finally
-        {
-            socket.untimed();
         }
     }
 

@@ -261,10 +261,10 @@ public final class SocketLink implements MigrationLink
     /** @return how many of the page channels' and the preempt connection's TLS handshakes resumed a session. */
     public int resumedSessions()
     {
-        int resumed = preempt != null && preempt.socket.session() != null && preempt.socket.session().resumed() ? 1 : 0;
+        int resumed = preempt != null && preempt.socket.resumed() ? 1 : 0;
         for (final End page : pages)
         {
-            resumed += page.socket.session() != null && page.socket.session().resumed() ? 1 : 0;
+            resumed += page.socket.resumed() ? 1 : 0;
         }
         return resumed;
     }

@@ -1,16 +1,15 @@
 package io.livemig.migration.link;
 
 import io.livemig.migration.tls.PeerSocket;
+import io.livemig.migration.tls.SessionTicket;
 import io.livemig.migration.tls.TlsConfig;
 import io.livemig.migration.tls.TlsSession;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -127,35 +126,8 @@ public final class TcpLink implements MigrationLink
     }
 
     /**
-     * The destination's end of a new connection writes one byte and the source's reads it, within the handshake's
-     * deadline. The read takes in the session ticket that TLS 1.3 sends after the handshake, so that the next
-     * connection's handshake resumes the session (a pre-shared key between the same CA-checked peers: no
-     * certificate signed or checked again) instead of a full handshake. A ticket serves one resumption, and each
-     * resumed handshake brings the next one.
-     */
-    private static void takeTicket(final PeerSocket[] connection) throws IOException
-    {
-        connection[1].write(ByteBuffer.wrap(new byte[] {1}));
-        final ByteBuffer one = ByteBuffer.allocate(1);
-        final ReadableByteChannel in = connection[0].timed(HANDSHAKE_TIMEOUT_MS);
-        try
-        {
-            while (one.hasRemaining())
-            {
-                if (in.read(one) < 0)
-                {
-                    throw new EOFException("the destination closed a connection after its TLS handshake");
-                }
-            }
-        }
-        finally
-        {
-            connection[0].untimed();
-        }
-    }
-
-    /**
-     * @param more another connection follows: inside TLS, the source takes this one's session ticket for it.
+     * @param more another connection follows: inside TLS, the source takes this one's session ticket for it
+     *             ({@link SessionTicket}), so that its handshake resumes this one's session.
      * @return one connection's two ends, source [0] and destination [1], inside TLS when configured.
      */
     private static PeerSocket[] connect(final ServerSocketChannel server, final TlsConfig destinationTls,
@@ -199,7 +171,8 @@ public final class TcpLink implements MigrationLink
             {
                 try
                 {
-                    takeTicket(ends);
+                    SessionTicket.send(ends[1]);
+                    SessionTicket.take(ends[0], HANDSHAKE_TIMEOUT_MS);
                 }
                 catch (final IOException ex)
                 {
@@ -253,10 +226,10 @@ public final class TcpLink implements MigrationLink
     /** @return how many of the page channels' and the preempt connection's TLS handshakes resumed a session. */
     public int resumedSessions()
     {
-        int resumed = preempt != null && preempt[0].session() != null && preempt[0].session().resumed() ? 1 : 0;
-        for (final TlsSession channel : channelSessions())
+        int resumed = preempt != null && preempt[0].resumed() ? 1 : 0;
+        for (final PeerSocket[] channel : pages)
         {
-            resumed += channel.resumed() ? 1 : 0;
+            resumed += channel[0].resumed() ? 1 : 0;
         }
         return resumed;
     }

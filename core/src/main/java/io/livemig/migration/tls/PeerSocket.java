@@ -98,6 +98,12 @@ public final class PeerSocket implements ByteChannel
         return session;
     }
 
+    /** @return whether this connection's TLS handshake resumed a session (false in clear). */
+    public boolean resumed()
+    {
+        return session != null && session.resumed();
+    }
+
     /** @return the peer's address, for messages. */
     public String peer()
     {

@@ -30,11 +30,10 @@ import java.security.SecureRandom;
  * connection, or one of another migration, never joins. Both reads take exactly their bytes from the socket,
  * so nothing of the stream that follows is read ahead.
  *
- * <p>Inside TLS the destination answers each hello it admits with one byte, {@value #ADMITTED}, and the source
- * reads it before it opens the next connection. The read takes in the session ticket that TLS 1.3 sends after
- * the handshake, so that the next connection's handshake resumes the session (no certificate signed or checked
- * again) instead of a full one; it also tells the source that its channel was admitted. In clear there is no
- * answer: nothing would be resumed.
+ * <p>Inside TLS the destination answers each hello it admits with one byte, and the source reads it before it
+ * opens the next connection ({@link io.livemig.migration.tls.SessionTicket}): the read takes in the session
+ * ticket, so the next connection's handshake resumes the session, and says that the channel was admitted. In
+ * clear there is no answer: nothing would be resumed.
  *
  * <p>Stateless; thread-safe.
  */
@@ -44,8 +43,6 @@ public final class ChannelHello
     public static final int MAGIC = 0x4C4D4348;
     /** Bytes of a hello. */
     public static final int LENGTH = 14;
-    /** The destination's answer to a hello it admitted, inside TLS. */
-    public static final byte ADMITTED = 1;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -104,34 +101,6 @@ public final class ChannelHello
                 taken.length : " twice"));
         }
         return channel;
-    }
-
-    /** The destination's answer to an admitted hello, inside TLS. */
-    public static void writeAdmitted(final WritableByteChannel out) throws IOException
-    {
-        write(out, ByteBuffer.wrap(new byte[] {ADMITTED}));
-    }
-
-    /**
-     * Reads the destination's answer to this connection's hello, inside TLS.
-     *
-     * @throws PageStreamException if the destination closed the connection (it refused the hello) or answered
-     *                             anything but {@value #ADMITTED}.
-     */
-    public static void readAdmitted(final ReadableByteChannel in) throws IOException
-    {
-        final ByteBuffer b = ByteBuffer.allocate(1);
-        while (b.hasRemaining())
-        {
-            if (in.read(b) < 0)
-            {
-                throw new PageStreamException(0, "the destination closed the connection instead of admitting its hello");
-            }
-        }
-        if (b.get(0) != ADMITTED)
-        {
-            throw new PageStreamException(0, "the destination answered the hello with " + b.get(0) + ", not " + ADMITTED);
-        }
     }
 
     private static void write(final WritableByteChannel out, final ByteBuffer b) throws IOException
