@@ -69,21 +69,14 @@ public final class SnapshotFileStates
         }
     }
 
-    /** A snapshot of the guest, saved once, cached before each shot. */
-    @State(Scope.Benchmark)
-    public static class Saved
+    /**
+     * A file written once per trial in a directory of its own, read through the page cache before each shot
+     * (outside its time) and deleted with its directory after the trial: the restores' and the plain read's.
+     */
+    public abstract static class CachedFile
     {
         Path dir;
         Path file;
-
-        @Setup(Level.Trial)
-        public void setup(final Guest guest) throws IOException, InterruptedException
-        {
-            dir = SnapshotFiles.newDirectory();
-            file = dir.resolve("guest.snap");
-            new SnapshotSave(guest.memory, guest.log, null, RECORDED, DEVICE).save(file,
-                new SaveSettings(SnapshotMode.STOPPED, 2, true, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
-        }
 
         /** Before each shot, outside its time: every byte of the file in the page cache. */
         @Setup(Level.Invocation)
@@ -99,12 +92,24 @@ public final class SnapshotFileStates
         }
     }
 
+    /** A snapshot of the guest, saved once, cached before each shot. */
+    @State(Scope.Benchmark)
+    public static class Saved extends CachedFile
+    {
+        @Setup(Level.Trial)
+        public void setup(final Guest guest) throws IOException, InterruptedException
+        {
+            dir = SnapshotFiles.newDirectory();
+            file = dir.resolve("guest.snap");
+            new SnapshotSave(guest.memory, guest.log, null, RECORDED, DEVICE).save(file,
+                new SaveSettings(SnapshotMode.STOPPED, 2, true, DOWNTIME_LIMIT_MS, MAX_ROUNDS));
+        }
+    }
+
     /** The plain read's file: the guest's size in random bytes, written once, cached before each shot. */
     @State(Scope.Benchmark)
-    public static class PlainFile
+    public static class PlainFile extends CachedFile
     {
-        Path dir;
-        Path file;
         PlainFileIo plain;
         private ByteBuffer memory;
         private long bytes;
@@ -127,19 +132,6 @@ public final class SnapshotFileStates
             plain = new PlainFileIo(channels.threads);
             plain.write(file, size.bytes(), true);
             bytes = size.bytes();
-        }
-
-        /** Before each shot, outside its time: every byte of the file in the page cache. */
-        @Setup(Level.Invocation)
-        public void warm() throws IOException
-        {
-            SnapshotFiles.warm(file);
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws IOException
-        {
-            SnapshotFiles.deleteTree(dir);
         }
     }
 

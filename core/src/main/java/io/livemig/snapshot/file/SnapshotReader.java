@@ -38,7 +38,8 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
     private final long zeroDigest;
 
     private SnapshotReader(final Path path, final FileChannel channel, final SnapshotHeader header,
-        final long[] present, final ByteBuffer[] digests, final byte[] device, final long presentPages)
+        final long[] present, final ByteBuffer[] digests, final byte[] device, final long presentPages,
+        final long zeroDigest)
     {
         this.path = path;
         this.channel = channel;
@@ -47,7 +48,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
         this.digests = digests;
         this.device = device;
         this.presentPages = presentPages;
-        this.zeroDigest = PageDigest.zero(header.pageSize());
+        this.zeroDigest = zeroDigest;
     }
 
     /**
@@ -98,9 +99,10 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
             {
                 count += Long.bitCount(w);
             }
+            final long zero = PageDigest.zero(header.pageSize());
             if (!header.hasParent())
             {
-                checkHoles(header, present, digests);
+                checkHoles(header, present, digests, zero);
             }
             final ByteBuffer dev = ByteBuffer.allocate(header.deviceBytes());
             readFully(channel, dev, header.deviceOffset());
@@ -108,7 +110,7 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
             {
                 throw new SnapshotFormatException(header.deviceOffset(), "the device state does not match its digest");
             }
-            return new SnapshotReader(path, channel, header, present, digests, dev.array(), count);
+            return new SnapshotReader(path, channel, header, present, digests, dev.array(), count, zero);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -124,10 +126,9 @@ public final class SnapshotReader implements SnapshotPages, AutoCloseable
      * loses nothing (its slot's bytes are what a restore places) and is refused by {@link #check}, with the page's
      * bytes, rather than by a look at every digest before a lazy restore may resume.
      */
-    private static void checkHoles(final SnapshotHeader header, final long[] present, final ByteBuffer[] digests)
-        throws SnapshotFormatException
+    private static void checkHoles(final SnapshotHeader header, final long[] present, final ByteBuffer[] digests,
+        final long zero) throws SnapshotFormatException
     {
-        final long zero = PageDigest.zero(header.pageSize());
         final int tail = (int)(header.pages() & 63);
         for (int w = 0; w < present.length; w++)
         {

@@ -40,40 +40,12 @@ public final class EagerRestore
         FileThreads.run("snapshot-restore", threads, FileThreads.deadlineMs(bytes), (thread, stop) ->
         {
             final PageLoader loader = new PageLoader(file, memory, verify);
+            final PresentRuns.Run load = loader::load; // each run of consecutive pages in one read
             for (int c = cursor.getAndAdd(CHUNK_WORDS); c < words && !stop.getAsBoolean();
                  c = cursor.getAndAdd(CHUNK_WORDS))
             {
-                loadRuns(file, loader, c, Math.min(words, c + CHUNK_WORDS));
+                PresentRuns.forEach(file, c, Math.min(words, c + CHUNK_WORDS), loader.capacity, load);
             }
         });
-    }
-
-    /** Loads the present pages of words {@code [fromWord, toWord)}, each run of consecutive pages in one read. */
-    private static void loadRuns(final SnapshotPages file, final PageLoader loader, final int fromWord,
-        final int toWord) throws IOException
-    {
-        long runFirst = -1;
-        int run = 0;
-        for (int w = fromWord; w < toWord; w++)
-        {
-            for (long bits = file.presentWord(w); bits != 0; bits &= bits - 1)
-            {
-                final long p = ((long)w << 6) + Long.numberOfTrailingZeros(bits);
-                if (run > 0 && (p != runFirst + run || run == loader.capacity))
-                {
-                    loader.load(runFirst, run);
-                    run = 0;
-                }
-                if (run == 0)
-                {
-                    runFirst = p;
-                }
-                run++;
-            }
-        }
-        if (run > 0)
-        {
-            loader.load(runFirst, run);
-        }
     }
 }

@@ -35,25 +35,14 @@ public final class FileCheck
         }
         final int capacity = Math.max(1, PageLoader.STAGING_BYTES / ps);
         final ByteBuffer run = ByteBuffer.allocateDirect(capacity * ps);
-        for (long p = 0; p < pages; )
+        PresentRuns.forEach(file, 0, file.header().bitmapWords(), capacity, (first, count) ->
         {
-            if (!file.isPresent(p))
+            file.readPages(first, run.clear().limit(count * ps)); // a run of present pages in one read
+            for (int i = 0; i < count; i++)
             {
-                p++;
-                continue;
+                file.check(first + i, run, i * ps);
             }
-            int n = 1;
-            while (n < capacity && p + n < pages && file.isPresent(p + n))
-            {
-                n++;
-            }
-            file.readPages(p, run.clear().limit(n * ps)); // a run of present pages in one read
-            for (int i = 0; i < n; i++)
-            {
-                file.check(p + i, run, i * ps);
-            }
-            p += n;
-        }
+        });
         long mismatches = 0;
         for (long p = 0; p < pages; p++)
         {
