@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * guest), the link is cut at a random forward byte after it ({@link CutInPostcopy}), and the cut must be
  * recovered from over a new link, the guest then verifying on the destination. Of those three, one runs without
  * the preempt connection, one with it and its main connection cut, and one with it and that connection alone cut
- * once the source has served a request on it ({@code cut-preempt}): both connections are rebuilt. One link in ten is TCP loopback,
+ * once the source has read a page request ({@code cut-preempt}): both connections are rebuilt. One link in ten is TCP loopback,
  * half of those with every connection inside TLS 1.3, so that a retry's or a recovery's new link authenticates
  * again.
  *
@@ -89,8 +89,8 @@ class FaultCampaignTest
         });
         try
         {
-            final Future<Map<String, Row>> table = runner.submit(this::campaign);
-            final Map<String, Row> rows = table.get(60_000L + CUTS * 2_000L, TimeUnit.MILLISECONDS);
+            final Future<Map<String, Row>> campaign = runner.submit(this::campaign);
+            final Map<String, Row> rows = campaign.get(60_000L + CUTS * 2_000L, TimeUnit.MILLISECONDS);
             final Row all = new Row();
             for (final Row r : rows.values())
             {
@@ -104,13 +104,16 @@ class FaultCampaignTest
                 all.hung += r.hung;
             }
             rows.put("all", all);
-            System.out.println(format(rows));
-            assertEquals(CUTS, all.cuts);
-            assertEquals(0, all.pagesLost, "pages lost");
-            assertEquals(0, all.bothOrNeither, "runs where both or neither side ran the guest");
-            assertEquals(0, all.hung, "hung threads");
-            assertEquals(all.cuts, all.fired, "every cut fires (each is placed where the stream certainly passes)");
-            assertEquals(all.cuts, all.survived, "cuts not survived");
+            // The table goes with every failure, so that a CI log names the row.
+            final String table = format(rows);
+            System.out.println(table);
+            assertEquals(CUTS, all.cuts, table);
+            assertEquals(0, all.pagesLost, () -> "pages lost\n" + table);
+            assertEquals(0, all.bothOrNeither, () -> "runs where both or neither side ran the guest\n" + table);
+            assertEquals(0, all.hung, () -> "hung threads\n" + table);
+            assertEquals(all.cuts, all.fired,
+                () -> "every cut fires (each is placed where the stream certainly passes)\n" + table);
+            assertEquals(all.cuts, all.survived, () -> "cuts not survived\n" + table);
         }
         finally
         {
@@ -178,7 +181,7 @@ class FaultCampaignTest
                 }
                 else
                 {
-                    // The preempt connection alone, cut once the source serves post-copy's first request on it: the
+                    // The preempt connection alone, cut once the source reads post-copy's first request: the
                     // push is held until a request comes, which the writer's first touch of a missing page makes.
                     final FaultyLink faulty = new FaultyLink(open(link), new FaultPlan(List.of(new FaultPlan.Rule(
                         FaultPlan.Action.CUT_PREEMPT, FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))));
@@ -292,6 +295,10 @@ class FaultCampaignTest
         {
             row.fired++;
         }
+        else
+        {
+            System.out.println("cut did not fire (" + kind + "): " + first.summary());
+        }
         boolean oneSide = !stall || (first.failureReason() != null && first.failureReason().contains("link timeout"));
         switch (first.guestRunsOn())
         {
@@ -361,6 +368,10 @@ class FaultCampaignTest
         if (isCut)
         {
             row.fired++;
+        }
+        else
+        {
+            System.out.println("post-copy cut did not fire (" + link + ", preempt " + preempt + "): " + r.summary());
         }
         // A cut that fires after the last page and COMPLETE arrived needs no pause: at most one, then.
         final boolean completed = MigrationResult.COMPLETED.equals(r.status()) && "destination".equals(r.guestRunsOn())

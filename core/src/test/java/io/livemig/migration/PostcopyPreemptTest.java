@@ -4,6 +4,7 @@ import io.livemig.dirty.DirtyMarker;
 import io.livemig.memory.GuestMemory;
 import io.livemig.migration.fault.FaultPlan;
 import io.livemig.migration.fault.FaultyLink;
+import io.livemig.migration.link.MigrationLink;
 import io.livemig.migration.options.MigrationMode;
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
@@ -26,6 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,27 +113,150 @@ class PostcopyPreemptTest
     }
 
     /**
-     * The preempt connection alone is cut (a {@code cut-preempt} fault, fired when the source enters post-copy:
-     * after the first request it served there, certain as in {@link #aFaultAheadOfThePushIsServedOnThePreemptConnection}),
-     * with recovery on: whichever side notices first fails its end of the link, both pause, both connections are
-     * rebuilt, and the guest verifies.
+     * The preempt connection alone is cut (a {@code cut-preempt} fault) just after it carried its first page, which
+     * the trace makes certain, as in {@link #aFaultAheadOfThePushIsServedOnThePreemptConnection}, with recovery on:
+     * whichever side notices first fails its end of the link, both pause, both connections are rebuilt, and the
+     * guest verifies, the page that was in flight on the cut connection sent again. ({@code cut-preempt@postcopy}
+     * would cut at the first request the source reads, before any page crossed: the fault campaign draws that.)
      */
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"memory", "tcp"})
     void aCutOfThePreemptConnectionAloneIsRecoveredFrom(final String link, @TempDir final Path dir) throws Exception
     {
-        final AtomicReference<FaultyLink> faulty = new AtomicReference<>();
+        final AtomicReference<CutPreemptAfterItsFirstPage> cut = new AtomicReference<>();
         final MigrationResult r = run("postcopy", link, "trace:" + lastPagesFirst(dir), PAGES).writers(1)
             .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(64L << 20)
                 .withPostcopyPreempt(true).withRecover(true).withRecoverTimeoutMs(10_000))
-            .links((index, l) -> index > 0 ? l : new HoldPostcopyPush(faulty.updateAndGet(f -> new FaultyLink(l,
-                new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT_PREEMPT,
-                    FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0))))))).run();
+            .links((index, l) -> index > 0 ? l : cut.updateAndGet(c -> new CutPreemptAfterItsFirstPage(l))).run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
-        assertEquals(1, faulty.get().events().size(), () -> "the preempt cut fired: " + faulty.get().events());
+        assertEquals(1, cut.get().faulty.events().size(), () -> "the preempt cut fired: " + cut.get().faulty.events());
         assertTrue(r.recoveries() >= 1, r::summary);
         assertTrue(r.preemptPages >= 1, r::summary);
+    }
+
+    /**
+     * {@link HoldPostcopyPush} whose preempt connection alone is cut (a {@link FaultPlan.Action#CUT_PREEMPT} rule,
+     * which this link fires itself, passing none of the source's phase announcements on) by the first write to
+     * that connection after the source has read a page request: the write of the first requested page, once it
+     * has gone out. Thread-safety: as its base; the flag is volatile.
+     */
+    static final class CutPreemptAfterItsFirstPage extends HoldPostcopyPush
+    {
+        final FaultyLink faulty;
+        private volatile boolean requested;
+
+        CutPreemptAfterItsFirstPage(final MigrationLink inner)
+        {
+            this(new FaultyLink(inner, new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.CUT_PREEMPT,
+                FaultPlan.Trigger.atPhase("postcopy", -1), 0, 0)))));
+        }
+
+        private CutPreemptAfterItsFirstPage(final FaultyLink faulty)
+        {
+            super(faulty);
+            this.faulty = faulty;
+        }
+
+        @Override
+        void onReturnPathBytes()
+        {
+            requested = true;
+            super.onReturnPathBytes();
+        }
+
+        @Override
+        public WritableByteChannel sourcePreempt()
+        {
+            return writing(super.sourcePreempt(), (out, src) ->
+            {
+                final int n = out.write(src);
+                if (requested && n > 0)
+                {
+                    faulty.phase("postcopy", 0);
+                }
+                return n;
+            });
+        }
+
+        @Override
+        public void phase(final String phase, final long round)
+        {
+            // Only this link's own trigger cuts.
+        }
+    }
+
+    /**
+     * The {@code postcopy} phase of a fault plan comes at the first page request the source reads, even when the
+     * push has sent every page, that one too, before the request is served. The case is made certain: the push
+     * is held until the source reads a request ({@link HoldPostcopyPush}), then the return-path thread is held
+     * with that request until the source has ended its stream ({@link ServedAfterTheStream}). A rule announced
+     * where the request was served (before: the push saw it in its queue, or saw the preempt connection take a
+     * page) never fired here; this run's rule is a throttle, which the end of the stream leaves without effect.
+     */
+    @ParameterizedTest(name = "preempt {0}")
+    @ValueSource(booleans = {false, true})
+    void thePostcopyPhaseComesWithARequestServedAfterThePush(final boolean preempt) throws Exception
+    {
+        final AtomicReference<FaultyLink> faulty = new AtomicReference<>();
+        final AtomicReference<ServedAfterTheStream> held = new AtomicReference<>();
+        final MigrationResult r = new MigrationRun().memoryBytes(PAGES * 4096L).writers(1).pattern("uniform")
+            .link("memory").verify(true).phasesMs(20, 20).seed(23)
+            .options(MigrationOptions.defaults().withMode(MigrationMode.POSTCOPY).withBandwidth(64L << 20)
+                .withPostcopyPreempt(preempt))
+            .links((index, l) -> index > 0 ? l : held.updateAndGet(h -> new ServedAfterTheStream(faulty.updateAndGet(
+                f -> new FaultyLink(l, new FaultPlan(List.of(new FaultPlan.Rule(FaultPlan.Action.THROTTLE,
+                    FaultPlan.Trigger.atPhase("postcopy", -1), 0, 1L << 30)))))))).run();
+        assertNull(r.error(), r::summary);
+        assertEquals(Boolean.TRUE, r.verified(), () -> r.summary() + " mismatches " + r.mismatchPages());
+        assertTrue(held.get().requestHeldToTheEnd(), "the first request was read before the push and served after the stream ended");
+        assertEquals(1, faulty.get().events().size(), () -> "the postcopy phase came: " + faulty.get().events());
+    }
+
+    /**
+     * {@link HoldPostcopyPush}, whose return-path thread, once it has read the first request, waits until the
+     * source has finished its forward stream before the source may use what it read. Thread-safety: as its base.
+     */
+    static final class ServedAfterTheStream extends HoldPostcopyPush
+    {
+        private final CountDownLatch finished = new CountDownLatch(1);
+        private final AtomicBoolean first = new AtomicBoolean();
+        private volatile boolean heldToTheEnd;
+
+        ServedAfterTheStream(final FaultyLink inner)
+        {
+            super(inner);
+        }
+
+        /** @return whether the first request waited until the source had finished its stream. */
+        boolean requestHeldToTheEnd()
+        {
+            return heldToTheEnd;
+        }
+
+        @Override
+        void onReturnPathBytes()
+        {
+            super.onReturnPathBytes(); // releases the push
+            if (first.compareAndSet(false, true))
+            {
+                try
+                {
+                    heldToTheEnd = finished.await(HOLD_MS, TimeUnit.MILLISECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public void finishSource() throws IOException
+        {
+            finished.countDown();
+            super.finishSource();
+        }
     }
 
     /** A trace that writes the guest's last page, then two more far from page 0, for ever. */

@@ -14,7 +14,7 @@ import java.util.List;
  * </ul>
  * Triggers: a count of forward bytes (source to destination) already passed, or a phase of the migration
  * ({@code setup}, {@code precopy} with an optional round, {@code stop-and-copy}, {@code postcopy}), which the
- * migration announces to its link ({@link FaultyLink#phase}); {@code postcopy} when the source serves the
+ * migration announces to its link ({@link FaultyLink#phase}); {@code postcopy} when the source reads the
  * first page request after the switch, which proves the destination runs the guest in post-copy.
  *
  * @param rules the rules, in the order given.

@@ -35,8 +35,6 @@ final class PostcopyPush
     private final SwitchOver switchOver;
     private final SourceRecovery recovery;
     private final SourceFinish finish;
-    /** Whether the first page request of post-copy has been announced as the {@code postcopy} phase. */
-    private boolean announced;
 
     PostcopyPush(final SourceSession session, final SwitchOver switchOver, final SourceRecovery recovery,
         final SourceFinish finish)
@@ -166,7 +164,6 @@ final class PostcopyPush
                 {
                     // A fault was served on the preempt connection: the push continues right after it.
                     followed = from;
-                    announcePostcopy();
                     if (followFaults)
                     {
                         scanner.seek(from < s.bitmap.size() ? from : 0);
@@ -190,19 +187,6 @@ final class PostcopyPush
         }
     }
 
-    /**
-     * The "postcopy" phase of a fault plan, at the first page request: it proves the destination runs the guest
-     * in post-copy, so a fault here hits post-copy itself, not the switch to it.
-     */
-    private void announcePostcopy()
-    {
-        if (!announced)
-        {
-            announced = true;
-            s.announce("postcopy", 0);
-        }
-    }
-
     /** Sends the pages faults asked for, each with its pre-paging window; @return whether any was sent. */
     private boolean serveRequests() throws IOException
     {
@@ -212,7 +196,6 @@ final class PostcopyPush
         long page;
         while ((page = s.requests.poll()) >= 0)
         {
-            announcePostcopy();
             if (s.bitmap.testAndClear(page))
             {
                 s.writer.writePage(page, false);

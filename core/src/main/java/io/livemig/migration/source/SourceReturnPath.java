@@ -30,6 +30,7 @@ final class SourceReturnPath
     private final RequestQueue requests;
     private final PreemptSender preempt;
     private final boolean digests;
+    private final Runnable onRequest;
     private Thread thread;
     private volatile long shutNs;
     private volatile int shutCode = -1;
@@ -40,14 +41,18 @@ final class SourceReturnPath
     private volatile long[] receivedBitmap;
     private CountDownLatch receivedBitmapRead = new CountDownLatch(0);
 
-    /** @param preempt where requests are served at once, on the preempt connection; null: into {@code requests}. */
+    /**
+     * @param preempt   where requests are served at once, on the preempt connection; null: into {@code requests}.
+     * @param onRequest run on this thread for each well-formed page request, before it is served.
+     */
     SourceReturnPath(final GuestMemory memory, final RequestQueue requests, final PreemptSender preempt,
-        final boolean digests)
+        final boolean digests, final Runnable onRequest)
     {
         this.memory = memory;
         this.requests = requests;
         this.preempt = preempt;
         this.digests = digests;
+        this.onRequest = onRequest;
     }
 
     /** Starts reading {@code on}'s return path; after a cut ({@code bitmapFirst}) it first reads the received bitmap. */
@@ -187,6 +192,7 @@ final class SourceReturnPath
                     {
                         throw new IOException("bad page request at return-path offset " + m.streamOffset() + ": " + m);
                     }
+                    onRequest.run();
                     for (long p = offset / pageSize, end = (offset + length + pageSize - 1) / pageSize; p < end; p++)
                     {
                         if (preempt != null)

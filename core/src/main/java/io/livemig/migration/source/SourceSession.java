@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.MAGIC;
 import static io.livemig.migration.wire.MigrationEnvelopeDescriptor.SECTION_RAM;
@@ -93,6 +94,8 @@ final class SourceSession
     boolean streamFinished;
     long cutNs;
     long pausedNanos;
+    /** Whether {@link #announcePostcopy} has announced; set by the return-path thread. */
+    private final AtomicBoolean postcopyAnnounced = new AtomicBoolean();
     long maxPauseNanos;
 
     SourceSession(final MigrationOptions options, final GuestMemory memory, final DirtyLog log,
@@ -105,13 +108,27 @@ final class SourceSession
         this.link = link;
         this.dirtyLimit = dirtyLimit;
         this.preempt = link.preempt() ? new PreemptSender(this, requests) : null;
-        this.returnPath = new SourceReturnPath(memory, requests, preempt, options.digests());
+        this.returnPath = new SourceReturnPath(memory, requests, preempt, options.digests(), this::announcePostcopy);
     }
 
     /** Tells the link (a fault injector acts on it) that the migration enters {@code newPhase}. */
     void announce(final String newPhase, final long atRound)
     {
         link.phase(newPhase, atRound);
+    }
+
+    /**
+     * The {@code postcopy} phase, once: the return-path thread calls it as it reads each page request, before
+     * the request is served, since only a destination that runs the guest asks for a page. Announced there,
+     * and not where the request is served, it comes for certain: a push that claims the page first, or ends
+     * before the request is served, cannot skip it.
+     */
+    void announcePostcopy()
+    {
+        if (!postcopyAnnounced.get() && postcopyAnnounced.compareAndSet(false, true))
+        {
+            announce("postcopy", 0);
+        }
     }
 
     /** @return the output buffer of a page stream: small, so that a post-copy request waits behind little. */
