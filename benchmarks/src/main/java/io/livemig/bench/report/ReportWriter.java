@@ -116,7 +116,8 @@ public final class ReportWriter
             "true".equals(String.valueOf(env.get("git.dirty"))) ? " (with uncommitted changes)" : "",
             env.getOrDefault("start", "?"), env.getOrDefault("end", "?"), results.size(),
             ClassTables.classes(results).size()));
-        md.append(Publication.verdict(results, env.containsKey("preset") ? String.valueOf(env.get("preset")) : null))
+        md.append(Publication.verdict(results, env.containsKey("preset") ? String.valueOf(env.get("preset")) : null,
+            env.containsKey("plannedRuns") ? Long.parseLong(String.valueOf(env.get("plannedRuns"))) : -1))
             .append("\n\n");
         md.append(HOW_TO_READ);
         EnvironmentTable.section(md, env);

@@ -297,13 +297,14 @@ public final class BenchRunner
         ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
         host.put("contention", Environment.contention(ticksAtStart, Environment.cpuTicks(), loadAtStart,
             Environment.loadAverage()));
-        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), results, anchors.env(), simd.env(), kernel,
-            realGuest, host);
+        writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), plan.totalRuns(), results, anchors.env(),
+            simd.env(), kernel, realGuest, host);
         return failure == null ? 0 : 1;
     }
 
     static void writeEnv(final Path file, final Config config, final Path java, final Instant start,
-                         final Instant end, final Collection<RunResult> results, final Map<String, Object> anchors,
+                         final Instant end, final long plannedRuns, final Collection<RunResult> results,
+                         final Map<String, Object> anchors,
                          final Map<String, Object> simd, final Map<String, Object> kernel,
                          final Map<String, Object> realGuest, final Map<String, Object> host)
         throws IOException
@@ -328,8 +329,10 @@ public final class BenchRunner
         final Path root = config.results().toAbsolutePath().getParent();
         env.put("git", Environment.git(root == null ? Path.of(".") : root));
         env.put("preset", config.preset().id());
-        // the runner refuses a full run with fewer forks than its preset: a full run is publishable
-        env.put("publishable", config.preset() == Preset.FULL);
+        // the runner refuses a full run with fewer forks than its preset: a full run is publishable, if every
+        // planned benchmark run left a result (a fork that failed, or hung and was killed, leaves none)
+        env.put("plannedRuns", plannedRuns);
+        env.put("publishable", config.preset() == Preset.FULL && results.size() >= plannedRuns);
         env.put("include", config.include());
         env.put("jmhArgs", config.jmhArgs());
         env.put("start", start.toString());

@@ -14,7 +14,9 @@ import java.util.Map;
  * the full preset gives its class ({@link Preset#FULL}), since the variance that moves rows between runs lives
  * between forks. The runner refuses a {@code full} run with a smaller {@code -f}; this check reads the results
  * themselves, so it also marks runs made before that rule (the runs published with {@code -f 3}) and results
- * gathered by hand.
+ * gathered by hand. A run whose plan had more benchmark runs than it left results (a fork that failed, hung and
+ * was killed, or a batch that JMH gave up) is not publishable either: the report would be silent on the rows it
+ * lacks.
  *
  * <p>Stateless; thread-safe.
  */
@@ -31,10 +33,28 @@ public final class Publication
      */
     public static String verdict(final List<JmhResult> results, final String preset)
     {
+        return verdict(results, preset, -1);
+    }
+
+    /**
+     * @param results a run's results.
+     * @param preset  its preset as env.json names it, or null.
+     * @param planned the benchmark runs its plan held (env.json's {@code plannedRuns}), or -1 if unknown (runs made
+     *                before the runner recorded it).
+     * @return one line for the report's head: publishable, or why not.
+     */
+    public static String verdict(final List<JmhResult> results, final String preset, final long planned)
+    {
         if (!Preset.FULL.id().equals(preset))
         {
             return "**Not for publication**: the " + (preset == null ? "(unknown)" : preset) + " preset runs one " +
                 "fork per benchmark; publish figures from a `full` run.";
+        }
+        if (planned > results.size())
+        {
+            return "**Not publishable**: " + (planned - results.size()) + " of " + planned + " planned benchmark " +
+                "runs left no result (a fork failed, or hung and was killed; the runner's log names it), so this " +
+                "report is silent on those rows; its verdicts are for development, not for quoting.";
         }
         final Map<String, int[]> short_ = shortOfForks(results);
         if (short_.isEmpty())

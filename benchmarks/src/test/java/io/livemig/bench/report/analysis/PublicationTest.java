@@ -9,7 +9,10 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Only a full run whose every result ran its class's full-preset forks is publishable. */
+/**
+ * Only a full run whose every result ran its class's full-preset forks, and whose every planned run left a result,
+ * is publishable.
+ */
 class PublicationTest
 {
     private static JmhResult result(final String benchmark, final String mode, final int forks)
@@ -35,6 +38,11 @@ class PublicationTest
             "quoting.", Publication.verdict(three, "full"));
         assertEquals("**Not for publication**: the quick preset runs one fork per benchmark; publish figures from a " +
             "`full` run.", Publication.verdict(ok, "quick"));
+        // a fork killed after it hung: the plan held four runs, three left results
+        assertEquals("**Not publishable**: 1 of 4 planned benchmark runs left no result (a fork failed, or hung and " +
+            "was killed; the runner's log names it), so this report is silent on those rows; its verdicts are for " +
+            "development, not for quoting.", Publication.verdict(ok, "full", 4));
+        assertEquals(Publication.verdict(ok, "full"), Publication.verdict(ok, "full", 3));
         assertEquals(5, Publication.presetForks(result("dirty.MarkBenchmark.sameWord", "avgt", 1)));
         assertEquals(3, Publication.presetForks(result("migration.MigrationBenchmark.migrate", "bogus", 1)));
     }
