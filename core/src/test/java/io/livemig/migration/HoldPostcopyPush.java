@@ -69,6 +69,12 @@ class HoldPostcopyPush extends ForwardingLink
         return requestRead && !timedOut;
     }
 
+    /** @return whether the source has read a page request (return-path bytes), whenever that was. */
+    boolean requestRead()
+    {
+        return requestRead;
+    }
+
     /** The source has read return-path bytes: a page request (see the class comment). */
     void onReturnPathBytes()
     {

@@ -139,12 +139,11 @@ class PostcopyPreemptTest
      * {@link HoldPostcopyPush} whose preempt connection alone is cut (a {@link FaultPlan.Action#CUT_PREEMPT} rule,
      * which this link fires itself, passing none of the source's phase announcements on) by the first write to
      * that connection after the source has read a page request: the write of the first requested page, once it
-     * has gone out. Thread-safety: as its base; the flag is volatile.
+     * has gone out. Thread-safety: as its base.
      */
     static final class CutPreemptAfterItsFirstPage extends HoldPostcopyPush
     {
         final FaultyLink faulty;
-        private volatile boolean requested;
 
         CutPreemptAfterItsFirstPage(final MigrationLink inner)
         {
@@ -159,19 +158,12 @@ class PostcopyPreemptTest
         }
 
         @Override
-        void onReturnPathBytes()
-        {
-            requested = true;
-            super.onReturnPathBytes();
-        }
-
-        @Override
         public WritableByteChannel sourcePreempt()
         {
             return writing(super.sourcePreempt(), (out, src) ->
             {
                 final int n = out.write(src);
-                if (requested && n > 0)
+                if (requestRead() && n > 0)
                 {
                     faulty.phase("postcopy", 0);
                 }

@@ -94,9 +94,9 @@ final class SourceSession
     boolean streamFinished;
     long cutNs;
     long pausedNanos;
+    long maxPauseNanos;
     /** Whether {@link #announcePostcopy} has announced; set by the return-path thread. */
     private final AtomicBoolean postcopyAnnounced = new AtomicBoolean();
-    long maxPauseNanos;
 
     SourceSession(final MigrationOptions options, final GuestMemory memory, final DirtyLog log,
         final GuestWorkload workload, final MigrationLink link, final DirtyLimit dirtyLimit)
