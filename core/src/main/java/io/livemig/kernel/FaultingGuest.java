@@ -39,9 +39,19 @@ public interface FaultingGuest extends PagePlacer, AutoCloseable
 
     /**
      * Places a page of zeros only if the page is missing (for a fault on a page that this destination has as
-     * zero, never sent); a page already there, however it got there, is left as it is.
+     * zero, never sent); a page already there, however it got there, is left as it is, and its waiters are woken
+     * ({@link #wake}): the caller has read a fault message for it, so a thread may still wait there.
      */
     void zeroIfMissing(long page);
+
+    /**
+     * Wakes every thread blocked in a fault on {@code page} ({@code UFFDIO_WAKE}). A placement wakes the page's
+     * waiters itself, but a waiter whose fault message is read after the page was placed can still be asleep
+     * (seen here on kernel 6.18: a vCPU slept for good on a page placed 5 µs before its message was read). So a
+     * handler that learns a faulting page is already there wakes it. A thread woken while its page is still
+     * missing faults again, and a new message comes.
+     */
+    void wake(long page);
 
     /**
      * Makes pages {@code [first, first + count)} missing again ({@code MADV_DONTNEED}): their bytes here are
@@ -52,9 +62,10 @@ public interface FaultingGuest extends PagePlacer, AutoCloseable
     void discard(long first, long count);
 
     /**
-     * Only when the migration failed: stops the fault thread and unregisters the memory, which wakes every
-     * blocked thread; the pages they wait for then read as zeros.
+     * Only when the migration failed, or its vCPUs must stop regardless: stops the fault thread and unregisters
+     * the memory, which wakes every blocked thread; the pages they wait for then read as zeros.
      */
+    @Override
     void releaseWaiters();
 
     /** @return fault messages read so far. */

@@ -30,4 +30,10 @@ public interface PagePlacer
 
     /** As {@link #place}, for a page of zeros. */
     boolean placeZero(long page);
+
+    /**
+     * Only when a run has failed or its threads must stop regardless: wakes, for good, every thread blocked on a
+     * missing page (faults are no longer delivered); the pages they wait for then read as zeros. Idempotent.
+     */
+    void releaseWaiters();
 }

@@ -1,6 +1,7 @@
 package io.livemig.workload;
 
 import io.livemig.memory.GuestMemory;
+import io.livemig.memory.PagePlacer;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,6 +42,8 @@ public final class GuestWorkload implements AutoCloseable
     public static final long THROTTLE_SLICE_NS = 10_000_000L;
     /** Largest throttle accepted, as QEMU's cpu-throttle maximum. */
     public static final int MAX_THROTTLE_PERCENT = 99;
+    /** How long {@link #close} waits for the writers to stop before it wakes those blocked in a page fault. */
+    public static final long STOP_TIMEOUT_MS = 10_000;
 
     private static final int RUNNING = 0;
     private static final int PAUSED = 1;
@@ -290,9 +293,27 @@ public final class GuestWorkload implements AutoCloseable
         return progress[i];
     }
 
-    /** Stops and joins every writer; idempotent. Rethrows the first error a writer hit, if any. */
+    /**
+     * Stops and joins every writer, waiting at most {@link #STOP_TIMEOUT_MS} ({@link #stop}); idempotent.
+     * Rethrows the first error a writer hit, if any.
+     */
     @Override
     public void close()
+    {
+        stop(STOP_TIMEOUT_MS);
+    }
+
+    /**
+     * Stops and joins every writer; idempotent. A writer still running after {@code timeoutMs} is blocked where no
+     * stop flag reaches it: in a page fault that nobody serves, on memory with a {@link PagePlacer}. Then the
+     * placer's waiters are released ({@link PagePlacer#releaseWaiters}: the pages they wait for read as zeros),
+     * the writers are joined once more for as long, and the stop fails, naming them: the run is not to be
+     * trusted, but nothing waits for ever and the memory can then be closed under no writer.
+     *
+     * @throws IllegalStateException if a writer did not stop in time, or (after they stopped) the first error a
+     *                               writer hit.
+     */
+    public void stop(final long timeoutMs)
     {
         synchronized (this)
         {
@@ -304,14 +325,35 @@ public final class GuestWorkload implements AutoCloseable
             state = STOPPED;
             wakeAll();
         }
+        if (!joinAll(timeoutMs))
+        {
+            final String stuck = running();
+            final PagePlacer placer = target.memory().placer();
+            if (placer != null)
+            {
+                placer.releaseWaiters();
+            }
+            final boolean stopped = joinAll(timeoutMs);
+            throw new IllegalStateException("vCPUs still running " + timeoutMs + " ms after the stop: " + stuck +
+                (placer == null ? "" : stopped ? "; they stopped once the memory's page-fault waiters were released " +
+                    "(the pages they waited for read as zeros)" : "; even after the memory's page-fault waiters were released"));
+        }
+        rethrowFailure();
+    }
+
+    /** Joins every writer, in all at most {@code timeoutMs}; an interrupt is restored after the wait. */
+    private boolean joinAll(final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         boolean interrupted = false;
         for (final Thread thread : threads)
         {
-            while (thread != null && thread.isAlive())
+            long left;
+            while (thread != null && thread.isAlive() && (left = deadline - System.nanoTime()) > 0)
             {
                 try
                 {
-                    thread.join();
+                    thread.join(Math.max(1, left / 1_000_000L));
                 }
                 catch (final InterruptedException ex)
                 {
@@ -323,7 +365,23 @@ public final class GuestWorkload implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        rethrowFailure();
+        return running().isEmpty();
+    }
+
+    /** @return the writers still alive, each with the frame it runs in; empty if none. */
+    private String running()
+    {
+        final StringBuilder b = new StringBuilder();
+        for (final Thread thread : threads)
+        {
+            if (thread != null && thread.isAlive())
+            {
+                final StackTraceElement[] stack = thread.getStackTrace();
+                b.append(b.length() == 0 ? "" : ", ").append(thread.getName())
+                    .append(stack.length == 0 ? "" : " in " + stack[0].getClassName() + "." + stack[0].getMethodName());
+            }
+        }
+        return b.toString();
     }
 
     private void checkTarget(final VcpuTarget t)

@@ -15,6 +15,7 @@ import static io.livemig.kernel.Userfaultfd.UFFDIO_COPY;
 import static io.livemig.kernel.Userfaultfd.UFFDIO_REGISTER;
 import static io.livemig.kernel.Userfaultfd.UFFDIO_REGISTER_MODE_MISSING;
 import static io.livemig.kernel.Userfaultfd.UFFDIO_UNREGISTER;
+import static io.livemig.kernel.Userfaultfd.UFFDIO_WAKE;
 import static io.livemig.kernel.Userfaultfd.UFFDIO_ZEROPAGE;
 import static io.livemig.kernel.Userfaultfd.UFFD_API;
 
@@ -89,6 +90,7 @@ final class MissingFaultGuest implements FaultingGuest
         final Arena auto = Arena.ofAuto();
         final MemorySegment copy = auto.allocate(Userfaultfd.uffdio_copy);
         final MemorySegment zero = auto.allocate(Userfaultfd.uffdio_zeropage);
+        final MemorySegment wake = auto.allocate(Userfaultfd.uffdio_range);
         final Libc.Errno errno = new Libc.Errno(auto);
     }
 
@@ -123,11 +125,12 @@ final class MissingFaultGuest implements FaultingGuest
             Userfaultfd.uffdio_register_mode.set(register, 0L, UFFDIO_REGISTER_MODE_MISSING);
             Libc.check(Libc.ioctl(errno, fd, UFFDIO_REGISTER, register), "ioctl(uffd, UFFDIO_REGISTER, MODE_MISSING)", errno);
             final long ioctls = (long)Userfaultfd.uffdio_register_ioctls.get(register, 0L);
-            final long needed = Userfaultfd.UFFDIO_COPY_IOCTL_BIT | Userfaultfd.UFFDIO_ZEROPAGE_IOCTL_BIT;
+            final long needed = Userfaultfd.UFFDIO_COPY_IOCTL_BIT | Userfaultfd.UFFDIO_ZEROPAGE_IOCTL_BIT |
+                Userfaultfd.UFFDIO_WAKE_IOCTL_BIT;
             if ((ioctls & needed) != needed)
             {
                 throw new KernelUnavailableException("kernel faults unavailable: UFFDIO_REGISTER offers ioctls 0x" +
-                    Long.toHexString(ioctls) + ", without UFFDIO_COPY or UFFDIO_ZEROPAGE on anonymous memory");
+                    Long.toHexString(ioctls) + ", without UFFDIO_COPY, UFFDIO_ZEROPAGE or UFFDIO_WAKE on anonymous memory");
             }
         }
         catch (final RuntimeException | Error ex)
@@ -216,7 +219,39 @@ final class MissingFaultGuest implements FaultingGuest
     @Override
     public void zeroIfMissing(final long page)
     {
-        zeroPage(page);
+        if (!zeroPage(page))
+        {
+            wake(page);
+        }
+    }
+
+    /**
+     * For tests: places the page as {@link #place} does, but with {@code UFFDIO_COPY_MODE_DONTWAKE}, so that its
+     * waiters sleep on: the lost wake of {@link FaultingGuest#wake}, made certain.
+     */
+    void placeWithoutWake(final long page, final long srcAddress)
+    {
+        final Scratch s = scratch.get();
+        final long dst = base + (checkPage(page) << pageShift);
+        Userfaultfd.uffdio_copy_dst.set(s.copy, 0L, dst);
+        Userfaultfd.uffdio_copy_src.set(s.copy, 0L, srcAddress);
+        Userfaultfd.uffdio_copy_len.set(s.copy, 0L, pageBytes);
+        Userfaultfd.uffdio_copy_mode.set(s.copy, 0L, Userfaultfd.UFFDIO_COPY_MODE_DONTWAKE);
+        placed(page, ioctlRetrying(s.errno, UFFDIO_COPY, s.copy), s.errno, "UFFDIO_COPY", dst);
+    }
+
+    @Override
+    public void wake(final long page)
+    {
+        final long dst = base + (checkPage(page) << pageShift);
+        final Scratch s = scratch.get();
+        Userfaultfd.uffdio_range_start.set(s.wake, 0L, dst);
+        Userfaultfd.uffdio_range_len.set(s.wake, 0L, pageBytes);
+        if (ioctlRetrying(s.errno, UFFDIO_WAKE, s.wake) < 0)
+        {
+            throw new NativeCallException("ioctl(uffd, UFFDIO_WAKE, 0x" + Long.toHexString(dst) + " +" + pageBytes + ")",
+                s.errno.get());
+        }
     }
 
     private boolean zeroPage(final long page)

@@ -44,12 +44,18 @@ final class Userfaultfd
     static final long UFFDIO_REGISTER = 0xC020AA00L;
     /** {@code _IOR(UFFDIO, _UFFDIO_UNREGISTER, struct uffdio_range)}. */
     static final long UFFDIO_UNREGISTER = 0x8010AA01L;
+    /** {@code _IOR(UFFDIO, _UFFDIO_WAKE, struct uffdio_range)}. */
+    static final long UFFDIO_WAKE = 0x8010AA02L;
     /** {@code _IOWR(UFFDIO, _UFFDIO_COPY, struct uffdio_copy)}. */
     static final long UFFDIO_COPY = 0xC028AA03L;
+    /** {@code uffdio_copy.mode}: place without waking the page's waiters. */
+    static final long UFFDIO_COPY_MODE_DONTWAKE = 1L;
     /** {@code _IOWR(UFFDIO, _UFFDIO_ZEROPAGE, struct uffdio_zeropage)}. */
     static final long UFFDIO_ZEROPAGE = 0xC020AA04L;
     /** The bits of {@code UFFDIO_COPY} and {@code UFFDIO_ZEROPAGE} in {@code uffdio_register.ioctls}. */
     static final long UFFDIO_COPY_IOCTL_BIT = 1L << 0x03;
+    /** {@code _UFFDIO_WAKE}'s bit in {@code uffdio_register.ioctls}. */
+    static final long UFFDIO_WAKE_IOCTL_BIT = 1L << 0x02;
     static final long UFFDIO_ZEROPAGE_IOCTL_BIT = 1L << 0x04;
     /** {@code _IOWR(UFFDIO, _UFFDIO_WRITEPROTECT, struct uffdio_writeprotect)}. */
     static final long UFFDIO_WRITEPROTECT = 0xC018AA06L;

@@ -109,6 +109,43 @@ class MissingFaultGuestTest
     }
 
     /**
+     * A waiter whose page is placed without a wake (the lost wake of {@link FaultingGuest#wake}, made certain with
+     * {@code UFFDIO_COPY_MODE_DONTWAKE}) sleeps until the page is woken: {@code zeroIfMissing}, called for its
+     * fault message, finds the page there ({@code EEXIST}), wakes it and leaves the bytes. A whole-suite benchmark
+     * run hung for good on this before.
+     */
+    @Test
+    @Timeout(30)
+    void zeroIfMissingWakesAWaiterThatThePlacementLeftAsleep() throws Exception
+    {
+        try (FaultingGuest guest = open(4); Arena arena = Arena.ofConfined())
+        {
+            final LinkedBlockingQueue<Long> faults = new LinkedBlockingQueue<>();
+            guest.start((page, ns) -> faults.add(page));
+            final AtomicReference<Object> read = new AtomicReference<>();
+            final Thread reader = new Thread(() -> read.set(guest.memory().getLong(2L * PAGE + 16)));
+            reader.start();
+            try
+            {
+                assertEquals(2L, faults.poll(10, TimeUnit.SECONDS), "the fault thread reads the reader's fault");
+                final MemorySegment src = arena.allocate(PAGE, PAGE);
+                src.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, 42L);
+                ((MissingFaultGuest)guest).placeWithoutWake(2, src.address());
+                guest.zeroIfMissing(2);
+                reader.join(10_000);
+                assertFalse(reader.isAlive(), "zeroIfMissing woke the reader that the placement left asleep");
+                assertEquals(42L, read.get(), "and left the placed bytes");
+                assertEquals(1, guest.placementsSkipped());
+            }
+            finally
+            {
+                guest.releaseWaiters(); // a reader still asleep must wake before the memory is unmapped
+                reader.join(10_000);
+            }
+        }
+    }
+
+    /**
      * In post-copy (after a DISCARD) the push and a request race to place one page that a vCPU waits for:
      * exactly one placement succeeds, the other meets {@code EEXIST} (or sees the page placed) and is skipped, so
      * it can never overwrite what the woken vCPU wrote; the waiter wakes with the page's bytes. 64 pages, one race

@@ -171,6 +171,12 @@ final class DestinationDigests
             }
 
             @Override
+            public void releaseWaiters()
+            {
+                placer.releaseWaiters();
+            }
+
+            @Override
             public boolean placeZero(final long p)
             {
                 if (s.postcopyStarted && !s.gate.isPresent(p))
