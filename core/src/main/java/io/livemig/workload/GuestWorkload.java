@@ -153,7 +153,8 @@ public final class GuestWorkload implements AutoCloseable
 
     /**
      * Stops every writer between two writes and returns once all of them are parked: from then on, until
-     * {@link #resume}, no writer stores anything. A writer parked in a fault is waited for.
+     * {@link #resume}, no writer stores anything. A writer parked in a fault is waited for, at most {@link
+     * #STOP_TIMEOUT_MS} ({@link #awaitPaused()}).
      */
     public synchronized void pause()
     {
@@ -176,16 +177,39 @@ public final class GuestWorkload implements AutoCloseable
         wakeAll();
     }
 
-    /** Waits until every writer has parked after {@link #requestPause}; then no writer stores anything. */
-    public synchronized void awaitPaused()
+    /**
+     * Waits, at most {@link #STOP_TIMEOUT_MS}, until every writer has parked after {@link #requestPause}; then no
+     * writer stores anything.
+     *
+     * @throws IllegalStateException if a writer has not parked in time (one blocked in a page fault that nobody
+     *                               serves, say), naming the writers and where they run; or the first error a
+     *                               writer hit.
+     */
+    public void awaitPaused()
+    {
+        awaitPaused(STOP_TIMEOUT_MS);
+    }
+
+    /** As {@link #awaitPaused()}, waiting at most {@code timeoutMs}. */
+    synchronized void awaitPaused(final long timeoutMs)
     {
         if (!started || state != PAUSED)
         {
             return;
         }
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         boolean interrupted = false;
         while (parked < liveWriters())
         {
+            if (System.nanoTime() - deadline >= 0)
+            {
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("vCPUs not paused " + timeoutMs + " ms after the pause was asked: " +
+                    (liveWriters() - parked) + " of " + liveWriters() + " still running; the vCPUs: " + running());
+            }
             try
             {
                 wait(1);

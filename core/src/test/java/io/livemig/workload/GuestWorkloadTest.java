@@ -105,6 +105,47 @@ class GuestWorkloadTest
         }
     }
 
+    /**
+     * A writer held at a gate that does not open cannot park: the pause gives up at its deadline and names the
+     * writers, instead of waiting for ever. Once the gate opens the writer parks, and the workload closes.
+     */
+    @Test
+    void aPauseThatAWriterCannotReachFailsAtItsDeadline() throws Exception
+    {
+        final AtomicBoolean open = new AtomicBoolean();
+        final CountDownLatch held = new CountDownLatch(1);
+        final PageGate gate = new PageGate()
+        {
+            @Override
+            public boolean isPresent(final long page)
+            {
+                return open.get();
+            }
+
+            @Override
+            public void awaitPresent(final long page, final int writerIndex)
+            {
+                held.countDown();
+                while (!open.get())
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        try (GuestMemory m = new GuestMemory(16L * PS, PS, DirtyMarker.NONE);
+             GuestWorkload w = new GuestWorkload(AccessPattern.sequential(16), 1, 0, 1, 4))
+        {
+            w.start(new VcpuTarget(m, gate, null));
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the writer is held at the gate");
+            w.requestPause();
+            final IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.awaitPaused(100));
+            assertTrue(e.getMessage().contains("1 of 1 still running") && e.getMessage().contains("vcpu-0"),
+                e::getMessage);
+            open.set(true);
+            w.awaitPaused(); // the writer parks once the gate lets it go
+        }
+    }
+
     @Test
     void aWriterParksOnAMissingPageUntilTheGateOpens() throws Exception
     {
