@@ -15,6 +15,10 @@ import io.livemig.memory.PagePlacer;
  * so a garbage collection while vCPUs wait cannot deadlock with the fault thread (see the implementation's
  * javadoc for the whole argument).
  *
+ * <p>Every fault message the fault thread reads is answered by a wake once its page is there, whoever placed
+ * it and whenever: a placement's own wake can miss a waiter whose message is read just after it (a benchmark run
+ * hung on that), so a handler need not wake anything itself.
+ *
  * <p>Thread-safety: placement from any number of threads (different pages); {@link #start} once; {@link
  * #releaseWaiters} and {@link #close} from the owner. Ordering: see {@link PagePlacer}.
  */
@@ -39,19 +43,9 @@ public interface FaultingGuest extends PagePlacer, AutoCloseable
 
     /**
      * Places a page of zeros only if the page is missing (for a fault on a page that this destination has as
-     * zero, never sent); a page already there, however it got there, is left as it is, and its waiters are woken
-     * ({@link #wake}): the caller has read a fault message for it, so a thread may still wait there.
+     * zero, never sent); a page already there, however it got there, is left as it is.
      */
     void zeroIfMissing(long page);
-
-    /**
-     * Wakes every thread blocked in a fault on {@code page} ({@code UFFDIO_WAKE}). A placement wakes the page's
-     * waiters itself, but a waiter whose fault message is read after the page was placed can still be asleep
-     * (seen here on kernel 6.18: a vCPU slept for good on a page placed 5 µs before its message was read). So a
-     * handler that learns a faulting page is already there wakes it. A thread woken while its page is still
-     * missing faults again, and a new message comes.
-     */
-    void wake(long page);
 
     /**
      * Makes pages {@code [first, first + count)} missing again ({@code MADV_DONTNEED}): their bytes here are

@@ -30,6 +30,17 @@ import static io.livemig.kernel.Userfaultfd.UFFD_API;
  * fault, it is there); from the first DISCARD on (post-copy, vCPUs running), a page is placed at most once and
  * a second placement is skipped like {@code EEXIST}, so it can never overwrite what a vCPU wrote.
  *
+ * <h2>A wake after every fault message read</h2>
+ * A placement's own wake is not enough: a vCPU can sleep on for good on a page placed a few microseconds before
+ * the fault thread read its message (seen on kernel 6.18; a whole-suite benchmark run hung on it). So each fault
+ * message read is answered by one more wake ({@code UFFDIO_WAKE}) once the page is there, whoever places it. The
+ * fault thread marks the page in {@code faulted} before it calls the handler and looks at {@code placed} after;
+ * a placement marks {@code placed}, then looks at {@code faulted}. Both then run {@link #answer}: whoever finds
+ * the page both placed and still in {@code faulted} takes it out (atomic test-and-clear) and wakes. If the
+ * placement's look comes first, the page was placed before the fault thread's look, which therefore answers;
+ * else the placement answers, after the message was read. A spare wake costs one ioctl; a thread woken while
+ * its page is still missing faults again.
+ *
  * <h2>No safepoint deadlock</h2>
  * Which threads can block in a MISSING fault, and in which state:
  * <ul>
@@ -49,7 +60,8 @@ import static io.livemig.kernel.Userfaultfd.UFFD_API;
  * collections in a loop while vCPUs are blocked in faults.
  *
  * <p>Thread-safety: as {@link FaultingGuest}. Each placing thread has its own ioctl structs and {@code errno}
- * (thread-local); the placed bits are atomic.
+ * (thread-local); the placed and faulted bits are atomic (volatile reads, atomic read-modify-writes), which
+ * orders the two looks of the wake's handshake.
  */
 final class MissingFaultGuest implements FaultingGuest
 {
@@ -71,6 +83,8 @@ final class MissingFaultGuest implements FaultingGuest
     private final MemorySegment msgs = arena.allocate(Userfaultfd.uffd_msg, MSG_BATCH);
     private final Libc.Errno faultErrno = new Libc.Errno(arena);
     private final AtomicDirtyBitmap placed;
+    /** Pages whose fault message was read and that are still owed a wake after their placement ({@link #answer}). */
+    private final AtomicDirtyBitmap faulted;
     private final AtomicLong skipped = new AtomicLong();
     private final GuestMemory memory;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -149,6 +163,7 @@ final class MissingFaultGuest implements FaultingGuest
         this.mapBase = mapped;
         this.uffd = fd;
         this.placed = new AtomicDirtyBitmap(size >>> pageShift, 0);
+        this.faulted = new AtomicDirtyBitmap(size >>> pageShift, 0);
         this.memory = GuestMemory.mapped(blockName, base, size, pageSize, DirtyMarker.NONE, NativeAccessBuffer::new,
             this::release, this);
     }
@@ -192,11 +207,18 @@ final class MissingFaultGuest implements FaultingGuest
             Libc.memcpy(dst, srcAddress, pageBytes);
             return true;
         }
+        return copy(page, srcAddress, 0L);
+    }
+
+    /** {@code UFFDIO_COPY} of a missing page, in {@code mode}. */
+    private boolean copy(final long page, final long srcAddress, final long mode)
+    {
+        final long dst = base + (checkPage(page) << pageShift);
         final Scratch s = scratch.get();
         Userfaultfd.uffdio_copy_dst.set(s.copy, 0L, dst);
         Userfaultfd.uffdio_copy_src.set(s.copy, 0L, srcAddress);
         Userfaultfd.uffdio_copy_len.set(s.copy, 0L, pageBytes);
-        Userfaultfd.uffdio_copy_mode.set(s.copy, 0L, 0L);
+        Userfaultfd.uffdio_copy_mode.set(s.copy, 0L, mode);
         return placed(page, ioctlRetrying(s.errno, UFFDIO_COPY, s.copy), s.errno, "UFFDIO_COPY", dst);
     }
 
@@ -219,29 +241,21 @@ final class MissingFaultGuest implements FaultingGuest
     @Override
     public void zeroIfMissing(final long page)
     {
-        if (!zeroPage(page))
-        {
-            wake(page);
-        }
+        zeroPage(page);
     }
 
     /**
-     * For tests: places the page as {@link #place} does, but with {@code UFFDIO_COPY_MODE_DONTWAKE}, so that its
-     * waiters sleep on: the lost wake of {@link FaultingGuest#wake}, made certain.
+     * For tests: places a missing page as {@link #place} does, but with {@code UFFDIO_COPY_MODE_DONTWAKE}, so that
+     * only {@link #answer}'s wake can wake its waiters: the lost wake of "A wake after every fault message read",
+     * made certain.
      */
-    void placeWithoutWake(final long page, final long srcAddress)
+    boolean placeWithoutWake(final long page, final long srcAddress)
     {
-        final Scratch s = scratch.get();
-        final long dst = base + (checkPage(page) << pageShift);
-        Userfaultfd.uffdio_copy_dst.set(s.copy, 0L, dst);
-        Userfaultfd.uffdio_copy_src.set(s.copy, 0L, srcAddress);
-        Userfaultfd.uffdio_copy_len.set(s.copy, 0L, pageBytes);
-        Userfaultfd.uffdio_copy_mode.set(s.copy, 0L, Userfaultfd.UFFDIO_COPY_MODE_DONTWAKE);
-        placed(page, ioctlRetrying(s.errno, UFFDIO_COPY, s.copy), s.errno, "UFFDIO_COPY", dst);
+        return copy(page, srcAddress, Userfaultfd.UFFDIO_COPY_MODE_DONTWAKE);
     }
 
-    @Override
-    public void wake(final long page)
+    /** Wakes every thread blocked in a fault on {@code page} ({@code UFFDIO_WAKE}). */
+    private void wake(final long page)
     {
         final long dst = base + (checkPage(page) << pageShift);
         final Scratch s = scratch.get();
@@ -286,10 +300,24 @@ final class MissingFaultGuest implements FaultingGuest
             }
             skipped.incrementAndGet();
             placed.mark(page);
+            answer(page);
             return false;
         }
         placed.mark(page);
+        answer(page);
         return true;
+    }
+
+    /**
+     * The wake owed to a fault message read for {@code page}, once the page is placed: given by whoever finds it
+     * placed and still owed first (see "A wake after every fault message read").
+     */
+    private void answer(final long page)
+    {
+        if (placed.isDirty(page) && faulted.isDirty(page) && faulted.testAndClear(page))
+        {
+            wake(page);
+        }
     }
 
     private long checkPage(final long page)
@@ -368,7 +396,9 @@ final class MissingFaultGuest implements FaultingGuest
                         continue;
                     }
                     faults++; // only this thread writes
+                    faulted.mark(page);
                     handler.onFault(page, readNs);
+                    answer(page);
                 }
             }
         }

@@ -54,9 +54,9 @@ final class Userfaultfd
     static final long UFFDIO_ZEROPAGE = 0xC020AA04L;
     /** The bits of {@code UFFDIO_COPY} and {@code UFFDIO_ZEROPAGE} in {@code uffdio_register.ioctls}. */
     static final long UFFDIO_COPY_IOCTL_BIT = 1L << 0x03;
+    static final long UFFDIO_ZEROPAGE_IOCTL_BIT = 1L << 0x04;
     /** {@code _UFFDIO_WAKE}'s bit in {@code uffdio_register.ioctls}. */
     static final long UFFDIO_WAKE_IOCTL_BIT = 1L << 0x02;
-    static final long UFFDIO_ZEROPAGE_IOCTL_BIT = 1L << 0x04;
     /** {@code _IOWR(UFFDIO, _UFFDIO_WRITEPROTECT, struct uffdio_writeprotect)}. */
     static final long UFFDIO_WRITEPROTECT = 0xC018AA06L;
 

@@ -112,36 +112,17 @@ class GuestWorkloadTest
     @Test
     void aPauseThatAWriterCannotReachFailsAtItsDeadline() throws Exception
     {
-        final AtomicBoolean open = new AtomicBoolean();
-        final CountDownLatch held = new CountDownLatch(1);
-        final PageGate gate = new PageGate()
-        {
-            @Override
-            public boolean isPresent(final long page)
-            {
-                return open.get();
-            }
-
-            @Override
-            public void awaitPresent(final long page, final int writerIndex)
-            {
-                held.countDown();
-                while (!open.get())
-                {
-                    Thread.onSpinWait();
-                }
-            }
-        };
+        final HoldingGate gate = new HoldingGate(-1);
         try (GuestMemory m = new GuestMemory(16L * PS, PS, DirtyMarker.NONE);
              GuestWorkload w = new GuestWorkload(AccessPattern.sequential(16), 1, 0, 1, 4))
         {
             w.start(new VcpuTarget(m, gate, null));
-            assertTrue(held.await(10, TimeUnit.SECONDS), "the writer is held at the gate");
+            assertTrue(gate.held.await(10, TimeUnit.SECONDS), "the writer is held at the gate");
             w.requestPause();
             final IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.awaitPaused(100));
             assertTrue(e.getMessage().contains("1 of 1 still running") && e.getMessage().contains("vcpu-0"),
                 e::getMessage);
-            open.set(true);
+            gate.open.set(true);
             w.awaitPaused(); // the writer parks once the gate lets it go
         }
     }
@@ -149,36 +130,17 @@ class GuestWorkloadTest
     @Test
     void aWriterParksOnAMissingPageUntilTheGateOpens() throws Exception
     {
-        final AtomicBoolean present = new AtomicBoolean();
-        final CountDownLatch faulted = new CountDownLatch(1);
-        final PageGate gate = new PageGate()
-        {
-            @Override
-            public boolean isPresent(final long page)
-            {
-                return page != 5 || present.get();
-            }
-
-            @Override
-            public void awaitPresent(final long page, final int writerIndex)
-            {
-                faulted.countDown();
-                while (!present.get())
-                {
-                    Thread.onSpinWait();
-                }
-            }
-        };
+        final HoldingGate gate = new HoldingGate(5);
         try (GuestMemory m = new GuestMemory(16L * PS, PS, DirtyMarker.NONE);
              GuestWorkload w = new GuestWorkload(AccessPattern.sequential(16), 1, 0, 1, 4))
         {
             w.start(new VcpuTarget(m, gate, null));
-            assertTrue(faulted.await(10, TimeUnit.SECONDS));
+            assertTrue(gate.held.await(10, TimeUnit.SECONDS));
             Thread.sleep(10);
             assertEquals(0, m.getByte(5L * PS), "the faulting write went ahead");
             assertEquals(1, m.getByte(4L * PS));
             assertEquals(0, m.getByte(6L * PS), "the writer ran past the fault");
-            present.set(true);
+            gate.open.set(true);
             while (m.getByte(6L * PS) == 0)
             {
                 Thread.sleep(1);
@@ -227,6 +189,35 @@ class GuestWorkloadTest
         {
             assertThrows(IllegalArgumentException.class, () -> w.start(VcpuTarget.of(m)), "2 x 4096 bytes per page");
             assertThrows(IllegalArgumentException.class, () -> w.setThrottlePercent(100));
+        }
+    }
+
+    /** A gate that holds every writer touching {@code page} (or any page, for -1) until it is opened. */
+    private static final class HoldingGate implements PageGate
+    {
+        final AtomicBoolean open = new AtomicBoolean();
+        final CountDownLatch held = new CountDownLatch(1);
+        private final long page;
+
+        HoldingGate(final long page)
+        {
+            this.page = page;
+        }
+
+        @Override
+        public boolean isPresent(final long p)
+        {
+            return (page >= 0 && p != page) || open.get();
+        }
+
+        @Override
+        public void awaitPresent(final long p, final int writerIndex)
+        {
+            held.countDown();
+            while (!open.get())
+            {
+                Thread.onSpinWait();
+            }
         }
     }
 }

@@ -109,14 +109,15 @@ class MissingFaultGuestTest
     }
 
     /**
-     * A waiter whose page is placed without a wake (the lost wake of {@link FaultingGuest#wake}, made certain with
-     * {@code UFFDIO_COPY_MODE_DONTWAKE}) sleeps until the page is woken: {@code zeroIfMissing}, called for its
-     * fault message, finds the page there ({@code EEXIST}), wakes it and leaves the bytes. A whole-suite benchmark
-     * run hung for good on this before.
+     * A placement that does not wake its waiter (the lost wake of "A wake after every fault message read", made
+     * certain with {@code UFFDIO_COPY_MODE_DONTWAKE}), made after the fault thread has answered its message: the
+     * placement answers with a wake of its own. The fault thread serves messages one at a time, so once a second
+     * reader's fault has reached the handler, the first message's answer is behind it. A whole-suite benchmark run
+     * hung for good on a lost wake before.
      */
     @Test
     @Timeout(30)
-    void zeroIfMissingWakesAWaiterThatThePlacementLeftAsleep() throws Exception
+    void aPlacementAfterTheFaultMessageWakesTheWaiterEvenIfItsOwnWakeIsLost() throws Exception
     {
         try (FaultingGuest guest = open(4); Arena arena = Arena.ofConfined())
         {
@@ -124,25 +125,93 @@ class MissingFaultGuestTest
             guest.start((page, ns) -> faults.add(page));
             final AtomicReference<Object> read = new AtomicReference<>();
             final Thread reader = new Thread(() -> read.set(guest.memory().getLong(2L * PAGE + 16)));
+            final Thread second = new Thread(() -> guest.memory().getLong(3L * PAGE));
             reader.start();
             try
             {
                 assertEquals(2L, faults.poll(10, TimeUnit.SECONDS), "the fault thread reads the reader's fault");
-                final MemorySegment src = arena.allocate(PAGE, PAGE);
-                src.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, 42L);
-                ((MissingFaultGuest)guest).placeWithoutWake(2, src.address());
-                guest.zeroIfMissing(2);
+                second.start();
+                assertEquals(3L, faults.poll(10, TimeUnit.SECONDS), "and then the second one's, past the first answer");
+                assertTrue(((MissingFaultGuest)guest).placeWithoutWake(2, page(arena, 42L).address()));
                 reader.join(10_000);
-                assertFalse(reader.isAlive(), "zeroIfMissing woke the reader that the placement left asleep");
-                assertEquals(42L, read.get(), "and left the placed bytes");
-                assertEquals(1, guest.placementsSkipped());
+                assertFalse(reader.isAlive(), "the placement's answer woke the reader");
+                assertEquals(42L, read.get());
+                assertTrue(guest.place(3, page(arena, 0L).address()));
+                second.join(10_000);
+                assertFalse(second.isAlive());
             }
             finally
             {
                 guest.releaseWaiters(); // a reader still asleep must wake before the memory is unmapped
                 reader.join(10_000);
+                second.join(10_000);
             }
         }
+    }
+
+    /**
+     * The other order: the page is placed without a wake after the reader faulted but before the fault thread read
+     * its message (the reader faults before the fault thread starts, and the handler does nothing). The fault
+     * thread, finding the page placed after the handler, answers the message with a wake.
+     */
+    @Test
+    @Timeout(30)
+    void aFaultMessageReadAfterItsPageWasPlacedIsAnsweredWithAWake() throws Exception
+    {
+        try (FaultingGuest guest = open(4); Arena arena = Arena.ofConfined())
+        {
+            final int blockedBefore = blockedInUserfault();
+            final AtomicReference<Object> read = new AtomicReference<>();
+            final Thread reader = new Thread(() -> read.set(guest.memory().getLong(2L * PAGE + 16)));
+            reader.start();
+            try
+            {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (blockedInUserfault() <= blockedBefore && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+                assertTrue(blockedInUserfault() > blockedBefore, "the reader blocks in its fault");
+                assertTrue(((MissingFaultGuest)guest).placeWithoutWake(2, page(arena, 42L).address()));
+                guest.start((page, ns) -> { });
+                reader.join(10_000);
+                assertFalse(reader.isAlive(), "the fault thread's answer woke the reader");
+                assertEquals(42L, read.get(), "with the placed bytes");
+            }
+            finally
+            {
+                guest.releaseWaiters();
+                reader.join(10_000);
+            }
+        }
+    }
+
+    /** @return this JVM's threads asleep in a userfaultfd fault, as the kernel's {@code wchan} says. */
+    private static int blockedInUserfault() throws java.io.IOException
+    {
+        int n = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task")))
+        {
+            for (final java.nio.file.Path task : (Iterable<java.nio.file.Path>)tasks::iterator)
+            {
+                try
+                {
+                    n += java.nio.file.Files.readString(task.resolve("wchan")).contains("handle_userfault") ? 1 : 0;
+                }
+                catch (final java.io.IOException gone)
+                {
+                    // the thread ended while we listed
+                }
+            }
+        }
+        return n;
+    }
+
+    private static MemorySegment page(final Arena arena, final long at16)
+    {
+        final MemorySegment src = arena.allocate(PAGE, PAGE);
+        src.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, at16);
+        return src;
     }
 
     /**

@@ -17,16 +17,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * page through the guest ({@code UFFDIO_COPY}, which wakes the waiters), then this gate's {@link #onPage}
  * clears the absent bit as the software gate does.
  *
- * <h2>Every fault message read is answered by a wake after its page is there</h2>
- * The placement's own wake is not enough: a vCPU can stay asleep on a page placed a few microseconds before the
- * fault thread read its message (a whole-suite run hung so, see {@link FaultingGuest#wake}). So whichever of
- * the fault thread and the reader comes second wakes the page once more. The fault thread looks at the absent
- * bit (P1), sets the page's fault instant (S) and looks again (P2); the reader clears the absent bit (C) and
- * takes the instant (G), in that order, all volatile. P1 after C: the page is there, and {@link
- * FaultingGuest#zeroIfMissing} wakes it. S before G: the reader sees the instant and wakes. G before S: then
- * C came before P2, which sees the page there and wakes. A spare wake costs one ioctl; a thread woken early
- * faults again.
- *
  * <p>Fault latency, in the software gate's histogram form (microseconds): from the instant the fault
  * thread read the fault's message to the instant the page was placed (the reader's {@code onPage}, right
  * after {@code UFFDIO_COPY} returned). Several faults on one page count once, from the first message.
@@ -76,10 +66,6 @@ public final class KernelPostcopyGate extends PostcopyGate implements FaultingGu
         }
         faultNs.compareAndSet((int)page, 0, readNs);
         request(page);
-        if (isPresent(page))
-        {
-            guest.wake(page); // arrived between the two looks, and its wake may have missed this fault: see below
-        }
     }
 
     @Override
@@ -89,7 +75,6 @@ public final class KernelPostcopyGate extends PostcopyGate implements FaultingGu
         final long t0 = faultNs.getAndSet((int)page, 0);
         if (t0 != 0)
         {
-            guest.wake(page);
             final long us = Math.min((System.nanoTime() - t0) / 1000, HIGHEST_US);
             synchronized (latency)
             {

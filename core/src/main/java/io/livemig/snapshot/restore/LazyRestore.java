@@ -33,10 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * not yet placed. A loader claims a page with {@code pending}'s atomic test-and-clear (one loader per page),
  * loads it, then clears its {@code absent} bit with an atomic operation, which publishes the bytes it stored:
  * a vCPU that reads the bit clear (a volatile read) sees them. Under the kernel the placement itself publishes
- * ({@code UFFDIO_COPY} maps the page with its bytes). A fault whose page was placed before its message was read
- * is woken once more ({@link FaultingGuest#wake}: the placement's own wake can miss it): the loader places (and
- * marks the page placed), then takes the page's fault instant; the fault thread sets the instant, then looks
- * at the page. Whichever comes second sees the other and wakes.
+ * ({@code UFFDIO_COPY} maps the page with its bytes).
  *
  * <p>Fault latency (microseconds): software, from the vCPU's finding the page absent to its publication;
  * kernel, from the fault thread's reading the fault message to the page's placement, a hole's zeros included
@@ -155,14 +152,9 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
         }
         else if (!absent.isDirty(page))
         {
-            faultNs.set((int)page, 0); // placed and published before its message was read
-            kernel.wake(page); // the placement's wake may have missed this fault (FaultingGuest#wake)
+            faultNs.set((int)page, 0); // placed before its message was read: the guest wakes the vCPU once more
         }
-        else if (kernel.isPlaced(page))
-        {
-            kernel.wake(page); // placed, not yet published: the loader may have taken the instant before it was set
-        }
-        // else: not placed yet: the loader places it later, and sees the instant set above and wakes it again
+        // else: the prefetch thread has claimed it; its placement wakes the vCPU and records the latency
     }
 
     /** Loads {@code count} pages from {@code first}, all claimed by the caller, and publishes them. */
@@ -186,7 +178,6 @@ public final class LazyRestore implements FaultingGuest.Handler, AutoCloseable
                 final long t0 = faultNs.getAndSet((int)p, 0);
                 if (t0 != 0)
                 {
-                    kernel.wake(p); // a fault message was read for it, perhaps after the placement's own wake
                     record(0, (System.nanoTime() - t0) / 1000);
                 }
             }
