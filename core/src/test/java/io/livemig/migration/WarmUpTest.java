@@ -2,10 +2,16 @@ package io.livemig.migration;
 
 import io.livemig.migration.options.MigrationOptions;
 import io.livemig.migration.result.MigrationResult;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,13 +35,46 @@ class WarmUpTest
             .warmUp(true).baselineCopy(true).run();
         assertNull(r.error(), r::summary);
         assertEquals(Boolean.TRUE, r.verified(), r::summary);
-        assertTrue(r.warmUp.startsWith("warm-up: " + WarmUp.RUNS + " of " + WarmUp.RUNS + " migrations of a " +
-            WarmUp.GUEST_MIB + " MiB guest in ") && r.warmUp.endsWith(" ms before the migration"), r.warmUp);
+        assertTrue(r.warmUp.matches("warm-up: " + WarmUp.RUNS + " of " + WarmUp.RUNS + " migrations of a " +
+            WarmUp.GUEST_MIB + " MiB guest in \\d+ ms, the JIT (quiet|still compiling) \\d+ ms after it before the " +
+            "migration"), r.warmUp);
         assertTrue(r.warmUpMs > 0, r::summary);
         assertEquals(8L << 20, r.baselineCopyBytes, r::summary);
         assertTrue(r.baselineCopyMs > 0, r::summary);
         assertTrue(r.summary().contains(", plain copy of the same 8192 kbytes: "), r::summary);
         assertTrue(r.toJson().contains("\"baselineCopy\":{\"ms\":"), r::toJson);
+    }
+
+    /** The compiler threads' CPU time: theirs alone, summed from each one's schedstat, by the names the kernel keeps. */
+    @Test
+    void theJitsTimeIsTheCompilerThreadsScheduledTime(@TempDir final Path tasks) throws IOException
+    {
+        assertEquals(-1, WarmUp.compilerCpuNs(tasks.resolve("missing")), "no task directory");
+        task(tasks, "101", "java", "900000000 5 6");
+        assertEquals(-1, WarmUp.compilerCpuNs(tasks), "no compiler thread");
+        task(tasks, "102", "C2 CompilerThre", "1500 7 8");
+        task(tasks, "103", "C1 CompilerThre", "250 1 1");
+        task(tasks, "104", "C2 CompilerThre", "not a number");
+        Files.createDirectory(tasks.resolve("105")); // a thread that ended between the listing and the read
+        assertEquals(1750, WarmUp.compilerCpuNs(tasks));
+    }
+
+    /** Where the kernel keeps per-thread schedstat (Linux), this JVM's own compiler threads are found. */
+    @Test
+    void thisJvmsCompilerThreadsAreFoundOnLinux()
+    {
+        final Path self = Path.of("/proc/self/task");
+        Assumptions.assumeTrue(Files.isDirectory(self) && Files.exists(Path.of("/proc/self/schedstat")),
+            "no /proc/self/task with schedstat: not Linux, or a kernel without schedstats");
+        assertTrue(WarmUp.compilerCpuNs(self) >= 0, "the JIT's compiler threads in " + self);
+    }
+
+    private static void task(final Path tasks, final String tid, final String comm, final String schedstat)
+        throws IOException
+    {
+        final Path dir = Files.createDirectory(tasks.resolve(tid));
+        Files.writeString(dir.resolve("comm"), comm + "\n");
+        Files.writeString(dir.resolve("schedstat"), schedstat + "\n");
     }
 
     @Test
