@@ -15,6 +15,9 @@ interface OffHeapKernels
     /** @return why the kernels cannot run in this JVM, or {@code null} if they can. */
     String unavailable();
 
+    /** @return the vectors' width, e.g. {@code 256-bit (32 byte lanes)}. */
+    String species();
+
     /** @return whether the {@code length} bytes at off-heap {@code address} are all zero. */
     boolean isZero(long address, int length);
 }

@@ -114,7 +114,8 @@ public final class Simd
                     offHeap = null;
                 }
             }
-            reason += offHeap != null ? " and off-heap memory; -D" + PROPERTY + "=off for the scalar path" :
+            reason += offHeap != null ? " and off-heap memory (" + offHeap.species() + " there, which stream guest " +
+                "memory faster); -D" + PROPERTY + "=off for the scalar path" :
                 ", scalar for off-heap memory (" + whyNot + "); -D" + PROPERTY + "=off for the scalar path";
         }
         KERNELS = kernels;
@@ -143,6 +144,12 @@ public final class Simd
     public static String species()
     {
         return KERNELS != null ? KERNELS.species() : "none";
+    }
+
+    /** @return the off-heap kernels' vector width, e.g. {@code 256-bit (32 byte lanes)}, or {@code none}. */
+    public static String offHeapSpecies()
+    {
+        return OFF_HEAP != null ? OFF_HEAP.species() : "none";
     }
 
     /** @return one line: the path, why, and how to choose the other (the sentence logged at DEBUG). */

@@ -20,13 +20,20 @@ import java.nio.ByteOrder;
  *
  * <h2>Zero detection</h2>
  * As {@code PanamaKernels} does on heap arrays: the first and last word first, then four vectors ORed per step
- * and tested for any non-zero lane, then one vector per step, then the scalar kernel for the last bytes.
+ * and tested for any non-zero lane, then one vector per step, then the scalar kernel for the last bytes. The
+ * vectors are 256-bit wherever the preferred species is at least that wide, not the preferred 512-bit of an
+ * AVX-512 CPU: guest RAM streams from memory, and there, on a Zen 4 EPYC, 512-bit vectors lost to the scalar loop
+ * (191 against 146 ns a zero page over 64 MiB) and cost a cold 1 GiB idle migration about 27 ms (100 against 74 ms,
+ * with the scalar loop at 72), while 256-bit ones kept pace with it; QEMU's own zero check is 256-bit AVX2, and
+ * streamed fastest of all on the Zen 5 of the published runs. They give up only the in-cache speed of 512-bit
+ * vectors (33 against 51-61 ns a page on the Zen 4), which a scan of guest RAM rarely has (docs/simd.md).
  *
  * <p>Stateless, thread-safe, allocation-free once compiled.
  */
 final class SegmentKernels implements OffHeapKernels
 {
-    private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_PREFERRED;
+    /** 256-bit vectors: see the class comment. */
+    private static final VectorSpecies<Byte> SPECIES = ByteVector.SPECIES_256;
     private static final int LANES = SPECIES.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     /** Every address, or {@code null} where native access is not enabled. */
@@ -44,8 +51,14 @@ final class SegmentKernels implements OffHeapKernels
         {
             return "native access is not enabled (start Java with --enable-native-access=ALL-UNNAMED)";
         }
-        return SPECIES.vectorByteSize() < Simd.MIN_VECTOR_BYTES ? "the preferred vector species is narrower than " +
-            Simd.MIN_VECTOR_BYTES + " bytes" : null;
+        return ByteVector.SPECIES_PREFERRED.vectorByteSize() < Simd.MIN_VECTOR_BYTES ? "the preferred vector " +
+            "species is narrower than " + Simd.MIN_VECTOR_BYTES + " bytes" : null;
+    }
+
+    @Override
+    public String species()
+    {
+        return SPECIES.vectorBitSize() + "-bit (" + LANES + " byte lanes)";
     }
 
     @Override

@@ -84,6 +84,14 @@ class OffHeapZeroPathTest
             // The build JDK is this JDK in the test run: a JDK 22+ build has the kernels, and surefire enables
             // native access on JDK 21+ (livemig.jvm.extra), so the off-heap path must run here.
             assertTrue(Simd.vectorOffHeap(), Simd.description());
+            // Guest RAM streams from memory, where 256-bit vectors beat the preferred 512 (SegmentKernels).
+            assertEquals("256-bit (32 byte lanes)", Simd.offHeapSpecies());
+            assertTrue(Simd.description().contains("and off-heap memory (256-bit (32 byte lanes) there"),
+                Simd.description());
+        }
+        else
+        {
+            assertEquals("none", Simd.offHeapSpecies());
         }
     }
 }

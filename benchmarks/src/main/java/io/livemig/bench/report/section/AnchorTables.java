@@ -27,7 +27,7 @@ import static io.livemig.bench.report.stats.Fmt.cell;
 
 /**
  * The report's "Against QEMU's C cores, measured in this run" section ({@link AnchorComparison}): how the
- * comparison is made, the goals table ({@link Goals}), the page-codec and dirty-bitmap tables with each pair's
+ * comparison is made, the goals table ({@link Goals}; also where no anchor ran, for the goals that need none), the page-codec and dirty-bitmap tables with each pair's
  * verdict against parity, and the chart of every core's panel ({@value #CHART}).
  *
  * <p>Stateless; thread-safe as long as two calls do not write the same directory.
@@ -56,6 +56,7 @@ public final class AnchorTables
             Files.deleteIfExists(chartFile);
             md.append("_The C anchors were not measured in this run: ").append(env.get("anchors.reason"))
                 .append("; so there is no comparison with QEMU's C code._\n\n");
+            goals(md, Goals.evaluate(results, rows, env));
             return;
         }
         if (rows.isEmpty())
@@ -63,6 +64,7 @@ public final class AnchorTables
             Files.deleteIfExists(chartFile);
             md.append("_No C anchor results beside their livemig benchmarks in this run (the `qemu...` methods of ")
                 .append("the codec and dirty-bitmap classes), so there is no comparison with QEMU's C code._\n\n");
+            goals(md, Goals.evaluate(results, rows, env)); // the goals that need no anchor (times, ratios within livemig)
             return;
         }
         md.append("QEMU's algorithms written in C by livemig (`benchmarks/src/main/native/`, whose README says what ")
@@ -205,8 +207,9 @@ public final class AnchorTables
         for (final AnchorComparison.Row r : pages)
         {
             md.append("| `").append(r.pair().simpleClass()).append('.').append(r.pair().livemig()).append("` | ")
-                .append(r.pair().vectorPath() ? "SIMD, " + env.getOrDefault("simd.species", "?") +
-                    (r.pair().livemig().endsWith("OffHeapVector") ? ", off-heap" : "") : "scalar")
+                .append(!r.pair().vectorPath() ? "scalar" : r.pair().livemig().endsWith("OffHeapVector") ?
+                    "SIMD, " + env.getOrDefault("simd.offHeapSpecies", env.getOrDefault("simd.species", "?")) +
+                    ", off-heap" : "SIMD, " + env.getOrDefault("simd.species", "?"))
                 .append(" | ")
                 .append(cell(r.livemig().paramsText())).append(" | ")
                 .append(r.livemig().primary().estimate()).append(" | ").append(r.livemigGigabytes()).append(" | ")

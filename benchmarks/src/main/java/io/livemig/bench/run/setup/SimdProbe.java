@@ -4,7 +4,8 @@ import io.livemig.codec.Simd;
 
 /**
  * Run by {@link SimdSetup} in the forks' JVM, with the forks' module options: prints which codec path
- * ({@link Simd}) that JVM chooses, as {@code path TAB species TAB off-heap path TAB description} on one line.
+ * ({@link Simd}) that JVM chooses, as {@code path TAB species TAB off-heap path TAB off-heap species TAB
+ * description} on one line.
  */
 public final class SimdProbe
 {
@@ -16,6 +17,6 @@ public final class SimdProbe
     public static void main(final String[] args)
     {
         System.out.println(Simd.path() + "\t" + Simd.species() + "\t" + (Simd.vectorOffHeap() ? "vector" : "scalar") +
-            "\t" + Simd.description());
+            "\t" + Simd.offHeapSpecies() + "\t" + Simd.description());
     }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * @param excludes benchmark-name regexes the run must leave out.
  * @param skipped  one line per exclusion.
  * @param env      what env.json records under {@code simd}: {@code module}, {@code path}, {@code species},
- *                 {@code offHeapPath}, {@code description}.
+ *                 {@code offHeapPath}, {@code offHeapSpecies}, {@code description}.
  */
 public record SimdSetup(List<String> forkArgs, List<String> excludes, List<String> skipped, Map<String, Object> env)
 {
@@ -54,8 +54,8 @@ public record SimdSetup(List<String> forkArgs, List<String> excludes, List<Strin
      */
     static SimdSetup of(final boolean module, final String line)
     {
-        final String[] f = line.strip().split("\t", 4);
-        final boolean parsed = f.length == 4;
+        final String[] f = line.strip().split("\t", 5);
+        final boolean parsed = f.length == 5;
         final String path = parsed ? f[0] : "scalar";
         final String offHeapPath = parsed ? f[2] : "scalar";
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -63,7 +63,8 @@ public record SimdSetup(List<String> forkArgs, List<String> excludes, List<Strin
         env.put("path", path);
         env.put("species", parsed ? f[1] : "none");
         env.put("offHeapPath", offHeapPath);
-        env.put("description", parsed ? f[3] : "the probe of the forks' JDK failed");
+        env.put("offHeapSpecies", parsed ? f[3] : "none");
+        env.put("description", parsed ? f[4] : "the probe of the forks' JDK failed");
         final List<String> forkArgs = module ?
             List.of(BenchJvm.ADD_MODULES, BenchJvm.VECTOR_MODULE, BenchJvm.NATIVE_ACCESS) : List.of();
         final List<String> excludes = new ArrayList<>();

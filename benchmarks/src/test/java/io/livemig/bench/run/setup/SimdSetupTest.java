@@ -17,19 +17,22 @@ class SimdSetupTest
     @Test
     void vectorPathAddsTheModuleAndExcludesNothing()
     {
-        final SimdSetup setup = SimdSetup.of(true, "vector\t512-bit (64 byte lanes)\tvector\tvector path (...)\n");
+        final SimdSetup setup = SimdSetup.of(true,
+            "vector\t512-bit (64 byte lanes)\tvector\t256-bit (32 byte lanes)\tvector path (...)\n");
         assertEquals(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"),
             setup.forkArgs());
         assertEquals(List.of(), setup.excludes());
         assertEquals("vector", setup.env().get("offHeapPath"));
         assertEquals("vector", setup.env().get("path"));
         assertEquals("512-bit (64 byte lanes)", setup.env().get("species"));
+        assertEquals("256-bit (32 byte lanes)", setup.env().get("offHeapSpecies"));
+        assertEquals("vector path (...)", setup.env().get("description"));
     }
 
     @Test
     void scalarPathExcludesTheVectorMethodsWithItsReason()
     {
-        final SimdSetup setup = SimdSetup.of(true, "scalar\tnone\tscalar\tscalar path: slower on JDK 17");
+        final SimdSetup setup = SimdSetup.of(true, "scalar\tnone\tscalar\tnone\tscalar path: slower on JDK 17");
         assertEquals(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"),
             setup.forkArgs(), "module still added");
         assertEquals(List.of(SimdSetup.VECTOR_METHODS), setup.excludes());
@@ -44,7 +47,7 @@ class SimdSetupTest
     @Test
     void aScalarOffHeapPathExcludesOnlyTheOffHeapVectorMethods()
     {
-        final SimdSetup setup = SimdSetup.of(true, "vector\t512-bit (64 byte lanes)\tscalar\tvector path (...) for " +
+        final SimdSetup setup = SimdSetup.of(true, "vector\t512-bit (64 byte lanes)\tscalar\tnone\tvector path (...) for " +
             "heap pages, scalar for off-heap memory (needs JDK 22+, this is JDK 21)");
         assertEquals(List.of(SimdSetup.OFF_HEAP_VECTOR_METHODS), setup.excludes());
         assertEquals(List.of("...OffHeapVector methods not measured: vector path (...) for heap pages, scalar for " +
@@ -75,5 +78,6 @@ class SimdSetupTest
         assertEquals(io.livemig.codec.Simd.path(), setup.env().get("path"), setup.env().toString());
         assertEquals(io.livemig.codec.Simd.species(), setup.env().get("species"));
         assertEquals(io.livemig.codec.Simd.vectorOffHeap() ? "vector" : "scalar", setup.env().get("offHeapPath"));
+        assertEquals(io.livemig.codec.Simd.offHeapSpecies(), setup.env().get("offHeapSpecies"));
     }
 }
