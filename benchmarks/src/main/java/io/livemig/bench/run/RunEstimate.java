@@ -27,13 +27,15 @@ final class RunEstimate
      * destination again, its fork's 2 GiB fault-in spread over the shots; ChannelsBenchmark the same migration
      * over 1-4 channels; PostcopyLocalityBenchmark a 64 MiB post-copy at 256 MiB/s with vCPUs faulting (0.32-0.41
      * s a shot by hand, 20 ms of writes before it and the guests' setup included; 0.4 s for a fork's slower first
-     * shot); PostcopyFaultsBenchmark by guest size, {@link #SHOT_SECONDS_BY_GUEST}. Other trial setups need no
+     * shot); ColdProcessBenchmark a whole {@code scripts/migrate} process of a 1 GiB guest with its warm-up, plain
+     * copy and verification (2.4-3.4 s by hand on JDK 17 and 25); PostcopyFaultsBenchmark by guest size, {@link #SHOT_SECONDS_BY_GUEST}. Other trial setups need no
      * hint of their own: the heaviest (the 2^28-bit bitmaps of NextDirty, Harvest and Scaling) take well under
      * {@link #FORK_OVERHEAD_SECONDS} (a 1-iteration fork of {@code NextDirtyBenchmark.flat} at density 0.5 runs
      * in the same wall time as one of Lz4).
      */
     static final Map<String, Double> SHOT_SECONDS = Map.of("MigrationBenchmark", 0.12, "LargeGuestBenchmark", 0.8,
-        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyLocalityBenchmark", 0.4);
+        "ChannelsBenchmark", 0.8, "ThrottleBenchmark", 11.0, "PostcopyLocalityBenchmark", 0.4,
+        "ColdProcessBenchmark", 3.5);
     /**
      * Seconds per single-shot invocation by simple class name and {@code guest} parameter, for classes whose shots
      * scale with the guest: a run's estimate takes the mean over the guest sizes it runs (every size here unless

@@ -113,8 +113,10 @@ import java.util.stream.Collectors;
  * 510 runs. Issue 24 adds {@code SnapshotBenchmark} (48 runs on a 1 GiB guest: stopped saves, plain writes and
  * plain reads with and without O_DIRECT, live and background saves, eager restores and the read into memory, on
  * 1, 2 and 4 threads, idle and written once, and the lazy restores, to resume and to complete with either fault
- * path; 3 forks of 1 + 2 shots, 0.55 s a shot as its first full run measured, 6.4 min): <b>88.8 min for 558
- * runs</b>, under the 89 min that {@code
+ * path; 3 forks of 1 + 2 shots, 0.55 s a shot as its first full run measured, 6.4 min): 88.8 min for 558
+ * runs. Issue 21 adds {@code ColdProcessBenchmark} (4 runs, idle and written 1 GiB guests at 1 and 2 channels, each
+ * shot a whole {@code scripts/migrate} process of about 3.5 s; every shot is a cold JVM, so no warmup shot; 3 forks
+ * of 3 shots, 2.3 min): <b>91.1 min for 562 runs</b>, under the 92 min that {@code
  * RunPlanTest} holds the estimate to ({@code java -cp benchmarks.jar
  * io.livemig.bench.run.RunPlan} prints it for each preset): a published run is worth an hour, and every row it
  * adds is one the report needs (the full run of 53 estimated minutes took 48). The count is pessimistic: the
@@ -125,7 +127,8 @@ import java.util.stream.Collectors;
  * <p>{@link #SMOKE} and {@link #QUICK} keep one sizing per kind (1 fork: they are for checking and
  * developing, not for publishing, and their run times are what users already plan around), but for
  * {@code ThrottleBenchmark}, whose 6-15 s shots would cost quick two minutes at the single-shot default: 2 shots,
- * and {@code SnapshotBenchmark}, whose 1 GiB shots would cost it a minute more: 1 + 2 shots.
+ * {@code SnapshotBenchmark}, whose 1 GiB shots would cost it a minute more: 1 + 2 shots, and {@code
+ * ColdProcessBenchmark}, whose shots are whole processes: 0 + 2 shots.
  *
  * <p><b>Quick under 20 minutes.</b> With every parameter of every class, quick held 460 runs, estimated at 31.5
  * min (a fresh clone took 30 min 19 s of benchmarks). It keeps its sizing and runs fewer parameter values of
@@ -139,7 +142,8 @@ import java.util.stream.Collectors;
  * at 19.9 min. Issue 23's post-copy rows do not fit beside them: post-copy's faults at the 16 MiB guest and
  * 256 MiB/s only, with and without preempt (8 runs, not 32), and the locality hint's 6 runs bring quick to 20.5 min
  * for 269 runs; issue 24's snapshots, one row per method (the written 1 GiB guest, 2 threads, the page cache; 1
- * fork of 1 + 2 shots), bring it to 21.0 min for 279, which {@code RunPlanTest} holds to 21 minutes. What it
+ * fork of 1 + 2 shots), bring it to 21.0 min for 279; issue 21's cold processes at 1 channel (2 runs of 2 shots) to
+ * 21.2 min for 281, which {@code RunPlanTest} holds to 21.5 minutes. What it
  * costs: quick no longer shows the
  * summary bitmap's crossover densities (0.1 %, 1 %), the cache-resident zero check, the scaling curve between
  * its ends, or the migration's whole dirty-rate sweep; a change there shows up in full, or in a quick run told
@@ -175,7 +179,8 @@ public enum Preset
         new Sizing(1, 1, ms(300), 4, ms(150)),
         new Sizing(1, 1, ms(0), 5, ms(0)),
         true, Map.of(), Map.of(BenchKind.SINGLE_SHOT, Map.of("ThrottleBenchmark", new Sizing(1, 0, ms(0), 2, ms(0)),
-            "SnapshotBenchmark", new Sizing(1, 1, ms(0), 2, ms(0)))),
+            "SnapshotBenchmark", new Sizing(1, 1, ms(0), 2, ms(0)),
+            "ColdProcessBenchmark", new Sizing(1, 0, ms(0), 2, ms(0)))),
         QuickParams.VALUES),
     /**
      * For publication: 3 to 5 forks per benchmark, iterations per class (see the class comment); the kind
@@ -210,7 +215,8 @@ public enum Preset
                 "PostcopyFaultsBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "PostcopyLocalityBenchmark", new Sizing(3, 1, ms(0), 3, ms(0)),
                 "ThrottleBenchmark", new Sizing(3, 0, ms(0), 1, ms(0)),
-                "SnapshotBenchmark", new Sizing(3, 1, ms(0), 2, ms(0)))),
+                "SnapshotBenchmark", new Sizing(3, 1, ms(0), 2, ms(0)),
+                "ColdProcessBenchmark", new Sizing(3, 0, ms(0), 3, ms(0)))),
         Map.of("SnapshotBenchmark", Map.of("guest", new String[] {"1g"})));
 
     /**
@@ -235,7 +241,8 @@ public enum Preset
             Map.entry("PostcopyFaultsBenchmark", Map.of("guest", new String[] {"16m"},
                 "bandwidth", new String[] {"256m"})),
             Map.entry("SnapshotBenchmark", Map.of("guest", new String[] {"1g"}, "fill", new String[] {"1.0"},
-                "threads", new String[] {"2"}, "direct", new String[] {"false"})));
+                "threads", new String[] {"2"}, "direct", new String[] {"false"})),
+            Map.entry("ColdProcessBenchmark", Map.of("channels", new String[] {"1"})));
 
         private QuickParams()
         {

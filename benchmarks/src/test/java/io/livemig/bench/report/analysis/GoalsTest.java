@@ -219,6 +219,58 @@ public class GoalsTest
             .verdict().kind());
     }
 
+    /** A single-shot counter of 3 forks, one value per shot. */
+    private static Metric shots(final String unit, final List<List<Double>> forks)
+    {
+        final double mean = forks.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).average().orElseThrow();
+        return new Metric(mean, Double.NaN, Double.NaN, Double.NaN, unit, forks);
+    }
+
+    private static JmhResult cold(final String fill, final List<List<Double>> migrationMs,
+                                  final List<List<Double>> gbPerSecond, final List<List<Double>> aot)
+    {
+        return new JmhResult(PKG + "migration.ColdProcessBenchmark.migrate", "ss", 1, 3,
+            Map.of("fill", fill, "channels", "2"), new Metric(3000, 100, 2900, 3100, "ms/op",
+                List.of(List.of(3000.0), List.of(3000.0), List.of(3000.0))),
+            Map.of("migrationMs", shots("#", migrationMs), "gbPerSecond", shots("#", gbPerSecond),
+                "plainCopyGbPerSecond", shots("#", List.of(List.of(2.5, 2.6), List.of(2.4, 2.5), List.of(2.6, 2.5))),
+                "aotCache", shots("#", aot)), "1 s");
+    }
+
+    @Test
+    void theColdProcessIsHeldToQemusWorstTotalAndThreeGbPerSecondByItsShots()
+    {
+        final List<List<Double>> ones = List.of(List.of(1.0, 1.0), List.of(1.0, 1.0), List.of(1.0, 1.0));
+        final List<JmhResult> results = new ArrayList<>(List.of(
+            cold("0", List.of(List.of(80.0, 82.0), List.of(79.0, 81.0), List.of(81.0, 80.0)),
+                List.of(List.of(13.0, 13.1), List.of(13.2, 13.0), List.of(13.1, 13.2)), ones),
+            cold("1.0", List.of(List.of(430.0, 440.0), List.of(420.0, 450.0), List.of(440.0, 430.0)),
+                List.of(List.of(2.45, 2.40), List.of(2.50, 2.38), List.of(2.41, 2.47)),
+                List.of(List.of(1.0, 0.0), List.of(1.0, 1.0), List.of(1.0, 1.0))),
+            result("migration.LargeGuestBenchmark.migrate", Map.of("fill", "0"), 50, 2, "ms/op", "ss", 1)));
+        final List<Goals.Row> rows = Goals.evaluate(results, List.of(), Map.of());
+
+        final Goals.Row idle = only(rows, "cold scripts/migrate, idle");
+        assertEquals("≤ 90", idle.goal());
+        assertEquals("channels=2", idle.input());
+        assertEquals("fresh JVM, AOT cache", idle.path());
+        assertEquals(Verdict.Kind.MET, idle.verdict().kind()); // 80.5 ms, six shots within 79-82
+        assertEquals("81.00, 80.00, 80.50 (ms)", idle.forkMeans());
+        final Goals.Row written = only(rows, "cold scripts/migrate, written");
+        assertEquals("≥ 3", written.goal());
+        assertEquals("fresh JVM, AOT cache in 5 of 6 shots", written.path());
+        assertEquals(Verdict.Kind.SHORT, written.verdict().kind()); // 2.44 GB/s, six shots within 2.38-2.50
+        assertTrue(written.why().contains("plain copy of the same bytes") && written.why().contains("2.517 [2.306, 2.728] GB/s"),
+            written.why());
+
+        // a slow idle shot in every fork widens the interval over the goal: unresolved, with the warm migration
+        results.set(0, cold("0", List.of(List.of(60.0, 110.0), List.of(58.0, 112.0), List.of(61.0, 109.0)),
+            List.of(List.of(13.0, 13.1), List.of(13.2, 13.0), List.of(13.1, 13.2)), ones));
+        final Goals.Row wide = only(Goals.evaluate(results, List.of(), Map.of()), "cold scripts/migrate, idle");
+        assertEquals(Verdict.Kind.UNRESOLVED, wide.verdict().kind());
+        assertTrue(wide.why().contains("in a warm JVM (LargeGuestBenchmark) takes 50.00"), wide.why());
+    }
+
     @Test
     void tlsIsHeldToTheSameMigrationInClearAtEachChannelCount()
     {
