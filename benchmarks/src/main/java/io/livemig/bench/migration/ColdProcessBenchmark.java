@@ -21,7 +21,6 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -153,9 +152,9 @@ public class ColdProcessBenchmark
     /** @return the command of one shot. */
     List<String> command()
     {
-        return new ArrayList<>(List.of(root.resolve("scripts/migrate").toString(), "--memory", memory,
-            "--writers", "0", "--fill", fill, "--bandwidth", "0", "--link", "tcp", "--channels", channels,
-            "--baseline-copy", "--verify", "--json"));
+        return List.of(root.resolve("scripts/migrate").toString(), "--memory", memory, "--writers", "0",
+            "--fill", fill, "--bandwidth", "0", "--link", "tcp", "--channels", channels, "--baseline-copy", "--verify",
+            "--json");
     }
 
     private JsonNode run() throws IOException, InterruptedException
