@@ -43,7 +43,7 @@ public final class CompareCommand extends Cli.Tool
     Path now;
 
     @Option(names = "--threshold", paramLabel = "T", defaultValue = "10%",
-        description = "smallest significant worsening that fails, e.g. 10% or 5 (percent); default ${DEFAULT-VALUE}")
+        description = "smallest significant worsening that fails, in percent: 10%% or 10; default 10%%")
     String threshold;
 
     @Option(names = "--agreement", description = "print only the environment line and the agreement of the two " +

@@ -181,6 +181,9 @@ public final class BenchRunner
                                final PrintStream err, final Consumer<Path> resultDir) throws IOException
     {
         final Instant start = Instant.now();
+        // the tree as the forks' jar was built from it: files edited while a long run goes on must not mark it
+        final Path root = config.results().toAbsolutePath().getParent();
+        final Map<String, Object> git = Environment.git(root == null ? Path.of(".") : root);
         final long[] ticksAtStart = Environment.cpuTicks();
         final String loadAtStart = Environment.loadAverage();
         final Path dir = config.results().resolve(
@@ -227,7 +230,7 @@ public final class BenchRunner
             host.put("memory", Environment.memory());
             host.put("clock", Environment.clock());
             return measure(config, plan, anchors, simd, kernel == null ? null : kernel.env(), realGuest.env(), host,
-                ticksAtStart, loadAtStart, dir, start, out, err);
+                git, ticksAtStart, loadAtStart, dir, start, out, err);
         }
         finally
         {
@@ -267,7 +270,7 @@ public final class BenchRunner
     private static int measure(final Config config, final RunPlan plan, final AnchorSetup anchors,
                                final SimdSetup simd, final Map<String, Object> kernel,
                                final Map<String, Object> realGuest, final Map<String, Object> host,
-                               final long[] ticksAtStart, final String loadAtStart,
+                               final Map<String, Object> git, final long[] ticksAtStart, final String loadAtStart,
                                final Path dir, final Instant start, final PrintStream out,
                                final PrintStream err) throws IOException
     {
@@ -298,7 +301,7 @@ public final class BenchRunner
         host.put("contention", Environment.contention(ticksAtStart, Environment.cpuTicks(), loadAtStart,
             Environment.loadAverage()));
         writeEnv(dir.resolve("env.json"), config, java, start, Instant.now(), plan.totalRuns(), results, anchors.env(),
-            simd.env(), kernel, realGuest, host);
+            simd.env(), kernel, realGuest, host, git);
         return failure == null ? 0 : 1;
     }
 
@@ -306,7 +309,8 @@ public final class BenchRunner
                          final Instant end, final long plannedRuns, final Collection<RunResult> results,
                          final Map<String, Object> anchors,
                          final Map<String, Object> simd, final Map<String, Object> kernel,
-                         final Map<String, Object> realGuest, final Map<String, Object> host)
+                         final Map<String, Object> realGuest, final Map<String, Object> host,
+                         final Map<String, Object> git)
         throws IOException
     {
         final Map<String, Object> env = new LinkedHashMap<>();
@@ -326,8 +330,7 @@ public final class BenchRunner
             env.put("kernel", kernel);
         }
         env.put("realGuest", realGuest);
-        final Path root = config.results().toAbsolutePath().getParent();
-        env.put("git", Environment.git(root == null ? Path.of(".") : root));
+        env.put("git", git);
         env.put("preset", config.preset().id());
         // the runner refuses a full run with fewer forks than its preset: a full run is publishable, if every
         // planned benchmark run left a result (a fork that failed, or hung and was killed, leaves none)

@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,16 +38,24 @@ class DocsTest
     private static final Pattern OPTION = Pattern.compile("(?<![\\w-])(--[a-z][a-z0-9-]*)");
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
 
+    /** The picocli spec of each command behind {@code scripts/}. */
+    static Map<String, CommandSpec> commandSpecs()
+    {
+        final Map<String, CommandSpec> specs = new LinkedHashMap<>();
+        specs.put("migrate", MigrateCommand.commandLine().getCommandSpec());
+        specs.put("analyze-stream", AnalyzeStreamCommand.commandLine().getCommandSpec());
+        specs.put("qemu-guest", QemuGuestCommand.commandLine().getCommandSpec());
+        specs.put("report", new CommandLine(new ReportCommand()).getCommandSpec());
+        specs.put("compare", new CommandLine(new CompareCommand()).getCommandSpec());
+        specs.put("tune-granularity", new CommandLine(new TuneGranularityCommand()).getCommandSpec());
+        return specs;
+    }
+
     /** The options of each command behind {@code scripts/}, from the commands' own picocli specs. */
     static Map<String, Set<String>> commandOptions()
     {
         final Map<String, Set<String>> options = new LinkedHashMap<>();
-        options.put("migrate", names(MigrateCommand.commandLine().getCommandSpec()));
-        options.put("analyze-stream", names(AnalyzeStreamCommand.commandLine().getCommandSpec()));
-        options.put("qemu-guest", names(QemuGuestCommand.commandLine().getCommandSpec()));
-        options.put("report", names(new CommandLine(new ReportCommand()).getCommandSpec()));
-        options.put("compare", names(new CommandLine(new CompareCommand()).getCommandSpec()));
-        options.put("tune-granularity", names(new CommandLine(new TuneGranularityCommand()).getCommandSpec()));
+        commandSpecs().forEach((command, spec) -> options.put(command, names(spec)));
         return options;
     }
 
@@ -95,6 +106,38 @@ class DocsTest
         }
         assertTrue(checked > 20, "found the documented commands' options: " + checked);
         assertEquals(List.of(), unknown);
+    }
+
+    /**
+     * picocli passes every description line through {@link String#format}; a bare {@code %} makes it print a
+     * warning into the user's {@code --help} and show the raw line.
+     */
+    @Test
+    void everyHelpRendersWithoutAWarning()
+    {
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final List<String> bad = new ArrayList<>();
+        try
+        {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            for (final Map.Entry<String, CommandSpec> command : commandSpecs().entrySet())
+            {
+                captured.reset();
+                final String usage = command.getValue().commandLine().getUsageMessage();
+                assertTrue(usage.contains("Usage:"), usage);
+                final String warnings = captured.toString(StandardCharsets.UTF_8);
+                if (!warnings.isEmpty())
+                {
+                    bad.add("scripts/" + command.getKey() + ": " + warnings.lines().findFirst().orElse(""));
+                }
+            }
+        }
+        finally
+        {
+            System.setErr(stderr);
+        }
+        assertEquals(List.of(), bad);
     }
 
     @Test
