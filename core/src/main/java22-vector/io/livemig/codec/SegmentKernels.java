@@ -67,7 +67,7 @@ final class SegmentKernels implements OffHeapKernels
         if (length >= Long.BYTES &&
             (RawBytes.getLongNative(null, address) | RawBytes.getLongNative(null, address + length - Long.BYTES)) != 0)
         {
-            return false; // as the scalar loop: a non-zero page is most often non-zero at its start or end
+            return false; // as PanamaKernels: a non-zero page is most often non-zero at its start or end
         }
         final MemorySegment all = ALL;
         int i = 0;
