@@ -11,11 +11,11 @@ import org.agrona.DirectBuffer;
  * range's first byte, 64 bytes (eight words ORed together) per step, leaving at the first non-zero step; the
  * pass's first step is the check of the start. Any length and alignment is accepted.
  *
- * <p>Why this order: a separate check of the first word before the pass (as QEMU's and earlier livemig's loops
- * do with their head or tail) halved the scalar loop's rate on all-zero pages in DRAM on JDK 17 (ZeroPageBenchmark,
- * 64 MiB: about 210 against 102 ns per page, 2026-12-08, Zen 5) and bought nothing elsewhere; 256 bytes per step
- * was slower still there (169 ns). On JDK 25 the vector kernels serve these ranges; the scalar loop runs there at
- * about 200 ns, as C2 unrolls it ({@code -XX:LoopUnrollLimit=1} gives 101).
+ * <p>Why this order: the earlier loop also checked the first word beside the last before its pass; that check
+ * halved its rate on all-zero pages in DRAM on JDK 17 (ZeroPageBenchmark, 64 MiB: about 210 against 102 ns per
+ * page, 2026-12-08, Zen 5) and bought nothing elsewhere; 256 bytes per step was slower still there (169 ns). On
+ * JDK 25 the vector kernels serve these ranges; the scalar loop runs there at about 200 ns, as C2 unrolls it
+ * ({@code -XX:LoopUnrollLimit=1} gives 101). The figures and the shapes tried are in docs/simd.md.
  *
  * <p>Heap ranges, and off-heap ones on JDK 22+, take the SIMD kernel instead where {@link Simd} chose the vector
  * path (same answers).
